@@ -1,0 +1,307 @@
+// N Raft node processes on this machine: the cluster behind `npm run cluster`, the
+// integration tests and the lab's `local` backend. Each node is `node --import tsx
+// server/node/main.ts` with its own port and data directory.
+//
+// Nodes must never outlive the process that started them, even when frozen:
+// - each gets a stdin pipe and EXIT_WHEN_STDIN_CLOSES=1, so a running node exits when we die;
+// - each runs in its own process group (same session), so if we die while a node is
+//   SIGSTOPped the kernel's orphaned-process-group rule sends it SIGHUP+SIGCONT and it dies.
+//   Node cannot setpgid() a child itself, so a one-line perl exec does it when perl exists.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const NODE_MAIN = path.join(REPO_ROOT, 'server/node/main.ts');
+const PERL = ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p)) ?? null;
+const SETPGID_EXEC = 'setpgrp(0,0); exec {$ARGV[0]} @ARGV or die "cannot start $ARGV[0]: $!\\n"';
+
+export interface LocalClusterOptions {
+  size?: number;
+  basePort?: number;
+  /** Node i keeps its data in <dataRoot>/node-i. */
+  dataRoot: string;
+  adminToken?: string;
+  host?: string;
+  heartbeatMs?: number;
+  electionTimeoutMinMs?: number;
+  electionTimeoutMaxMs?: number;
+  /** Any other environment for every node (e.g. COMMAND_TIMEOUT_MS). */
+  env?: Record<string, string>;
+  /** 'prefix': copy node output to ours as "[node3] ..."; 'ignore' (default) keeps only the last lines for errors. */
+  output?: 'prefix' | 'ignore';
+  /** Extra Node flags for every node, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
+  nodeFlags?: string[];
+}
+
+export interface LocalNodeInfo {
+  id: string;
+  name: string;
+  url: string;
+  pid: number | null;
+  up: boolean;
+  paused: boolean;
+}
+
+/** A node's /status JSON, or null when it did not answer. */
+export type NodeStatus = Record<string, unknown> & { node_id: string; state: string; term: number };
+
+interface Member {
+  id: string;
+  port: number;
+  url: string;
+  dataDir: string;
+  child: ChildProcess | null;
+  exited: Promise<void>;
+  paused: boolean;
+  recent: string[];
+}
+
+export class LocalCluster {
+  private readonly members: Member[];
+  private readonly opts: Required<Pick<LocalClusterOptions, 'size' | 'basePort' | 'host'>> &
+    LocalClusterOptions;
+
+  constructor(options: LocalClusterOptions) {
+    const size = options.size ?? 5;
+    if (!Number.isInteger(size) || size < 1 || size > 99) throw new Error(`size must be 1-99, got ${size}`);
+    this.opts = { ...options, size, basePort: options.basePort ?? 5001, host: options.host ?? '127.0.0.1' };
+    this.members = Array.from({ length: size }, (_, i) => {
+      const port = this.opts.basePort + i;
+      return {
+        id: String(i + 1),
+        port,
+        url: `http://${this.opts.host}:${port}`,
+        dataDir: path.resolve(options.dataRoot, `node-${i + 1}`),
+        child: null,
+        exited: Promise.resolve(),
+        paused: false,
+        recent: [],
+      };
+    });
+  }
+
+  nodes(): LocalNodeInfo[] {
+    return this.members.map((m) => ({
+      id: m.id,
+      name: `node${m.id}`,
+      url: m.url,
+      pid: m.child?.pid ?? null,
+      up: m.child !== null,
+      paused: m.paused,
+    }));
+  }
+
+  url(id: string): string {
+    return this.member(id).url;
+  }
+
+  dataDir(id: string): string {
+    return this.member(id).dataDir;
+  }
+
+  /** Starts every node that is not running; resolves when all of them answer /status. */
+  async start(timeoutMs = 20_000): Promise<void> {
+    const started = this.members.filter((m) => m.child === null);
+    for (const m of started) this.spawn(m);
+    await Promise.all(started.map((m) => this.waitUp(m, timeoutMs)));
+  }
+
+  /** Stops every node (SIGTERM, then SIGKILL after 3 s) and waits until all have exited. */
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.members.map(async (m) => {
+        const child = m.child;
+        if (!child) return;
+        child.kill('SIGTERM');
+        if (m.paused) child.kill('SIGCONT'); // a stopped process acts on SIGTERM only once continued
+        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await m.exited;
+        clearTimeout(t);
+      }),
+    );
+  }
+
+  /** Kills a node abruptly (SIGKILL): it loses everything not on disk. */
+  async kill(id: string): Promise<void> {
+    const m = this.member(id);
+    if (!m.child) return;
+    m.child.kill('SIGKILL');
+    await m.exited;
+  }
+
+  /** Starts a node again on the same data directory (killing it first if it runs). */
+  async restart(id: string, timeoutMs = 20_000): Promise<void> {
+    const m = this.member(id);
+    await this.kill(id);
+    this.spawn(m);
+    await this.waitUp(m, timeoutMs);
+  }
+
+  /** Freezes a node's process (SIGSTOP), as a hung machine would be. */
+  pause(id: string): void {
+    const m = this.member(id);
+    if (!m.child) throw new Error(`node${id} is not running; start it before pausing it`);
+    m.child.kill('SIGSTOP');
+    m.paused = true;
+  }
+
+  resume(id: string): void {
+    const m = this.member(id);
+    if (!m.child) throw new Error(`node${id} is not running`);
+    m.child.kill('SIGCONT');
+    m.paused = false;
+  }
+
+  /** Deletes every node's data directory; the nodes must be stopped. */
+  async wipe(): Promise<void> {
+    const running = this.members.filter((m) => m.child !== null).map((m) => `node${m.id}`);
+    if (running.length > 0) throw new Error(`stop ${running.join(', ')} before wiping their data`);
+    await Promise.all(this.members.map((m) => fs.rm(m.dataDir, { recursive: true, force: true })));
+  }
+
+  /** Every node's /status (null for a node that is down or does not answer within timeoutMs). */
+  async statuses(timeoutMs = 1000): Promise<(NodeStatus | null)[]> {
+    return Promise.all(
+      this.members.map(async (m) => {
+        if (!m.child || m.paused) return null;
+        try {
+          const r = await fetch(`${m.url}/status`, { signal: AbortSignal.timeout(timeoutMs) });
+          return r.ok ? ((await r.json()) as NodeStatus) : null;
+        } catch {
+          return null;
+        }
+      }),
+    );
+  }
+
+  /** Polls statuses until `predicate` returns something truthy; rejects after timeoutMs. */
+  async waitFor<T>(
+    predicate: (statuses: (NodeStatus | null)[]) => T | null | undefined | false,
+    timeoutMs: number,
+    what = 'the cluster to reach the expected state',
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: (NodeStatus | null)[] = [];
+    for (;;) {
+      last = await this.statuses(Math.min(1000, Math.max(50, deadline - Date.now())));
+      const v = predicate(last);
+      if (v) return v;
+      if (Date.now() >= deadline) {
+        const seen = last
+          .map((s, i) => (s ? `node${i + 1}:${s.state}/t${s.term}` : `node${i + 1}:down`))
+          .join(' ');
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen ${seen}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** The one node that says it is leader in the highest term, once there is one. */
+  async waitForLeader(timeoutMs = 5000): Promise<NodeStatus> {
+    return this.waitFor(
+      (ss) => {
+        const leaders = ss.filter((s): s is NodeStatus => s?.state === 'leader');
+        if (leaders.length === 0) return null;
+        return leaders.reduce((a, b) => (b.term > a.term ? b : a));
+      },
+      timeoutMs,
+      'a leader',
+    );
+  }
+
+  private member(id: string): Member {
+    const m = this.members.find((x) => x.id === String(id));
+    if (!m) throw new Error(`no node ${id} in this cluster (ids 1-${this.members.length})`);
+    return m;
+  }
+
+  private spawn(m: Member): void {
+    const o = this.opts;
+    const peers = this.members.filter((p) => p !== m).map((p) => `${p.id}=${o.host}:${p.port}`);
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      NODE_ID: m.id,
+      PORT: String(m.port),
+      HOST: o.host,
+      PEERS: peers.join(','),
+      ADVERTISE_URL: m.url,
+      DATA_DIR: m.dataDir,
+      EXIT_WHEN_STDIN_CLOSES: '1',
+      ...(o.heartbeatMs !== undefined ? { HEARTBEAT_MS: String(o.heartbeatMs) } : {}),
+      ...(o.electionTimeoutMinMs !== undefined
+        ? { ELECTION_TIMEOUT_MIN_MS: String(o.electionTimeoutMinMs) }
+        : {}),
+      ...(o.electionTimeoutMaxMs !== undefined
+        ? { ELECTION_TIMEOUT_MAX_MS: String(o.electionTimeoutMaxMs) }
+        : {}),
+      ...(o.env ?? {}),
+    };
+    if (o.adminToken !== undefined) env.ADMIN_TOKEN = o.adminToken;
+    else delete env.ADMIN_TOKEN;
+    const nodeArgv = [process.execPath, ...(o.nodeFlags ?? []), '--import', 'tsx', NODE_MAIN];
+    const [cmd, args] = PERL
+      ? [PERL, ['-e', SETPGID_EXEC, '--', ...nodeArgv]]
+      : [nodeArgv[0]!, nodeArgv.slice(1)];
+    // cwd = repo root so `--import tsx` resolves from this project whatever our cwd is.
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    m.child = child;
+    m.paused = false;
+    m.recent = [];
+    m.exited = new Promise((resolve) => {
+      child.once('exit', () => {
+        if (m.child === child) {
+          m.child = null;
+          m.paused = false;
+        }
+        resolve();
+      });
+    });
+    child.on('error', (e) => m.recent.push(`spawn failed: ${e.message}`));
+    child.stdin?.on('error', () => {}); // EPIPE once the node is gone
+    for (const stream of [child.stdout, child.stderr]) {
+      let partial = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          m.recent.push(line);
+          if (m.recent.length > 40) m.recent.shift();
+          // The node prefixes its own lines with "[node N]"; keep one prefix.
+          if (o.output === 'prefix')
+            process.stdout.write(`[node${m.id}] ${line.replace(/^\[node [^\]]*\] /, '')}\n`);
+        }
+      });
+    }
+  }
+
+  private async waitUp(m: Member, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const child = m.child;
+    for (;;) {
+      if (m.child !== child || child === null) {
+        throw new Error(`node${m.id} exited while starting:\n${m.recent.slice(-10).join('\n')}`);
+      }
+      try {
+        const r = await fetch(`${m.url}/status`, { signal: AbortSignal.timeout(500) });
+        if (r.ok) {
+          const s = (await r.json()) as { node_id?: string };
+          // Another program on our port would answer too: make sure it is this node.
+          if (s.node_id === m.id) return;
+        }
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `node${m.id} did not answer ${m.url}/status within ${timeoutMs} ms:\n${m.recent.slice(-10).join('\n')}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+}

@@ -1,0 +1,157 @@
+// GET /events: what the node does, as server-sent events (docs/lab-api.md, "Node events").
+// Each event is one `data:` line of JSON with an `id:` equal to its seq, so a client that
+// reconnects with Last-Event-ID gets what it missed (from a bounded history).
+// Cheap when nobody listens: the node asks `active` before building per-RPC events.
+// A listener that cannot keep up gets a bounded queue, then is disconnected (it may reconnect).
+
+import type { Request, Response } from 'express';
+import type { Message } from '../raft/types.ts';
+
+export type NodeEventBody =
+  | { type: 'state'; state: string; term: number; leader_id: string | null }
+  | { type: 'term'; term: number }
+  | {
+      type: 'rpc';
+      dir: 'send' | 'recv';
+      rpc: 'request_vote' | 'append_entries';
+      kind: 'request' | 'response';
+      id: string;
+      from: string;
+      to: string;
+      term: number;
+      entries: number;
+      heartbeat: boolean;
+      result: boolean | null;
+    }
+  | { type: 'commit'; commit_index: number }
+  | { type: 'admin'; action: string; detail: string };
+
+/** The `rpc` event for a message sent or received; `heartbeatReply` marks the response to a heartbeat. */
+export function rpcEventOf(
+  dir: 'send' | 'recv',
+  m: Message,
+  id: string,
+  heartbeatReply = false,
+): NodeEventBody {
+  const entries = m.type === 'append_entries' ? m.entries.length : 0;
+  return {
+    type: 'rpc',
+    dir,
+    rpc: m.type === 'request_vote' || m.type === 'request_vote_response' ? 'request_vote' : 'append_entries',
+    kind: m.type.endsWith('_response') ? 'response' : 'request',
+    id,
+    from: m.from,
+    to: m.to,
+    term: m.term,
+    entries,
+    heartbeat: m.type === 'append_entries' ? entries === 0 : heartbeatReply,
+    result:
+      m.type === 'request_vote_response'
+        ? m.voteGranted
+        : m.type === 'append_entries_response'
+          ? m.success
+          : null,
+  };
+}
+
+export type NodeEvent = NodeEventBody & { seq: number; at: number; node_id: string };
+
+interface Listener {
+  res: Response;
+  queue: string[];
+  congested: boolean;
+}
+
+export interface NodeEventsOptions {
+  /** Events kept for clients that reconnect with Last-Event-ID. */
+  history?: number;
+  /** Events queued for one slow listener before it is disconnected. */
+  maxQueued?: number;
+  /** A comment line this often keeps proxies from closing an idle stream. */
+  keepAliveMs?: number;
+}
+
+export class NodeEvents {
+  private seq = 0;
+  private readonly listeners = new Set<Listener>();
+  private readonly history: { seq: number; frame: string }[] = [];
+  private readonly historySize: number;
+  private readonly maxQueued: number;
+  private readonly keepAlive: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly nodeId: string,
+    opts: NodeEventsOptions = {},
+  ) {
+    this.historySize = opts.history ?? 2000;
+    this.maxQueued = opts.maxQueued ?? 5000;
+    this.keepAlive = setInterval(() => {
+      for (const l of this.listeners) this.write(l, ': keep-alive\n\n');
+    }, opts.keepAliveMs ?? 15_000);
+    this.keepAlive.unref?.();
+  }
+
+  /** True while someone listens; build high-volume events only then. */
+  get active(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  emit(body: NodeEventBody): void {
+    const ev = { seq: ++this.seq, at: Date.now(), node_id: this.nodeId, ...body } as NodeEvent;
+    const frame = `id: ${ev.seq}\ndata: ${JSON.stringify(ev)}\n\n`;
+    this.history.push({ seq: ev.seq, frame });
+    // Trim in chunks: amortized O(1) per event instead of shifting the array every time.
+    if (this.history.length >= 2 * this.historySize)
+      this.history.splice(0, this.history.length - this.historySize);
+    for (const l of this.listeners) this.write(l, frame);
+  }
+
+  /** The express handler for GET /events. */
+  readonly handler = (req: Request, res: Response): void => {
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    res.write('retry: 1000\n\n');
+    const l: Listener = { res, queue: [], congested: false };
+    const last = Number(req.get('last-event-id') ?? Number.NaN);
+    if (Number.isInteger(last)) {
+      const from = this.history.length - this.historySize;
+      for (const h of this.history.slice(Math.max(0, from))) if (h.seq > last) this.write(l, h.frame);
+    }
+    this.listeners.add(l);
+    res.on('drain', () => {
+      l.congested = false;
+      while (l.queue.length > 0 && !l.congested) {
+        l.congested = !res.write(l.queue.shift()!);
+      }
+    });
+    res.on('close', () => this.listeners.delete(l));
+  };
+
+  private write(l: Listener, frame: string): void {
+    if (l.congested) {
+      l.queue.push(frame);
+      if (l.queue.length > this.maxQueued) {
+        // Too far behind: drop it rather than grow without bound; it can reconnect.
+        this.listeners.delete(l);
+        l.res.destroy();
+      }
+      return;
+    }
+    l.congested = !l.res.write(frame);
+  }
+
+  close(): void {
+    clearInterval(this.keepAlive);
+    for (const l of this.listeners) l.res.end();
+    this.listeners.clear();
+  }
+}

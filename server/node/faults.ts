@@ -1,0 +1,94 @@
+// The faults an instructor can inject through /admin (admin.ts): network cuts to and from
+// chosen peers, a frozen (paused) node, and a timer speed factor. This module only holds
+// the state; the node shell (node.ts) and the HTTP layer (http-api.ts) act on it.
+
+export type CutDirection = 'both' | 'inbound' | 'outbound';
+
+export const MIN_SPEED = 0.05;
+export const MAX_SPEED = 10;
+
+export interface FaultsJson {
+  node_id: string;
+  paused: boolean;
+  speed: number;
+  cut_inbound: string[];
+  cut_outbound: string[];
+}
+
+export class Faults {
+  readonly cutInbound = new Set<string>();
+  readonly cutOutbound = new Set<string>();
+  private pausedFlag = false;
+  private speedFactor = 1;
+  private waiting: (() => void)[] = [];
+  private readonly listeners: ((change: 'pause' | 'resume' | 'speed') => void)[] = [];
+
+  constructor(private readonly nodeId: string) {}
+
+  get paused(): boolean {
+    return this.pausedFlag;
+  }
+
+  get speed(): number {
+    return this.speedFactor;
+  }
+
+  onChange(f: (change: 'pause' | 'resume' | 'speed') => void): void {
+    this.listeners.push(f);
+  }
+
+  /** Cuts accumulate: each call adds to what is already cut. */
+  partition(peers: readonly string[], direction: CutDirection): void {
+    for (const p of peers) {
+      if (direction !== 'outbound') this.cutInbound.add(p);
+      if (direction !== 'inbound') this.cutOutbound.add(p);
+    }
+  }
+
+  heal(): void {
+    this.cutInbound.clear();
+    this.cutOutbound.clear();
+  }
+
+  pause(): void {
+    if (this.pausedFlag) return;
+    this.pausedFlag = true;
+    for (const f of this.listeners) f('pause');
+  }
+
+  resume(): void {
+    if (!this.pausedFlag) return;
+    this.pausedFlag = false;
+    for (const f of this.listeners) f('resume');
+    const run = this.waiting;
+    this.waiting = [];
+    for (const f of run) f();
+  }
+
+  setSpeed(factor: number): void {
+    this.speedFactor = factor;
+    for (const f of this.listeners) f('speed');
+  }
+
+  /** Runs `f` now, or when the node is resumed; returns a function that cancels the wait. */
+  whenRunning(f: () => void): () => void {
+    if (!this.pausedFlag) {
+      f();
+      return () => {};
+    }
+    this.waiting.push(f);
+    return () => {
+      this.waiting = this.waiting.filter((g) => g !== f);
+    };
+  }
+
+  toJSON(): FaultsJson {
+    return {
+      node_id: this.nodeId,
+      paused: this.pausedFlag,
+      speed: this.speedFactor,
+      cut_inbound: [...this.cutInbound].sort(),
+      cut_outbound: [...this.cutOutbound].sort(),
+    };
+  }
+}

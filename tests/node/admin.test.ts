@@ -1,0 +1,199 @@
+// /admin fault injection and /events on five real nodes: token checks, partitions, heal,
+// pause/resume, slow motion, and the event stream pairing requests with responses.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
+import { command, http, makeCluster, type NodeStatus, readEvents } from './cluster-fixture.ts';
+
+const BASE_PORT = 15111;
+const TOKEN = 'lesson-secret';
+const auth = { authorization: `Bearer ${TOKEN}` };
+let cluster: LocalCluster;
+let dispose: () => Promise<void> = async () => {};
+
+beforeAll(async () => {
+  const made = await makeCluster({
+    size: 5,
+    basePort: BASE_PORT,
+    adminToken: TOKEN,
+    env: { COMMAND_TIMEOUT_MS: '10000' },
+  });
+  cluster = made.cluster;
+  dispose = made.dispose;
+  await cluster.start();
+});
+afterAll(async () => {
+  await dispose();
+});
+
+const admin = (id: string, action: string, body: unknown = {}) =>
+  http(`${cluster.url(id)}/admin/${action}`, { body, headers: auth });
+const healAll = () => Promise.all(cluster.nodes().map((n) => admin(n.id, 'heal')));
+
+describe.sequential('admin endpoints', () => {
+  it('need the bearer token', async () => {
+    const url = cluster.url('1');
+    const none = await http(`${url}/admin/faults`);
+    expect(none.status).toBe(401);
+    expect(none.body.detail).toContain('Authorization: Bearer');
+    const wrong = await http(`${url}/admin/pause`, { body: {}, headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+    expect((await http(`${url}/status`)).body.faults).toEqual({
+      node_id: '1',
+      paused: false,
+      speed: 1,
+      cut_inbound: [],
+      cut_outbound: [],
+    });
+    const faults = await http(`${url}/admin/faults`, { headers: auth });
+    expect(faults.body).toMatchObject({ node_id: '1', paused: false });
+  });
+
+  it('a leader cut off from every peer is replaced; on heal it follows the new leader and its uncommitted command is reported overwritten', async () => {
+    const old = await cluster.waitForLeader(3000);
+    const others = cluster
+      .nodes()
+      .filter((n) => n.id !== old.node_id)
+      .map((n) => n.id);
+    const r = await admin(old.node_id, 'partition', { peers: others });
+    expect(r.body.faults).toMatchObject({ cut_inbound: others, cut_outbound: others });
+    const next = await cluster.waitFor(
+      (ss) => ss.find((s) => s?.state === 'leader' && s.term > old.term) ?? null,
+      5000,
+      'a leader among the majority side',
+    );
+    // The cut-off leader appends the command but can never commit it...
+    const stuck = command(cluster.url(old.node_id), 'set minority=1');
+    await cluster.waitFor(
+      (ss) => (ss[Number(old.node_id) - 1]?.log_length as number) > (old.log_length as number),
+      5000,
+      'the old leader to append the command',
+    );
+    // ...and the new leader's entries replace it once the partition heals (§5.3).
+    expect((await command(cluster.url(next.node_id), 'set majority=1')).status).toBe(200);
+    await healAll();
+    const lost = await stuck;
+    expect(lost.status).toBe(503);
+    expect(lost.body).toMatchObject({ error: 'overwritten', success: false });
+    expect(lost.body.detail).toContain('never applied');
+    await cluster.waitFor(
+      (ss) => {
+        const o = ss[Number(old.node_id) - 1];
+        return o && o.state === 'follower' && o.term >= next.term && o.leader_id !== null ? o : null;
+      },
+      5000,
+      'the old leader to step down after heal',
+    );
+  });
+
+  it("an inbound cut drops the peer's requests without an answer", async () => {
+    await admin('2', 'partition', { peers: ['3'], direction: 'inbound' });
+    const body = {
+      term: 0,
+      leader_id: '3',
+      prev_log_index: 0,
+      prev_log_term: 0,
+      entries: [],
+      leader_commit: 0,
+    };
+    const cut = await fetch(`${cluster.url('2')}/append_entries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-raft-from': '3' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(3000),
+    }).then(
+      () => 'answered',
+      (e: Error) => e.name,
+    );
+    expect(cut).toBe('TypeError'); // "fetch failed": the connection was destroyed
+    const fromFour = await http(`${cluster.url('2')}/append_entries`, {
+      body: { ...body, leader_id: '4' },
+      headers: { 'x-raft-from': '4' },
+    });
+    expect(fromFour.status).toBe(200);
+    expect(fromFour.body).toMatchObject({ node_id: '2', success: false });
+    await healAll();
+  });
+
+  it('a paused node holds requests until resumed', async () => {
+    const url = cluster.url('4');
+    await admin('4', 'pause');
+    const held = fetch(`${url}/status`, { signal: AbortSignal.timeout(10_000) }).then(
+      (r) => r.json() as Promise<NodeStatus>,
+    );
+    let settled = false;
+    void held.then(() => {
+      settled = true;
+    });
+    const quick = await fetch(`${url}/status`, { signal: AbortSignal.timeout(400) }).then(
+      () => 'answered',
+      () => 'held',
+    );
+    expect(quick).toBe('held');
+    expect(settled).toBe(false);
+    expect((await http(`${url}/admin/faults`, { headers: auth })).body.paused).toBe(true);
+    await admin('4', 'resume');
+    const s = await held;
+    expect(s.node_id).toBe('4');
+    expect(s.faults).toMatchObject({ paused: false });
+  });
+
+  it('slow motion (speed 0.1) stretches election timeouts tenfold', async () => {
+    const ids = cluster.nodes().map((n) => n.id);
+    await Promise.all(ids.map((id) => admin(id, 'speed', { factor: 0.1 })));
+    const old = await cluster.waitForLeader(3000);
+    await cluster.kill(old.node_id);
+    const killedAt = Date.now();
+    const next = await cluster.waitFor(
+      (ss) => ss.find((s) => s?.state === 'leader' && s.term > old.term) ?? null,
+      15_000,
+      'a leader in slow motion',
+    );
+    // 300-600 ms at normal speed become 3-6 s.
+    expect(Date.now() - killedAt).toBeGreaterThan(2500);
+    await Promise.all(ids.filter((id) => id !== old.node_id).map((id) => admin(id, 'speed', { factor: 1 })));
+    await cluster.restart(old.node_id);
+    expect(next.term).toBeGreaterThan(old.term);
+    const bad = await admin(ids[0]!, 'speed', { factor: 0 });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('the event stream', () => {
+  it('pairs each append_entries request with its response by id, across nodes', async () => {
+    const leader = await cluster.waitForLeader(3000);
+    const follower = cluster.nodes().find((n) => n.id !== leader.node_id)!;
+    const isPair = (evs: Record<string, unknown>[]) => {
+      const recv = evs.find(
+        (e) => e.type === 'rpc' && e.dir === 'recv' && e.kind === 'request' && e.rpc === 'append_entries',
+      );
+      return recv
+        ? evs.find((e) => e.type === 'rpc' && e.dir === 'send' && e.kind === 'response' && e.id === recv.id)
+        : undefined;
+    };
+    const evs = await readEvents(follower.url, (e) => isPair(e) !== undefined, 5000);
+    const response = isPair(evs)!;
+    expect(response).toMatchObject({
+      node_id: follower.id,
+      from: follower.id,
+      to: leader.node_id,
+      rpc: 'append_entries',
+    });
+    expect(typeof response.seq).toBe('number');
+    expect(String(response.id)).toMatch(new RegExp(`^${leader.node_id}\\.`));
+  });
+
+  it('shows commits and admin actions as they happen', async () => {
+    const leader = await cluster.waitForLeader(3000);
+    const evs = await readEvents(
+      cluster.url(leader.node_id),
+      (e) => e.some((x) => x.type === 'commit') && e.some((x) => x.type === 'admin' && x.action === 'heal'),
+      5000,
+      async () => {
+        await command(cluster.url(leader.node_id), 'set seen=1');
+        await admin(leader.node_id, 'heal');
+      },
+    );
+    expect(evs.find((e) => e.type === 'admin')).toMatchObject({ action: 'heal', node_id: leader.node_id });
+  });
+});

@@ -1,0 +1,218 @@
+// What the node accepts from clients and peers (server/node/validation.ts) and how it maps
+// to the core's messages (server/node/wire-codec.ts).
+
+import { describe, expect, it } from 'vitest';
+import {
+  checkAppendEntries,
+  checkAppendEntriesReply,
+  checkClientCommand,
+  checkLogQuery,
+  checkPartition,
+  checkRequestVote,
+} from '../../server/node/validation.ts';
+import {
+  decodeAppendEntries,
+  decodeReply,
+  encodeRequest,
+  encodeResponse,
+} from '../../server/node/wire-codec.ts';
+import { isWellFormed } from '../../server/raft/message-checks.ts';
+import { parseCommand } from '../../server/statemachine/command.ts';
+
+const m = { selfId: '1', memberIds: ['1', '2', '3', '4', '5'] };
+const commandError = (t: string) => {
+  const c = parseCommand(t);
+  return 'error' in c ? c.error : null;
+};
+const detail = (r: { ok: boolean; detail?: string }) => (r.ok ? null : r.detail);
+const ae = (over: Record<string, unknown> = {}) => ({
+  term: 3,
+  leader_id: '2',
+  prev_log_index: 4,
+  prev_log_term: 2,
+  entries: [
+    { index: 5, term: 2, type: 'command', command: 'set x=1' },
+    { index: 6, term: 3, type: 'noop', command: null },
+  ],
+  leader_commit: 4,
+  ...over,
+});
+
+describe('request_vote bodies', () => {
+  it('accepts a real request and seed-style numeric ids', () => {
+    const r = checkRequestVote({ term: 2, candidate_id: 2, last_log_index: 0, last_log_term: 0 }, m);
+    expect(r).toEqual({
+      ok: true,
+      value: { term: 2, candidate_id: '2', last_log_index: 0, last_log_term: 0 },
+    });
+  });
+
+  it('names the field and the value for negatives, fractions, strings, missing fields and huge numbers', () => {
+    const base = { term: 2, candidate_id: '2', last_log_index: 0, last_log_term: 0 };
+    expect(detail(checkRequestVote({ ...base, term: -3 }, m))).toBe(
+      "field 'term' must be a non-negative integer (at most 2^52), got -3",
+    );
+    expect(detail(checkRequestVote({ ...base, term: 1.5 }, m))).toContain("'term'");
+    expect(detail(checkRequestVote({ ...base, term: '2' }, m))).toContain('(a string)');
+    expect(detail(checkRequestVote({ ...base, last_log_index: 2 ** 60 }, m))).toContain('at most 2^53-1');
+    expect(detail(checkRequestVote({ term: 2, candidate_id: '2' }, m))).toBe(
+      "field 'last_log_index' is missing; it must be a non-negative integer",
+    );
+    expect(detail(checkRequestVote([1], m))).toBe('a request_vote body must be a JSON object, got an array');
+  });
+
+  it('accepts a term far ahead (legal Raft) but rejects unknown candidates and this node itself', () => {
+    const far = { term: 2 ** 52, candidate_id: '2', last_log_index: 0, last_log_term: 0 };
+    expect(checkRequestVote(far, m).ok).toBe(true);
+    // Above 2^52, later elections could push the node past the exactly representable terms.
+    expect(detail(checkRequestVote({ ...far, term: 2 ** 52 + 1 }, m))).toContain('at most 2^52');
+    expect(
+      detail(checkRequestVote({ term: 2, candidate_id: '9', last_log_index: 0, last_log_term: 0 }, m)),
+    ).toContain('not a member of this cluster (1, 2, 3, 4, 5)');
+    expect(
+      detail(checkRequestVote({ term: 2, candidate_id: '1', last_log_index: 0, last_log_term: 0 }, m)),
+    ).toContain('this node itself');
+  });
+});
+
+describe('append_entries bodies', () => {
+  it('accepts a well-formed request that the core also considers well-formed', () => {
+    const r = checkAppendEntries(ae(), m, commandError);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(isWellFormed(decodeAppendEntries(r.value, '1', 'in1'))).toBe(true);
+  });
+
+  it('rejects entries whose indexes do not follow prev_log_index', () => {
+    const r = checkAppendEntries(
+      ae({ entries: [{ index: 7, term: 3, type: 'noop', command: null }] }),
+      m,
+      commandError,
+    );
+    expect(detail(r)).toBe("field 'entries[0].index' must be 5 (prev_log_index + 1), got 7");
+  });
+
+  it('rejects entry terms above the request term or going down', () => {
+    expect(
+      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 4, type: 'noop' }] }), m, commandError)),
+    ).toContain("between 1 and the request's term 3");
+    expect(
+      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 1, type: 'noop' }] }), m, commandError)),
+    ).toContain('terms in a log never decrease');
+  });
+
+  it('rejects unknown commands inside entries and a bad prev pair', () => {
+    const bad = ae({ entries: [{ index: 5, term: 3, type: 'command', command: 'frob x' }] });
+    expect(detail(checkAppendEntries(bad, m, commandError))).toContain(
+      "entries[0].command': unknown command 'frob x'",
+    );
+    expect(
+      detail(checkAppendEntries(ae({ prev_log_index: 0, prev_log_term: 2, entries: [] }), m, commandError)),
+    ).toContain('there is no entry 0');
+  });
+});
+
+describe('client_command bodies', () => {
+  it('accepts set/get/delete with an optional client_id + request_id pair', () => {
+    expect(checkClientCommand({ command: 'set x=42', client_id: 'a', request_id: 1 }, commandError)).toEqual({
+      ok: true,
+      value: { command: 'set x=42', client_id: 'a', request_id: '1' },
+    });
+  });
+
+  it('says what is wrong with a bad command', () => {
+    expect(detail(checkClientCommand({}, commandError))).toContain("field 'command' must be a string");
+    expect(detail(checkClientCommand({ command: 'frob' }, commandError))).toContain('unknown command');
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 'a' }, commandError))).toContain(
+      'or neither',
+    );
+  });
+});
+
+describe('other inputs', () => {
+  it('checks /log query parameters and admin partition bodies', () => {
+    expect(checkLogQuery({})).toEqual({ ok: true, value: { from: 1, limit: 100 } });
+    expect(detail(checkLogQuery({ from: '0' }))).toContain("'from' must be an integer from 1");
+    expect(checkPartition({ peers: ['2', 3] }, m)).toEqual({
+      ok: true,
+      value: { peers: ['2', '3'], direction: 'both' },
+    });
+    expect(detail(checkPartition({ peers: ['2'], direction: 'up' }, m))).toContain(
+      '"both", "inbound" or "outbound"',
+    );
+  });
+
+  it("encodes requests and responses in the seed's snake_case, with node_id on responses", () => {
+    const req = encodeRequest(
+      {
+        type: 'append_entries',
+        from: '1',
+        to: '2',
+        term: 3,
+        leaderId: '1',
+        prevLogIndex: 0,
+        prevLogTerm: 0,
+        entries: [],
+        leaderCommit: 0,
+      },
+      'http://localhost:5001',
+    );
+    expect(req).toEqual({
+      term: 3,
+      leader_id: '1',
+      leader_url: 'http://localhost:5001',
+      prev_log_index: 0,
+      prev_log_term: 0,
+      entries: [],
+      leader_commit: 0,
+    });
+    const res = encodeResponse(
+      {
+        type: 'append_entries_response',
+        from: '2',
+        to: '1',
+        term: 3,
+        success: false,
+        matchIndex: 0,
+        conflictIndex: 4,
+        conflictTerm: 2,
+      },
+      '2',
+    );
+    expect(res).toEqual({
+      node_id: '2',
+      term: 3,
+      success: false,
+      match_index: 0,
+      conflict_index: 4,
+      conflict_term: 2,
+    });
+    const reply = checkAppendEntriesReply(res);
+    expect(reply.ok).toBe(true);
+    if (reply.ok) {
+      const back = decodeReply(
+        {
+          type: 'append_entries',
+          from: '1',
+          to: '2',
+          term: 3,
+          leaderId: '1',
+          prevLogIndex: 5,
+          prevLogTerm: 3,
+          entries: [],
+          leaderCommit: 0,
+        },
+        reply.value,
+      );
+      expect(back).toEqual({
+        type: 'append_entries_response',
+        from: '2',
+        to: '1',
+        term: 3,
+        success: false,
+        matchIndex: 0,
+        conflictIndex: 4,
+        conflictTerm: 2,
+      });
+    }
+  });
+});
