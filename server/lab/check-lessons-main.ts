@@ -1,0 +1,150 @@
+// `npm run lessons:check`: runs every lesson top to bottom on a fresh real cluster, as CI does,
+// and reports per lesson and per cell. Ends with the line `N passed, N failed` (counting
+// lessons), writes JUnit XML, and exits non-zero on any failure. For an instructor's folder:
+//   npx tsx server/lab/check-lessons-main.ts --lessons ./my-lessons
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { LessonError } from '../lessons/lesson-error.ts';
+import type { ParsedLesson } from '../lessons/lesson-types.ts';
+import { lessonIdFromFile, parseLesson } from '../lessons/parse-lesson.ts';
+import { BACKEND_FLAGS, BACKEND_HELP, backendChoice, UsageError } from './cli-options.ts';
+import { createBackend } from './cluster/create-backend.ts';
+import { junitXml } from './headless/junit-report.ts';
+import { type LessonOutcome, malformedLesson, runLesson } from './headless/run-lessons.ts';
+import { ClusterSession } from './session/cluster-session.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+const USAGE = `Usage: npm run lessons:check -- [options] [lesson-id ...]
+       npx tsx server/lab/check-lessons-main.ts --lessons ./my-lessons
+
+Runs every lesson (or the ones named) top to bottom on a fresh cluster and checks that every
+cell passes. Each lesson starts from a fresh cluster (reset) with a leader elected.
+
+  --junit PATH                    JUnit XML report (default test-results/lessons.xml)
+${BACKEND_HELP}
+  -h, --help                      this text`;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function loadLessons(dir: string, only: string[]): { lessons: ParsedLesson[]; broken: LessonOutcome[] } {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    throw new UsageError(
+      `the lessons folder ${dir} cannot be read: give an existing folder with --lessons DIR`,
+    );
+  }
+  const files = names
+    .filter((n) => n.toLowerCase().endsWith('.md') && n.toLowerCase() !== 'readme.md')
+    .sort();
+  const unknown = only.filter((id) => !files.some((f) => lessonIdFromFile(f) === id));
+  if (unknown.length > 0) throw new UsageError(`no lesson ${unknown.join(', ')} in ${dir}`);
+  const lessons: ParsedLesson[] = [];
+  const broken: LessonOutcome[] = [];
+  for (const name of files) {
+    const id = lessonIdFromFile(name);
+    if (only.length > 0 && !only.includes(id)) continue;
+    const file = relative(process.cwd(), join(dir, name)) || name;
+    try {
+      lessons.push(parseLesson(readFileSync(join(dir, name), 'utf8'), file));
+    } catch (e) {
+      if (!(e instanceof LessonError)) throw e;
+      broken.push(malformedLesson(id, file, e));
+    }
+  }
+  lessons.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+  return { lessons, broken };
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    options: { ...BACKEND_FLAGS, junit: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const choice = backendChoice(values, join(ROOT, 'data', 'lessons-check'));
+  const lessonsDir = resolve(values.lessons ?? join(ROOT, 'lessons'));
+  const junitPath = resolve(values.junit ?? join(ROOT, 'test-results', 'lessons.xml'));
+  const { lessons, broken } = loadLessons(lessonsDir, positionals);
+  for (const b of broken)
+    console.log(`✗ ${b.file}: the lesson file is malformed\n    ${b.error!.replace(/\n/g, '\n    ')}`);
+
+  const outcomes: LessonOutcome[] = [...broken];
+  const started = Date.now();
+  if (lessons.length > 0) {
+    const session = new ClusterSession(await createBackend({ ...choice, fresh: true }), {
+      pollIntervalMs: 0,
+      followEvents: false,
+    });
+    const stop = () => void session.stop().finally(() => process.exit(130));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      console.log(`Starting the ${choice.kind} cluster…`);
+      const t = Date.now();
+      await session.start();
+      console.log(`  up in ${seconds(Date.now() - t)}`);
+      for (const [i, lesson] of lessons.entries()) {
+        const outcome = await runLesson(session, lesson, i === 0, {
+          onLessonStart: (l) => console.log(`\n▶ ${l.id} — ${l.title} (${l.file})`),
+          onCell: (_id, c) => {
+            const mark = c.status === 'passed' ? '✓' : c.status === 'failed' ? '✗' : '-';
+            const time = c.status === 'skipped' ? 'skipped (an earlier cell failed)' : seconds(c.durationMs);
+            console.log(
+              `  ${mark} ${c.cellId.padEnd(12)} ${c.type.padEnd(8)} line ${String(c.line).padEnd(5)} ${time}`,
+            );
+            for (const f of c.failure) console.log(`      ${f}`);
+          },
+          onLessonEnd: (l) => {
+            if (l.error) console.log(`  ✗ ${l.error}`);
+            const n = (s: string) => l.cells.filter((c) => c.status === s).length;
+            console.log(
+              `  ${l.status === 'passed' ? 'PASS' : 'FAIL'} ${l.id}: ${n('passed')} cells passed, ${n('failed')} failed, ${n('skipped')} skipped (${seconds(l.durationMs)})`,
+            );
+          },
+        });
+        outcomes.push(outcome);
+      }
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await session.stop();
+    }
+  }
+
+  mkdirSync(dirname(junitPath), { recursive: true });
+  writeFileSync(junitPath, junitXml(outcomes));
+  const passed = outcomes.filter((o) => o.status === 'passed').length;
+  const failed = outcomes.length - passed;
+  const cells = outcomes.flatMap((o) => o.cells);
+  const count = (s: string) => cells.filter((c) => c.status === s).length;
+  console.log(
+    `\nLessons checked in ${seconds(Date.now() - started)}; cells: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped. JUnit report: ${relative(process.cwd(), junitPath)}`,
+  );
+  console.log('Counting lessons:');
+  console.log(`${passed} passed, ${failed} failed`);
+  if (outcomes.length === 0) {
+    console.log(`(no lessons found in ${lessonsDir})`);
+    return 1;
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(e as Error).message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,141 @@
+// The `local` backend: node processes on this machine, run by LocalCluster. kill = SIGKILL,
+// restart = respawn on the same data directory, pause = SIGSTOP/SIGCONT, partition and speed
+// through each node's /admin API, reset = stop, wipe the data, start again.
+import { randomUUID } from 'node:crypto';
+import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-cluster.ts';
+import { adminPost, cutsFor } from './admin-client.ts';
+import type { ClusterBackend, ClusterNode, Fault } from './backend.ts';
+
+export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
+  /** Wipe the nodes' data directories (only those) before the first start. */
+  fresh?: boolean;
+};
+
+export class LocalBackend implements ClusterBackend {
+  readonly kind = 'local' as const;
+  readonly faults: readonly Fault[] = [
+    'kill',
+    'restart',
+    'pause',
+    'resume',
+    'partition',
+    'heal',
+    'speed',
+    'reset',
+  ];
+  private readonly cluster: LocalCluster;
+  /** Generated per lab run: only the lab can inject faults into its nodes. */
+  private readonly token = randomUUID();
+  private groups: string[][] | null = null;
+  private speedFactor = 1;
+  private wipeFirst: boolean;
+
+  constructor({ fresh, ...options }: LocalBackendOptions) {
+    this.cluster = new LocalCluster({ ...options, adminToken: this.token });
+    this.wipeFirst = fresh ?? false;
+  }
+
+  nodes(): ClusterNode[] {
+    return this.cluster.nodes().map(({ id, name, url }) => ({ id, name, url }));
+  }
+
+  /** Process ids, for the lab's start-up message (and tests that check nothing is left behind). */
+  pids(): (number | null)[] {
+    return this.cluster.nodes().map((n) => n.pid);
+  }
+
+  async start(): Promise<void> {
+    if (this.wipeFirst) {
+      this.wipeFirst = false;
+      await this.cluster.wipe();
+    }
+    await this.cluster.start();
+  }
+
+  stop(): Promise<void> {
+    return this.cluster.stop();
+  }
+
+  kill(id: string): Promise<void> {
+    return this.cluster.kill(id);
+  }
+
+  async restart(id: string): Promise<void> {
+    await this.cluster.restart(id);
+    // A new process starts with no faults: give it the cluster's current partition and speed.
+    await this.applyFaults(id);
+  }
+
+  async pause(id: string): Promise<void> {
+    this.requireUp(id, 'pause');
+    this.cluster.pause(id);
+  }
+
+  async resume(id: string): Promise<void> {
+    this.requireUp(id, 'resume');
+    this.cluster.resume(id);
+    // The partition or speed may have changed while it was frozen.
+    await this.applyFaults(id);
+  }
+
+  async partition(groups: string[][]): Promise<void> {
+    this.groups = groups;
+    await Promise.all(this.reachable().map((id) => this.applyFaults(id)));
+  }
+
+  async heal(): Promise<void> {
+    this.groups = null;
+    await Promise.all(this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'heal')));
+  }
+
+  async speed(factor: number): Promise<void> {
+    this.speedFactor = factor;
+    await Promise.all(
+      this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'speed', { factor })),
+    );
+  }
+
+  async reset(): Promise<void> {
+    // The data is wiped anyway: SIGKILL is instant where a graceful stop may take a while.
+    await Promise.all(this.ids().map((id) => this.cluster.kill(id)));
+    await this.cluster.wipe();
+    this.groups = null;
+    this.speedFactor = 1;
+    await this.cluster.start();
+  }
+
+  nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] } {
+    const node = this.cluster.nodes().find((n) => n.id === id);
+    const cuts = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
+    return { up: node?.up ?? false, paused: node?.paused ?? false, partitionedFrom: cuts };
+  }
+
+  private ids(): string[] {
+    return this.cluster.nodes().map((n) => n.id);
+  }
+
+  private urlOf(id: string): string {
+    return this.cluster.url(id);
+  }
+
+  /** Nodes that can answer an /admin call now (a frozen process would hold it forever). */
+  private reachable(): string[] {
+    return this.cluster
+      .nodes()
+      .filter((n) => n.up && !n.paused)
+      .map((n) => n.id);
+  }
+
+  private requireUp(id: string, what: string): void {
+    const node = this.cluster.nodes().find((n) => n.id === id);
+    if (!node?.up) throw new Error(`node${id} is down; restart it before you ${what} it`);
+  }
+
+  private async applyFaults(id: string): Promise<void> {
+    const url = this.urlOf(id);
+    await adminPost(url, this.token, 'heal');
+    const cut = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
+    if (cut.length > 0) await adminPost(url, this.token, 'partition', { peers: cut, direction: 'both' });
+    if (this.speedFactor !== 1) await adminPost(url, this.token, 'speed', { factor: this.speedFactor });
+  }
+}

@@ -1,0 +1,159 @@
+// The `remote` backend: nodes an instructor already runs somewhere else. The lab cannot kill
+// or restart their processes; it offers only what each node's /admin API can do.
+
+import { adminPost, cutsFor } from './admin-client.ts';
+import type { ClusterBackend, ClusterNode, Fault } from './backend.ts';
+import { fetchStatus } from './snapshot.ts';
+
+export interface RemoteBackendOptions {
+  /** `http://h:5001` (ids 1, 2, … in order) or `3=http://h:5003`. */
+  nodes: string[];
+  /** The nodes' ADMIN_TOKEN; without it no fault can be injected. */
+  adminToken?: string;
+  startTimeoutMs?: number;
+}
+
+/** Parses the --nodes list; throws a message naming the bad item. */
+export function parseNodeList(items: string[]): ClusterNode[] {
+  const nodes = items.map((item, i) => {
+    const m = /^(?:(\d+)=)?(https?:\/\/[^\s/]+)\/?$/.exec(item.trim());
+    if (!m) {
+      throw new Error(
+        `\`${item}\` is not a node URL: write http://host:port or id=http://host:port, comma-separated`,
+      );
+    }
+    const id = m[1] ?? String(i + 1);
+    return { id, name: `node${id}`, url: m[2]! };
+  });
+  const ids = nodes.map((n) => n.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) throw new Error(`node id ${twice} appears twice in the node list`);
+  if (nodes.length === 0) throw new Error('the remote backend needs at least one node URL (--nodes)');
+  return nodes.sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+export class RemoteBackend implements ClusterBackend {
+  readonly kind = 'remote' as const;
+  readonly faults: readonly Fault[];
+  private readonly members: ClusterNode[];
+  private readonly paused = new Set<string>();
+  private groups: string[][] | null = null;
+  private speedFactor = 1;
+
+  constructor(private readonly options: RemoteBackendOptions) {
+    this.members = parseNodeList(options.nodes);
+    this.faults = options.adminToken ? ['pause', 'resume', 'partition', 'heal', 'speed'] : [];
+  }
+
+  nodes(): ClusterNode[] {
+    return this.members.map((n) => ({ ...n }));
+  }
+
+  /** Waits until every node answers /status as the node it is listed as. */
+  async start(): Promise<void> {
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? 10_000);
+    for (;;) {
+      const problems: string[] = [];
+      await Promise.all(
+        this.members.map(async (n) => {
+          const r = await fetchStatus(n.url, 1000);
+          if ('error' in r) problems.push(`${n.url}: ${r.error}`);
+          else if (String(r.status.node_id) !== n.id) {
+            problems.push(
+              `${n.url} says it is node ${r.status.node_id}, listed as node ${n.id} (write ${r.status.node_id}=${n.url})`,
+            );
+          }
+        }),
+      );
+      if (problems.length === 0) return;
+      if (Date.now() >= deadline) throw new Error(`the remote nodes are not ready: ${problems.join('; ')}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Leaves the cluster as we found it: no pause, no partition, normal speed. */
+  async stop(): Promise<void> {
+    if (!this.options.adminToken) return;
+    const undo = this.members.map(async (n) => {
+      try {
+        if (this.paused.has(n.id)) await this.admin(n.id, 'resume');
+        if (this.groups) await this.admin(n.id, 'heal');
+        if (this.speedFactor !== 1) await this.admin(n.id, 'speed', { factor: 1 });
+      } catch {
+        // Best effort: the node may be gone.
+      }
+    });
+    await Promise.all(undo);
+    this.paused.clear();
+  }
+
+  kill(): Promise<void> {
+    return this.unsupported('kill a node');
+  }
+
+  restart(): Promise<void> {
+    return this.unsupported('restart a node');
+  }
+
+  reset(): Promise<void> {
+    return this.unsupported('reset the cluster');
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.admin(id, 'pause');
+    this.paused.add(id);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.admin(id, 'resume');
+    this.paused.delete(id);
+  }
+
+  async partition(groups: string[][]): Promise<void> {
+    const cuts = cutsFor(
+      this.members.map((n) => n.id),
+      groups,
+    );
+    await Promise.all(
+      this.members.map(async (n) => {
+        await this.admin(n.id, 'heal');
+        const peers = cuts.get(n.id) ?? [];
+        if (peers.length > 0) await this.admin(n.id, 'partition', { peers, direction: 'both' });
+      }),
+    );
+    this.groups = groups;
+  }
+
+  async heal(): Promise<void> {
+    await Promise.all(this.members.map((n) => this.admin(n.id, 'heal')));
+    this.groups = null;
+  }
+
+  async speed(factor: number): Promise<void> {
+    await Promise.all(this.members.map((n) => this.admin(n.id, 'speed', { factor })));
+    this.speedFactor = factor;
+  }
+
+  nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] } {
+    const cuts = this.groups
+      ? (cutsFor(
+          this.members.map((n) => n.id),
+          this.groups,
+        ).get(id) ?? [])
+      : [];
+    // The lab cannot see remote processes: "up" means "not known to be down".
+    return { up: true, paused: this.paused.has(id), partitionedFrom: cuts };
+  }
+
+  private admin(id: string, action: string, body?: unknown): Promise<void> {
+    const token = this.options.adminToken;
+    if (!token) return this.unsupported(`${action} (no --admin-token given)`);
+    const node = this.members.find((n) => n.id === id);
+    if (!node) throw new Error(`no node ${id} in this cluster`);
+    return adminPost(node.url, token, action, body);
+  }
+
+  private async unsupported(what: string): Promise<never> {
+    throw new Error(`the remote backend cannot ${what}: it only reaches the nodes' /admin API`);
+  }
+}

@@ -1,0 +1,73 @@
+// Wires the lab's HTTP side together: the JSON API, the live channel and the web app on one port.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { LessonLibrary } from '../lesson-library.ts';
+import { attachLiveChannel, LIVE_PATH } from '../live/live-channel.ts';
+import type { ClusterSession } from '../session/cluster-session.ts';
+import { apiErrorHandler, apiRouter } from './api.ts';
+import { serveWebApp } from './web-app.ts';
+
+export interface LabServerOptions {
+  host: string;
+  port: number;
+  /** The repository root (web/ lives under it). */
+  root: string;
+  dev: boolean;
+}
+
+export interface LabServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startLabServer(
+  library: LessonLibrary,
+  session: ClusterSession,
+  options: LabServerOptions,
+): Promise<LabServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+  app.use('/api', apiRouter(library, session));
+  await serveWebApp(app, server, options);
+  app.use((req, res) => {
+    res
+      .status(404)
+      .json({ error: 'not_found', detail: `nothing at ${req.method} ${req.path}; the notebook is at /` });
+  });
+  app.use(apiErrorHandler);
+  const wss = attachLiveChannel(server, session);
+  if (!options.dev) {
+    // Nothing else upgrades to WebSocket here: close such sockets instead of leaving them hanging.
+    server.on('upgrade', (req, socket) => {
+      if (new URL(req.url ?? '/', 'http://lab').pathname !== LIVE_PATH) socket.destroy();
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${options.port} on ${options.host} is in use: stop what uses it or start the lab with --port N`,
+            )
+          : e,
+      ),
+    );
+    server.listen(options.port, options.host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${host}:${address.port}`,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,288 @@
+// Evaluates `check` assertions on one look at the cluster. Pure: no I/O, so it is easy to test.
+import type {
+  CheckAssertion,
+  CheckOperand,
+  CheckOperator,
+  CheckSubject,
+  NodeFact,
+  Quantifier,
+} from '../../lessons/lesson-types.ts';
+import {
+  type ClusterSnapshot,
+  leaderOf,
+  leadersInNewestTerm,
+  logLength,
+  type NodeStatus,
+  type NodeView,
+} from '../cluster/snapshot.ts';
+import { resolveValue } from './evaluate-assert.ts';
+import type { VariableValue } from './variables.ts';
+
+export interface CheckOutcome {
+  ok: boolean;
+  expected: string;
+  seen: string;
+}
+
+/** A value read from the cluster, or the reason there is none. */
+type Reading = { ok: true; value: unknown; where: string } | { ok: false; why: string };
+
+const show = (v: unknown) =>
+  typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : JSON.stringify(v);
+
+function readPath(status: NodeStatus, path: string[], where: string): Reading {
+  if (path.length === 2 && path[0] === 'log' && path[1] === 'length') {
+    return { ok: true, value: logLength(status), where };
+  }
+  let value: unknown = status;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) {
+      return { ok: false, why: `${where} has no ${path.join('.')}` };
+    }
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (path.at(-1) === 'length' && Array.isArray(value)) value = value.length;
+  return { ok: true, value, where };
+}
+
+function nodeFor(which: 'leader' | { id: string }, snapshot: ClusterSnapshot): NodeView | string {
+  if (which === 'leader') return leaderOf(snapshot) ?? 'there is no leader';
+  const node = snapshot.nodes.find((n) => n.id === which.id);
+  if (!node) return `there is no node${which.id}`;
+  return node;
+}
+
+function unreachable(node: NodeView): string {
+  return `${node.name} is ${node.error === 'down' || node.error === 'paused' ? node.error : `unreachable (${node.error})`}`;
+}
+
+function readSubject(subject: CheckSubject, snapshot: ClusterSnapshot): Reading {
+  const answering = snapshot.nodes.filter((n) => n.status);
+  switch (subject.kind) {
+    case 'leaders': {
+      const leaders = leadersInNewestTerm(snapshot);
+      const who =
+        leaders.length === 0
+          ? 'no node says leader'
+          : leaders.map((n) => `${n.name}, term ${n.status!.term}`).join('; ');
+      return { ok: true, value: leaders.length, where: who };
+    }
+    case 'terms': {
+      const terms = new Set(answering.map((n) => n.status!.term));
+      return {
+        ok: true,
+        value: terms.size,
+        where: answering.map((n) => `${n.name}: ${n.status!.term}`).join(', '),
+      };
+    }
+    case 'term':
+      return { ok: true, value: snapshot.term, where: 'the highest term' };
+    case 'node-path': {
+      const node = nodeFor(subject.node, snapshot);
+      if (typeof node === 'string') return { ok: false, why: node };
+      if (!node.status) return { ok: false, why: unreachable(node) };
+      return readPath(node.status, subject.path, node.name);
+    }
+  }
+}
+
+function readOperand(
+  operand: CheckOperand,
+  snapshot: ClusterSnapshot,
+  vars: Map<string, VariableValue>,
+): Reading {
+  if (operand.kind === 'subject') return readSubject(operand.subject, snapshot);
+  if (operand.value.kind === 'variable' && !vars.has(operand.value.name)) {
+    return { ok: false, why: `{{${operand.value.name}}} has no value: run the cell that captures it first` };
+  }
+  return { ok: true, value: resolveValue(operand.value, vars), where: '' };
+}
+
+/** Like ==, but "42" (a kv value) equals 42: learners should not trip on the store's strings. */
+function compare(left: unknown, op: CheckOperator, right: unknown): boolean {
+  const numeric = (v: unknown) =>
+    typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v;
+  let a = left;
+  let b = right;
+  if (typeof a === 'number' || typeof b === 'number') {
+    a = numeric(a);
+    b = numeric(b);
+  }
+  switch (op) {
+    case '==':
+      return JSON.stringify(a) === JSON.stringify(b);
+    case '!=':
+      return JSON.stringify(a) !== JSON.stringify(b);
+    case 'contains':
+      if (typeof a === 'string') return typeof b === 'string' && a.includes(b);
+      return Array.isArray(a) && a.some((x) => JSON.stringify(x) === JSON.stringify(b));
+    default: {
+      const sameType =
+        (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
+      if (!sameType) return false;
+      const x = a as number | string;
+      const y = b as number | string;
+      return op === '>' ? x > y : op === '>=' ? x >= y : op === '<' ? x < y : x <= y;
+    }
+  }
+}
+
+function compareReadings(left: Reading, op: CheckOperator, right: Reading, rightText: string): CheckOutcome {
+  const expected = `${op} ${right.ok ? show(right.value) : rightText}`;
+  if (!right.ok) return { ok: false, expected, seen: right.why };
+  if (!left.ok) return { ok: false, expected, seen: left.why };
+  const where = left.where && !/^node\d+$|^leader$/.test(left.where) ? ` (${left.where})` : '';
+  return { ok: compare(left.value, op, right.value), expected, seen: `${show(left.value)}${where}` };
+}
+
+function operandText(operand: CheckOperand): string {
+  if (operand.kind === 'value')
+    return operand.value.kind === 'variable' ? `{{${operand.value.name}}}` : show(operand.value);
+  const s = operand.subject;
+  return s.kind === 'node-path'
+    ? `${s.node === 'leader' ? 'leader' : `node${s.node.id}`}.${s.path.join('.')}`
+    : s.kind;
+}
+
+/** One node fact on one node: ok, and what was seen on that node. */
+function nodeFact(
+  fact: NodeFact,
+  node: NodeView,
+  snapshot: ClusterSnapshot,
+  vars: Map<string, VariableValue>,
+): { ok: boolean; seen: string; expected: string } {
+  if (fact.kind === 'is') {
+    const state = !node.up ? 'down' : node.paused ? 'paused' : node.status ? 'up' : 'down';
+    const role = node.status?.state;
+    const ok =
+      fact.what === 'up' || fact.what === 'down' || fact.what === 'paused'
+        ? state === fact.what
+        : role === fact.what;
+    const seen = node.status ? `${node.name} is up, ${role} in term ${node.status.term}` : unreachable(node);
+    return { ok, seen, expected: `${node.name} is ${fact.what}` };
+  }
+  if (!node.status) return { ok: false, seen: unreachable(node), expected: describeFact(fact) };
+  if (fact.kind === 'log-contains') {
+    const command = resolveValue(fact.command, vars);
+    const entry = node.status.log.find((e) => e.command === command);
+    const committed = entry !== undefined && entry.index <= node.status.commit_index;
+    const ok = fact.committed ? committed : entry !== undefined;
+    const seen = !entry
+      ? `${node.name}'s log (${logLength(node.status)} entries) has no ${show(command)}`
+      : `${node.name} has it at index ${entry.index}${committed ? ', committed' : `, not committed (commit index ${node.status.commit_index})`}`;
+    return { ok, seen, expected: describeFact(fact) };
+  }
+  const left = readPath(node.status, fact.path, node.name);
+  const right = readOperand(fact.right, snapshot, vars);
+  const outcome = compareReadings(left, fact.op, right, operandText(fact.right));
+  return {
+    ok: outcome.ok,
+    seen: `${node.name}: ${outcome.seen}`,
+    expected: `${fact.path.join('.')} ${outcome.expected}`,
+  };
+}
+
+function describeFact(fact: NodeFact): string {
+  if (fact.kind === 'is') return `is ${fact.what}`;
+  if (fact.kind === 'log-contains')
+    return `${fact.committed ? 'committed ' : ''}log contains ${show(fact.command.kind === 'literal' ? fact.command.value : `{{${fact.command.kind === 'variable' ? fact.command.name : ''}}}`)}`;
+  return `${fact.path.join('.')} ${fact.op} ${operandText(fact.right)}`;
+}
+
+function quantified(
+  quantifier: Quantifier,
+  fact: NodeFact,
+  snapshot: ClusterSnapshot,
+  vars: Map<string, VariableValue>,
+): CheckOutcome {
+  const nodes = quantifier === 'every-up' ? snapshot.nodes.filter((n) => n.status) : snapshot.nodes;
+  const results = nodes.map((n) => nodeFact(fact, n, snapshot, vars));
+  const passing = results.filter((r) => r.ok);
+  const failing = results.filter((r) => !r.ok);
+  const what = describeFact(fact);
+  switch (quantifier) {
+    case 'every':
+    case 'every-up': {
+      const scope = quantifier === 'every' ? 'every node' : `every up node (${nodes.length})`;
+      if (nodes.length === 0) return { ok: false, expected: `${scope}: ${what}`, seen: 'no node is up' };
+      return {
+        ok: failing.length === 0,
+        expected: `${scope}: ${what}`,
+        seen: failing.length === 0 ? `all ${nodes.length} do` : failing.map((r) => r.seen).join('; '),
+      };
+    }
+    case 'some':
+      return {
+        ok: passing.length > 0,
+        expected: `some node: ${what}`,
+        seen: passing.length > 0 ? passing[0]!.seen : `none: ${results.map((r) => r.seen).join('; ')}`,
+      };
+    case 'no':
+      return {
+        ok: passing.length === 0,
+        expected: `no node: ${what}`,
+        seen: passing.length === 0 ? 'none does' : passing.map((r) => r.seen).join('; '),
+      };
+  }
+}
+
+/** The committed entries of every answering node agree index for index. */
+function logsMatch(snapshot: ClusterSnapshot): CheckOutcome {
+  const nodes = snapshot.nodes.filter((n) => n.status);
+  const expected = 'the committed logs of every answering node agree';
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      const a = nodes[i]!.status!;
+      const b = nodes[j]!.status!;
+      const upTo = Math.min(a.commit_index, b.commit_index);
+      const byIndex = new Map(b.log.map((e) => [e.index, e]));
+      for (const e of a.log) {
+        if (e.index > upTo) break;
+        const other = byIndex.get(e.index);
+        if (other && (other.term !== e.term || other.command !== e.command)) {
+          return {
+            ok: false,
+            expected,
+            seen: `${nodes[i]!.name} and ${nodes[j]!.name} differ at index ${e.index}: term ${e.term} ${show(e.command)} vs term ${other.term} ${show(other.command)}`,
+          };
+        }
+      }
+    }
+  }
+  const commits = nodes.map((n) => `${n.name} ${n.status!.commit_index}`).join(', ');
+  return {
+    ok: nodes.length > 0,
+    expected,
+    seen: nodes.length > 0 ? `they agree (commit index: ${commits})` : 'no node answers',
+  };
+}
+
+export function evaluateCheck(
+  assertion: CheckAssertion,
+  snapshot: ClusterSnapshot,
+  vars: Map<string, VariableValue>,
+): CheckOutcome {
+  switch (assertion.kind) {
+    case 'logs-match':
+      return logsMatch(snapshot);
+    case 'quantified':
+      return quantified(assertion.quantifier, assertion.fact, snapshot, vars);
+    case 'node-fact': {
+      const node = nodeFor(assertion.node, snapshot);
+      if (typeof node === 'string') return { ok: false, expected: describeFact(assertion.fact), seen: node };
+      const r = nodeFact(assertion.fact, node, snapshot, vars);
+      return {
+        ok: r.ok,
+        expected: assertion.node === 'leader' ? `the leader ${describeFact(assertion.fact)}` : r.expected,
+        seen: r.seen,
+      };
+    }
+    case 'compare':
+      return compareReadings(
+        readSubject(assertion.left, snapshot),
+        assertion.op,
+        readOperand(assertion.right, snapshot, vars),
+        operandText(assertion.right),
+      );
+  }
+}

@@ -1,0 +1,102 @@
+// Where a cell is run: parse its source, run it by type, and build the RunResult the notebook shows.
+import { LessonError } from '../../lessons/lesson-error.ts';
+import type { CellType } from '../../lessons/lesson-types.ts';
+import { parseCell } from '../../lessons/parse-cell.ts';
+import { type ClusterSnapshot, trimLogs } from '../cluster/snapshot.ts';
+import { type CheckCellResult, runCheckCell } from './run-check-cell.ts';
+import { type ActionResult, runClusterCell } from './run-cluster-cell.ts';
+import type { RunContext } from './run-context.ts';
+import { CellRunError, type RunErrorInfo } from './run-error.ts';
+import { type HttpCellResult, runHttpCell } from './run-http-cell.ts';
+
+export interface RunResult {
+  runId: string;
+  lessonId: string;
+  cellId: string;
+  type: CellType;
+  /** Every assertion passed and nothing failed. */
+  ok: boolean;
+  /** Execution counter, like Jupyter's [17]. */
+  count: number;
+  startedAt: number;
+  durationMs: number;
+  error: RunErrorInfo | null;
+  /** The lesson's captured variables after the run. */
+  variables: Record<string, unknown>;
+  http: HttpCellResult | null;
+  cluster: { actions: ActionResult[]; snapshot: ClusterSnapshot } | null;
+  check: CheckCellResult | null;
+}
+
+export interface CellToRun {
+  runId: string;
+  count: number;
+  lessonId: string;
+  cellId: string;
+  type: CellType;
+  source: string;
+}
+
+/** Never throws for anything the cell or the cluster did: that goes into `error`. */
+export async function runCell(cell: CellToRun, ctx: RunContext): Promise<RunResult> {
+  const startedAt = Date.now();
+  const result: RunResult = {
+    runId: cell.runId,
+    lessonId: cell.lessonId,
+    cellId: cell.cellId,
+    type: cell.type,
+    ok: false,
+    count: cell.count,
+    startedAt,
+    durationMs: 0,
+    error: null,
+    variables: {},
+    http: null,
+    cluster: null,
+    check: null,
+  };
+  try {
+    const parsed = parseCell(cell.type, cell.source, { file: `cell ${cell.cellId}`, firstLine: 1 });
+    if (parsed.type === 'http') {
+      result.http = await runHttpCell(parsed.http, ctx);
+      result.ok = result.http.entries.every((e) => e.ok);
+      result.error = result.http.entries.find((e) => e.error)?.error ?? null;
+    } else if (parsed.type === 'cluster') {
+      const { actions } = await runClusterCell(parsed.actions, ctx);
+      result.cluster = { actions, snapshot: trimLogs(await ctx.snapshot()) };
+      result.ok = actions.every((a) => a.ok);
+    } else {
+      result.check = await runCheckCell(parsed.check, ctx);
+      result.ok = result.check.assertions.every((a) => a.ok);
+    }
+  } catch (e) {
+    if (e instanceof LessonError) {
+      const first = e.problems[0]!;
+      const more = e.problems.length > 1 ? ` (and ${e.problems.length - 1} more problem(s))` : '';
+      result.error = {
+        message: `line ${first.line}: ${first.message}${more}`,
+        hint:
+          e.problems.length > 1
+            ? e.problems
+                .slice(1)
+                .map((p) => `line ${p.line}: ${p.message}`)
+                .join('\n')
+            : null,
+        line: first.line,
+      };
+    } else if (e instanceof CellRunError) {
+      result.error = e.toInfo();
+    } else {
+      result.error = {
+        message: `the lab failed while running this cell: ${(e as Error).message}`,
+        hint: 'This is a bug in the lab; the server log has details.',
+        line: null,
+      };
+      console.error(e);
+    }
+    result.ok = false;
+  }
+  result.variables = { ...ctx.captured };
+  result.durationMs = Date.now() - startedAt;
+  return result;
+}

@@ -1,0 +1,23 @@
+// Parses a cell's source by its type; the one entry point the executor and the lesson parser use.
+import type { SourcePlace } from './lesson-error.ts';
+import type { CellType, CheckCell, ClusterActionLine, HttpCell } from './lesson-types.ts';
+import { parseCheckCell } from './parse-check-cell.ts';
+import { parseClusterCell } from './parse-cluster-cell.ts';
+import { parseHttpCell } from './parse-http-cell.ts';
+
+export type ParsedCell =
+  | { type: 'http'; http: HttpCell }
+  | { type: 'cluster'; actions: ClusterActionLine[] }
+  | { type: 'check'; check: CheckCell };
+
+/** Throws a LessonError naming the line of every problem. */
+export function parseCell(type: CellType, source: string, place?: SourcePlace): ParsedCell {
+  switch (type) {
+    case 'http':
+      return { type, http: parseHttpCell(source, place) };
+    case 'cluster':
+      return { type, actions: parseClusterCell(source, place) };
+    case 'check':
+      return { type, check: parseCheckCell(source, place) };
+  }
+}

@@ -1,0 +1,195 @@
+// A `check` cell: assertions about the whole cluster, one a line, with optional hints and timeout.
+// The grammar is in docs/lesson-format.md.
+import { ProblemList, type SourcePlace } from './lesson-error.ts';
+import type {
+  CheckAssertion,
+  CheckCell,
+  CheckLine,
+  CheckOperand,
+  CheckOperator,
+  CheckSubject,
+  NodeFact,
+  Quantifier,
+} from './lesson-types.ts';
+import { parseDuration } from './parse-duration.ts';
+import { parseValue } from './parse-value.ts';
+
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
+const OPERATORS: CheckOperator[] = ['==', '!=', '>=', '<=', '>', '<', 'contains'];
+const QUANTIFIERS: [string, Quantifier][] = [
+  ['every up node', 'every-up'],
+  ['every node', 'every'],
+  ['some node', 'some'],
+  ['no node', 'no'],
+];
+const IS_WORDS = ['up', 'down', 'paused', 'leader', 'follower', 'candidate'] as const;
+const PATH = /^[A-Za-z_][\w-]*(?:\.[\w-]+)*/;
+
+const GRAMMAR_HELP =
+  'write e.g. `leaders == 1`, `node3.state == "follower"`, `leader.term > {{term_before}}`, ' +
+  '`every node: kv.x == "42"`, `node1 is down`, `every up node: committed log contains "set x=42"` or `logs match`';
+
+type Parse<T> = { ok: true; value: T; rest: string } | { ok: false; message: string };
+
+function parseOperator(text: string): Parse<CheckOperator> {
+  const s = text.trimStart();
+  const op = OPERATORS.find((o) => s.startsWith(o));
+  if (!op)
+    return {
+      ok: false,
+      message: `expected an operator (${OPERATORS.join(' ')}) at \`${s || 'end of line'}\``,
+    };
+  return { ok: true, value: op, rest: s.slice(op.length) };
+}
+
+/** `leaders`, `terms`, `term`, `nodeN.path`, `leader.path`. */
+function parseSubject(text: string): Parse<CheckSubject> | null {
+  const s = text.trimStart();
+  const word = /^(leaders|terms|term)\b/.exec(s);
+  if (word)
+    return {
+      ok: true,
+      value: { kind: word[1] as 'leaders' | 'terms' | 'term' },
+      rest: s.slice(word[0].length),
+    };
+  const node = /^(node(\d+)|leader)\.([A-Za-z_][\w-]*(?:\.[\w-]+)*)/.exec(s);
+  if (node) {
+    const which = node[2] !== undefined ? { id: String(Number(node[2])) } : ('leader' as const);
+    return {
+      ok: true,
+      value: { kind: 'node-path', node: which, path: node[3]!.split('.') },
+      rest: s.slice(node[0].length),
+    };
+  }
+  return null;
+}
+
+function parseOperand(text: string): Parse<CheckOperand> {
+  const subject = parseSubject(text);
+  if (subject?.ok)
+    return { ok: true, value: { kind: 'subject', subject: subject.value }, rest: subject.rest };
+  const v = parseValue(text);
+  if (!v.ok) return v;
+  if (v.value.kind === 'regex') return { ok: false, message: 'checks do not take /regex/ values' };
+  return { ok: true, value: { kind: 'value', value: v.value }, rest: v.rest };
+}
+
+function endOfLine<T>(p: Parse<T>): Parse<T> {
+  if (p.ok && p.rest.trim() !== '')
+    return { ok: false, message: `unexpected \`${p.rest.trim()}\` at the end` };
+  return p;
+}
+
+/** A fact about one node: `is down`, `[committed] log contains "…"`, `path op value`. */
+function parseNodeFact(text: string): Parse<NodeFact> {
+  const s = text.trim();
+  const is = /^is\s+(\w+)$/.exec(s);
+  if (is) {
+    const what = IS_WORDS.find((w) => w === is[1]);
+    if (!what) return { ok: false, message: `\`is ${is[1]}\`: a node is ${IS_WORDS.join(', ')}` };
+    return { ok: true, value: { kind: 'is', what }, rest: '' };
+  }
+  const log = /^(committed\s+)?log\s+contains\s+/.exec(s);
+  if (log) {
+    const v = parseValue(s.slice(log[0].length));
+    if (!v.ok) return v;
+    if (v.value.kind === 'regex') return { ok: false, message: '`log contains` takes a "command" in quotes' };
+    return endOfLine({
+      ok: true,
+      value: { kind: 'log-contains', committed: log[1] !== undefined, command: v.value },
+      rest: v.rest,
+    });
+  }
+  const path = PATH.exec(s);
+  if (!path)
+    return {
+      ok: false,
+      message: `\`${s}\` is not a node fact: write \`state == "leader"\`, \`is up\` or \`log contains "set x=1"\``,
+    };
+  const op = parseOperator(s.slice(path[0].length));
+  if (!op.ok) return op;
+  const right = parseOperand(op.rest);
+  if (!right.ok) return right;
+  return endOfLine({
+    ok: true,
+    value: { kind: 'compare', path: path[0].split('.'), op: op.value, right: right.value },
+    rest: right.rest,
+  });
+}
+
+export function parseCheckAssertion(text: string): Parse<CheckAssertion> {
+  const s = text.trim();
+  if (s === 'logs match') return { ok: true, value: { kind: 'logs-match' }, rest: '' };
+  for (const [words, quantifier] of QUANTIFIERS) {
+    if (s.startsWith(`${words}:`)) {
+      const fact = parseNodeFact(s.slice(words.length + 1));
+      if (!fact.ok) return fact;
+      return { ok: true, value: { kind: 'quantified', quantifier, fact: fact.value }, rest: '' };
+    }
+  }
+  const nodeFact = /^(node(\d+)|leader)\s+(is\s|log\s|committed\s)/.exec(s);
+  if (nodeFact) {
+    const fact = parseNodeFact(s.slice(nodeFact[1]!.length));
+    if (!fact.ok) return fact;
+    const node = nodeFact[2] !== undefined ? { id: String(Number(nodeFact[2])) } : ('leader' as const);
+    return { ok: true, value: { kind: 'node-fact', node, fact: fact.value }, rest: '' };
+  }
+  const left = parseSubject(s);
+  if (!left) return { ok: false, message: `\`${s}\` is not a check: ${GRAMMAR_HELP}` };
+  if (!left.ok) return left;
+  const op = parseOperator(left.rest);
+  if (!op.ok) return op;
+  const right = parseOperand(op.rest);
+  if (!right.ok) return right;
+  return endOfLine({
+    ok: true,
+    value: { kind: 'compare', left: left.value, op: op.value, right: right.value },
+    rest: right.rest,
+  });
+}
+
+export function parseCheckCell(
+  source: string,
+  place: SourcePlace = { file: 'cell', firstLine: 1 },
+): CheckCell {
+  const problems = new ProblemList(place);
+  const cell: CheckCell = { timeoutMs: DEFAULT_CHECK_TIMEOUT_MS, lines: [], hint: null };
+  const lines = source.split('\n');
+  const lastContent = lines.findLastIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  // What the previous content line was, so a hint knows whether it follows an assertion.
+  let previous: 'assertion' | 'bad-assertion' | 'other' = 'other';
+  lines.forEach((raw, i) => {
+    const text = raw.trim();
+    if (text === '' || text.startsWith('#')) return;
+    const hint = /^hint:\s*(.*)$/.exec(text);
+    if (hint) {
+      // The last line's hint is for the whole cell; an earlier one belongs to the assertion above it.
+      if (i === lastContent) cell.hint = hint[1]!;
+      else if (previous === 'assertion') cell.lines.at(-1)!.hint = hint[1]!;
+      else if (previous === 'other') {
+        problems.add(i, '`hint:` must follow the assertion it explains (one hint each), or end the cell');
+      }
+      previous = 'other';
+      return;
+    }
+    previous = 'other';
+    const timeout = /^timeout:\s*(.*)$/.exec(text);
+    if (timeout) {
+      const ms = parseDuration(timeout[1]!);
+      if (ms === null || ms > 300_000)
+        problems.add(i, `\`${timeout[1]}\` is not a timeout: write e.g. 20s (at most 300s)`);
+      else cell.timeoutMs = ms;
+      return;
+    }
+    const a = parseCheckAssertion(text);
+    previous = a.ok ? 'assertion' : 'bad-assertion';
+    if (!a.ok) problems.add(i, a.message);
+    else cell.lines.push({ text, assertion: a.value, hint: null, lineIndex: i } satisfies CheckLine);
+  });
+  if (cell.lines.length === 0 && problems.problems.length === 0) {
+    problems.add(0, `the check cell has no assertion: ${GRAMMAR_HELP}`);
+  }
+  problems.throwIfAny();
+  return cell;
+}

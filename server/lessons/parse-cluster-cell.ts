@@ -1,0 +1,120 @@
+// A `cluster` cell: one action a line (`kill node3`, `partition node1,node2 | node3,node4,node5`…).
+import { ProblemList, type SourcePlace } from './lesson-error.ts';
+import type { ClusterAction, ClusterActionLine, NodeRef } from './lesson-types.ts';
+import { parseDuration } from './parse-duration.ts';
+
+export const DEFAULT_WAIT_MS = 10_000;
+
+export const CLUSTER_ACTIONS_HELP =
+  'kill nodeN, restart nodeN, pause nodeN, resume nodeN, partition node1,node2 | node3,node4,node5, heal, ' +
+  'speed 0.1, wait leader [20s], wait nodeN caught up [20s], wait 2s, reset';
+
+/** `node3` or `{{leader}}`/`{{follower}}`/`{{captured}}`. */
+export function parseNodeRef(text: string): NodeRef | null {
+  const t = text.trim();
+  const n = /^node(\d+)$/.exec(t);
+  if (n) return { kind: 'node', id: String(Number(n[1])) };
+  const v = /^\{\{\s*([A-Za-z_][\w-]*)\s*\}\}$/.exec(t);
+  if (v) return { kind: 'variable', name: v[1]! };
+  return null;
+}
+
+/** Parses one action; throws a message (no line) when it is not one. */
+export function parseClusterAction(text: string): ClusterAction {
+  const t = text.trim().replace(/\s+/g, ' ');
+  const [verb, ...args] = t.split(' ');
+  const rest = args.join(' ');
+  const node = (what: string): NodeRef => {
+    const ref = parseNodeRef(rest);
+    if (!ref)
+      throw new Error(`\`${what}\` needs one node: write \`${what} node3\` or \`${what} {{leader}}\``);
+    return ref;
+  };
+  const timeout = (s: string | undefined): number => {
+    if (s === undefined) return DEFAULT_WAIT_MS;
+    const ms = parseDuration(s);
+    if (ms === null || ms > 300_000)
+      throw new Error(`\`${s}\` is not a timeout: write e.g. 20s (at most 300s)`);
+    return ms;
+  };
+  switch (verb) {
+    case 'kill':
+    case 'restart':
+    case 'pause':
+    case 'resume':
+      return { kind: verb, node: node(verb) };
+    case 'heal':
+    case 'reset':
+      if (rest !== '') throw new Error(`\`${verb}\` takes nothing after it`);
+      return { kind: verb };
+    case 'speed': {
+      const f = Number(rest);
+      if (rest === '' || !Number.isFinite(f) || f < 0.05 || f > 10) {
+        throw new Error(
+          '`speed` needs a factor from 0.05 to 10: `speed 0.1` is slow motion, `speed 1` normal',
+        );
+      }
+      return { kind: 'speed', factor: f };
+    }
+    case 'partition': {
+      const groups = rest.split('|').map((g) =>
+        g
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      );
+      if (groups.length < 2 || groups.some((g) => g.length === 0)) {
+        throw new Error(
+          '`partition` needs groups of nodes split by |, e.g. `partition node1,node2 | node3,node4,node5`',
+        );
+      }
+      const refs = groups.map((g) =>
+        g.map((name) => {
+          const ref = parseNodeRef(name);
+          if (!ref)
+            throw new Error(`\`${name}\` in the partition is not a node: write node1, node2… or {{leader}}`);
+          return ref;
+        }),
+      );
+      return { kind: 'partition', groups: refs };
+    }
+    case 'wait': {
+      if (args[0] === 'leader' && args.length <= 2)
+        return { kind: 'wait-leader', timeoutMs: timeout(args[1]) };
+      if (args.length >= 3 && args[1] === 'caught' && args[2] === 'up' && args.length <= 4) {
+        const ref = parseNodeRef(args[0]!);
+        if (ref) return { kind: 'wait-caught-up', node: ref, timeoutMs: timeout(args[3]) };
+      }
+      if (args.length === 1 && parseDuration(args[0]!) !== null) {
+        const ms = parseDuration(args[0]!)!;
+        if (ms > 60_000) throw new Error('`wait` for a fixed time is limited to 60s');
+        return { kind: 'sleep', ms };
+      }
+      throw new Error('`wait` is `wait leader`, `wait leader 20s`, `wait node3 caught up` or `wait 2s`');
+    }
+    default:
+      throw new Error(`unknown action \`${verb}\`: the actions are ${CLUSTER_ACTIONS_HELP}`);
+  }
+}
+
+export function parseClusterCell(
+  source: string,
+  place: SourcePlace = { file: 'cell', firstLine: 1 },
+): ClusterActionLine[] {
+  const problems = new ProblemList(place);
+  const actions: ClusterActionLine[] = [];
+  source.split('\n').forEach((raw, i) => {
+    const text = raw.replace(/#.*$/, '').trim();
+    if (text === '') return;
+    try {
+      actions.push({ text, action: parseClusterAction(text), lineIndex: i });
+    } catch (e) {
+      problems.add(i, (e as Error).message);
+    }
+  });
+  if (actions.length === 0 && problems.problems.length === 0) {
+    problems.add(0, `the cluster cell has no action: write one a line, e.g. ${CLUSTER_ACTIONS_HELP}`);
+  }
+  problems.throwIfAny();
+  return actions;
+}

@@ -1,0 +1,149 @@
+// Check cells judged on hand-made snapshots: what is expected, what is seen, and the hints.
+import { describe, expect, it } from 'vitest';
+import { type ClusterSnapshot, type NodeView, snapshotFromViews } from '../../server/lab/cluster/snapshot.ts';
+import { evaluateCheckCell } from '../../server/lab/run/run-check-cell.ts';
+import { parseCheckCell } from '../../server/lessons/parse-check-cell.ts';
+
+type Role = 'leader' | 'follower' | 'candidate';
+
+function node(
+  id: string,
+  role: Role | 'down' | 'paused',
+  term = 2,
+  commands: string[] = [],
+  commit = commands.length,
+): NodeView {
+  const base = { id, name: `node${id}`, url: `http://127.0.0.1:1600${id}`, partitionedFrom: [] };
+  if (role === 'down') return { ...base, up: false, paused: false, status: null, error: 'down' };
+  if (role === 'paused') return { ...base, up: true, paused: true, status: null, error: 'paused' };
+  const kv: Record<string, string> = {};
+  for (const c of commands.slice(0, commit)) {
+    const m = /^set (\w+)=(.*)$/.exec(c);
+    if (m) kv[m[1]!] = m[2]!;
+  }
+  return {
+    ...base,
+    up: true,
+    paused: false,
+    error: null,
+    status: {
+      node_id: id,
+      state: role,
+      term,
+      voted_for: null,
+      leader_id: role === 'candidate' ? null : '1',
+      leader_url: null,
+      commit_index: commit,
+      last_applied: commit,
+      log: commands.map((command, i) => ({ index: i + 1, term: 1, type: 'command' as const, command })),
+      kv,
+      peers: [],
+    },
+  };
+}
+
+const healthy = (): ClusterSnapshot =>
+  snapshotFromViews([
+    node('1', 'leader', 2, ['set x=42']),
+    node('2', 'follower', 2, ['set x=42']),
+    node('3', 'follower', 2, ['set x=42']),
+  ]);
+
+function judge(source: string, snapshot: ClusterSnapshot, captured: Record<string, unknown> = {}) {
+  return evaluateCheckCell(parseCheckCell(source), snapshot, captured);
+}
+
+describe('evaluating check cells', () => {
+  it('passes every form of assertion on a healthy cluster', () => {
+    const results = judge(
+      [
+        'leaders == 1',
+        'terms == 1',
+        'term == 2',
+        'leader.term > {{term_before}}',
+        'node2.state == "follower"',
+        'every node: kv.x == "42"',
+        'every node: kv.x == 42',
+        'every up node: committed log contains "set x=42"',
+        'some node: is leader',
+        'no node: is candidate',
+        'node3 is up',
+        'node2 log contains "set x=42"',
+        'node3.commit_index == leader.commit_index',
+        'leader.log.length >= 1',
+        'logs match',
+      ].join('\n'),
+      healthy(),
+      { term_before: 1 },
+    );
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+  });
+
+  it('says how many leaders it saw, and who', () => {
+    const [r] = judge(
+      'leaders == 1\nhint: wait for an election',
+      snapshotFromViews([node('1', 'candidate', 3), node('2', 'follower', 2)]),
+    );
+    expect(r).toEqual({
+      text: 'leaders == 1',
+      ok: false,
+      expected: '== 1',
+      seen: '0 (no node says leader)',
+      hint: 'wait for an election',
+    });
+  });
+
+  it('counts only leaders of the newest term (a deposed leader cut off in a minority is not a second leader)', () => {
+    const s = snapshotFromViews([node('1', 'leader', 2), node('2', 'leader', 3), node('3', 'follower', 3)]);
+    expect(judge('leaders == 1', s)[0]!.ok).toBe(true);
+    expect(judge('leader.term == 3', s)[0]!.ok).toBe(true);
+  });
+
+  it('explains a node that does not answer, and judges down and paused nodes', () => {
+    const s = snapshotFromViews([node('1', 'leader'), node('2', 'down'), node('3', 'paused')]);
+    const [state, down, paused, every] = judge(
+      'node2.state == "follower"\nnode2 is down\nnode3 is paused\nevery node: is up',
+      s,
+    );
+    expect(state).toMatchObject({ ok: false, seen: 'node2 is down' });
+    expect(down!.ok).toBe(true);
+    expect(paused!.ok).toBe(true);
+    expect(every).toMatchObject({
+      ok: false,
+      expected: 'every node: is up',
+      seen: 'node2 is down; node3 is paused',
+    });
+  });
+
+  it('tells an uncommitted entry from a missing one', () => {
+    const s = snapshotFromViews([
+      node('1', 'leader', 2, ['set x=1', 'set y=2'], 1),
+      node('2', 'follower', 2, ['set x=1'], 1),
+    ]);
+    const [y, z] = judge('node1 committed log contains "set y=2"\nnode2 log contains "set z=3"', s);
+    expect(y!.seen).toBe('node1 has it at index 2, not committed (commit index 1)');
+    expect(z!.seen).toBe(`node2's log (1 entries) has no "set z=3"`);
+  });
+
+  it('finds committed logs that disagree', () => {
+    const s = snapshotFromViews([node('1', 'leader', 2, ['set x=1']), node('2', 'follower', 2, ['set x=2'])]);
+    const [r] = judge('logs match', s);
+    expect(r).toMatchObject({
+      ok: false,
+      seen: 'node1 and node2 differ at index 1: term 1 "set x=1" vs term 1 "set x=2"',
+    });
+  });
+
+  it('uses the cell hint for failures without their own, and names a variable nothing captured', () => {
+    const [a, b] = judge(
+      'leader.term > {{term_before}}\nnode9.term == 1\nhint: run the cells above first',
+      healthy(),
+    );
+    expect(a).toMatchObject({
+      ok: false,
+      seen: '{{term_before}} has no value: run the cell that captures it first',
+      hint: 'run the cells above first',
+    });
+    expect(b).toMatchObject({ ok: false, seen: 'there is no node9' });
+  });
+});

@@ -1,0 +1,111 @@
+// The host guard: the lab sends HTTP only to the cluster's own nodes, also when redirected.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HostGuard } from '../../server/lab/run/host-guard.ts';
+import { exchange } from '../../server/lab/run/http-exchange.ts';
+import { CellRunError } from '../../server/lab/run/run-error.ts';
+
+const nodes = [
+  { id: '1', name: 'node1', url: 'http://127.0.0.1:16301' },
+  { id: '2', name: 'node2', url: 'http://127.0.0.1:16302' },
+];
+
+describe('HostGuard.check', () => {
+  const guard = new HostGuard(nodes);
+
+  it('accepts the nodes, also under the other loopback names, and sends to the node URL', () => {
+    expect(guard.check('http://127.0.0.1:16301/status').href).toBe('http://127.0.0.1:16301/status');
+    expect(guard.check('http://localhost:16302/client_command?x=1').href).toBe(
+      'http://127.0.0.1:16302/client_command?x=1',
+    );
+  });
+
+  it('accepts a node under its advertised URL (Docker), rewriting to where the lab reaches it', () => {
+    const docker = new HostGuard([
+      { id: '3', name: 'node3', url: 'http://node3:5000', advertiseUrl: 'http://localhost:5003' } as never,
+    ]);
+    expect(docker.check('http://localhost:5003/status').href).toBe('http://node3:5000/status');
+  });
+
+  it.each([
+    ['another host', 'http://example.com/status'],
+    ['another port on the same machine', 'http://127.0.0.1:16399/status'],
+    ['the lab itself', 'http://127.0.0.1:8080/api/lessons'],
+    ['credentials in the URL', 'http://user:pw@127.0.0.1:16301/status'],
+    ['another scheme', 'file:///etc/passwd'],
+    ['a cloud metadata address', 'http://169.254.169.254/latest/meta-data'],
+  ])('refuses %s with an error naming the nodes', (_what, url) => {
+    let error: unknown;
+    try {
+      guard.check(url);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CellRunError);
+    expect((error as CellRunError).message).toContain("only sends requests to the cluster's own nodes");
+    expect((error as CellRunError).hint).toContain('node1 http://127.0.0.1:16301');
+  });
+
+  it('refuses a relative URL, saying how to write a full one', () => {
+    expect(() => guard.check('/status')).toThrow(/not a full URL/);
+  });
+});
+
+describe('exchange with redirects', () => {
+  // A plain HTTP server standing in for a node that redirects somewhere else.
+  let server: Server;
+  let outside: Server;
+  let outsideHits = 0;
+  let guard: HostGuard;
+  let nodeUrl: string;
+
+  beforeAll(async () => {
+    outside = createServer((_req, res) => {
+      outsideHits++;
+      res.end('secret');
+    });
+    await new Promise<void>((r) => outside.listen(0, '127.0.0.1', r));
+    const outsideUrl = `http://127.0.0.1:${(outside.address() as AddressInfo).port}`;
+    server = createServer((req, res) => {
+      if (req.url === '/elsewhere') res.writeHead(307, { location: `${outsideUrl}/x` }).end();
+      else if (req.url === '/loop') res.writeHead(307, { location: '/loop' }).end();
+      else if (req.url === '/big') res.end('x'.repeat(300 * 1024));
+      else res.writeHead(307, { location: '/final' }).end(req.url === '/final' ? 'done' : '');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    nodeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    guard = new HostGuard([{ id: '1', name: 'node1', url: nodeUrl }]);
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    outside.closeAllConnections();
+    await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => outside.close(r))]);
+  });
+
+  const opts = { location: true, maxRedirs: 3, timeoutMs: 2000 };
+  const get = (path: string) => ({ method: 'GET', url: `${nodeUrl}${path}`, headers: {}, body: null });
+
+  it('refuses a redirect that leads outside the cluster, before following it', async () => {
+    await expect(exchange(get('/elsewhere'), opts, guard)).rejects.toThrow(
+      /the redirect from .*\/elsewhere leads to http:\/\/127\.0\.0\.1:\d+\/x/,
+    );
+    expect(outsideHits).toBe(0);
+  });
+
+  it('stops a redirect loop after max-redirs hops', async () => {
+    await expect(exchange(get('/loop'), opts, guard)).rejects.toThrow(/more than 3 redirects/);
+  });
+
+  it('caps a response body at 256 KiB and says it was cut', async () => {
+    const { response } = await exchange(get('/big'), opts, guard);
+    expect(response.truncated).toBe(true);
+    expect(response.bodyText.length).toBe(256 * 1024);
+  });
+
+  it('refuses a request body over 256 KiB', async () => {
+    const big = { method: 'POST', url: `${nodeUrl}/x`, headers: {}, body: 'y'.repeat(257 * 1024) };
+    await expect(exchange(big, opts, guard)).rejects.toThrow(/over 256 KiB/);
+  });
+});
