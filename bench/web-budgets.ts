@@ -1,0 +1,309 @@
+// Measures the web app's budgets from issue 4 and prints the numbers (a benchmark, not a
+// test: nothing here fails a build). Usage:
+//   npx tsx bench/web-budgets.ts [--runs 5] [--no-build]
+// 1. JS before Monaco: gzip size of the entry chunk and its static imports (from Vite's manifest).
+// 2. First screen interactive: real Chromium against the real lab on localhost, time from
+//    navigation to the lesson list and a first cell's Run button being there and enabled.
+// 3. Live panel under load: long tasks (> 50 ms, PerformanceObserver 'longtask') while the
+//    real cluster replicates 10 commands/s, then while the panel gets 10 snapshots/s of five
+//    100-entry logs.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { type CDPSession, chromium, type Page } from 'playwright-core';
+import { startLab } from '../tests/e2e/lab-process.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+const dist = join(root, 'web/dist');
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
+const BUDGET = { firstScreenMs: 1500, jsBeforeMonacoKb: 250, longTaskMs: 50 };
+
+interface ManifestChunk {
+  file: string;
+  imports?: string[];
+  dynamicImports?: string[];
+  css?: string[];
+  isEntry?: boolean;
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+function gz(file: string): { raw: number; gzip: number } {
+  const data = readFileSync(join(dist, file));
+  return { raw: data.length, gzip: gzipSync(data, { level: 9 }).length };
+}
+
+function jsSizes(): {
+  before: { raw: number; gzip: number; files: string[] };
+  lazy: { raw: number; gzip: number };
+} {
+  const manifest = JSON.parse(readFileSync(join(dist, '.vite/manifest.json'), 'utf8')) as Record<
+    string,
+    ManifestChunk
+  >;
+  const entry = Object.entries(manifest).find(([, c]) => c.isEntry);
+  if (!entry) throw new Error('no entry in web/dist/.vite/manifest.json; run npm run build');
+  const seen = new Set<string>();
+  const visit = (key: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (const k of manifest[key].imports ?? []) visit(k);
+  };
+  visit(entry[0]);
+  const files = [...seen].map((k) => manifest[k].file).filter((f) => f.endsWith('.js'));
+  const before = files
+    .map(gz)
+    .reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
+  const lazyFiles = Object.values(manifest)
+    .map((c) => c.file)
+    .filter((f) => f.endsWith('.js') && !files.includes(f));
+  const lazy = lazyFiles
+    .map(gz)
+    .reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
+  return { before: { ...before, files }, lazy };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const LONGTASK_PROBE = `
+  window.__longTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch (e) { window.__longTaskError = String(e); }
+`;
+
+async function firstScreen(page: Page, url: string) {
+  await page.goto(url);
+  const interactive = (await (
+    await page.waitForFunction(
+      () => {
+        const run = document.querySelector('notebook-cell button.run') as HTMLButtonElement | null;
+        const list = document.querySelector('lesson-list')?.shadowRoot?.querySelector('a');
+        return run && !run.disabled && list ? performance.now() : false;
+      },
+      undefined,
+      { polling: 'raf', timeout: 30_000 },
+    )
+  ).jsonValue()) as number;
+  const monaco = (await (
+    await page.waitForFunction(
+      () => (document.querySelector('.monaco-editor') ? performance.now() : false),
+      undefined,
+      {
+        polling: 'raf',
+        timeout: 30_000,
+      },
+    )
+  ).jsonValue()) as number;
+  const fcp = await page.evaluate(
+    () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+  );
+  return { interactive, monaco, fcp };
+}
+
+type Metrics = Record<string, number>;
+
+/** Chrome's cumulative main-thread counters (seconds); one CDP session per page, enabled once. */
+const sessions = new WeakMap<Page, CDPSession>();
+async function mainThreadMetrics(page: Page): Promise<Metrics> {
+  let cdp = sessions.get(page);
+  if (!cdp) {
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    sessions.set(page, cdp);
+  }
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as {
+    metrics: { name: string; value: number }[];
+  };
+  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+}
+
+async function liveLoad(page: Page, seconds: number, drive: () => Promise<void>) {
+  const m0 = await mainThreadMetrics(page);
+  await page.evaluate(() => {
+    const w = window as unknown as {
+      __longTasks: unknown[];
+      __counts?: Record<string, number>;
+      raftLab: { live: EventTarget };
+    };
+    w.__longTasks = [];
+    if (!w.__counts) {
+      const counts = { snapshot: 0, events: 0 };
+      w.__counts = counts;
+      w.raftLab.live.addEventListener('snapshot', () => counts.snapshot++);
+      w.raftLab.live.addEventListener('events', () => counts.events++);
+    }
+    w.__counts.snapshot = 0;
+    w.__counts.events = 0;
+  });
+  await drive();
+  const m1 = await mainThreadMetrics(page);
+  const perS = (name: string) => ((m1[name] - m0[name]) * 1000) / seconds;
+  const r = (await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: { duration: number }[]; __counts: Record<string, number> };
+    return { tasks: w.__longTasks, counts: { ...w.__counts } };
+  })) as { tasks: { duration: number }[]; counts: Record<string, number> };
+  return {
+    snapshotsPerS: r.counts.snapshot / seconds,
+    eventsPerS: r.counts.events / seconds,
+    longTasks: r.tasks.length,
+    maxLongTaskMs: Math.max(0, ...r.tasks.map((t) => t.duration)),
+    durations: r.tasks.map((t) => Math.round(t.duration)),
+    busy: {
+      task: perS('TaskDuration'),
+      script: perS('ScriptDuration'),
+      style: perS('RecalcStyleDuration'),
+      layout: perS('LayoutDuration'),
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  if (!args.includes('--no-build')) {
+    const b = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+    if (b.status !== 0) throw new Error('npm run build failed');
+  }
+  const js = jsSizes();
+  console.log('\n== JavaScript before Monaco (entry chunk + static imports, gzip -9)');
+  console.log(`   files: ${js.before.files.join(', ')}`);
+  console.log(
+    `   ${kb(js.before.gzip)} gzipped (${kb(js.before.raw)} raw)  budget < ${BUDGET.jsBeforeMonacoKb} KB  ${js.before.gzip / 1024 < BUDGET.jsBeforeMonacoKb ? '✓' : '✗'}`,
+  );
+  console.log(`   loaded later (Monaco and friends): ${kb(js.lazy.gzip)} gzipped (${kb(js.lazy.raw)} raw)`);
+
+  console.log(
+    `\n(machine load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}: timings suffer when it is high)`,
+  );
+  const lab = await startLab({ port: 17600, basePort: 17610 });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    console.log(`\n== First screen interactive (${runs} cold loads of ${lab.url}, 1280×720)`);
+    const samples: { interactive: number; monaco: number; fcp: number }[] = [];
+    for (let i = 0; i < runs; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+      const page = await ctx.newPage();
+      samples.push(await firstScreen(page, lab.url));
+      await ctx.close();
+    }
+    const inter = median(samples.map((s) => s.interactive));
+    console.log(`   first contentful paint: median ${median(samples.map((s) => s.fcp)).toFixed(0)} ms`);
+    console.log(
+      `   interactive (lessons listed, Run enabled): median ${inter.toFixed(0)} ms, all ${samples.map((s) => s.interactive.toFixed(0)).join(' / ')} ms  budget < ${BUDGET.firstScreenMs} ms  ${inter < BUDGET.firstScreenMs ? '✓' : '✗'}`,
+    );
+    console.log(
+      `   Monaco editors up (after first paint): median ${median(samples.map((s) => s.monaco)).toFixed(0)} ms`,
+    );
+
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    await ctx.addInitScript(LONGTASK_PROBE);
+    const page = await ctx.newPage();
+    await firstScreen(page, lab.url);
+    const supported = await page.evaluate(() => PerformanceObserver.supportedEntryTypes.includes('longtask'));
+    if (!supported)
+      console.log('   (this Chromium does not report long tasks; the numbers below are not meaningful)');
+
+    const seconds = 10;
+    console.log(`\n== Live panel, real cluster, 10 client commands/s for ${seconds} s`);
+    const real = await liveLoad(page, seconds, async () => {
+      const end = Date.now() + seconds * 1000;
+      let i = 0;
+      while (Date.now() < end) {
+        const info = (await (await fetch(`${lab.url}/api/cluster`)).json()) as {
+          nodes: { id: string; url: string }[];
+          snapshot: { leaderId: string | null };
+        };
+        const leader = info.nodes.find((n) => n.id === info.snapshot.leaderId);
+        const started = Date.now();
+        if (leader) {
+          await fetch(`${leader.url}/client_command`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ command: `set bench=${i++}` }),
+          }).catch(() => undefined);
+        }
+        await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - started))));
+      }
+    });
+    report(real);
+
+    console.log(
+      `\n== Live panel, 10 snapshots/s of five 100-entry logs (synthetic, on top of the live stream) for ${seconds} s`,
+    );
+    const synthetic = await liveLoad(page, seconds, async () => {
+      await page.evaluate(async (secs) => {
+        const live = (
+          window as unknown as { raftLab: { live: { snapshot: unknown; apply: (m: unknown) => void } } }
+        ).raftLab.live;
+        const base = JSON.parse(JSON.stringify(live.snapshot)) as {
+          at: number;
+          nodes: { status: { log: unknown[]; commit_index: number } | null }[];
+        };
+        let n = 0;
+        await new Promise<void>((resolve) => {
+          const timer = setInterval(() => {
+            n++;
+            for (const node of base.nodes) {
+              if (!node.status) continue;
+              node.status.log = Array.from({ length: 100 }, (_, i) => ({
+                index: n + i,
+                term: 1 + Math.floor((n + i) / 17),
+                type: 'command',
+                command: `set k=${n + i}`,
+              }));
+              node.status.commit_index = n + 95;
+            }
+            live.apply({ seq: 0, type: 'snapshot', snapshot: { ...base, at: Date.now() } });
+            if (n >= secs * 10) {
+              clearInterval(timer);
+              resolve();
+            }
+          }, 100);
+        });
+      }, seconds);
+    });
+    report(synthetic);
+    await ctx.close();
+  } finally {
+    await browser.close();
+    await lab.stop();
+  }
+}
+
+function report(r: {
+  snapshotsPerS: number;
+  eventsPerS: number;
+  longTasks: number;
+  maxLongTaskMs: number;
+  durations: number[];
+  busy: { task: number; script: number; style: number; layout: number };
+}): void {
+  console.log(
+    `   main thread busy: ${r.busy.task.toFixed(0)} ms/s (script ${r.busy.script.toFixed(0)}, style ${r.busy.style.toFixed(0)}, layout ${r.busy.layout.toFixed(0)})`,
+  );
+  console.log(
+    `   panel updates: ${r.snapshotsPerS.toFixed(1)} snapshots/s, ${r.eventsPerS.toFixed(1)} node events/s`,
+  );
+  console.log(
+    `   long tasks > ${BUDGET.longTaskMs} ms: ${r.longTasks}${r.longTasks ? ` (${r.durations.join(', ')} ms)` : ''}  budget 0  ${r.longTasks === 0 ? '✓' : '✗'}`,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

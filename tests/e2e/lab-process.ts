@@ -1,0 +1,107 @@
+// Starts the real lab (server/lab/main.ts) with its real local cluster as a child process on
+// the web tests' ports, waits until it answers with a leader, and stops it (and every node
+// it started) afterwards — also when a test failed.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+export interface LabProcess {
+  url: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export interface LabOptions {
+  port: number;
+  basePort: number;
+  lessons?: string;
+}
+
+export async function startLab(opts: LabOptions): Promise<LabProcess> {
+  const work = mkdtempSync(join(tmpdir(), 'raft-lab-e2e-'));
+  const args = [
+    join(root, 'node_modules/tsx/dist/cli.mjs'),
+    'server/lab/main.ts',
+    '--port',
+    String(opts.port),
+    '--base-port',
+    String(opts.basePort),
+    '--lessons',
+    opts.lessons ?? 'lessons',
+    '--workspace',
+    join(work, 'workspace'),
+    '--data',
+    join(work, 'data'),
+  ];
+  // Its own process group, so stopping it reaches the nodes it spawned even if it misbehaves.
+  const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (d) => {
+    log += d;
+  });
+  child.stderr?.on('data', (d) => {
+    log += d;
+  });
+  const url = `http://127.0.0.1:${opts.port}`;
+  const lab: LabProcess = {
+    url,
+    output: () => log,
+    stop: async () => {
+      await stopGroup(child);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the lab exited (code ${child.exitCode}):\n${log}`);
+        const res = await fetch(`${url}/api/cluster`).catch(() => null);
+        if (!res?.ok) return false;
+        const info = (await res.json()) as { snapshot?: { leaderId?: string | null } };
+        return !!info.snapshot?.leaderId;
+      },
+      60_000,
+      'the lab to answer with a leader',
+    );
+  } catch (err) {
+    await lab.stop();
+    throw new Error(`${(err as Error).message}\nlab output:\n${log}`);
+  }
+  return lab;
+}
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 8000).unref());
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await exited;
+  }
+}
+
+/** Polls `cond` until it returns true (or throws), failing after `timeoutMs`. */
+export async function waitFor(
+  cond: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

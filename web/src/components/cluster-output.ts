@@ -1,0 +1,46 @@
+// The output of a `cluster` cell: each action with ✓/✗ and what the lab did.
+import { css, html, LitElement } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ActionResult } from '../lab-types.ts';
+import { controlStyles } from './shared-styles.ts';
+
+@customElement('cluster-output')
+export class ClusterOutput extends LitElement {
+  static override styles = [
+    controlStyles,
+    css`
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        font-size: 0.9rem;
+      }
+      .text {
+        font-family: var(--mono);
+      }
+      .detail {
+        color: var(--muted);
+        margin-left: 0.5rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) actions: ActionResult[] = [];
+
+  override render() {
+    return html`<ul>
+      ${this.actions.map(
+        (a) => html`<li>
+          <span class="text ${a.ok ? 'ok' : 'bad'}">${a.ok ? '✓' : '✗'} ${a.text}</span>
+          <span class="detail">${a.detail}${a.durationMs != null ? ` (${Math.round(a.durationMs)} ms)` : ''}</span>
+        </li>`,
+      )}
+    </ul>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cluster-output': ClusterOutput;
+  }
+}

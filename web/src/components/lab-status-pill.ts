@@ -1,0 +1,105 @@
+// Like Jupyter's kernel indicator: is the lab connected, and what is the cluster doing
+// (a leader in which term, no leader, a cell running). Said in words, not only by colour.
+import { css, html, LitElement } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ClusterSnapshot } from '../lab-types.ts';
+import type { LiveStatus } from '../live-client.ts';
+
+export function describeLab(status: LiveStatus): { text: string; tone: 'ok' | 'warn' | 'bad' } {
+  switch (status) {
+    case 'open':
+      return { text: 'Lab connected', tone: 'ok' };
+    case 'connecting':
+      return { text: 'Connecting to the lab…', tone: 'warn' };
+    case 'reconnecting':
+      return { text: 'Lab unreachable: reconnecting… (is npm start still running?)', tone: 'bad' };
+    default:
+      return { text: 'Lab disconnected: reload the page', tone: 'bad' };
+  }
+}
+
+export function describeCluster(s: ClusterSnapshot | null): { text: string; tone: 'ok' | 'warn' | 'bad' } {
+  if (!s) return { text: 'Cluster: waiting for news', tone: 'warn' };
+  const up = s.nodes.filter((n) => n.up && !n.paused && n.status).length;
+  const leader = s.nodes.find((n) => n.id === s.leaderId);
+  if (leader)
+    return { text: `Leader ${leader.name}, term ${s.term} · ${up}/${s.nodes.length} up`, tone: 'ok' };
+  return {
+    text: `No leader (term ${s.term}) · ${up}/${s.nodes.length} up`,
+    tone: up > s.nodes.length / 2 ? 'warn' : 'bad',
+  };
+}
+
+@customElement('lab-status-pill')
+export class LabStatusPill extends LitElement {
+  static override styles = css`
+    :host {
+      display: inline-flex;
+      gap: 0.4rem;
+      font: 0.82rem/1.2 var(--font);
+    }
+    span {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.35rem;
+      border: 1px solid var(--border);
+      border-radius: 999px;
+      padding: 0.2rem 0.6rem;
+      background: var(--surface);
+      color: var(--text);
+      white-space: nowrap;
+    }
+    i {
+      width: 0.6rem;
+      height: 0.6rem;
+      border-radius: 50%;
+      display: inline-block;
+    }
+    .ok i {
+      background: var(--ok);
+    }
+    .warn i {
+      background: var(--warn);
+    }
+    .bad i {
+      background: var(--bad);
+    }
+    .busy i {
+      background: var(--accent);
+      animation: pulse 1s infinite alternate;
+    }
+    @keyframes pulse {
+      from {
+        opacity: 1;
+      }
+      to {
+        opacity: 0.3;
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .busy i {
+        animation: none;
+      }
+    }
+  `;
+
+  @property() status: LiveStatus = 'connecting';
+  @property({ attribute: false }) snapshot: ClusterSnapshot | null = null;
+  /** How many cells are running now (the "kernel busy" state). */
+  @property({ type: Number }) running = 0;
+
+  override render() {
+    const lab = describeLab(this.status);
+    const cluster = describeCluster(this.snapshot);
+    return html`<span class=${lab.tone} role="status" data-testid="lab-status"><i></i>${lab.text}</span>
+      <span class=${this.running ? 'busy' : cluster.tone} role="status" data-testid="cluster-status"
+        ><i></i>${this.running ? `Running… · ${cluster.text}` : cluster.text}</span
+      >`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'lab-status-pill': LabStatusPill;
+  }
+}

@@ -1,0 +1,244 @@
+// The page: header (status pill, theme), the safety banner, lessons on the left, the
+// notebook in the middle, the live cluster on the right. Owns the connections to the lab.
+// Rendered into the page (light DOM) because the notebook's Monaco editors live inside it.
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { LabClient } from '../lab-client.ts';
+import type { Lesson, LessonSummary } from '../lab-types.ts';
+import { LiveClient, liveUrl } from '../live-client.ts';
+import { LiveState } from '../live-state.ts';
+import { ProgressStore } from '../progress-store.ts';
+import { adoptDocumentStyles } from './adopt-styles.ts';
+import './cluster-panel.ts';
+import './keyboard-help.ts';
+import './lab-status-pill.ts';
+import './lesson-list.ts';
+import './notebook-view.ts';
+import './safety-warning.ts';
+import './theme-toggle.ts';
+
+const styles = css`
+  raft-lab-app {
+    display: grid;
+    height: 100vh;
+    grid-template-rows: auto auto minmax(0, 1fr);
+    grid-template-columns: 13rem minmax(0, 1fr) minmax(24rem, 34%);
+    grid-template-areas:
+      'header header header'
+      'warning warning warning'
+      'lessons notebook cluster';
+  }
+  raft-lab-app.lessons-hidden {
+    grid-template-columns: 0 minmax(0, 1fr) minmax(24rem, 34%);
+  }
+  raft-lab-app > header {
+    grid-area: header;
+    display: flex;
+    align-items: center;
+    gap: 0.8rem;
+    padding: 0.4rem 0.8rem;
+    background: var(--surface);
+    border-bottom: 1px solid var(--border);
+  }
+  raft-lab-app > header h1 {
+    font-size: 1.05rem;
+    margin: 0;
+  }
+  raft-lab-app > header .spacer {
+    flex: 1;
+  }
+  raft-lab-app > header button {
+    font: inherit;
+    font-size: 0.85rem;
+    color: var(--text);
+    background: var(--surface-2);
+    border: 1px solid var(--border);
+    border-radius: 6px;
+    padding: 0.2rem 0.6rem;
+    cursor: pointer;
+  }
+  raft-lab-app safety-warning {
+    grid-area: warning;
+  }
+  raft-lab-app > .lessons {
+    grid-area: lessons;
+    overflow: auto;
+    border-right: 1px solid var(--border);
+    background: var(--surface);
+  }
+  raft-lab-app.lessons-hidden > .lessons {
+    display: none;
+  }
+  raft-lab-app > main {
+    grid-area: notebook;
+    overflow: auto;
+    padding: 0 1.2rem;
+  }
+  raft-lab-app > .cluster {
+    grid-area: cluster;
+    overflow: auto;
+    border-left: 1px solid var(--border);
+    background: var(--surface-2);
+  }
+  raft-lab-app .skip {
+    position: absolute;
+    left: -999px;
+  }
+  raft-lab-app .skip:focus {
+    left: 0.5rem;
+    top: 0.5rem;
+    z-index: 10;
+    background: var(--surface);
+    padding: 0.3rem;
+  }
+  raft-lab-app .load-error {
+    color: var(--bad);
+    margin: 2rem 0;
+  }
+  @media (max-width: 1000px) {
+    raft-lab-app,
+    raft-lab-app.lessons-hidden {
+      height: auto;
+      grid-template-columns: minmax(0, 1fr);
+      grid-template-areas: 'header' 'warning' 'lessons' 'notebook' 'cluster';
+    }
+    raft-lab-app > main,
+    raft-lab-app > .cluster,
+    raft-lab-app > .lessons {
+      overflow: visible;
+    }
+  }
+`;
+
+@customElement('raft-lab-app')
+export class RaftLabApp extends LitElement {
+  @state() private lessons: LessonSummary[] = [];
+  @state() private lesson: Lesson | null = null;
+  @state() private loadError = '';
+  @state() private lessonsHidden = false;
+  @state() private passed: Record<string, number> = {};
+
+  readonly client = new LabClient();
+  readonly live = new LiveState();
+  readonly progress = new ProgressStore();
+  private liveClient = new LiveClient({
+    url: liveUrl(),
+    onMessage: (m) => this.live.apply(m),
+    onStatus: (s) => this.live.setStatus(s),
+  });
+  private unsubscribe: (() => void) | null = null;
+
+  constructor() {
+    super();
+    adoptDocumentStyles(styles);
+  }
+
+  protected override createRenderRoot() {
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unsubscribe = this.live.on(['status', 'snapshot', 'warning', 'run'], () => this.requestUpdate());
+    this.progress.addEventListener('change', this.countPassed);
+    window.addEventListener('hashchange', this.route);
+    this.liveClient.start();
+    // A handle for people debugging in the console and for bench/web-budgets.ts.
+    (window as unknown as { raftLab: unknown }).raftLab = { live: this.live };
+    void this.loadLessons();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+    this.progress.removeEventListener('change', this.countPassed);
+    window.removeEventListener('hashchange', this.route);
+    this.liveClient.stop();
+  }
+
+  override render() {
+    return html`<a class="skip" href="#notebook">Skip to the notebook</a>
+      <header>
+        <button
+          @click=${() => {
+            this.lessonsHidden = !this.lessonsHidden;
+          }}
+          aria-expanded=${this.lessonsHidden ? 'false' : 'true'}
+          aria-controls="lessons"
+        >
+          ☰ Lessons
+        </button>
+        <h1>Raft Lab</h1>
+        <span class="spacer"></span>
+        <lab-status-pill
+          .status=${this.live.status}
+          .snapshot=${this.live.snapshot}
+          .running=${this.live.running.size}
+        ></lab-status-pill>
+        <keyboard-help></keyboard-help>
+        <theme-toggle></theme-toggle>
+      </header>
+      <safety-warning .warnings=${this.live.warnings} @dismiss=${() => this.live.dismissWarnings()}></safety-warning>
+      <aside class="lessons" id="lessons">
+        <lesson-list .lessons=${this.lessons} .current=${this.lesson?.id ?? ''} .passed=${this.passed}></lesson-list>
+      </aside>
+      <main id="notebook" tabindex="-1">
+        ${this.loadError ? html`<p class="load-error" role="alert">${this.loadError}</p>` : nothing}
+        ${
+          this.lesson
+            ? html`<notebook-view
+              .lesson=${this.lesson}
+              .client=${this.client}
+              .live=${this.live}
+              .progress=${this.progress}
+            ></notebook-view>`
+            : nothing
+        }
+      </main>
+      <aside class="cluster" aria-label="Live cluster">
+        <cluster-panel .live=${this.live} .client=${this.client}></cluster-panel>
+      </aside>`;
+  }
+
+  protected override updated(): void {
+    this.classList.toggle('lessons-hidden', this.lessonsHidden);
+  }
+
+  private async loadLessons(): Promise<void> {
+    try {
+      this.lessons = await this.client.lessons();
+      this.countPassed();
+      if (!this.lessons.length) {
+        this.loadError =
+          'The lab has no lessons. Put lesson files in lessons/ and restart it (see docs/lesson-format.md).';
+        return;
+      }
+      await this.route();
+    } catch (err) {
+      this.loadError = `Could not load the lessons: ${(err as Error).message}`;
+    }
+  }
+
+  private route = async () => {
+    const m = /^#\/lesson\/(.+)$/.exec(location.hash);
+    const id = m ? decodeURIComponent(m[1]) : this.lessons[0]?.id;
+    if (!id || id === this.lesson?.id) return;
+    try {
+      this.lesson = await this.client.lesson(id);
+      this.loadError = '';
+      document.title = `${this.lesson.title} · Raft Lab`;
+    } catch (err) {
+      this.loadError = `Could not open lesson “${id}”: ${(err as Error).message}`;
+    }
+  };
+
+  private countPassed = () => {
+    this.passed = Object.fromEntries(this.lessons.map((l) => [l.id, this.progress.passed(l.id).size]));
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'raft-lab-app': RaftLabApp;
+  }
+}

@@ -1,0 +1,233 @@
+// The shapes of the lab's HTTP API and live channel, as docs/lab-api.md defines them.
+// The web app only reads these; the lab server owns the contract.
+
+export type CellType = 'http' | 'cluster' | 'check';
+
+export interface LessonSummary {
+  id: string;
+  title: string;
+  summary: string;
+  order: number;
+  cells: number;
+  checks: number;
+}
+
+export interface Cell {
+  id: string;
+  type: CellType;
+  source: string;
+  original: string;
+  edited: boolean;
+  scratch: boolean;
+  line: number;
+}
+
+export type Block = { kind: 'prose'; markdown: string } | { kind: 'cell'; cell: Cell };
+
+export interface Lesson {
+  id: string;
+  file: string;
+  title: string;
+  summary: string;
+  order: number;
+  nodes: number;
+  blocks: Block[];
+}
+
+export interface HttpRequestSent {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface RedirectHop {
+  method: string;
+  url: string;
+  status: number;
+  location: string | null;
+  durationMs: number;
+}
+
+export interface HttpResponseSeen {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+  bodyText: string;
+  durationMs: number;
+}
+
+export interface AssertResult {
+  text: string;
+  ok: boolean;
+  actual?: unknown;
+  expected?: unknown;
+  message?: string | null;
+}
+
+export interface CaptureResult {
+  name: string;
+  value: unknown;
+  ok: boolean;
+  message?: string | null;
+}
+
+export interface HttpEntry {
+  request: HttpRequestSent;
+  hops: RedirectHop[];
+  response: HttpResponseSeen | null;
+  attempts: number;
+  asserts: AssertResult[];
+  captures: CaptureResult[];
+  error?: { message: string; hint?: string | null } | null;
+}
+
+export interface ActionResult {
+  text: string;
+  ok: boolean;
+  detail: string;
+  durationMs?: number;
+}
+
+export interface CheckAssertion {
+  text: string;
+  ok: boolean;
+  expected?: string | null;
+  seen?: string | null;
+  hint?: string | null;
+}
+
+export interface RunError {
+  message: string;
+  hint?: string | null;
+  line?: number | null;
+}
+
+export interface RunResult {
+  runId: string;
+  lessonId: string;
+  cellId: string;
+  type: CellType;
+  ok: boolean;
+  count: number;
+  startedAt: number;
+  durationMs: number;
+  error: RunError | null;
+  variables?: Record<string, unknown>;
+  http?: { entries: HttpEntry[] } | null;
+  cluster?: { actions: ActionResult[]; snapshot?: ClusterSnapshot | null } | null;
+  check?: { assertions: CheckAssertion[] } | null;
+}
+
+/** One log entry as a node's /status reports it. */
+export interface LogEntry {
+  index: number;
+  term: number;
+  type: 'command' | 'noop';
+  command: string | null;
+}
+
+export interface NodeStatus {
+  node_id: string;
+  state: 'follower' | 'candidate' | 'leader';
+  term: number;
+  voted_for: string | null;
+  leader_id: string | null;
+  leader_url?: string | null;
+  commit_index: number;
+  last_applied?: number;
+  log: LogEntry[];
+  log_start?: number;
+  log_length?: number;
+  kv?: Record<string, string>;
+  peers?: unknown[];
+  /** Fault state as the node reports it (admin API): speed < 1 is slow motion. */
+  faults?: { paused: boolean; speed: number; cut_inbound: string[]; cut_outbound: string[] };
+}
+
+export interface NodeView {
+  id: string;
+  name: string;
+  url: string;
+  up: boolean;
+  paused: boolean;
+  partitionedFrom: string[];
+  status: NodeStatus | null;
+  error: string | null;
+}
+
+export interface ClusterSnapshot {
+  at: number;
+  leaderId: string | null;
+  term: number;
+  nodes: NodeView[];
+}
+
+export interface ClusterNodeInfo {
+  id: string;
+  name: string;
+  url: string;
+}
+
+export interface ClusterInfo {
+  backend: 'local' | 'docker' | 'remote';
+  nodes: ClusterNodeInfo[];
+  snapshot: ClusterSnapshot | null;
+  faults: string[];
+}
+
+export interface ActionResponse {
+  ok: boolean;
+  actions: ActionResult[];
+  snapshot: ClusterSnapshot | null;
+}
+
+/** A node event relayed from that node's /events stream. */
+export interface NodeEvent {
+  seq: number;
+  at: number;
+  node_id: string;
+  type: 'state' | 'term' | 'rpc' | 'commit' | 'admin' | string;
+  // rpc
+  dir?: 'send' | 'recv';
+  rpc?: 'request_vote' | 'append_entries';
+  kind?: 'request' | 'response';
+  id?: string;
+  from?: string;
+  to?: string;
+  term?: number;
+  entries?: number;
+  heartbeat?: boolean;
+  result?: boolean | null;
+  // state
+  state?: string;
+  leader_id?: string | null;
+  // commit
+  commit_index?: number;
+  // admin
+  action?: string;
+  detail?: string;
+}
+
+export type LiveMessage =
+  | {
+      seq: number;
+      type: 'hello';
+      backend: string;
+      nodes: ClusterNodeInfo[];
+      snapshot: ClusterSnapshot | null;
+    }
+  | { seq: number; type: 'snapshot'; snapshot: ClusterSnapshot }
+  | { seq: number; type: 'event'; event: NodeEvent }
+  | {
+      seq: number;
+      type: 'run';
+      phase: 'started' | 'attempt' | 'finished';
+      runId: string;
+      lessonId: string;
+      cellId: string;
+      attempt?: number;
+      result?: RunResult;
+    }
+  | { seq: number; type: 'action'; text: string; ok: boolean; detail: string; source: 'panel' | 'cell' }
+  | { seq: number; type: 'warning'; kind: 'two-leaders' | 'log-divergence' | string; detail: string };

@@ -1,0 +1,171 @@
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { LiveMessage } from './lab-types.ts';
+import { LiveClient, type LiveStatus, type SocketLike } from './live-client.ts';
+
+// A real WebSocket server speaking the lab's live protocol (docs/lab-api.md): numbered
+// messages, a buffer to replay on `resume`, a fresh hello for a client too far behind.
+const PORT = 17111;
+
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+class FakeLab {
+  wss = new WebSocketServer({ port: PORT, host: '127.0.0.1' });
+  seq = 0;
+  buffer: { seq: number; text: string }[] = [];
+  resumes: number[] = [];
+  /** Oldest seq still buffered; older resumes get a fresh hello. */
+  keepFrom = 0;
+
+  constructor() {
+    this.wss.on('connection', (ws) => {
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { type: string; seq: number };
+        if (msg.type !== 'resume') return;
+        this.resumes.push(msg.seq);
+        if (msg.seq < this.keepFrom) ws.send(this.hello());
+        else for (const b of this.buffer.filter((b) => b.seq > msg.seq)) ws.send(b.text);
+      });
+    });
+  }
+
+  hello(): string {
+    return JSON.stringify({ seq: this.seq, type: 'hello', backend: 'local', nodes: [], snapshot: null });
+  }
+
+  broadcast(n = 1): void {
+    for (let i = 0; i < n; i++) {
+      this.seq += 1;
+      const text = JSON.stringify({
+        seq: this.seq,
+        type: 'action',
+        text: `a${this.seq}`,
+        ok: true,
+        detail: '',
+        source: 'panel',
+      });
+      this.buffer.push({ seq: this.seq, text });
+      for (const c of this.wss.clients) c.send(text);
+    }
+  }
+
+  dropClients(): void {
+    for (const c of this.wss.clients) c.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.dropClients();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+  }
+}
+
+let lab: FakeLab | null = null;
+let client: LiveClient | null = null;
+
+afterEach(async () => {
+  client?.stop();
+  await lab?.close();
+  client = null;
+  lab = null;
+});
+
+function connect(received: LiveMessage[], statuses: LiveStatus[] = []): LiveClient {
+  const c = new LiveClient({
+    url: `ws://127.0.0.1:${PORT}/api/live`,
+    onMessage: (m) => received.push(m),
+    onStatus: (s) => statuses.push(s),
+    createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+    backoffMs: () => 20,
+    staleMs: 0,
+  });
+  c.start();
+  return c;
+}
+
+describe('LiveClient', () => {
+  it('after a dropped connection, resumes from the last seq and delivers the missed messages once', async () => {
+    lab = new FakeLab();
+    await once(lab.wss, 'listening');
+    const got: LiveMessage[] = [];
+    client = connect(got);
+    await waitFor(() => lab!.wss.clients.size === 1, 'the first connection');
+    lab.broadcast(3);
+    await waitFor(() => got.length === 3, 'three messages');
+
+    lab.dropClients();
+    lab.broadcast(2); // sent while the client is away: only in the buffer
+    await waitFor(() => lab!.resumes.length === 1, 'a resume request');
+    expect(lab.resumes).toEqual([3]);
+    await waitFor(() => got.length === 5, 'the two missed messages');
+    lab.broadcast(1);
+    await waitFor(() => got.length === 6, 'a live message after the replay');
+    expect(got.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('drops a replayed message it has already seen', async () => {
+    lab = new FakeLab();
+    await once(lab.wss, 'listening');
+    const got: LiveMessage[] = [];
+    client = connect(got);
+    await waitFor(() => lab!.wss.clients.size === 1, 'the first connection');
+    lab.broadcast(2);
+    await waitFor(() => got.length === 2, 'two messages');
+    // The server replays everything again (as a buggy or conservative server might).
+    for (const c of lab.wss.clients) for (const b of lab.buffer) c.send(b.text);
+    lab.broadcast(1);
+    await waitFor(() => got.length >= 3, 'the next live message');
+    expect(got.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('accepts a fresh hello when it was too far behind, and carries on from there', async () => {
+    lab = new FakeLab();
+    await once(lab.wss, 'listening');
+    const got: LiveMessage[] = [];
+    const statuses: LiveStatus[] = [];
+    client = connect(got, statuses);
+    await waitFor(() => lab!.wss.clients.size === 1, 'the first connection');
+    lab.broadcast(1);
+    await waitFor(() => got.length === 1, 'one message');
+    lab.keepFrom = 100; // the buffer no longer reaches back to seq 1
+    lab.dropClients();
+    await waitFor(() => got.some((m) => m.type === 'hello'), 'a fresh hello');
+    lab.broadcast(1);
+    await waitFor(() => got.length === 3, 'a live message after the hello');
+    expect(got.map((m) => m.type)).toEqual(['action', 'hello', 'action']);
+    expect(statuses).toContain('reconnecting');
+    expect(client.status).toBe('open');
+  });
+
+  it('treats a connection that stays silent as dead and connects again', async () => {
+    lab = new FakeLab();
+    await once(lab.wss, 'listening');
+    let connections = 0;
+    lab.wss.on('connection', () => connections++);
+    client = new LiveClient({
+      url: `ws://127.0.0.1:${PORT}/api/live`,
+      onMessage: () => {},
+      createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+      backoffMs: () => 20,
+      staleMs: 200,
+    });
+    client.start();
+    await waitFor(() => connections >= 2, 'a second connection after the first fell silent');
+  });
+
+  it('says "reconnecting" while the lab is down and "open" once it is back', async () => {
+    const statuses: LiveStatus[] = [];
+    client = connect([], statuses);
+    await waitFor(() => statuses.includes('reconnecting'), 'reconnecting');
+    lab = new FakeLab();
+    await once(lab.wss, 'listening');
+    await waitFor(() => client!.status === 'open', 'the connection to open');
+    expect(statuses[0]).toBe('connecting');
+  });
+});

@@ -1,0 +1,147 @@
+// What the live channel has told us, kept in one place: the newest cluster snapshot, the
+// recent RPCs for the timeline, the action history, safety warnings and which cells run.
+// Components subscribe to the part they draw, so a snapshot does not redraw the history.
+
+import type { ClusterNodeInfo, ClusterSnapshot, LiveMessage, NodeEvent } from './lab-types.ts';
+import type { LiveStatus } from './live-client.ts';
+
+export interface HistoryItem {
+  seq: number;
+  at: number;
+  text: string;
+  ok: boolean;
+  detail: string;
+  source: 'panel' | 'cell';
+}
+
+export interface SafetyWarning {
+  seq: number;
+  at: number;
+  kind: string;
+  detail: string;
+}
+
+export type LivePart = 'status' | 'snapshot' | 'events' | 'history' | 'warning' | 'run';
+
+/** How much RPC history the timeline can show (it draws the last ~10 s of it). */
+const EVENT_WINDOW_MS = 15_000;
+const MAX_EVENTS = 20_000;
+const MAX_HISTORY = 50;
+
+export class LiveState extends EventTarget {
+  status: LiveStatus = 'connecting';
+  backend = '';
+  nodes: ClusterNodeInfo[] = [];
+  snapshot: ClusterSnapshot | null = null;
+  /** RPC events, oldest first. */
+  rpcs: NodeEvent[] = [];
+  /** Node events other than RPCs (state, term, commit, admin), oldest first. */
+  changes: NodeEvent[] = [];
+  history: HistoryItem[] = [];
+  warnings: SafetyWarning[] = [];
+  /** `${lessonId}/${cellId}` of cells running now, with their attempt number. */
+  running = new Map<string, number>();
+  /** The lab's clock minus ours, so node event times can be placed on our time axis. */
+  clockOffsetMs = 0;
+
+  apply(msg: LiveMessage): void {
+    switch (msg.type) {
+      case 'hello':
+        this.backend = msg.backend;
+        this.nodes = msg.nodes ?? [];
+        if (msg.snapshot) this.setSnapshot(msg.snapshot);
+        this.emit('snapshot');
+        break;
+      case 'snapshot':
+        this.setSnapshot(msg.snapshot);
+        this.emit('snapshot');
+        break;
+      case 'event':
+        this.addEvent(msg.event);
+        break;
+      case 'action':
+        this.history = [
+          {
+            seq: msg.seq,
+            at: Date.now(),
+            text: msg.text,
+            ok: msg.ok,
+            detail: msg.detail,
+            source: msg.source,
+          },
+          ...this.history,
+        ].slice(0, MAX_HISTORY);
+        this.emit('history');
+        break;
+      case 'warning':
+        this.warnings = [
+          ...this.warnings,
+          { seq: msg.seq, at: Date.now(), kind: msg.kind, detail: msg.detail },
+        ];
+        this.emit('warning');
+        break;
+      case 'run': {
+        const key = `${msg.lessonId}/${msg.cellId}`;
+        if (msg.phase === 'finished') this.running.delete(key);
+        else this.running.set(key, msg.attempt ?? 1);
+        this.emit('run');
+        break;
+      }
+    }
+  }
+
+  setStatus(status: LiveStatus): void {
+    this.status = status;
+    this.emit('status');
+  }
+
+  dismissWarnings(): void {
+    this.warnings = [];
+    this.emit('warning');
+  }
+
+  /** Calls `fn` whenever one of `parts` changes; returns the unsubscribe function. */
+  on(parts: LivePart[], fn: () => void): () => void {
+    const listener = (e: Event) => {
+      if (parts.includes(e.type as LivePart)) fn();
+    };
+    for (const p of parts) this.addEventListener(p, listener);
+    return () => {
+      for (const p of parts) this.removeEventListener(p, listener);
+    };
+  }
+
+  /** The lab clock's "now". */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  private setSnapshot(s: ClusterSnapshot): void {
+    this.snapshot = s;
+    if (typeof s.at === 'number') this.clockOffsetMs = s.at - Date.now();
+    if (this.nodes.length === 0) this.nodes = s.nodes.map(({ id, name, url }) => ({ id, name, url }));
+  }
+
+  private addEvent(ev: NodeEvent): void {
+    if (ev.type === 'rpc') {
+      this.rpcs.push(ev);
+      trim(this.rpcs, ev.at - EVENT_WINDOW_MS);
+    } else {
+      this.changes.push(ev);
+      trim(this.changes, ev.at - EVENT_WINDOW_MS * 4);
+    }
+    this.emit('events');
+  }
+
+  private emit(part: LivePart): void {
+    this.dispatchEvent(new Event(part));
+  }
+}
+
+/** Drops events older than `before` (and beyond the cap) from the front; cheap amortised. */
+function trim(list: NodeEvent[], before: number): void {
+  let drop = 0;
+  while (drop < list.length && list[drop].at < before) drop++;
+  drop = Math.max(drop, list.length - MAX_EVENTS);
+  if (drop > 0) list.splice(0, drop);
+}
