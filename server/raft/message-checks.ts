@@ -1,0 +1,71 @@
+// Structural sanity of messages handed to the core. The HTTP shell validates what
+// clients send, but the core must stay correct whatever it is given: a message that
+// cannot be a real Raft message is dropped before it can touch any state.
+
+import type { Entry, Message } from './types.ts';
+
+const isIndex = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isId = (s: unknown): s is string => typeof s === 'string' && s.length > 0;
+const isOptional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
+
+function isEntry(e: unknown): e is Entry {
+  if (typeof e !== 'object' || e === null) return false;
+  const x = e as Record<string, unknown>;
+  if (!isIndex(x.index) || x.index < 1 || !isIndex(x.term) || x.term < 1) return false;
+  if (x.type === 'noop') return x.command === null || x.command === undefined;
+  return (
+    x.type === 'command' &&
+    typeof x.command === 'string' &&
+    isOptional(x.client_id, (v) => typeof v === 'string') &&
+    isOptional(x.request_id, (v) => typeof v === 'string')
+  );
+}
+
+/** True when `m` is shaped like a Message and internally consistent (e.g. entries are contiguous). */
+export function isWellFormed(m: unknown): m is Message {
+  if (typeof m !== 'object' || m === null) return false;
+  const x = m as Record<string, unknown>;
+  if (!isId(x.from) || !isId(x.to) || !isIndex(x.term)) return false;
+  if (!isOptional(x.rpcId, (v) => typeof v === 'string')) return false;
+  switch (x.type) {
+    case 'request_vote':
+      return (
+        isId(x.candidateId) &&
+        isIndex(x.lastLogIndex) &&
+        isIndex(x.lastLogTerm) &&
+        x.lastLogTerm <= x.term &&
+        (x.lastLogIndex === 0) === (x.lastLogTerm === 0)
+      );
+    case 'request_vote_response':
+      return typeof x.voteGranted === 'boolean';
+    case 'append_entries':
+      return isWellFormedAppend(x);
+    case 'append_entries_response':
+      return (
+        typeof x.success === 'boolean' &&
+        isIndex(x.matchIndex) &&
+        isOptional(x.conflictIndex, (v) => isIndex(v) && v >= 1) &&
+        isOptional(x.conflictTerm, isIndex)
+      );
+    default:
+      return false;
+  }
+}
+
+function isWellFormedAppend(x: Record<string, unknown>): boolean {
+  const term = x.term as number;
+  if (!isId(x.leaderId) || !isIndex(x.prevLogIndex) || !isIndex(x.prevLogTerm) || !isIndex(x.leaderCommit)) {
+    return false;
+  }
+  if (x.prevLogTerm > term || (x.prevLogIndex === 0) !== (x.prevLogTerm === 0)) return false;
+  if (!Array.isArray(x.entries)) return false;
+  // Entries must continue right after prevLogIndex, with terms that never decrease and
+  // never exceed the leader's term (a leader only ever holds entries of terms <= its own).
+  let prevTerm = x.prevLogTerm;
+  for (let i = 0; i < x.entries.length; i++) {
+    const e: unknown = x.entries[i];
+    if (!isEntry(e) || e.index !== x.prevLogIndex + 1 + i || e.term < prevTerm || e.term > term) return false;
+    prevTerm = e.term;
+  }
+  return true;
+}

@@ -1,0 +1,98 @@
+// Simulated clients: they send batches of commands to whichever node they think leads,
+// sometimes retry a recent request with the same client_id/request_id (dissertation
+// §6.3), and count a command as acknowledged only when the leader that accepted it
+// applies it — which is when the real node answers the HTTP request.
+
+import type { Entry, NodeId } from '../types.ts';
+import type { SafetyChecker } from './invariants.ts';
+import type { Prng } from './prng.ts';
+import type { Applied, SimNode } from './sim-node.ts';
+
+interface Pending {
+  term: number;
+  command: string;
+  incarnation: number;
+}
+
+export class SimClients {
+  private readonly pending = new Map<NodeId, Map<number, Pending>>();
+  private readonly recent: Entry[] = [];
+  private requestNo = 0;
+  acknowledged = 0;
+  /** Commands acknowledged so far, by command text. */
+  readonly acked = new Set<string>();
+
+  constructor(
+    private readonly rng: Prng,
+    private readonly checker: SafetyChecker,
+  ) {}
+
+  /** Sends `count` new commands to `node`; returns the entries if it accepted them (it leads). */
+  propose(node: SimNode, count: number): Entry[] {
+    const batch = Array.from({ length: count }, () => {
+      this.requestNo++;
+      return {
+        command: `set k${this.rng.int(0, 7)}=v${this.requestNo}`,
+        client_id: `c${this.rng.int(0, 3)}`,
+        request_id: String(this.requestNo),
+      };
+    });
+    return this.submit(node, batch);
+  }
+
+  /** Re-sends one of the last few requests, as a client that timed out would. */
+  retry(node: SimNode): void {
+    if (this.recent.length === 0) return;
+    const e = this.rng.pick(this.recent);
+    this.submit(node, [{ command: e.command!, client_id: e.client_id!, request_id: e.request_id! }]);
+  }
+
+  /** A crashed node's HTTP requests die with it: their clients never hear back. */
+  crashed(id: NodeId): void {
+    this.pending.get(id)?.clear();
+  }
+
+  isWaitingOn(id: NodeId, command: string | null): boolean {
+    for (const p of this.pending.get(id)?.values() ?? []) if (p.command === command) return true;
+    return false;
+  }
+
+  /** Called for every entry any node applies. */
+  applied(
+    node: SimNode,
+    a: Applied,
+    leaderTermNow: number,
+    leaders: () => Parameters<SafetyChecker['acknowledged']>[2],
+  ) {
+    const mine = this.pending.get(node.id);
+    const p = mine?.get(a.entry.index);
+    if (!p) return;
+    mine!.delete(a.entry.index);
+    if (p.incarnation === node.incarnation && p.term === a.entry.term && p.command === a.entry.command) {
+      this.checker.acknowledged(a.entry, leaderTermNow, leaders());
+      this.acknowledged++;
+      this.acked.add(p.command);
+    }
+  }
+
+  private submit(
+    node: SimNode,
+    batch: Array<{ command: string; client_id: string; request_id: string }>,
+  ): Entry[] {
+    const core = node.core;
+    if (!core) return [];
+    const result = core.propose(batch);
+    if (!result.ok) {
+      if (core.role === 'leader') throw new Error(`leader ${node.id} refused a proposal`);
+      return [];
+    }
+    const mine = this.pending.get(node.id) ?? new Map<number, Pending>();
+    this.pending.set(node.id, mine);
+    for (const e of result.entries) {
+      mine.set(e.index, { term: e.term, command: e.command!, incarnation: node.incarnation });
+      this.recent.push(e);
+    }
+    if (this.recent.length > 6) this.recent.splice(0, this.recent.length - 6);
+    return result.entries;
+  }
+}

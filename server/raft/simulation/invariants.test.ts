@@ -1,0 +1,108 @@
+// The checker must be able to fail: each property is shown a violation made with real cores.
+
+import { describe, expect, test } from 'vitest';
+import { appendEntries, drain, elect, entry, logOfTerms, newCore } from '../tests/harness.ts';
+import type { Entry, PersistentState, RequestVoteResponse } from '../types.ts';
+import { SafetyChecker, SafetyViolation } from './invariants.ts';
+
+const grant = (from: string, to: string, term: number): RequestVoteResponse => ({
+  type: 'request_vote_response',
+  from,
+  to,
+  term,
+  voteGranted: true,
+});
+
+const empty = (): PersistentState => ({ currentTerm: 0, votedFor: null, log: [] });
+
+describe('SafetyChecker', () => {
+  test('two leaders of one term break election safety', () => {
+    const checker = new SafetyChecker(3);
+    const a = newCore({ id: '1' });
+    const b = newCore({ id: '2' });
+    elect(a, ['3']);
+    elect(b, ['3']);
+    checker.voteSent(grant('3', '1', 1));
+    checker.leaderSeen('1', a);
+    expect(() => checker.leaderSeen('2', b)).toThrow(/election safety/);
+  });
+
+  test('a leader without a majority of votes of its own term is caught', () => {
+    const checker = new SafetyChecker(3);
+    const core = newCore();
+    core.campaign();
+    checker.voteSent(grant('2', '1', 1)); // a vote of term 1...
+    core.campaign();
+    elect(core, ['2']); // ...does not elect it in term 3
+    expect(core.currentTerm).toBe(3);
+    expect(() => checker.leaderSeen('1', core)).toThrow(/only 1 votes/);
+  });
+
+  test('two different entries under one (index, term) break log matching', () => {
+    const checker = new SafetyChecker(3);
+    const a = newCore({ id: '1' });
+    a.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1, 'set a=1')]));
+    checker.readyTaken('1', a, a.ready(), empty());
+    const b = newCore({ id: '3' });
+    b.step(appendEntries('2', '3', 1, 0, 0, [entry(1, 1, 'set a=2')]));
+    expect(() => checker.readyTaken('3', b, b.ready(), empty())).toThrow(/log matching/);
+  });
+
+  test('a truncation that deletes a committed entry is caught', () => {
+    const checker = new SafetyChecker(3);
+    const core = newCore();
+    core.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1), entry(2, 1)], 2));
+    checker.commitSeen('1', core, 1, []);
+    const disk = { currentTerm: 1, votedFor: null, log: core.entries(1, 2) };
+    drain(core);
+    const truncating = { entries: [entry(2, 3)], messages: [], committed: [], truncateFrom: 2 };
+    expect(() => checker.readyTaken('1', core, truncating, disk)).toThrow(/deleted committed entry 2/);
+  });
+
+  test('a leader of a later term without a committed entry breaks leader completeness', () => {
+    const checker = new SafetyChecker(3);
+    const follower = newCore({ id: '1' });
+    follower.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1)], 1));
+    checker.commitSeen('1', follower, 1, []);
+    const empty = newCore({ id: '3', state: { currentTerm: 1 } });
+    elect(empty, ['1']);
+    checker.voteSent(grant('1', '3', 2));
+    expect(() => checker.leaderSeen('3', empty)).toThrow(/leader completeness/);
+  });
+
+  test('applying different entries at one index breaks state machine safety', () => {
+    const checker = new SafetyChecker(3);
+    const core = newCore({ state: { currentTerm: 1, log: logOfTerms([1]) } });
+    core.step(appendEntries('2', '1', 1, 1, 1, [], 1));
+    checker.commitSeen('1', core, 1, []);
+    const [committed] = drain(core).committed;
+    checker.applied('1', committed!, null);
+    const other: Entry = { ...committed!, command: 'set other=1' };
+    expect(() => checker.applied('2', other, null)).toThrow(SafetyViolation);
+  });
+
+  test('a node granting two votes in one term is caught', () => {
+    const checker = new SafetyChecker(3);
+    checker.voteSent(grant('1', '2', 3));
+    checker.voteSent(grant('1', '2', 3));
+    expect(() => checker.voteSent(grant('1', '3', 3))).toThrow(/voted for both/);
+  });
+
+  test('a vote, a term or an acknowledgement sent before it is on disk is caught', () => {
+    const checker = new SafetyChecker(3);
+    const disk: PersistentState = { currentTerm: 2, votedFor: null, log: [entry(1, 1)] };
+    expect(() => checker.durableBeforeSend(disk, grant('1', '2', 2))).toThrow(/before persisting/);
+    expect(() => checker.durableBeforeSend(disk, grant('1', '2', 3))).toThrow(/disk says 2/);
+    const ack = { type: 'append_entries_response', from: '1', to: '2', term: 2, success: true } as const;
+    checker.durableBeforeSend(disk, { ...ack, matchIndex: 1 });
+    expect(() => checker.durableBeforeSend(disk, { ...ack, matchIndex: 2 })).toThrow(/acknowledged index 2/);
+  });
+
+  test('a retried request applied again inside the session window is caught', () => {
+    const checker = new SafetyChecker(3);
+    const e = (index: number): Entry => ({ ...entry(index, 1, 'set x=1'), client_id: 'c', request_id: '1' });
+    checker.requestApplied(e(1), null, false, 16);
+    checker.requestApplied(e(3), null, true, 16);
+    expect(() => checker.requestApplied(e(4), '1', false, 16)).toThrow(/applied twice/);
+  });
+});

@@ -1,0 +1,235 @@
+// One deterministic simulated run: a cluster of real RaftCores on a faulty network,
+// with crashes, restarts, partitions and clients, all driven by one seeded PRNG. During
+// the "chaos" phase safety is checked after every step; then the faults stop and the
+// cluster must elect a leader and commit a new command (liveness, loosely).
+
+import { RESULTS_PER_CLIENT } from '../../statemachine/sessions.ts';
+import type { RaftCore } from '../core.ts';
+import type { CoreConfig, NodeId } from '../types.ts';
+import { SimClients } from './clients.ts';
+import { SafetyChecker } from './invariants.ts';
+import { type NetworkFaults, NO_FAULTS, SimNetwork } from './network.ts';
+import { Prng } from './prng.ts';
+import { SimNode } from './sim-node.ts';
+
+export interface SimOptions {
+  /** Cluster size; by default 3 for even seeds and 5 for odd ones. */
+  nodes: number;
+  chaosTicks: number;
+  /** Ticks allowed, after the faults stop, for a leader to commit a new command. */
+  livenessTicks: number;
+  /** Receives a line per event, for reading a failing seed. */
+  trace?: (line: string) => void;
+}
+
+export interface SimStats {
+  seed: number;
+  nodes: number;
+  ticks: number;
+  steps: number;
+  crashes: number;
+  partitions: number;
+  terms: number;
+  committed: number;
+  acknowledged: number;
+}
+
+export class LivenessFailure extends Error {}
+
+const ELECTION_MIN = 10;
+const ELECTION_MAX = 20;
+const HEARTBEAT = 2;
+
+export function runSimulation(seed: number, options: Partial<SimOptions> = {}): SimStats {
+  const rng = new Prng(seed);
+  const n = options.nodes ?? (seed % 2 === 0 ? 3 : 5);
+  const chaosTicks = options.chaosTicks ?? 300;
+  const livenessTicks = options.livenessTicks ?? 400;
+  const trace = options.trace;
+  const ids: NodeId[] = Array.from({ length: n }, (_, i) => String(i + 1));
+
+  // Each run draws its own weather, from calm to hostile.
+  const faults: NetworkFaults = {
+    dropRate: rng.pick([0, 0.02, 0.1, 0.3]),
+    duplicateRate: rng.pick([0, 0.05, 0.2]),
+    maxDelayTicks: rng.int(1, 5),
+    longDelayRate: rng.pick([0, 0.01, 0.05]),
+    longDelayTicks: 40,
+    reorder: true,
+  };
+  const crashRate = rng.pick([0, 0.005, 0.02, 0.05]);
+  const leaderCrashRate = rng.pick([0, 0.01, 0.03, 0.15]);
+  // Figure 8's trap needs a leader that commits and dies before the others hear of it.
+  const crashAfterCommitRate = rng.pick([0, 0, 0.1, 0.3]);
+  const partitionRate = rng.pick([0, 0.01, 0.03]);
+  const slowFsyncRate = rng.pick([0, 0.3, 0.7]);
+  const maxEntriesPerMessage = rng.pick([1, 2, 8, 512]);
+
+  const net = new SimNetwork(rng.fork(), faults);
+  const fsyncRng = rng.fork();
+  const fsyncTicks = () => (fsyncRng.chance(slowFsyncRate) ? 1 : 0);
+  const checker = new SafetyChecker(n);
+  const clients = new SimClients(rng.fork(), checker);
+  const stats: SimStats = {
+    seed,
+    nodes: n,
+    ticks: 0,
+    steps: 0,
+    crashes: 0,
+    partitions: 0,
+    terms: 0,
+    committed: 0,
+    acknowledged: 0,
+  };
+  let now = 0;
+  const nodes = new Map<NodeId, SimNode>();
+  const lastCommit = new Map<NodeId, number>();
+  let failed: Array<[NodeId, NodeId]> = [];
+  const leaders = (): Array<[NodeId, RaftCore]> =>
+    [...nodes.values()].filter((x) => x.core?.role === 'leader').map((x) => [x.id, x.core!]);
+
+  for (const id of ids) {
+    const nodeRng = rng.fork();
+    const config: CoreConfig = {
+      id,
+      peers: ids.filter((p) => p !== id),
+      heartbeatTicks: HEARTBEAT,
+      electionTicksMin: ELECTION_MIN,
+      electionTicksMax: ELECTION_MAX,
+      random: () => nodeRng.next(),
+      maxEntriesPerMessage,
+    };
+    const node = new SimNode(id, config, {
+      readyTaken: (x, ready) => checker.readyTaken(x.id, x.core!, ready, x.store),
+      send: (x, m) => {
+        trace?.(`${now} send ${JSON.stringify(m)}`);
+        checker.durableBeforeSend(x.store, m);
+        checker.voteSent(m);
+        // A lost append is an HTTP call that fails: the shell tells the core (sometimes).
+        if (!net.send(m, now) && m.type === 'append_entries' && rng.chance(0.5)) failed.push([m.from, m.to]);
+      },
+      applied: (x, a) => {
+        checker.applied(x.id, a.entry, a.result);
+        checker.requestApplied(a.entry, a.result, a.duplicate, RESULTS_PER_CLIENT);
+        clients.applied(x, a, x.core!.currentTerm, leaders);
+      },
+    });
+    nodes.set(id, node);
+  }
+
+  /** After any input to a node: check what changed, then let its shell loop run. */
+  const observe = (node: SimNode) => {
+    const core = node.core;
+    if (!core) return;
+    if (core.role === 'leader') checker.leaderSeen(node.id, core);
+    const seen = lastCommit.get(node.id) ?? 0;
+    if (core.commitIndex > seen) {
+      checker.commitSeen(node.id, core, seen + 1, leaders());
+      lastCommit.set(node.id, core.commitIndex);
+      if (core.role === 'leader' && now <= chaosTicks && rng.chance(crashAfterCommitRate)) {
+        crash(node);
+        return;
+      }
+    }
+    node.pump(now, fsyncTicks);
+  };
+  function crash(node: SimNode) {
+    trace?.(`${now} crash ${node.id}`);
+    node.crash();
+    clients.crashed(node.id);
+    stats.crashes++;
+  }
+  const restart = (node: SimNode) => {
+    node.restart();
+    lastCommit.set(node.id, 0);
+    trace?.(`${now} restart ${node.id} ${JSON.stringify(node.store)}`);
+  };
+
+  let livenessCommand: string | null = null;
+  const total = chaosTicks + livenessTicks;
+  for (now = 1; now <= total && !(livenessCommand && clients.acked.has(livenessCommand)); now++) {
+    stats.ticks = now;
+    if (now <= chaosTicks) {
+      const live = [...nodes.values()].filter((x) => x.alive);
+      if (live.length > 0 && rng.chance(crashRate)) crash(rng.pick(live));
+      // Leaders are what Raft's hard cases are made of (Figure 8): kill them more often.
+      const [leader] = leaders();
+      if (leader && rng.chance(leaderCrashRate)) crash(nodes.get(leader[0])!);
+      for (const x of nodes.values()) if (!x.alive && rng.chance(0.08)) restart(x);
+      if (!net.isPartitioned() && rng.chance(partitionRate)) {
+        const order = rng.shuffle([...ids]);
+        const cut = rng.int(1, n - 1);
+        net.partition(order.slice(0, cut), order.slice(cut));
+        trace?.(`${now} partition ${order.slice(0, cut)} | ${order.slice(cut)}`);
+        stats.partitions++;
+      } else if (net.isPartitioned() && rng.chance(0.05)) {
+        net.heal();
+        trace?.(`${now} heal`);
+      }
+      // Clients mostly find a leader (maybe a stale one), sometimes knock on a follower.
+      if (rng.chance(0.4)) {
+        const all = [...nodes.values()].filter((x) => x.alive);
+        const leading = all.filter((x) => x.core!.role === 'leader');
+        const target =
+          leading.length > 0 && rng.chance(0.8) ? rng.pick(leading) : all.length ? rng.pick(all) : null;
+        if (target) {
+          if (rng.chance(0.15)) clients.retry(target);
+          else clients.propose(target, rng.int(1, 4));
+          observe(target);
+        }
+      }
+    } else {
+      if (now === chaosTicks + 1) {
+        // The faults stop: heal, restart everyone, calm network (FIFO, no loss).
+        net.heal();
+        net.faults = NO_FAULTS;
+        for (const x of nodes.values()) if (!x.alive) restart(x);
+      }
+      // Liveness: keep offering one command to whoever leads until it is acknowledged.
+      const [leader] = leaders();
+      const node = leader ? nodes.get(leader[0])! : undefined;
+      if (node && !clients.isWaitingOn(node.id, livenessCommand)) {
+        const [e] = clients.propose(node, 1);
+        if (e) livenessCommand = e.command;
+        observe(node);
+      }
+    }
+
+    const failedNow = failed;
+    failed = [];
+    for (const [from, to] of failedNow) {
+      const node = nodes.get(from)!;
+      node.core?.unreachable(to);
+      observe(node);
+    }
+    for (const m of net.due(now)) {
+      const node = nodes.get(m.to);
+      if (!node?.core) continue;
+      trace?.(`${now} deliver ${JSON.stringify(m)}`);
+      node.core.step(m);
+      stats.steps++;
+      observe(node);
+    }
+    for (const node of nodes.values()) {
+      if (!node.core) continue;
+      node.core.tick();
+      stats.steps++;
+      observe(node);
+    }
+    if (now % 25 === 0) checker.fullCheck(liveCores(nodes));
+  }
+  checker.fullCheck(liveCores(nodes));
+  if (!(livenessCommand && clients.acked.has(livenessCommand))) {
+    throw new LivenessFailure(
+      `no leader committed a new command within ${livenessTicks} ticks after the faults stopped`,
+    );
+  }
+  stats.acknowledged = clients.acknowledged;
+  stats.terms = Math.max(...[...nodes.values()].map((x) => x.core?.currentTerm ?? 0));
+  stats.committed = Math.max(...[...nodes.values()].map((x) => x.core?.commitIndex ?? 0));
+  return stats;
+}
+
+function liveCores(nodes: Map<NodeId, SimNode>): Array<[NodeId, RaftCore]> {
+  return [...nodes.values()].filter((x) => x.core).map((x) => [x.id, x.core!]);
+}
