@@ -21,13 +21,15 @@ function run(cmd, args) {
   }
 }
 
-const lockHash = createHash('sha256')
-  .update(readFileSync(join(root, 'package-lock.json')))
-  .digest('hex');
-if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== lockHash) {
-  run('npm', ['ci', '--no-audit', '--no-fund']);
-  writeFileSync(stamp, lockHash);
-}
+// Fresh when our stamp matches the lock file, or npm's own record of the last install
+// (node_modules/.package-lock.json) is newer than it (e.g. right after `npm ci`).
+const lockFile = join(root, 'package-lock.json');
+const npmRecord = join(root, 'node_modules', '.package-lock.json');
+const lockHash = createHash('sha256').update(readFileSync(lockFile)).digest('hex');
+const stampFresh = existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash;
+const npmFresh = existsSync(npmRecord) && statSync(npmRecord).mtimeMs >= statSync(lockFile).mtimeMs;
+if (!stampFresh && !npmFresh) run('npm', ['ci', '--no-audit', '--no-fund']);
+if (!stampFresh) writeFileSync(stamp, lockHash);
 
 function newest(dir) {
   let t = 0;

@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchStatus, type NodeStatus } from './node-status.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE_MAIN = path.join(REPO_ROOT, 'server/node/main.ts');
@@ -46,8 +47,7 @@ export interface LocalNodeInfo {
   paused: boolean;
 }
 
-/** A node's /status JSON, or null when it did not answer. */
-export type NodeStatus = Record<string, unknown> & { node_id: string; state: string; term: number };
+export type { NodeStatus };
 
 interface Member {
   id: string;
@@ -168,12 +168,8 @@ export class LocalCluster {
     return Promise.all(
       this.members.map(async (m) => {
         if (!m.child || m.paused) return null;
-        try {
-          const r = await fetch(`${m.url}/status`, { signal: AbortSignal.timeout(timeoutMs) });
-          return r.ok ? ((await r.json()) as NodeStatus) : null;
-        } catch {
-          return null;
-        }
+        const r = await fetchStatus(m.url, timeoutMs);
+        return 'status' in r ? r.status : null;
       }),
     );
   }
@@ -286,16 +282,9 @@ export class LocalCluster {
       if (m.child !== child || child === null) {
         throw new Error(`node${m.id} exited while starting:\n${m.recent.slice(-10).join('\n')}`);
       }
-      try {
-        const r = await fetch(`${m.url}/status`, { signal: AbortSignal.timeout(500) });
-        if (r.ok) {
-          const s = (await r.json()) as { node_id?: string };
-          // Another program on our port would answer too: make sure it is this node.
-          if (s.node_id === m.id) return;
-        }
-      } catch {
-        // not listening yet
-      }
+      const r = await fetchStatus(m.url, 500);
+      // Another program on our port would answer too: make sure it is this node.
+      if ('status' in r && r.status.node_id === m.id) return;
       if (Date.now() > deadline) {
         throw new Error(
           `node${m.id} did not answer ${m.url}/status within ${timeoutMs} ms:\n${m.recent.slice(-10).join('\n')}`,

@@ -136,6 +136,8 @@ export type ClusterAction =
   | { kind: 'partition'; groups: NodeRef[][] }
   | { kind: 'heal' }
   | { kind: 'speed'; factor: number }
+  /** §8's no-op on election: `noop off` shows Figure 8 literally, `noop on` is real Raft. */
+  | { kind: 'noop'; enabled: boolean }
   | { kind: 'wait-leader'; timeoutMs: number }
   | { kind: 'wait-caught-up'; node: NodeRef; timeoutMs: number }
   | { kind: 'sleep'; ms: number }
@@ -156,7 +158,10 @@ export type CheckSubject =
   | { kind: 'leaders' }
   | { kind: 'terms' }
   | { kind: 'term' }
-  | { kind: 'node-path'; node: 'leader' | { id: string }; path: string[] };
+  | { kind: 'node-path'; node: CheckNode; path: string[] };
+
+/** `leader`, `nodeN`, or `{{variable}}` holding a node's name (`node3`), id (`3`) or URL, read when the check runs. */
+export type CheckNode = 'leader' | { id: string } | { variable: string };
 
 export type CheckOperand = { kind: 'value'; value: Value } | { kind: 'subject'; subject: CheckSubject };
 
@@ -170,7 +175,7 @@ export type Quantifier = 'every' | 'every-up' | 'some' | 'no';
 
 export type CheckAssertion =
   | { kind: 'compare'; left: CheckSubject; op: CheckOperator; right: CheckOperand }
-  | { kind: 'node-fact'; node: 'leader' | { id: string }; fact: NodeFact }
+  | { kind: 'node-fact'; node: CheckNode; fact: NodeFact }
   | { kind: 'quantified'; quantifier: Quantifier; fact: NodeFact }
   | { kind: 'logs-match' };
 

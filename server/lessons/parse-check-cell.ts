@@ -5,6 +5,7 @@ import type {
   CheckAssertion,
   CheckCell,
   CheckLine,
+  CheckNode,
   CheckOperand,
   CheckOperator,
   CheckSubject,
@@ -25,9 +26,17 @@ const QUANTIFIERS: [string, Quantifier][] = [
 ];
 const IS_WORDS = ['up', 'down', 'paused', 'leader', 'follower', 'candidate'] as const;
 const PATH = /^[A-Za-z_][\w-]*(?:\.[\w-]+)*/;
+/** A node named in a check: `node3`, `leader` or `{{captured}}` (groups: digits, variable name). */
+const NODE = String.raw`(?:node(\d+)|leader|\{\{\s*([A-Za-z_][\w-]*)\s*\}\})`;
+
+function checkNode(m: RegExpExecArray): CheckNode {
+  if (m[1] !== undefined) return { id: String(Number(m[1])) };
+  if (m[2] !== undefined) return { variable: m[2] };
+  return 'leader';
+}
 
 const GRAMMAR_HELP =
-  'write e.g. `leaders == 1`, `node3.state == "follower"`, `leader.term > {{term_before}}`, ' +
+  'write e.g. `leaders == 1`, `node3.state == "follower"`, `{{old_leader}}.state == "follower"`, `leader.term > {{term_before}}`, ' +
   '`every node: kv.x == "42"`, `node1 is down`, `every up node: committed log contains "set x=42"` or `logs match`';
 
 type Parse<T> = { ok: true; value: T; rest: string } | { ok: false; message: string };
@@ -43,7 +52,7 @@ function parseOperator(text: string): Parse<CheckOperator> {
   return { ok: true, value: op, rest: s.slice(op.length) };
 }
 
-/** `leaders`, `terms`, `term`, `nodeN.path`, `leader.path`. */
+/** `leaders`, `terms`, `term`, `nodeN.path`, `leader.path`, `{{variable}}.path`. */
 function parseSubject(text: string): Parse<CheckSubject> | null {
   const s = text.trimStart();
   const word = /^(leaders|terms|term)\b/.exec(s);
@@ -53,12 +62,11 @@ function parseSubject(text: string): Parse<CheckSubject> | null {
       value: { kind: word[1] as 'leaders' | 'terms' | 'term' },
       rest: s.slice(word[0].length),
     };
-  const node = /^(node(\d+)|leader)\.([A-Za-z_][\w-]*(?:\.[\w-]+)*)/.exec(s);
+  const node = new RegExp(String.raw`^${NODE}\.([A-Za-z_][\w-]*(?:\.[\w-]+)*)`).exec(s);
   if (node) {
-    const which = node[2] !== undefined ? { id: String(Number(node[2])) } : ('leader' as const);
     return {
       ok: true,
-      value: { kind: 'node-path', node: which, path: node[3]!.split('.') },
+      value: { kind: 'node-path', node: checkNode(node), path: node[3]!.split('.') },
       rest: s.slice(node[0].length),
     };
   }
@@ -128,12 +136,11 @@ export function parseCheckAssertion(text: string): Parse<CheckAssertion> {
       return { ok: true, value: { kind: 'quantified', quantifier, fact: fact.value }, rest: '' };
     }
   }
-  const nodeFact = /^(node(\d+)|leader)\s+(is\s|log\s|committed\s)/.exec(s);
+  const nodeFact = new RegExp(String.raw`^${NODE}(?=\s+(?:is|log|committed)\s)`).exec(s);
   if (nodeFact) {
-    const fact = parseNodeFact(s.slice(nodeFact[1]!.length));
+    const fact = parseNodeFact(s.slice(nodeFact[0].length));
     if (!fact.ok) return fact;
-    const node = nodeFact[2] !== undefined ? { id: String(Number(nodeFact[2])) } : ('leader' as const);
-    return { ok: true, value: { kind: 'node-fact', node, fact: fact.value }, rest: '' };
+    return { ok: true, value: { kind: 'node-fact', node: checkNode(nodeFact), fact: fact.value }, rest: '' };
   }
   const left = parseSubject(s);
   if (!left) return { ok: false, message: `\`${s}\` is not a check: ${GRAMMAR_HELP}` };

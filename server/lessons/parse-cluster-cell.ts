@@ -7,7 +7,7 @@ export const DEFAULT_WAIT_MS = 10_000;
 
 export const CLUSTER_ACTIONS_HELP =
   'kill nodeN, restart nodeN, pause nodeN, resume nodeN, partition node1,node2 | node3,node4,node5, heal, ' +
-  'speed 0.1, wait leader [20s], wait nodeN caught up [20s], wait 2s, reset';
+  'speed 0.1, noop off, noop on, wait leader [20s], wait nodeN caught up [20s], wait 2s, reset';
 
 /** `node3` or `{{leader}}`/`{{follower}}`/`{{captured}}`. */
 export function parseNodeRef(text: string): NodeRef | null {
@@ -56,6 +56,13 @@ export function parseClusterAction(text: string): ClusterAction {
       }
       return { kind: 'speed', factor: f };
     }
+    case 'noop':
+      if (rest !== 'on' && rest !== 'off') {
+        throw new Error(
+          '`noop` needs `on` or `off`: `noop off` stops new leaders appending their no-op (§8), `noop on` restores it',
+        );
+      }
+      return { kind: 'noop', enabled: rest === 'on' };
     case 'partition': {
       const groups = rest.split('|').map((g) =>
         g

@@ -1,4 +1,4 @@
-// /admin/*: fault injection for the lessons (partition, heal, pause, resume, speed).
+// /admin/*: fault injection for the lessons (partition, heal, pause, resume, speed, noop).
 // Mounted only when ADMIN_TOKEN is set; every call needs `Authorization: Bearer <token>`.
 
 import { timingSafeEqual } from 'node:crypto';
@@ -6,7 +6,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { NodeEvents } from './events.ts';
 import { type Faults, MAX_SPEED, MIN_SPEED } from './faults.ts';
 import { sendError } from './http-errors.ts';
-import { checkPartition, checkSpeed, type Membership } from './validation.ts';
+import { checkNoopSwitch, checkPartition, checkSpeed, type Membership } from './validation.ts';
 
 const encoder = new TextEncoder();
 
@@ -65,6 +65,19 @@ export function adminRouter(token: string, faults: Faults, events: NodeEvents, m
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
     faults.setSpeed(c.value);
     done(res, 'speed', `timers at ${c.value}x`);
+  });
+  r.post('/noop', (req, res) => {
+    const c = checkNoopSwitch(req.body);
+    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
+    const enabled = c.value;
+    faults.setNoopOnElection(enabled);
+    done(
+      res,
+      'noop',
+      enabled
+        ? 'a new leader appends a no-op of its term (§8)'
+        : 'a new leader appends no no-op: old-term entries wait for its first command (Figure 8)',
+    );
   });
   r.use((req, res) => {
     sendError(

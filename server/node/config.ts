@@ -28,6 +28,8 @@ export interface NodeConfig {
   rpcTimeoutMs: number;
   adminToken: string | null;
   exitWhenStdinCloses: boolean;
+  /** §8: a new leader appends a no-op of its term (NOOP_ON_ELECTION=0 turns it off, for Figure 8). */
+  noopOnElection: boolean;
 }
 
 /** Defaults measured on a busy 2-core machine: a leader within ~0.5 s, no spurious elections under load. */
@@ -55,6 +57,14 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
   }
   return n;
+}
+
+function flagVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  if (raw === '1') return true;
+  if (raw === '0') return false;
+  throw new ConfigError(`${name} must be 1 (on) or 0 (off), got '${env[name]}'`);
 }
 
 const ID_RE = /^[A-Za-z0-9_-]{1,32}$/;
@@ -182,5 +192,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): NodeCon
     rpcTimeoutMs: intVar(env, 'RPC_TIMEOUT_MS', DEFAULTS.rpcTimeoutMs, 1, 600_000),
     adminToken: token === '' ? null : token,
     exitWhenStdinCloses: env.EXIT_WHEN_STDIN_CLOSES === '1',
+    noopOnElection: flagVar(env, 'NOOP_ON_ELECTION', true),
   };
 }

@@ -1,6 +1,7 @@
 // The faults an instructor can inject through /admin (admin.ts): network cuts to and from
-// chosen peers, a frozen (paused) node, and a timer speed factor. This module only holds
-// the state; the node shell (node.ts) and the HTTP layer (http-api.ts) act on it.
+// chosen peers, a frozen (paused) node, a timer speed factor, and — for the Figure 8 lesson —
+// whether a new leader appends §8's no-op. This module only holds the state; the node shell
+// (node.ts) and the HTTP layer (http-api.ts) act on it.
 
 export type CutDirection = 'both' | 'inbound' | 'outbound';
 
@@ -13,17 +14,27 @@ export interface FaultsJson {
   speed: number;
   cut_inbound: string[];
   cut_outbound: string[];
+  /** §8: a new leader appends a no-op of its term; false only to show Figure 8 literally. */
+  noop_on_election: boolean;
 }
+
+export type FaultChange = 'pause' | 'resume' | 'speed' | 'noop';
 
 export class Faults {
   readonly cutInbound = new Set<string>();
   readonly cutOutbound = new Set<string>();
   private pausedFlag = false;
   private speedFactor = 1;
+  private noopFlag: boolean;
   private waiting: (() => void)[] = [];
-  private readonly listeners: ((change: 'pause' | 'resume' | 'speed') => void)[] = [];
+  private readonly listeners: ((change: FaultChange) => void)[] = [];
 
-  constructor(private readonly nodeId: string) {}
+  constructor(
+    private readonly nodeId: string,
+    noopOnElection = true,
+  ) {
+    this.noopFlag = noopOnElection;
+  }
 
   get paused(): boolean {
     return this.pausedFlag;
@@ -33,7 +44,11 @@ export class Faults {
     return this.speedFactor;
   }
 
-  onChange(f: (change: 'pause' | 'resume' | 'speed') => void): void {
+  get noopOnElection(): boolean {
+    return this.noopFlag;
+  }
+
+  onChange(f: (change: FaultChange) => void): void {
     this.listeners.push(f);
   }
 
@@ -70,6 +85,11 @@ export class Faults {
     for (const f of this.listeners) f('speed');
   }
 
+  setNoopOnElection(enabled: boolean): void {
+    this.noopFlag = enabled;
+    for (const f of this.listeners) f('noop');
+  }
+
   /** Runs `f` now, or when the node is resumed; returns a function that cancels the wait. */
   whenRunning(f: () => void): () => void {
     if (!this.pausedFlag) {
@@ -89,6 +109,7 @@ export class Faults {
       speed: this.speedFactor,
       cut_inbound: [...this.cutInbound].sort(),
       cut_outbound: [...this.cutOutbound].sort(),
+      noop_on_election: this.noopFlag,
     };
   }
 }

@@ -143,6 +143,12 @@ export function createApp(node: RaftNode): Express {
 
 function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
   const base = { node_id: node.id };
+  /** A failure the client may simply retry: 503 with Retry-After. */
+  const retryLater = (body: Record<string, unknown>) =>
+    res
+      .status(503)
+      .set('Retry-After', '1')
+      .json({ ...base, success: false, ...body });
   switch (o.kind) {
     case 'ok':
       res.json({
@@ -167,45 +173,30 @@ function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
       });
       return;
     case 'no_leader':
-      res
-        .status(503)
-        .set('Retry-After', '1')
-        .json({
-          ...base,
-          success: false,
-          error: 'no_leader',
-          detail: 'no leader is known right now (an election may be under way); retry in a moment',
-        });
+      retryLater({
+        error: 'no_leader',
+        detail: 'no leader is known right now (an election may be under way); retry in a moment',
+      });
       return;
     case 'timeout':
-      res
-        .status(503)
-        .set('Retry-After', '1')
-        .json({
-          ...base,
-          success: false,
-          error: 'timeout',
-          index: o.index,
-          term: o.term,
-          detail:
-            `entry ${o.index} was not committed within ${o.waitedMs} ms (no majority reachable?). It may still be ` +
-            'applied later: retry with the same client_id and request_id to be safe',
-        });
+      retryLater({
+        error: 'timeout',
+        index: o.index,
+        term: o.term,
+        detail:
+          `entry ${o.index} was not committed within ${o.waitedMs} ms (no majority reachable?). It may still be ` +
+          'applied later: retry with the same client_id and request_id to be safe',
+      });
       return;
     case 'overwritten':
-      res
-        .status(503)
-        .set('Retry-After', '1')
-        .json({
-          ...base,
-          success: false,
-          error: 'overwritten',
-          index: o.index,
-          term: o.term,
-          detail:
-            `entry ${o.index} of term ${o.term} was replaced by a leader of term ${o.byTerm} (§5.3) and was ` +
-            'never applied; it is safe to send the command again',
-        });
+      retryLater({
+        error: 'overwritten',
+        index: o.index,
+        term: o.term,
+        detail:
+          `entry ${o.index} of term ${o.term} was replaced by a leader of term ${o.byTerm} (§5.3) and was ` +
+          'never applied; it is safe to send the command again',
+      });
       return;
     case 'stopping':
       res.status(503).json({

@@ -93,7 +93,7 @@ export class RaftNode {
     state: PersistentState,
     private readonly opts: RaftNodeOptions,
   ) {
-    this.faults = new Faults(config.id);
+    this.faults = new Faults(config.id, config.noopOnElection);
     this.events = new NodeEvents(config.id);
     this.transport = new Transport(config.id, config.peers, config.rpcTimeoutMs);
     const ticks = (ms: number) => Math.max(1, Math.round(ms / config.tickMs));
@@ -107,6 +107,7 @@ export class RaftNode {
         random: opts.random ?? Math.random,
         // The state machine is rebuilt from the log: the core re-emits the committed prefix.
         applied: 0,
+        noopOnElection: config.noopOnElection,
       },
       state,
     );
@@ -117,6 +118,10 @@ export class RaftNode {
         this.held = [];
         for (const f of run) f();
         void this.pump();
+      }
+      if (change === 'noop') {
+        this.core.setNoopOnElection(this.faults.noopOnElection);
+        return;
       }
       if (change !== 'pause' && !this.stopped) this.startTicker();
       if (change === 'pause') this.stopTicker();

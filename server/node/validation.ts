@@ -346,3 +346,16 @@ export function checkSpeed(body: unknown, min: number, max: number): Checked<num
     return f;
   });
 }
+
+/** Body of POST /admin/noop: `{"enabled": false}` turns §8's no-op off (Figure 8 lesson). */
+export function checkNoopSwitch(body: unknown): Checked<boolean> {
+  return run(() => {
+    const e = obj(body, 'a noop body').enabled;
+    if (typeof e !== 'boolean') {
+      throw new Invalid(
+        `field 'enabled' must be true (a new leader appends a no-op, §8) or false (it does not), got ${describe(e)}`,
+      );
+    }
+    return e;
+  });
+}

@@ -45,6 +45,8 @@ export class RaftCore {
   private electionTimeout = 0;
   private heartbeatElapsed = 0;
   private votes: VoteTally | null = null;
+  /** §8's no-op on winning an election; switchable at run time for the Figure 8 lesson. */
+  private noopOnElection: boolean;
   /** Set while this node leads: its followers' progress (§5.3). */
   private leading: Leader | null = null;
   private readonly out: ReadyTracker;
@@ -57,6 +59,7 @@ export class RaftCore {
     this.log = new RaftLog(state.log);
     this.term = state.currentTerm;
     this.vote = state.votedFor;
+    this.noopOnElection = config.noopOnElection ?? true;
     // commitIndex is volatile (Figure 2): only what the shell says it already applied is known.
     this.applied = Math.min(config.applied ?? 0, this.log.lastIndex());
     this.commit = this.applied;
@@ -139,6 +142,15 @@ export class RaftCore {
     });
     this.appendAsLeader(entries);
     return { ok: true, entries: entries.map((e) => ({ ...e })) };
+  }
+
+  /**
+   * Whether the next leader this node becomes appends §8's no-op. Turning it off leaves the
+   * commit rule alone (§5.4.2): an old-term entry then commits only with the leader's first
+   * entry of its own term, which is exactly the situation of Figure 8 (c)–(e).
+   */
+  setNoopOnElection(enabled: boolean): void {
+    this.noopOnElection = enabled;
   }
 
   unreachable(peer: NodeId): void {
@@ -249,7 +261,15 @@ export class RaftCore {
     );
     // §8: a no-op of the new term lets entries of earlier terms commit (§5.4.2) and tells
     // everyone who leads.
-    this.appendAsLeader([{ index: this.log.lastIndex() + 1, term: this.term, type: 'noop', command: null }]);
+    if (this.noopOnElection) {
+      this.appendAsLeader([
+        { index: this.log.lastIndex() + 1, term: this.term, type: 'noop', command: null },
+      ]);
+    } else {
+      // No entry to carry the news: probe every follower at once anyway (an empty append),
+      // so they learn who leads now rather than at the first heartbeat (§5.2).
+      this.leading.appended();
+    }
   }
 
   private resetElectionTimer(): void {

@@ -138,4 +138,9 @@ export interface CoreConfig {
   maxEntriesPerMessage?: number;
   /** Index up to which the state machine was already applied (0 after a restart: rebuilt from the log). */
   applied?: number;
+  /**
+   * §8: a new leader appends a no-op of its term at once (default true). Off only for teaching
+   * Figure 8: old-term entries then wait, uncommitted, for the leader's first own-term entry.
+   */
+  noopOnElection?: boolean;
 }

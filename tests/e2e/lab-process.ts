@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '../support/wait-for.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -56,6 +57,7 @@ export async function startLab(opts: LabOptions): Promise<LabProcess> {
   };
   try {
     await waitFor(
+      'the lab to answer with a leader',
       async () => {
         if (child.exitCode !== null) throw new Error(`the lab exited (code ${child.exitCode}):\n${log}`);
         const res = await fetch(`${url}/api/cluster`).catch(() => null);
@@ -63,8 +65,7 @@ export async function startLab(opts: LabOptions): Promise<LabProcess> {
         const info = (await res.json()) as { snapshot?: { leaderId?: string | null } };
         return !!info.snapshot?.leaderId;
       },
-      60_000,
-      'the lab to answer with a leader',
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
   } catch (err) {
     await lab.stop();
@@ -89,19 +90,5 @@ async function stopGroup(child: ChildProcess): Promise<void> {
       // already gone
     }
     await exited;
-  }
-}
-
-/** Polls `cond` until it returns true (or throws), failing after `timeoutMs`. */
-export async function waitFor(
-  cond: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }

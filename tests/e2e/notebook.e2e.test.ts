@@ -8,7 +8,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LabProcess, startLab, waitFor } from './lab-process.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { type LabProcess, startLab } from './lab-process.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const SHOTS = join(root, 'test-results/screenshots');
@@ -115,9 +116,9 @@ describe('the notebook, end to end', () => {
       await openLesson(lesson.id);
       await page.click('notebook-toolbar button[data-action="run-all"]');
       await waitFor(
-        async () => /Ran \d+ cells|Stopped at/.test((await page.textContent('notebook-view .note')) ?? ''),
-        240_000,
         `Run all to finish in lesson ${lesson.id}`,
+        async () => /Ran \d+ cells|Stopped at/.test((await page.textContent('notebook-view .note')) ?? ''),
+        { timeoutMs: 240_000, intervalMs: 100 },
       );
       const note = (await page.textContent('notebook-view .note')) ?? '';
       const checks = page.locator('section[data-cell-type="check"] .output');
@@ -154,12 +155,12 @@ describe('the notebook, end to end', () => {
     await page.keyboard.press('Shift+Enter');
     const node2 = (await clusterInfo()).nodes.find((n) => n.name === 'node2')!;
     await waitFor(
+      'the edited request to be sent to node2',
       async () =>
         (await cell.locator('http-output .line').allTextContents()).some((t) =>
           t.includes(`${node2.url}/status`),
         ),
-      30_000,
-      'the edited request to be sent to node2',
+      { timeoutMs: 30_000, intervalMs: 100 },
     );
     await cell.locator('.output[data-ok]').waitFor();
     expect(await cell.locator('.output').getAttribute('data-ok')).toBe('true');
@@ -194,9 +195,9 @@ describe('the notebook, end to end', () => {
     await shot('04a-scratch-cell');
     await scratch.locator('button', { hasText: 'Delete' }).click();
     await waitFor(
-      async () => (await page.locator('section[data-cell-id]').count()) === before,
-      10_000,
       'the scratch cell to go',
+      async () => (await page.locator('section[data-cell-id]').count()) === before,
+      { timeoutMs: 10_000, intervalMs: 100 },
     );
   }, 60_000);
 
@@ -205,13 +206,13 @@ describe('the notebook, end to end', () => {
     const old = info.nodes.find((n) => n.name === `node${info.snapshot.leaderId}`)!;
     await page.click(`node-card button[aria-label="Kill ${old.name}"]`);
     await waitFor(
+      `a leader other than ${old.name}`,
       async () => {
         const text = await page.locator('lab-status-pill [data-testid=cluster-status]').textContent();
         const m = /Leader (node\d+)/.exec(text ?? '');
         return !!m && m[1] !== old.name;
       },
-      20_000,
-      `a leader other than ${old.name}`,
+      { timeoutMs: 20_000, intervalMs: 100 },
     );
     const history = await page.locator('action-history li').allTextContents();
     expect(history.join('\n')).toContain(`kill ${old.name}`);
@@ -228,12 +229,12 @@ describe('the notebook, end to end', () => {
       await page.screenshot({ path: join(root, 'docs/screenshot.png') });
     await page.click(`node-card button[aria-label="Restart ${old.name}"]`);
     await waitFor(
+      `${old.name} to come back`,
       async () =>
         ((await page.locator('lab-status-pill [data-testid=cluster-status]').textContent()) ?? '').includes(
           '5/5 up',
         ),
-      30_000,
-      `${old.name} to come back`,
+      { timeoutMs: 30_000, intervalMs: 100 },
     );
   }, 90_000);
 

@@ -146,4 +146,44 @@ describe('evaluating check cells', () => {
     });
     expect(b).toMatchObject({ ok: false, seen: 'there is no node9' });
   });
+
+  it('takes a captured node — name, id or URL — as the subject of a check', () => {
+    const snapshot = snapshotFromViews([
+      node('1', 'leader', 2, ['set x=42']),
+      node('2', 'follower', 2, ['set x=42']),
+      node('3', 'down'),
+    ]);
+    const results = judge(
+      [
+        '{{old_leader}}.state == "follower"',
+        '{{old_leader}} is up',
+        '{{gone}} is down',
+        '{{by_url}} committed log contains "set x=42"',
+        '{{old_leader}}.commit_index == {{by_url}}.commit_index',
+      ].join('\n'),
+      snapshot,
+      { old_leader: 'node2', gone: '3', by_url: 'http://127.0.0.1:16001' },
+    );
+    expect(results.map((r) => [r.text, r.ok])).toEqual([
+      ['{{old_leader}}.state == "follower"', true],
+      ['{{old_leader}} is up', true],
+      ['{{gone}} is down', true],
+      ['{{by_url}} committed log contains "set x=42"', true],
+      ['{{old_leader}}.commit_index == {{by_url}}.commit_index', true],
+    ]);
+    const [wrong] = judge('{{old_leader}}.state == "leader"', snapshot, { old_leader: 2 });
+    expect(wrong).toMatchObject({ ok: false, seen: '"follower" ({{old_leader}} = node2)' });
+  });
+
+  it('says what is wrong with a captured node that is not one', () => {
+    const [notNode, missing] = judge('{{who}} is down\n{{nobody}}.term == 2', healthy(), { who: 'node7' });
+    expect(notNode).toMatchObject({ ok: false });
+    expect(notNode!.seen).toContain(
+      '{{who}} is "node7", which is not a node of this cluster (node1, node2, node3)',
+    );
+    expect(missing).toMatchObject({
+      ok: false,
+      seen: '{{nobody}} has no value: run the cell that captures it first',
+    });
+  });
 });

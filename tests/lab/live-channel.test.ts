@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { LIVE_BUFFER_SIZE } from '../../server/lab/live/live-hub.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { FIXTURE_LESSONS, startTestLab, type TestLab } from './start-test-lab.ts';
 
 let t: TestLab;
@@ -27,15 +28,12 @@ function connect(path = '/api/live', first?: unknown): Promise<Client> {
       resolve({
         ws,
         messages,
-        waitFor: async (count) => {
-          const deadline = Date.now() + 5000;
-          while (messages.length < count) {
-            if (Date.now() > deadline)
-              throw new Error(`got ${messages.length} of ${count} messages: ${JSON.stringify(messages)}`);
-            await new Promise((r) => setTimeout(r, 10));
-          }
-          return messages;
-        },
+        waitFor: (count) =>
+          waitFor(
+            () => `${count} messages; got ${messages.length}: ${JSON.stringify(messages)}`,
+            () => messages.length >= count && messages,
+            { intervalMs: 10 },
+          ),
         close: () =>
           new Promise<void>((r) => {
             ws.once('close', () => r());

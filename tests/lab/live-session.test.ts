@@ -3,20 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../server/lab/cluster/snapshot.ts';
 import type { LiveMessage } from '../../server/lab/live/live-messages.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { startTestSession, type TestSession } from './start-test-session.ts';
 
 let t: TestSession;
 const messages: LiveMessage[] = [];
 
-async function until<T>(what: string, find: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, find: () => T | undefined) =>
+  waitFor(what, find, { timeoutMs: 20_000, intervalMs: 50 });
 
 const snapshots = () => messages.flatMap((m) => (m.type === 'snapshot' ? [m.snapshot] : []));
 const events = () => messages.flatMap((m) => (m.type === 'event' ? [m.event] : []));

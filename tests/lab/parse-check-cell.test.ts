@@ -119,6 +119,32 @@ describe('parseCheckCell', () => {
     expect(problems[4]!.message).toContain('is not a check');
   });
 
+  it('reads a captured variable as a node: `{{old_leader}}.state`, `{{old_leader}} is down`', () => {
+    const cell = parseCheckCell(
+      '{{old_leader}}.state == "follower"\n{{ old_leader }} is down\n{{s1}} committed log contains "set f=2"\nleader.term > {{s1}}.term',
+    );
+    expect(cell.lines.map((l) => l.assertion)).toEqual([
+      {
+        kind: 'compare',
+        left: { kind: 'node-path', node: { variable: 'old_leader' }, path: ['state'] },
+        op: '==',
+        right: { kind: 'value', value: { kind: 'literal', value: 'follower' } },
+      },
+      { kind: 'node-fact', node: { variable: 'old_leader' }, fact: { kind: 'is', what: 'down' } },
+      {
+        kind: 'node-fact',
+        node: { variable: 's1' },
+        fact: { kind: 'log-contains', committed: true, command: { kind: 'literal', value: 'set f=2' } },
+      },
+      {
+        kind: 'compare',
+        left: { kind: 'node-path', node: 'leader', path: ['term'] },
+        op: '>',
+        right: { kind: 'subject', subject: { kind: 'node-path', node: { variable: 's1' }, path: ['term'] } },
+      },
+    ]);
+  });
+
   it('rejects a cell with no assertion', () => {
     expect(() => parseCheckCell('hint: nothing to check')).toThrow(/no assertion/);
   });

@@ -16,6 +16,8 @@ describe('parseClusterCell', () => {
         'partition node1,node2 | node3, node4,node5',
         'heal',
         'speed 0.1',
+        'noop off',
+        'noop on',
         'wait leader',
         'wait leader 20s',
         'wait node3 caught up',
@@ -46,6 +48,8 @@ describe('parseClusterCell', () => {
       },
       { kind: 'heal' },
       { kind: 'speed', factor: 0.1 },
+      { kind: 'noop', enabled: false },
+      { kind: 'noop', enabled: true },
       { kind: 'wait-leader', timeoutMs: 10_000 },
       { kind: 'wait-leader', timeoutMs: 20_000 },
       { kind: 'wait-caught-up', node: { kind: 'node', id: '3' }, timeoutMs: 10_000 },
@@ -60,22 +64,26 @@ describe('parseClusterCell', () => {
   it('names the line and the fix for each bad action', () => {
     let error: unknown;
     try {
-      parseClusterCell('kill\nspeed fast\npartition node1 node2\nwait forever\nexplode node1\nheal now', {
-        file: 'lessons/l.md',
-        firstLine: 20,
-      });
+      parseClusterCell(
+        'kill\nspeed fast\npartition node1 node2\nwait forever\nexplode node1\nheal now\nnoop false',
+        {
+          file: 'lessons/l.md',
+          firstLine: 20,
+        },
+      );
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(LessonError);
     const problems = (error as LessonError).problems;
-    expect(problems.map((p) => p.line)).toEqual([20, 21, 22, 23, 24, 25]);
+    expect(problems.map((p) => p.line)).toEqual([20, 21, 22, 23, 24, 25, 26]);
     expect(problems[0]!.message).toContain('`kill` needs one node');
     expect(problems[1]!.message).toContain('speed 0.1');
     expect(problems[2]!.message).toContain('groups of nodes split by |');
     expect(problems[3]!.message).toContain('wait leader');
     expect(problems[4]!.message).toContain('unknown action `explode`');
     expect(problems[5]!.message).toContain('takes nothing after it');
+    expect(problems[6]!.message).toContain('`noop` needs `on` or `off`');
     expect((error as LessonError).message).toMatch(/^lessons\/l\.md:20: /);
   });
 

@@ -1,10 +1,12 @@
 // No node outlives the lab: not after Ctrl-C/SIGTERM, and not when the lab is killed with
 // SIGKILL (even a node that is paused with SIGSTOP at that moment).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { alive, processState } from '../support/process-state.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -17,23 +19,6 @@ interface RunningLab {
 }
 
 const started: { lab: RunningLab; dataRoot: string }[] = [];
-
-function alive(pid: number): boolean {
-  try {
-    // A zombie (dead, not yet reaped by whoever inherited it) counts as gone.
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(what: string, test: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Starts the lab itself (not through a wrapper) so a signal reaches the lab's own process. */
 async function startLab(port: number, basePort: number): Promise<RunningLab> {
@@ -59,10 +44,12 @@ async function startLab(port: number, basePort: number): Promise<RunningLab> {
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const lab: RunningLab = { child, url: '', pids: [], output: () => out, exited };
   started.push({ lab, dataRoot });
-  await waitUntil(
-    'the lab says it is running',
+  await waitFor(
+    'the lab to say it is running',
     () => out.includes('Raft Lab is running') || child.exitCode !== null,
-    90_000,
+    {
+      timeoutMs: 90_000,
+    },
   );
   if (child.exitCode !== null) throw new Error(`the lab exited: ${out}`);
   lab.url = /open (http:\S+)/.exec(out)![1]!;
@@ -90,11 +77,14 @@ describe('the lab leaves no node process behind', () => {
       body: JSON.stringify({ action: 'pause node2' }),
     });
     expect((await res.json()).ok).toBe(true);
-    expect(readFileSync(`/proc/${lab.pids[1]}/stat`, 'utf8')).toMatch(/^\d+ \(.*\) T/);
+    // The kernel stops node2 once the signal is delivered: wait for it rather than race it.
+    await waitFor('node2 to be stopped (state T)', () => processState(lab.pids[1]!) === 'T');
 
     lab.child.kill('SIGKILL');
     await lab.exited;
-    await waitUntil('every node process is gone', () => lab.pids.every((pid) => !alive(pid)), 20_000);
+    await waitFor('every node process to be gone', () => lab.pids.every((pid) => !alive(pid)), {
+      timeoutMs: 20_000,
+    });
   }, 120_000);
 
   it('when stopped with SIGTERM (as Ctrl-C does), exiting cleanly', async () => {

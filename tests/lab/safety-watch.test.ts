@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterSnapshot, NodeStatus, NodeView } from '../../server/lab/cluster/snapshot.ts';
+import type { NodeStatus } from '../../server/cluster/node-status.ts';
+import type { ClusterSnapshot, NodeView } from '../../server/lab/cluster/snapshot.ts';
 import { SafetyWatch } from '../../server/lab/live/safety-watch.ts';
 
 function node(

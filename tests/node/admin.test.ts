@@ -44,6 +44,7 @@ describe.sequential('admin endpoints', () => {
       speed: 1,
       cut_inbound: [],
       cut_outbound: [],
+      noop_on_election: true,
     });
     const faults = await http(`${url}/admin/faults`, { headers: auth });
     expect(faults.body).toMatchObject({ node_id: '1', paused: false });

@@ -1,7 +1,6 @@
 // Shared set-up for the integration tests: a LocalCluster of real node processes on
 // loopback ports in a temporary data folder, always stopped and deleted afterwards.
 
-import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import {
   type LocalClusterOptions,
   type NodeStatus,
 } from '../../server/cluster/local-cluster.ts';
+import { eventStreamData } from '../../server/lab/live/event-stream-data.ts';
 
 export type { NodeStatus };
 
@@ -65,36 +65,6 @@ export const command = (url: string, cmd: string, extra: Record<string, unknown>
 export type LogEntry = { index: number; term: number; type: string; command: string | null };
 export const logOf = (s: NodeStatus) => s.log as LogEntry[];
 
-/** Polls `f` until it returns something truthy (no fixed sleeps); throws with `what` after timeoutMs. */
-export async function eventually<T>(
-  f: () => Promise<T | null | undefined | false>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (dead, not yet reaped by init) still answers kill(0).
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /** Reads a node's /events stream until `until` has seen what it wants; returns every event read. */
 export async function readEvents(
   url: string,
@@ -109,22 +79,8 @@ export async function readEvents(
   try {
     const res = await fetch(`${url}/events`, { signal: ctrl.signal });
     await onOpen();
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buf = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      let cut = buf.indexOf('\n\n');
-      while (cut >= 0) {
-        const frame = buf.slice(0, cut);
-        buf = buf.slice(cut + 2);
-        for (const line of frame.split('\n')) {
-          if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as Record<string, unknown>);
-        }
-        cut = buf.indexOf('\n\n');
-      }
+    for await (const data of eventStreamData(res.body!)) {
+      events.push(JSON.parse(data) as Record<string, unknown>);
       if (until(events)) return events;
     }
   } catch (e) {

@@ -4,15 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
-import {
-  command,
-  eventually,
-  http,
-  type LogEntry,
-  logOf,
-  makeCluster,
-  type NodeStatus,
-} from './cluster-fixture.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { command, http, type LogEntry, logOf, makeCluster, type NodeStatus } from './cluster-fixture.ts';
 
 const BASE_PORT = 15101;
 let cluster: LocalCluster;
@@ -232,7 +225,7 @@ describe.sequential('a five-node cluster', () => {
       const applied = me && (me.last_applied as number) >= (after.body.index as number);
       return l && me && applied && me.log_length === l.log_length ? me : null;
     };
-    const caughtUp = await eventually(leaderLog, 5000, `node${old.node_id} to catch up`);
+    const caughtUp = await waitFor(`node${old.node_id} to catch up`, leaderLog, { timeoutMs: 5000 });
     expect((caughtUp.kv as Record<string, string>).after).toBe('failover');
   });
 
@@ -289,7 +282,7 @@ describe.sequential('durability under load', () => {
         }
       }
     });
-    await eventually(async () => acked.length >= 30, 15_000, '30 acknowledged writes');
+    await waitFor('30 acknowledged writes', () => acked.length >= 30, { timeoutMs: 15_000 });
     await Promise.all(cluster.nodes().map((n) => cluster.kill(n.id)));
     stop = true;
     await Promise.all(writers);

@@ -57,6 +57,7 @@ describe('loadConfig', () => {
       electionTimeoutMaxMs: DEFAULTS.electionTimeoutMaxMs,
       adminToken: null,
       exitWhenStdinCloses: false,
+      noopOnElection: true,
     });
   });
 
@@ -74,6 +75,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ID: '1', ADVERTISE_URL: 'ftp://x' })).toThrow(
       /ADVERTISE_URL must be an http/,
     );
+    expect(() => loadConfig({ NODE_ID: '1', NOOP_ON_ELECTION: 'no' })).toThrow(
+      "NOOP_ON_ELECTION must be 1 (on) or 0 (off), got 'no'",
+    );
   });
 
   it('reads every variable', () => {
@@ -89,6 +93,7 @@ describe('loadConfig', () => {
       ADMIN_TOKEN: 's3cret',
       COMMAND_TIMEOUT_MS: '1000',
       EXIT_WHEN_STDIN_CLOSES: '1',
+      NOOP_ON_ELECTION: '0',
     });
     expect(c).toMatchObject({
       port: 5002,
@@ -101,6 +106,7 @@ describe('loadConfig', () => {
       adminToken: 's3cret',
       commandTimeoutMs: 1000,
       exitWhenStdinCloses: true,
+      noopOnElection: false,
     });
     expect(c.peers.map((p) => p.id)).toEqual(['1', '3']);
   });

@@ -6,7 +6,8 @@ import net from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeEvents } from '../../server/node/events.ts';
-import { eventually, readEvents } from './cluster-fixture.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { readEvents } from './cluster-fixture.ts';
 
 const PORT = 15140;
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -74,15 +75,15 @@ describe('node event stream', () => {
     await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
     sock.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
     sock.pause(); // never read: the kernel buffers fill, then the node's queue
-    await eventually(async () => events.listenerCount === 1, 5000, 'the listener to register');
+    await waitFor('the listener to register', () => events.listenerCount === 1);
     const big = 'x'.repeat(64 * 1024);
-    await eventually(
-      async () => {
+    await waitFor(
+      'the slow listener to be dropped',
+      () => {
         for (let i = 0; i < 20; i++) events.emit({ type: 'admin', action: 'speed', detail: big });
         return events.listenerCount === 0;
       },
-      10_000,
-      'the slow listener to be dropped',
+      { timeoutMs: 10_000 },
     );
     expect(events.active).toBe(false);
   });

@@ -7,7 +7,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, eventually, http } from './cluster-fixture.ts';
+import { alive, processState } from '../support/process-state.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { http } from './cluster-fixture.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -44,14 +46,14 @@ async function startNode(port: number, extraEnv: Record<string, string> = {}): P
     stdio: ['pipe', 'ignore', 'pipe'],
   });
   killOnCleanup(child.pid);
-  await eventually(
+  await waitFor(
+    `the node on port ${port} to answer /status`,
     () =>
       http(`http://127.0.0.1:${port}/status`).then(
         (r) => r.status === 200,
         () => false,
       ),
-    15_000,
-    `the node on port ${port} to answer /status`,
+    { timeoutMs: 15_000 },
   );
   return child;
 }
@@ -122,12 +124,10 @@ describe('node process', () => {
     expect(pids).toHaveLength(3);
     expect(pids.every(alive)).toBe(true);
     // node2 is stopped (the kernel stops it once the signal is delivered; poll for it).
-    const state = async () => {
-      const stat = await fs.readFile(`/proc/${pids[1]}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0];
-    };
-    await eventually(async () => (await state()) === 'T', 5000, 'node2 to be stopped');
+    await waitFor('node2 to be stopped', () => processState(pids[1]!) === 'T');
     parent.kill('SIGKILL');
-    await eventually(async () => pids.every((p) => !alive(p)), 10_000, 'every node to die with its parent');
+    await waitFor('every node to die with its parent', () => pids.every((p) => !alive(p)), {
+      timeoutMs: 10_000,
+    });
   });
 });

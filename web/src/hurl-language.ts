@@ -39,6 +39,7 @@ const CLUSTER_ACTIONS = [
   'partition',
   'heal',
   'speed',
+  'noop',
   'wait leader',
   'reset',
 ];

@@ -1,5 +1,6 @@
 // The shapes of the lab's HTTP API and live channel, as docs/lab-api.md defines them.
-// The web app only reads these; the lab server owns the contract.
+// The web app only reads these; the lab server owns the contract (lab-types.contract.ts checks
+// at type-check time that what the server sends still reads as these).
 
 export type CellType = 'http' | 'cluster' | 'check';
 
@@ -10,6 +11,8 @@ export interface LessonSummary {
   order: number;
   cells: number;
   checks: number;
+  /** Set when the lesson file is malformed: `file:line: problem`. */
+  error?: string;
 }
 
 export interface Cell {
@@ -19,7 +22,8 @@ export interface Cell {
   original: string;
   edited: boolean;
   scratch: boolean;
-  line: number;
+  /** Line of the opening fence in the lesson file; null for a scratch cell. */
+  line: number | null;
 }
 
 export type Block = { kind: 'prose'; markdown: string } | { kind: 'cell'; cell: Cell };
@@ -73,7 +77,8 @@ export interface CaptureResult {
 }
 
 export interface HttpEntry {
-  request: HttpRequestSent;
+  /** null when the request could not be built (e.g. an unknown variable): see `error`. */
+  request: HttpRequestSent | null;
   hops: RedirectHop[];
   response: HttpResponseSeen | null;
   attempts: number;

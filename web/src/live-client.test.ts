@@ -1,20 +1,13 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { waitFor } from '../../tests/support/wait-for.ts';
 import type { LiveMessage } from './lab-types.ts';
 import { LiveClient, type LiveStatus, type SocketLike } from './live-client.ts';
 
 // A real WebSocket server speaking the lab's live protocol (docs/lab-api.md): numbered
 // messages, a buffer to replay on `resume`, a fresh hello for a client too far behind.
 const PORT = 17111;
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 class FakeLab {
   wss = new WebSocketServer({ port: PORT, host: '127.0.0.1' });
@@ -95,17 +88,17 @@ describe('LiveClient', () => {
     await once(lab.wss, 'listening');
     const got: LiveMessage[] = [];
     client = connect(got);
-    await waitFor(() => lab!.wss.clients.size === 1, 'the first connection');
+    await waitFor('the first connection', () => lab!.wss.clients.size === 1);
     lab.broadcast(3);
-    await waitFor(() => got.length === 3, 'three messages');
+    await waitFor('three messages', () => got.length === 3);
 
     lab.dropClients();
     lab.broadcast(2); // sent while the client is away: only in the buffer
-    await waitFor(() => lab!.resumes.length === 1, 'a resume request');
+    await waitFor('a resume request', () => lab!.resumes.length === 1);
     expect(lab.resumes).toEqual([3]);
-    await waitFor(() => got.length === 5, 'the two missed messages');
+    await waitFor('the two missed messages', () => got.length === 5);
     lab.broadcast(1);
-    await waitFor(() => got.length === 6, 'a live message after the replay');
+    await waitFor('a live message after the replay', () => got.length === 6);
     expect(got.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -114,13 +107,13 @@ describe('LiveClient', () => {
     await once(lab.wss, 'listening');
     const got: LiveMessage[] = [];
     client = connect(got);
-    await waitFor(() => lab!.wss.clients.size === 1, 'the first connection');
+    await waitFor('the first connection', () => lab!.wss.clients.size === 1);
     lab.broadcast(2);
-    await waitFor(() => got.length === 2, 'two messages');
+    await waitFor('two messages', () => got.length === 2);
     // The server replays everything again (as a buggy or conservative server might).
     for (const c of lab.wss.clients) for (const b of lab.buffer) c.send(b.text);
     lab.broadcast(1);
-    await waitFor(() => got.length >= 3, 'the next live message');
+    await waitFor('the next live message', () => got.length >= 3);
     expect(got.map((m) => m.seq)).toEqual([1, 2, 3]);
   });
 
@@ -130,14 +123,14 @@ describe('LiveClient', () => {
     const got: LiveMessage[] = [];
     const statuses: LiveStatus[] = [];
     client = connect(got, statuses);
-    await waitFor(() => lab!.wss.clients.size === 1, 'the first connection');
+    await waitFor('the first connection', () => lab!.wss.clients.size === 1);
     lab.broadcast(1);
-    await waitFor(() => got.length === 1, 'one message');
+    await waitFor('one message', () => got.length === 1);
     lab.keepFrom = 100; // the buffer no longer reaches back to seq 1
     lab.dropClients();
-    await waitFor(() => got.some((m) => m.type === 'hello'), 'a fresh hello');
+    await waitFor('a fresh hello', () => got.some((m) => m.type === 'hello'));
     lab.broadcast(1);
-    await waitFor(() => got.length === 3, 'a live message after the hello');
+    await waitFor('a live message after the hello', () => got.length === 3);
     expect(got.map((m) => m.type)).toEqual(['action', 'hello', 'action']);
     expect(statuses).toContain('reconnecting');
     expect(client.status).toBe('open');
@@ -156,16 +149,16 @@ describe('LiveClient', () => {
       staleMs: 200,
     });
     client.start();
-    await waitFor(() => connections >= 2, 'a second connection after the first fell silent');
+    await waitFor('a second connection after the first fell silent', () => connections >= 2);
   });
 
   it('says "reconnecting" while the lab is down and "open" once it is back', async () => {
     const statuses: LiveStatus[] = [];
     client = connect([], statuses);
-    await waitFor(() => statuses.includes('reconnecting'), 'reconnecting');
+    await waitFor('reconnecting', () => statuses.includes('reconnecting'));
     lab = new FakeLab();
     await once(lab.wss, 'listening');
-    await waitFor(() => client!.status === 'open', 'the connection to open');
+    await waitFor('the connection to open', () => client!.status === 'open');
     expect(statuses[0]).toBe('connecting');
   });
 });

@@ -4,7 +4,16 @@
 export type BackendKind = 'local' | 'docker' | 'remote';
 
 /** The faults a backend can inject; `remote` offers only the ones a node's /admin API provides. */
-export type Fault = 'kill' | 'restart' | 'pause' | 'resume' | 'partition' | 'heal' | 'speed' | 'reset';
+export type Fault =
+  | 'kill'
+  | 'restart'
+  | 'pause'
+  | 'resume'
+  | 'partition'
+  | 'heal'
+  | 'speed'
+  | 'noop'
+  | 'reset';
 
 export interface ClusterNode {
   /** The node's NODE_ID, e.g. "3". */
@@ -38,6 +47,11 @@ export interface ClusterBackend {
   heal(): Promise<void>;
   /** Timers run at this multiple of normal speed (0.1 = slow motion). */
   speed(factor: number): Promise<void>;
+  /**
+   * Whether a new leader appends §8's no-op (default on). Off only to show Figure 8 literally;
+   * kept for nodes restarted or resumed later, and back on after `reset`.
+   */
+  noop(enabled: boolean): Promise<void>;
   /** A fresh cluster: every node stopped, its data wiped, started again. */
   reset(): Promise<void>;
   /** What the backend itself knows about a node (a process/container may be down or frozen). */

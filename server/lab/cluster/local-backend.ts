@@ -1,6 +1,6 @@
 // The `local` backend: node processes on this machine, run by LocalCluster. kill = SIGKILL,
-// restart = respawn on the same data directory, pause = SIGSTOP/SIGCONT, partition and speed
-// through each node's /admin API, reset = stop, wipe the data, start again.
+// restart = respawn on the same data directory, pause = SIGSTOP/SIGCONT, partition, speed and
+// the §8 no-op switch through each node's /admin API, reset = stop, wipe the data, start again.
 import { randomUUID } from 'node:crypto';
 import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-cluster.ts';
 import { adminPost, cutsFor } from './admin-client.ts';
@@ -21,6 +21,7 @@ export class LocalBackend implements ClusterBackend {
     'partition',
     'heal',
     'speed',
+    'noop',
     'reset',
   ];
   private readonly cluster: LocalCluster;
@@ -28,6 +29,7 @@ export class LocalBackend implements ClusterBackend {
   private readonly token = randomUUID();
   private groups: string[][] | null = null;
   private speedFactor = 1;
+  private noopOnElection = true;
   private wipeFirst: boolean;
 
   constructor({ fresh, ...options }: LocalBackendOptions) {
@@ -62,7 +64,7 @@ export class LocalBackend implements ClusterBackend {
 
   async restart(id: string): Promise<void> {
     await this.cluster.restart(id);
-    // A new process starts with no faults: give it the cluster's current partition and speed.
+    // A new process starts with no faults: give it the cluster's partition, speed and no-op switch.
     await this.applyFaults(id);
   }
 
@@ -95,12 +97,21 @@ export class LocalBackend implements ClusterBackend {
     );
   }
 
+  async noop(enabled: boolean): Promise<void> {
+    this.noopOnElection = enabled;
+    await Promise.all(
+      this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'noop', { enabled })),
+    );
+  }
+
   async reset(): Promise<void> {
     // The data is wiped anyway: SIGKILL is instant where a graceful stop may take a while.
     await Promise.all(this.ids().map((id) => this.cluster.kill(id)));
     await this.cluster.wipe();
     this.groups = null;
     this.speedFactor = 1;
+    // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
+    this.noopOnElection = true;
     await this.cluster.start();
   }
 
@@ -133,6 +144,8 @@ export class LocalBackend implements ClusterBackend {
 
   private async applyFaults(id: string): Promise<void> {
     const url = this.urlOf(id);
+    // First: a restarted node must not win an election with the no-op the lesson turned off.
+    if (!this.noopOnElection) await adminPost(url, this.token, 'noop', { enabled: false });
     await adminPost(url, this.token, 'heal');
     const cut = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
     if (cut.length > 0) await adminPost(url, this.token, 'partition', { peers: cut, direction: 'both' });

@@ -1,9 +1,9 @@
 // The `remote` backend: nodes an instructor already runs somewhere else. The lab cannot kill
 // or restart their processes; it offers only what each node's /admin API can do.
 
+import { fetchStatus } from '../../cluster/node-status.ts';
 import { adminPost, cutsFor } from './admin-client.ts';
 import type { ClusterBackend, ClusterNode, Fault } from './backend.ts';
-import { fetchStatus } from './snapshot.ts';
 
 export interface RemoteBackendOptions {
   /** `http://h:5001` (ids 1, 2, … in order) or `3=http://h:5003`. */
@@ -39,10 +39,11 @@ export class RemoteBackend implements ClusterBackend {
   private readonly paused = new Set<string>();
   private groups: string[][] | null = null;
   private speedFactor = 1;
+  private noopOnElection = true;
 
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
-    this.faults = options.adminToken ? ['pause', 'resume', 'partition', 'heal', 'speed'] : [];
+    this.faults = options.adminToken ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop'] : [];
   }
 
   nodes(): ClusterNode[] {
@@ -71,7 +72,7 @@ export class RemoteBackend implements ClusterBackend {
     }
   }
 
-  /** Leaves the cluster as we found it: no pause, no partition, normal speed. */
+  /** Leaves the cluster as we found it: no pause, no partition, normal speed, no-op on. */
   async stop(): Promise<void> {
     if (!this.options.adminToken) return;
     const undo = this.members.map(async (n) => {
@@ -79,6 +80,7 @@ export class RemoteBackend implements ClusterBackend {
         if (this.paused.has(n.id)) await this.admin(n.id, 'resume');
         if (this.groups) await this.admin(n.id, 'heal');
         if (this.speedFactor !== 1) await this.admin(n.id, 'speed', { factor: 1 });
+        if (!this.noopOnElection) await this.admin(n.id, 'noop', { enabled: true });
       } catch {
         // Best effort: the node may be gone.
       }
@@ -132,6 +134,11 @@ export class RemoteBackend implements ClusterBackend {
   async speed(factor: number): Promise<void> {
     await Promise.all(this.members.map((n) => this.admin(n.id, 'speed', { factor })));
     this.speedFactor = factor;
+  }
+
+  async noop(enabled: boolean): Promise<void> {
+    await Promise.all(this.members.map((n) => this.admin(n.id, 'noop', { enabled })));
+    this.noopOnElection = enabled;
   }
 
   nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] } {

@@ -1,32 +1,7 @@
 // What the cluster looks like right now: every node's /status (or why it has none), plus
 // who leads. Used by the live view, the `wait` actions, `{{leader}}` and the checks.
+import { fetchStatus, type NodeStatus, STATUS_TIMEOUT_MS } from '../../cluster/node-status.ts';
 import type { ClusterBackend } from './backend.ts';
-
-export interface LogEntry {
-  index: number;
-  term: number;
-  type: 'command' | 'noop';
-  command: string | null;
-}
-
-/** A node's `GET /status` (issue 2). Extra fields pass through untouched. */
-export interface NodeStatus {
-  node_id: string;
-  state: 'follower' | 'candidate' | 'leader';
-  term: number;
-  voted_for: string | null;
-  leader_id: string | null;
-  leader_url: string | null;
-  commit_index: number;
-  last_applied: number;
-  log: LogEntry[];
-  log_start?: number;
-  log_length?: number;
-  kv: Record<string, string>;
-  peers: unknown[];
-  faults?: { paused: boolean; speed: number; cut_inbound: string[]; cut_outbound: string[] };
-  [field: string]: unknown;
-}
 
 export interface NodeView {
   id: string;
@@ -48,29 +23,6 @@ export interface ClusterSnapshot {
   /** The highest term any answering node reports. */
   term: number;
   nodes: NodeView[];
-}
-
-export const STATUS_TIMEOUT_MS = 600;
-
-/** GET /status; resolves to the status or to a sentence saying why there is none. */
-export async function fetchStatus(
-  url: string,
-  timeoutMs = STATUS_TIMEOUT_MS,
-): Promise<{ status: NodeStatus } | { error: string }> {
-  try {
-    const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) return { error: `GET /status answered ${res.status}` };
-    const status = (await res.json()) as NodeStatus;
-    if (typeof status !== 'object' || status === null || typeof status.term !== 'number') {
-      return { error: 'GET /status did not answer a node status' };
-    }
-    return { status };
-  } catch (e) {
-    const err = e as Error;
-    if (err.name === 'TimeoutError' || err.name === 'AbortError')
-      return { error: `no answer within ${timeoutMs} ms` };
-    return { error: 'connection refused' };
-  }
 }
 
 /** Reads every node at once. Nodes the backend knows are down or frozen are not asked. */

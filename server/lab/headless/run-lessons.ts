@@ -27,6 +27,18 @@ export interface LessonOutcome {
   cells: CellOutcome[];
 }
 
+/** Longest response body shown with a failed http cell, in characters. */
+export const BODY_EXCERPT_CHARS = 300;
+
+/** A body on one line, cut to BODY_EXCERPT_CHARS. */
+function bodyExcerpt(text: string): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ').trim();
+  if (flat === '') return '(empty body)';
+  return flat.length > BODY_EXCERPT_CHARS
+    ? `${flat.slice(0, BODY_EXCERPT_CHARS)}… (${flat.length} chars)`
+    : flat;
+}
+
 /** What went wrong in a run, in lines a person can act on. */
 export function failureLines(r: RunResult): string[] {
   const lines: string[] = [];
@@ -38,6 +50,8 @@ export function failureLines(r: RunResult): string[] {
     for (const a of e.asserts) if (!a.ok) lines.push(`${a.text}: ${a.message}`);
     for (const c of e.captures) if (!c.ok) lines.push(`capture ${c.name}: ${c.message}`);
     if (!e.ok && e.attempts > 1) lines.push(`(after ${e.attempts} attempts)`);
+    // The body says why (a 503's `error` and `detail`), which the status alone does not.
+    if (!e.ok && e.response) lines.push(`response ${e.response.status}: ${bodyExcerpt(e.response.bodyText)}`);
   }
   for (const a of r.cluster?.actions ?? []) if (!a.ok) lines.push(`${a.text}: ${a.detail}`);
   for (const a of r.check?.assertions ?? []) {

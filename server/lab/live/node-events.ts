@@ -1,5 +1,6 @@
 // Follows one node's `GET /events` (server-sent events) and hands each event on. Reconnects
 // whenever the stream ends (the node was killed, restarted, or the network blinked).
+import { eventStreamData } from './event-stream-data.ts';
 import type { NodeEvent } from './live-messages.ts';
 
 const RECONNECT_MS = 500;
@@ -30,33 +31,12 @@ export class NodeEventStream {
           headers: { accept: 'text/event-stream' },
           signal: this.abort.signal,
         });
-        if (res.ok && res.body) await this.read(res.body);
+        if (res.ok && res.body) for await (const data of eventStreamData(res.body)) this.dispatch(data);
       } catch {
         // Down, paused or restarting: try again shortly.
       }
       if (this.stopped) break;
       await new Promise((r) => setTimeout(r, RECONNECT_MS));
-    }
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let pending = '';
-    let data: string[] = [];
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      pending += decoder.decode(chunk, { stream: true });
-      let nl = pending.indexOf('\n');
-      while (nl >= 0) {
-        const line = pending.slice(0, nl).replace(/\r$/, '');
-        pending = pending.slice(nl + 1);
-        if (line === '') {
-          if (data.length > 0) this.dispatch(data.join('\n'));
-          data = [];
-        } else if (line.startsWith('data:')) {
-          data.push(line.slice(5).replace(/^ /, ''));
-        }
-        nl = pending.indexOf('\n');
-      }
     }
   }
 

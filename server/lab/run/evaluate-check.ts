@@ -1,6 +1,9 @@
 // Evaluates `check` assertions on one look at the cluster. Pure: no I/O, so it is easy to test.
+
+import type { NodeStatus } from '../../cluster/node-status.ts';
 import type {
   CheckAssertion,
+  CheckNode,
   CheckOperand,
   CheckOperator,
   CheckSubject,
@@ -12,7 +15,6 @@ import {
   leaderOf,
   leadersInNewestTerm,
   logLength,
-  type NodeStatus,
   type NodeView,
 } from '../cluster/snapshot.ts';
 import { resolveValue } from './evaluate-assert.ts';
@@ -45,18 +47,46 @@ function readPath(status: NodeStatus, path: string[], where: string): Reading {
   return { ok: true, value, where };
 }
 
-function nodeFor(which: 'leader' | { id: string }, snapshot: ClusterSnapshot): NodeView | string {
+/** The node a check names; a `{{variable}}` may hold a name (`node3`), an id (`3`) or a node URL. */
+function nodeFor(
+  which: CheckNode,
+  snapshot: ClusterSnapshot,
+  vars: Map<string, VariableValue>,
+): NodeView | string {
   if (which === 'leader') return leaderOf(snapshot) ?? 'there is no leader';
+  if ('variable' in which) {
+    const name = which.variable;
+    if (!vars.has(name)) return `{{${name}}} has no value: run the cell that captures it first`;
+    const value = String(vars.get(name)).trim();
+    const id = /^node(\d+)$/.exec(value)?.[1] ?? (/^\d+$/.test(value) ? value : null);
+    const node =
+      id !== null
+        ? snapshot.nodes.find((n) => n.id === String(Number(id)))
+        : snapshot.nodes.find((n) => n.url.replace(/\/+$/, '') === value.replace(/\/+$/, ''));
+    if (!node) {
+      const names = snapshot.nodes.map((n) => n.name).join(', ');
+      return `{{${name}}} is ${show(vars.get(name))}, which is not a node of this cluster (${names}): capture a node's name like "node3", its id like "3" or its URL`;
+    }
+    return node;
+  }
   const node = snapshot.nodes.find((n) => n.id === which.id);
   if (!node) return `there is no node${which.id}`;
   return node;
+}
+
+function nodeText(which: CheckNode): string {
+  return which === 'leader' ? 'leader' : 'variable' in which ? `{{${which.variable}}}` : `node${which.id}`;
 }
 
 function unreachable(node: NodeView): string {
   return `${node.name} is ${node.error === 'down' || node.error === 'paused' ? node.error : `unreachable (${node.error})`}`;
 }
 
-function readSubject(subject: CheckSubject, snapshot: ClusterSnapshot): Reading {
+function readSubject(
+  subject: CheckSubject,
+  snapshot: ClusterSnapshot,
+  vars: Map<string, VariableValue>,
+): Reading {
   const answering = snapshot.nodes.filter((n) => n.status);
   switch (subject.kind) {
     case 'leaders': {
@@ -78,10 +108,15 @@ function readSubject(subject: CheckSubject, snapshot: ClusterSnapshot): Reading 
     case 'term':
       return { ok: true, value: snapshot.term, where: 'the highest term' };
     case 'node-path': {
-      const node = nodeFor(subject.node, snapshot);
+      const node = nodeFor(subject.node, snapshot, vars);
       if (typeof node === 'string') return { ok: false, why: node };
       if (!node.status) return { ok: false, why: unreachable(node) };
-      return readPath(node.status, subject.path, node.name);
+      // Say which node a {{variable}} turned out to be; a plain node name needs no note.
+      const where =
+        typeof subject.node === 'object' && 'variable' in subject.node
+          ? `${nodeText(subject.node)} = ${node.name}`
+          : node.name;
+      return readPath(node.status, subject.path, where);
     }
   }
 }
@@ -91,7 +126,7 @@ function readOperand(
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
 ): Reading {
-  if (operand.kind === 'subject') return readSubject(operand.subject, snapshot);
+  if (operand.kind === 'subject') return readSubject(operand.subject, snapshot, vars);
   if (operand.value.kind === 'variable' && !vars.has(operand.value.name)) {
     return { ok: false, why: `{{${operand.value.name}}} has no value: run the cell that captures it first` };
   }
@@ -139,9 +174,7 @@ function operandText(operand: CheckOperand): string {
   if (operand.kind === 'value')
     return operand.value.kind === 'variable' ? `{{${operand.value.name}}}` : show(operand.value);
   const s = operand.subject;
-  return s.kind === 'node-path'
-    ? `${s.node === 'leader' ? 'leader' : `node${s.node.id}`}.${s.path.join('.')}`
-    : s.kind;
+  return s.kind === 'node-path' ? `${nodeText(s.node)}.${s.path.join('.')}` : s.kind;
 }
 
 /** One node fact on one node: ok, and what was seen on that node. */
@@ -268,7 +301,7 @@ export function evaluateCheck(
     case 'quantified':
       return quantified(assertion.quantifier, assertion.fact, snapshot, vars);
     case 'node-fact': {
-      const node = nodeFor(assertion.node, snapshot);
+      const node = nodeFor(assertion.node, snapshot, vars);
       if (typeof node === 'string') return { ok: false, expected: describeFact(assertion.fact), seen: node };
       const r = nodeFact(assertion.fact, node, snapshot, vars);
       return {
@@ -279,7 +312,7 @@ export function evaluateCheck(
     }
     case 'compare':
       return compareReadings(
-        readSubject(assertion.left, snapshot),
+        readSubject(assertion.left, snapshot, vars),
         assertion.op,
         readOperand(assertion.right, snapshot, vars),
         operandText(assertion.right),

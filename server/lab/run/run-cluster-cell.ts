@@ -141,6 +141,12 @@ async function perform(action: ClusterAction, ctx: RunContext): Promise<string> 
       requireFault(ctx, 'speed', 'change the speed');
       await b.speed(action.factor);
       return action.factor === 1 ? 'normal speed' : `timers at ${action.factor}× speed`;
+    case 'noop':
+      requireFault(ctx, 'noop', "switch the leaders' no-op");
+      await b.noop(action.enabled);
+      return action.enabled
+        ? 'a new leader appends a no-op of its term (§8)'
+        : 'no no-op on election: old-term entries wait for a new leader’s first command (Figure 8)';
     case 'wait-leader':
       return waitLeader(ctx, action.timeoutMs);
     case 'wait-caught-up': {

@@ -52,8 +52,14 @@ export class SimClients {
     this.pending.get(id)?.clear();
   }
 
-  isWaitingOn(id: NodeId, command: string | null): boolean {
-    for (const p of this.pending.get(id)?.values() ?? []) if (p.command === command) return true;
+  /**
+   * True while `id` holds `command` from term `term`. A command a leader accepted in an earlier
+   * term does not count: the real node's client has timed out on it (COMMAND_TIMEOUT_MS) and
+   * sends again. Without §8's no-op that resend is what lets the leader commit (Figure 8 (e)).
+   */
+  isWaitingOn(id: NodeId, command: string | null, term: number): boolean {
+    for (const p of this.pending.get(id)?.values() ?? [])
+      if (p.command === command && p.term === term) return true;
     return false;
   }
 

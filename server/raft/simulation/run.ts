@@ -20,11 +20,17 @@ export interface SimOptions {
   livenessTicks: number;
   /** Receives a line per event, for reading a failing seed. */
   trace?: (line: string) => void;
+  /**
+   * §8's no-op on election; by default off for a quarter of the seeds, of both sizes (seeds
+   * 2, 3, 10, 11, …), so Figure 8 (c) — an old-term entry on a majority, uncommitted — occurs.
+   */
+  noopOnElection: boolean;
 }
 
 export interface SimStats {
   seed: number;
   nodes: number;
+  noopOnElection: boolean;
   ticks: number;
   steps: number;
   crashes: number;
@@ -46,6 +52,7 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
   const chaosTicks = options.chaosTicks ?? 300;
   const livenessTicks = options.livenessTicks ?? 400;
   const trace = options.trace;
+  const noopOnElection = options.noopOnElection ?? Math.floor(seed / 2) % 4 !== 1;
   const ids: NodeId[] = Array.from({ length: n }, (_, i) => String(i + 1));
 
   // Each run draws its own weather, from calm to hostile.
@@ -73,6 +80,7 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
   const stats: SimStats = {
     seed,
     nodes: n,
+    noopOnElection,
     ticks: 0,
     steps: 0,
     crashes: 0,
@@ -98,6 +106,7 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
       electionTicksMax: ELECTION_MAX,
       random: () => nodeRng.next(),
       maxEntriesPerMessage,
+      noopOnElection,
     };
     const node = new SimNode(id, config, {
       readyTaken: (x, ready) => checker.readyTaken(x.id, x.core!, ready, x.store),
@@ -188,7 +197,7 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
       // Liveness: keep offering one command to whoever leads until it is acknowledged.
       const [leader] = leaders();
       const node = leader ? nodes.get(leader[0])! : undefined;
-      if (node && !clients.isWaitingOn(node.id, livenessCommand)) {
+      if (node && !clients.isWaitingOn(node.id, livenessCommand, node.core!.currentTerm)) {
         const [e] = clients.propose(node, 1);
         if (e) livenessCommand = e.command;
         observe(node);

@@ -1,7 +1,7 @@
 // Deterministic simulation: thousands of seeded runs of 3- and 5-node clusters of the real
 // core under drops, delays, duplicates, reordering, crashes with loss of unpersisted
-// state, and partitions. Safety is checked after every step (see invariants.ts), liveness
-// once the faults stop.
+// state, and partitions; a quarter of them without the new leader's no-op (§8). Safety is
+// checked after every step (see invariants.ts), liveness once the faults stop.
 //
 //   SIM_SEEDS=20000 npx vitest run server/raft/simulation   run more seeds
 //   SIM_SEED=1234 npx vitest run server/raft/simulation     replay one seed
@@ -22,7 +22,16 @@ test(single === undefined
 }, () => {
   const seeds = single === undefined ? Array.from({ length: seedCount }, (_, i) => firstSeed + i) : [single];
   const failures: string[] = [];
-  const totals = { ticks: 0, steps: 0, crashes: 0, partitions: 0, terms: 0, acknowledged: 0, threeNode: 0 };
+  const totals = {
+    ticks: 0,
+    steps: 0,
+    crashes: 0,
+    partitions: 0,
+    terms: 0,
+    acknowledged: 0,
+    threeNode: 0,
+    noopOff: 0,
+  };
   const started = performance.now();
   for (const seed of seeds) {
     let stats: SimStats;
@@ -42,6 +51,7 @@ test(single === undefined
     totals.terms += stats.terms;
     totals.acknowledged += stats.acknowledged;
     if (stats.nodes === 3) totals.threeNode++;
+    if (!stats.noopOnElection) totals.noopOff++;
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`simulation: ${seeds.length} seeds in ${seconds}s`, totals);
@@ -51,6 +61,9 @@ test(single === undefined
     // The runs must actually exercise Raft: many elections, crashes, partitions and commands.
     expect(totals.threeNode).toBeGreaterThan(0);
     expect(totals.threeNode).toBeLessThan(seeds.length);
+    // Some runs without §8's no-op: the commit rule alone (§5.4.2) must keep them safe.
+    expect(totals.noopOff).toBeGreaterThan(0);
+    expect(totals.noopOff).toBeLessThan(seeds.length);
     expect(totals.terms).toBeGreaterThan(seeds.length * 2);
     expect(totals.crashes).toBeGreaterThan(seeds.length);
     expect(totals.partitions).toBeGreaterThan(seeds.length / 10);

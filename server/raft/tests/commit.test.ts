@@ -42,6 +42,60 @@ describe('§5.3/§5.4.2 commitment', () => {
     expect(core.commitIndex).toBe(3);
   });
 
+  test('without the §8 no-op, an old-term entry on a majority stays uncommitted until an entry of the current term commits (Figure 8)', () => {
+    // Figure 8 (c) literally: S1 holds [1, 2], wins term 4 and appends nothing of its own.
+    const core = newCore({
+      members: ['1', '2', '3', '4', '5'],
+      state: { currentTerm: 3, log: logOfTerms([1, 2]) },
+      noopOnElection: false,
+    });
+    elect(core, ['2', '3']);
+    expect(core.role).toBe('leader');
+    expect(core.lastIndex()).toBe(2);
+    core.step(appendResponse('2', '1', 4, true, 2));
+    core.step(appendResponse('3', '1', 4, true, 2));
+    expect(core.commitIndex).toBe(0); // (c): on S1, S2, S3, yet of term 2 — S5 could still overwrite it
+    // (e): a client command of term 4 reaches the same majority; index 2 commits with it.
+    core.propose([{ command: 'set x=1' }]);
+    drain(core);
+    core.step(appendResponse('2', '1', 4, true, 3));
+    expect(core.commitIndex).toBe(0);
+    core.step(appendResponse('3', '1', 4, true, 3));
+    expect(core.commitIndex).toBe(3);
+    expect(drain(core).committed.map((e) => [e.index, e.term])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 4],
+    ]);
+  });
+
+  test('a leader without the §8 no-op still announces itself to every follower at once', () => {
+    const core = newCore({ state: { currentTerm: 1, log: logOfTerms([1]) }, noopOnElection: false });
+    const ready = elect(core, ['2']);
+    expect(ready.entries).toEqual([]);
+    const appends = ofType(ready.messages, 'append_entries');
+    expect(appends.map((m) => m.to).sort()).toEqual(['2', '3']);
+    expect(appends.every((m) => m.term === 2 && m.entries.length === 0 && m.prevLogIndex === 1)).toBe(true);
+  });
+
+  test('setNoopOnElection switches the §8 no-op for the next election, and it is on by default', () => {
+    const core = newCore();
+    elect(core, ['2']);
+    expect(core.entries(1, core.lastIndex()).map((e) => e.type)).toEqual(['noop']);
+    core.setNoopOnElection(false);
+    core.step(appendEntries('2', '1', 5, 1, 1)); // a newer leader: step down
+    elect(core, ['2']);
+    expect(core.currentTerm).toBe(6);
+    expect(core.lastIndex()).toBe(1);
+    core.setNoopOnElection(true);
+    core.step(appendEntries('3', '1', 7, 1, 1));
+    elect(core, ['2']);
+    expect(core.entries(1, core.lastIndex()).map((e) => [e.type, e.term])).toEqual([
+      ['noop', 1],
+      ['noop', 8],
+    ]);
+  });
+
   test('entries of earlier terms commit indirectly through the new leader’s no-op (§8)', () => {
     const core = newCore({ state: { currentTerm: 1, log: logOfTerms([1, 1, 1]) } });
     elect(core, ['2']);

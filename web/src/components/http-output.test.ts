@@ -50,6 +50,25 @@ async function mount(entries: HttpEntry[]): Promise<HttpOutput> {
 const text = (el: Element | ShadowRoot) => el.textContent!.replace(/\s+/g, ' ');
 
 describe('http output', () => {
+  it('shows the error alone when the request could not be built (e.g. an unknown variable)', async () => {
+    const unbuilt: HttpEntry = {
+      request: null,
+      hops: [],
+      response: null,
+      attempts: 1,
+      asserts: [],
+      captures: [],
+      error: {
+        message: 'unknown variable {{nobody}}',
+        hint: 'the variables are node1…node5, leader, follower',
+      },
+    };
+    const el = await mount([unbuilt]);
+    const t = text(el.shadowRoot!);
+    expect(t).toContain('✗ unknown variable {{nobody}}');
+    expect(t).not.toContain('→');
+  });
+
   it('shows the request as sent, each redirect hop, then status, time and attempts', async () => {
     const el = await mount([redirected]);
     const t = text(el.shadowRoot!);

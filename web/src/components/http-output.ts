@@ -3,7 +3,7 @@
 // then every assertion and capture with ✓/✗.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { HttpEntry } from '../lab-types.ts';
+import type { HttpEntry, HttpRequestSent } from '../lab-types.ts';
 import { controlStyles } from './shared-styles.ts';
 import './json-tree.ts';
 
@@ -94,19 +94,8 @@ export class HttpOutput extends LitElement {
 
   private entry(e: HttpEntry, i: number) {
     const r = e.response;
-    const reqHeaders = Object.entries(e.request.headers ?? {});
     return html`<section class="entry" aria-label="Request ${i + 1}">
-      <div class="line">
-        <span class="muted">→</span> <span class="method">${e.request.method}</span> ${e.request.url}
-      </div>
-      ${
-        reqHeaders.length || e.request.body != null
-          ? html`<details>
-            <summary>Request as sent</summary>
-            <pre>${reqHeaders.map(([k, v]) => `${k}: ${v}\n`).join('')}${bodyText(e.request.body)}</pre>
-          </details>`
-          : nothing
-      }
+      ${e.request ? this.request(e.request) : nothing}
       ${(e.hops ?? []).map(
         (h) =>
           html`<div class="hop">
@@ -133,6 +122,22 @@ export class HttpOutput extends LitElement {
       }
       ${this.results(e)}
     </section>`;
+  }
+
+  /** The request as sent (an entry whose request could not be built, e.g. for an unknown variable, has none). */
+  private request(req: HttpRequestSent) {
+    const headers = Object.entries(req.headers ?? {});
+    return html`<div class="line">
+        <span class="muted">→</span> <span class="method">${req.method}</span> ${req.url}
+      </div>
+      ${
+        headers.length || req.body != null
+          ? html`<details>
+            <summary>Request as sent</summary>
+            <pre>${headers.map(([k, v]) => `${k}: ${v}\n`).join('')}${bodyText(req.body)}</pre>
+          </details>`
+          : nothing
+      }`;
   }
 
   private body(body: unknown, text: string) {

@@ -1,0 +1,32 @@
+// Waiting for a condition with a deadline: the tests' one way to wait for something to become
+// true (never a fixed sleep before an assertion). Shared by the node, lab, e2e and web tests.
+
+export interface WaitOptions {
+  /** How long to keep asking before failing (default 5 s). */
+  timeoutMs?: number;
+  /** The pause between two asks (default 25 ms). */
+  intervalMs?: number;
+}
+
+/**
+ * Asks `probe` until it answers something other than undefined, null or false, and resolves to
+ * that answer. An error thrown by `probe` ends the wait at once (a probe throws when waiting
+ * longer cannot help, e.g. the process it waits for has exited). `what` names the awaited
+ * condition in the timeout error; a function is called then, to say what was last seen.
+ */
+export async function waitFor<T>(
+  what: string | (() => string),
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  { timeoutMs = 5000, intervalMs = 25 }: WaitOptions = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await probe();
+    if (answer !== undefined && answer !== null && answer !== false) return answer;
+    if (Date.now() > deadline) {
+      const said = typeof what === 'function' ? what() : what;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${said}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
