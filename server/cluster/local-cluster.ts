@@ -11,6 +11,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchStatus, type NodeStatus } from './node-status.ts';
@@ -106,6 +107,8 @@ export class LocalCluster {
   /** Starts every node that is not running; resolves when all of them answer /status. */
   async start(timeoutMs = 20_000): Promise<void> {
     const started = this.members.filter((m) => m.child === null);
+    // A leftover node of another cluster on our port would answer in its place: refuse early.
+    await Promise.all(started.map((m) => assertPortFree(this.opts.host, m.port, `node${m.id}`)));
     for (const m of started) this.spawn(m);
     await Promise.all(started.map((m) => this.waitUp(m, timeoutMs)));
   }
@@ -293,4 +296,21 @@ export class LocalCluster {
       await new Promise((r) => setTimeout(r, 30));
     }
   }
+}
+
+/** Resolves if nothing listens on host:port; otherwise says who should stop what. */
+function assertPortFree(host: string, port: number, forWhat: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE'
+            ? `port ${port} on ${host} (for ${forWhat}) is already in use: stop the cluster or lab that uses it, or pick other ports (e.g. --base-port)`
+            : `cannot check port ${port} on ${host} for ${forWhat}: ${e.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
