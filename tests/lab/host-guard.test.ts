@@ -23,7 +23,7 @@ describe('HostGuard.check', () => {
 
   it('accepts a node under its advertised URL (Docker), rewriting to where the lab reaches it', () => {
     const docker = new HostGuard([
-      { id: '3', name: 'node3', url: 'http://node3:5000', advertiseUrl: 'http://localhost:5003' } as never,
+      { id: '3', name: 'node3', url: 'http://node3:5000', aliases: ['http://localhost:5003'] },
     ]);
     expect(docker.check('http://localhost:5003/status').href).toBe('http://node3:5000/status');
   });
@@ -53,6 +53,8 @@ describe('HostGuard.check', () => {
 });
 
 describe('exchange with redirects', () => {
+  // What the node calls itself in redirects (its ADVERTISE_URL); unreachable from the lab.
+  const ALIAS = 'http://node1.invalid:5000';
   // A plain HTTP server standing in for a node that redirects somewhere else.
   let server: Server;
   let outside: Server;
@@ -71,11 +73,13 @@ describe('exchange with redirects', () => {
       if (req.url === '/elsewhere') res.writeHead(307, { location: `${outsideUrl}/x` }).end();
       else if (req.url === '/loop') res.writeHead(307, { location: '/loop' }).end();
       else if (req.url === '/big') res.end('x'.repeat(300 * 1024));
+      else if (req.url === '/to-alias') res.writeHead(307, { location: `${ALIAS}/done` }).end();
+      else if (req.url === '/done') res.end('done');
       else res.writeHead(307, { location: '/final' }).end(req.url === '/final' ? 'done' : '');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     nodeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    guard = new HostGuard([{ id: '1', name: 'node1', url: nodeUrl }]);
+    guard = new HostGuard([{ id: '1', name: 'node1', url: nodeUrl, aliases: [ALIAS] }]);
   });
 
   afterAll(async () => {
@@ -92,6 +96,12 @@ describe('exchange with redirects', () => {
       /the redirect from .*\/elsewhere leads to http:\/\/127\.0\.0\.1:\d+\/x/,
     );
     expect(outsideHits).toBe(0);
+  });
+
+  it("follows a redirect to a node's advertised URL by sending it to where the lab reaches that node", async () => {
+    const { hops, response } = await exchange(get('/to-alias'), opts, guard);
+    expect(hops.map((h) => h.location)).toEqual([`${ALIAS}/done`]);
+    expect(response.bodyText).toBe('done');
   });
 
   it('stops a redirect loop after max-redirs hops', async () => {

@@ -22,6 +22,12 @@ export interface ClusterNode {
   name: string;
   /** Where the lab reaches it, e.g. "http://127.0.0.1:5003". */
   url: string;
+  /**
+   * Other URLs that mean this node, e.g. its ADVERTISE_URL (what it puts in redirects and
+   * leader_url) and its in-network address under Docker. The lab accepts them in cells and
+   * redirects but always sends to `url`.
+   */
+  aliases?: string[];
 }
 
 export interface ClusterBackend {

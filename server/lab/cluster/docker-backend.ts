@@ -84,6 +84,7 @@ export class DockerBackend implements ClusterBackend {
     'partition',
     'heal',
     'speed',
+    'noop',
     'reset',
   ];
 
@@ -91,6 +92,7 @@ export class DockerBackend implements ClusterBackend {
   private timer: ReturnType<typeof setInterval> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private speedFactor = 1;
+  private noopEnabled = true;
   private stopped = false;
 
   private constructor(
@@ -206,6 +208,7 @@ export class DockerBackend implements ClusterBackend {
       await this.waitReady([m]);
       // A fresh process starts at normal speed; keep the classroom's slow motion.
       if (this.speedFactor !== 1) await this.postSpeed(m, this.speedFactor);
+      if (!this.noopEnabled) await this.postNoop(m, false);
     });
   }
 
@@ -267,6 +270,19 @@ export class DockerBackend implements ClusterBackend {
     });
   }
 
+  /** §8's no-op switch on every running node, through its /admin API as for `speed`. */
+  noop(enabled: boolean): Promise<void> {
+    return this.serial(async () => {
+      await this.refresh();
+      const up = this.d.members.filter((m) => {
+        const s = this.live(m);
+        return s.up && !s.paused;
+      });
+      await Promise.all(up.map((m) => this.postNoop(m, enabled)));
+      this.noopEnabled = enabled;
+    });
+  }
+
   reset(): Promise<void> {
     return this.serial(async () => {
       await this.refresh();
@@ -282,6 +298,7 @@ export class DockerBackend implements ClusterBackend {
       await this.wipeAllData();
       await Promise.all(this.d.members.map((m) => this.docker.getContainer(m.containerId).start()));
       this.speedFactor = 1;
+      this.noopEnabled = true;
       await this.refresh();
       await this.waitReady(this.d.members);
     });
@@ -362,45 +379,57 @@ export class DockerBackend implements ClusterBackend {
     const ordered = [...groups].sort((a, b) => stays(b) - stays(a) || b.length - a.length);
     const target = new Map<string, string>();
     const needed: string[] = [];
+    // Fresh names for every partition, so that no node of another group still sits on a
+    // network its new group joins.
+    const tag = Date.now().toString(36);
     ordered.forEach((g, i) => {
-      const net = i === 0 ? this.d.clusterNetwork : `${this.d.project}_raftlab-part${i}`;
+      const net = i === 0 ? this.d.clusterNetwork : `${this.d.project}_raftlab-${tag}-${i}`;
       if (i > 0) needed.push(net);
       for (const m of g) target.set(m.id, net);
     });
 
     for (const net of needed) await this.ensurePartitionNetwork(net);
 
-    const moves = this.d.members.filter((m) => {
-      const nets = this.live(m).networks;
-      return !(nets.length === 1 && nets[0] === target.get(m.id));
-    });
-    // Join the new network first, then leave the old ones all at once: a node is never without
-    // a network, and the members of a group that moves together reach each other on the new one
-    // within a heartbeat (new connections resolve the names there), well inside an election
-    // timeout. The other order cut a moving group apart for seconds and its follower would start
-    // an election (seen with the lesson on split brain).
-    await Promise.all(
-      moves
-        .filter((m) => !this.live(m).networks.includes(target.get(m.id)!))
-        .map((m) =>
-          ignoreAlreadyConnected(
-            this.docker
-              .getNetwork(target.get(m.id)!)
-              .connect({ Container: m.containerId, EndpointConfig: { Aliases: [m.service] } }),
-          ),
-        ),
-    );
-    await Promise.all(
-      moves.flatMap((m) =>
-        this.live(m)
-          .networks.filter((net) => net !== target.get(m.id))
-          .map((net) =>
-            ignoreNotConnected(
-              this.docker.getNetwork(net).disconnect({ Container: m.containerId, Force: true }),
+    // The order keeps two promises. No two groups ever share a network, not even for a moment
+    // (a moment was enough for a node with a longer log to win an election across the cut, seen
+    // with the Figure 8 lesson). And a node joins its new network before it leaves the old one,
+    // so the members of a group that moves together keep reaching each other (new connections
+    // resolve the names there) well inside an election timeout.
+    const onNet = (m: Member, net: string) => this.live(m).networks.includes(net);
+    const join = (ms: Member[]) =>
+      Promise.all(
+        ms
+          .filter((m) => !onNet(m, target.get(m.id)!))
+          .map((m) =>
+            ignoreAlreadyConnected(
+              this.docker
+                .getNetwork(target.get(m.id)!)
+                .connect({ Container: m.containerId, EndpointConfig: { Aliases: [m.service] } }),
             ),
           ),
-      ),
-    );
+      );
+    const leave = (ms: Member[]) =>
+      Promise.all(
+        ms.flatMap((m) =>
+          this.live(m)
+            .networks.filter((net) => net !== target.get(m.id))
+            .map((net) =>
+              ignoreNotConnected(
+                this.docker.getNetwork(net).disconnect({ Container: m.containerId, Force: true }),
+              ),
+            ),
+        ),
+      );
+    const toCluster = this.d.members.filter((m) => target.get(m.id) === this.d.clusterNetwork);
+    const elsewhere = this.d.members.filter((m) => target.get(m.id) !== this.d.clusterNetwork);
+    // 1. groups that go to fresh networks join them (only their own members are there), then
+    //    leave every other network, the cluster network included;
+    await join(elsewhere);
+    await leave(elsewhere);
+    // 2. now only the staying group is on the cluster network (and on the old partition
+    //    networks): its members that were cut off join it, then leave the old networks.
+    await join(toCluster);
+    await leave(toCluster);
     await this.removeUnusedPartitionNetworks(new Set(needed));
   }
 
@@ -483,19 +512,31 @@ export class DockerBackend implements ClusterBackend {
     }
   }
 
+  private async postNoop(m: Member, enabled: boolean): Promise<void> {
+    await this.postAdmin(m, 'noop', { enabled });
+  }
+
   private async postSpeed(m: Member, factor: number): Promise<void> {
+    await this.postAdmin(m, 'speed', { factor });
+  }
+
+  private async postAdmin(m: Member, action: string, body: Record<string, unknown>): Promise<void> {
     if (!this.d.adminToken) {
       throw new Error(
-        `speed needs the nodes' admin API: give every node service the same ADMIN_TOKEN (docker-compose.yml does)`,
+        `${action} needs the nodes' admin API: give every node service the same ADMIN_TOKEN (docker-compose.yml does)`,
       );
     }
-    const res = await fetch(`${m.url}/admin/speed`, {
+    const res = await fetch(`${m.url}/admin/${action}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.d.adminToken}` },
-      body: JSON.stringify({ factor }),
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(3000),
     });
-    if (!res.ok) throw new Error(`${m.name} refused speed ${factor}: HTTP ${res.status} ${await res.text()}`);
+    if (!res.ok) {
+      throw new Error(
+        `${m.name} refused ${action} ${JSON.stringify(body)}: HTTP ${res.status} ${await res.text()}`,
+      );
+    }
   }
 
   /** Polls /status until every given node answers, or explains which did not. */

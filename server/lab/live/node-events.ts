@@ -4,6 +4,11 @@ import { eventStreamData } from './event-stream-data.ts';
 import type { NodeEvent } from './live-messages.ts';
 
 const RECONNECT_MS = 500;
+/**
+ * A node sends a keep-alive comment every 15 s. A stream silent for longer is dead without
+ * saying so (e.g. Docker moved the node to another network for a partition): reconnect.
+ */
+const IDLE_MS = 20_000;
 
 export class NodeEventStream {
   private abort: AbortController | null = null;
@@ -31,13 +36,37 @@ export class NodeEventStream {
           headers: { accept: 'text/event-stream' },
           signal: this.abort.signal,
         });
-        if (res.ok && res.body) for await (const data of eventStreamData(res.body)) this.dispatch(data);
+        if (res.ok && res.body) {
+          for await (const data of eventStreamData(res.body.pipeThrough(this.idleWatch(this.abort)))) {
+            this.dispatch(data);
+          }
+        }
       } catch {
         // Down, paused or restarting: try again shortly.
       }
       if (this.stopped) break;
       await new Promise((r) => setTimeout(r, RECONNECT_MS));
     }
+  }
+
+  /** Passes bytes through; aborts the stream when none came for IDLE_MS. */
+  private idleWatch(abort: AbortController): TransformStream<Uint8Array, Uint8Array> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => abort.abort(), IDLE_MS);
+    };
+    arm();
+    abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    return new TransformStream({
+      transform(chunk, controller) {
+        arm();
+        controller.enqueue(chunk);
+      },
+      flush() {
+        clearTimeout(timer);
+      },
+    });
   }
 
   private dispatch(text: string): void {

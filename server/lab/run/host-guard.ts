@@ -1,6 +1,6 @@
 // The lab sends HTTP only to the cluster's own nodes, so a cell (or a redirect) can never make
 // the lab reach another machine or service. A node may be known by two URLs: where the lab
-// reaches it (`url`) and what it calls itself in redirects (`advertiseUrl`, e.g. with Docker);
+// reaches it (`url`) and what it calls itself in redirects (its `aliases`, e.g. with Docker);
 // both are accepted and requests always go to `url`.
 import type { ClusterNode } from '../cluster/backend.ts';
 import { CellRunError } from './run-error.ts';
@@ -25,8 +25,7 @@ export class HostGuard {
 
   constructor(private readonly nodes: ClusterNode[]) {
     for (const node of nodes) {
-      const advertised = (node as ClusterNode & { advertiseUrl?: string }).advertiseUrl;
-      for (const url of advertised ? [node.url, advertised] : [node.url]) {
+      for (const url of [node.url, ...(node.aliases ?? [])]) {
         for (const origin of originsOf(url)) this.owners.set(origin, node);
       }
     }

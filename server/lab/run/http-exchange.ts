@@ -130,14 +130,15 @@ export async function exchange(
       } catch {
         throw new CellRunError(`${url.href} redirected to \`${location}\`, which is not a URL`);
       }
-      guard.check(next.href, url.href);
+      // The guard maps a node's other names (e.g. its advertised URL) to where the lab reaches it.
+      const target = guard.check(next.href, url.href);
       hops.push({ method, url: url.href, status: res.status, location: next.href, durationMs });
       // Like fetch and curl -L: 303, and 301/302 after a POST, continue as GET without a body.
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
         method = 'GET';
         body = null;
       }
-      url = next;
+      url = target;
       continue;
     }
     return {
