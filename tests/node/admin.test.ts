@@ -1,30 +1,25 @@
 // /admin fault injection and /events on five real nodes: token checks, partitions, heal,
 // pause/resume, slow motion, and the event stream pairing requests with responses.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
-import { command, http, makeCluster, type NodeStatus, readEvents } from './cluster-fixture.ts';
+import { clusterForSuite, command, http, type NodeStatus, readEvents } from './cluster-fixture.ts';
 
 const BASE_PORT = 15111;
 const TOKEN = 'lesson-secret';
 const auth = { authorization: `Bearer ${TOKEN}` };
 let cluster: LocalCluster;
-let dispose: () => Promise<void> = async () => {};
-
-beforeAll(async () => {
-  const made = await makeCluster({
+clusterForSuite(
+  {
     size: 5,
     basePort: BASE_PORT,
     adminToken: TOKEN,
     env: { COMMAND_TIMEOUT_MS: '10000' },
-  });
-  cluster = made.cluster;
-  dispose = made.dispose;
-  await cluster.start();
-});
-afterAll(async () => {
-  await dispose();
-});
+  },
+  (c) => {
+    cluster = c;
+  },
+);
 
 const admin = (id: string, action: string, body: unknown = {}) =>
   http(`${cluster.url(id)}/admin/${action}`, { body, headers: auth });

@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import {
   LocalCluster,
   type LocalClusterOptions,
@@ -23,6 +24,24 @@ export async function makeCluster(
     await fs.rm(dataRoot, { recursive: true, force: true });
   };
   return { cluster, dataRoot, dispose };
+}
+
+/**
+ * One cluster for a whole test file: made and started before its tests, stopped and deleted
+ * after them (also when they fail). `use` receives the cluster before it starts.
+ */
+export function clusterForSuite(
+  options: Omit<LocalClusterOptions, 'dataRoot'>,
+  use: (cluster: LocalCluster) => void,
+): void {
+  let dispose: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    const made = await makeCluster(options);
+    dispose = made.dispose;
+    use(made.cluster);
+    await made.cluster.start();
+  });
+  afterAll(() => dispose());
 }
 
 export interface HttpResult {

@@ -2,23 +2,15 @@
 // redirects, failover, catch-up, no progress without a majority, durability, batching.
 
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { command, http, type LogEntry, logOf, makeCluster, type NodeStatus } from './cluster-fixture.ts';
+import { clusterForSuite, command, http, type LogEntry, logOf, type NodeStatus } from './cluster-fixture.ts';
 
 const BASE_PORT = 15101;
 let cluster: LocalCluster;
-let dispose: () => Promise<void> = async () => {};
-
-beforeAll(async () => {
-  const made = await makeCluster({ size: 5, basePort: BASE_PORT, env: { COMMAND_TIMEOUT_MS: '1500' } });
-  cluster = made.cluster;
-  dispose = made.dispose;
-  await cluster.start();
-});
-afterAll(async () => {
-  await dispose();
+clusterForSuite({ size: 5, basePort: BASE_PORT, env: { COMMAND_TIMEOUT_MS: '1500' } }, (c) => {
+  cluster = c;
 });
 
 const leaderOf = (ss: (NodeStatus | null)[]) => {

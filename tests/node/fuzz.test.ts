@@ -2,22 +2,14 @@
 // endpoint of a real node get a JSON answer with a known status, and the node keeps serving.
 
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
-import { http, makeCluster } from './cluster-fixture.ts';
+import { clusterForSuite, http } from './cluster-fixture.ts';
 
 const BASE_PORT = 15151;
 let cluster: LocalCluster;
-let dispose: () => Promise<void> = async () => {};
-
-beforeAll(async () => {
-  const made = await makeCluster({ size: 3, basePort: BASE_PORT, env: { COMMAND_TIMEOUT_MS: '1000' } });
-  cluster = made.cluster;
-  dispose = made.dispose;
-  await cluster.start();
-});
-afterAll(async () => {
-  await dispose();
+clusterForSuite({ size: 3, basePort: BASE_PORT, env: { COMMAND_TIMEOUT_MS: '1000' } }, (c) => {
+  cluster = c;
 });
 
 const smallNat = fc.oneof(fc.nat({ max: 5 }), fc.constantFrom(-1, 1.5, 2 ** 53, Number.MAX_VALUE));

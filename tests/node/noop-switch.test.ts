@@ -1,30 +1,25 @@
 // §8's no-op as a switch (NOOP_ON_ELECTION, POST /admin/noop), on three real nodes: off, a new
 // leader appends nothing of its own; on again, the next leader appends its no-op at once.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
-import { command, http, type LogEntry, logOf, makeCluster } from './cluster-fixture.ts';
+import { clusterForSuite, command, http, type LogEntry, logOf } from './cluster-fixture.ts';
 
 const BASE_PORT = 14611;
 const TOKEN = 'noop-secret';
 const auth = { authorization: `Bearer ${TOKEN}` };
 let cluster: LocalCluster;
-let dispose: () => Promise<void> = async () => {};
-
-beforeAll(async () => {
-  const made = await makeCluster({
+clusterForSuite(
+  {
     size: 3,
     basePort: BASE_PORT,
     adminToken: TOKEN,
     env: { NOOP_ON_ELECTION: '0' },
-  });
-  cluster = made.cluster;
-  dispose = made.dispose;
-  await cluster.start();
-});
-afterAll(async () => {
-  await dispose();
-});
+  },
+  (c) => {
+    cluster = c;
+  },
+);
 
 const admin = (id: string, action: string, body: unknown = {}) =>
   http(`${cluster.url(id)}/admin/${action}`, { body, headers: auth });

@@ -3,17 +3,21 @@
 
 export type BackendKind = 'local' | 'docker' | 'remote';
 
+/** Every fault, in the order lessons meet them; `local` and `docker` offer all of them. */
+export const ALL_FAULTS = [
+  'kill',
+  'restart',
+  'pause',
+  'resume',
+  'partition',
+  'heal',
+  'speed',
+  'noop',
+  'reset',
+] as const;
+
 /** The faults a backend can inject; `remote` offers only the ones a node's /admin API provides. */
-export type Fault =
-  | 'kill'
-  | 'restart'
-  | 'pause'
-  | 'resume'
-  | 'partition'
-  | 'heal'
-  | 'speed'
-  | 'noop'
-  | 'reset';
+export type Fault = (typeof ALL_FAULTS)[number];
 
 export interface ClusterNode {
   /** The node's NODE_ID, e.g. "3". */

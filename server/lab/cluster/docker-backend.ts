@@ -8,7 +8,13 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import process from 'node:process';
 import Docker from 'dockerode';
-import type { BackendKind, ClusterBackend, ClusterNode, Fault } from './backend.ts';
+import {
+  ALL_FAULTS,
+  type BackendKind,
+  type ClusterBackend,
+  type ClusterNode,
+  type Fault,
+} from './backend.ts';
 
 /** Compose puts these on every container it creates; we find the cluster by them, not by names. */
 const PROJECT_LABEL = 'com.docker.compose.project';
@@ -76,17 +82,7 @@ const POLL_MS = 1000;
 
 export class DockerBackend implements ClusterBackend {
   readonly kind: BackendKind = 'docker';
-  readonly faults: readonly Fault[] = [
-    'kill',
-    'restart',
-    'pause',
-    'resume',
-    'partition',
-    'heal',
-    'speed',
-    'noop',
-    'reset',
-  ];
+  readonly faults: readonly Fault[] = ALL_FAULTS;
 
   private readonly state = new Map<string, LiveState>();
   private timer: ReturnType<typeof setInterval> | null = null;

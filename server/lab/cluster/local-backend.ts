@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-cluster.ts';
 import { adminPost, cutsFor } from './admin-client.ts';
-import type { ClusterBackend, ClusterNode, Fault } from './backend.ts';
+import { ALL_FAULTS, type ClusterBackend, type ClusterNode, type Fault } from './backend.ts';
 
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
@@ -13,17 +13,7 @@ export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
 
 export class LocalBackend implements ClusterBackend {
   readonly kind = 'local' as const;
-  readonly faults: readonly Fault[] = [
-    'kill',
-    'restart',
-    'pause',
-    'resume',
-    'partition',
-    'heal',
-    'speed',
-    'noop',
-    'reset',
-  ];
+  readonly faults: readonly Fault[] = ALL_FAULTS;
   private readonly cluster: LocalCluster;
   /** Generated per lab run: only the lab can inject faults into its nodes. */
   private readonly token = randomUUID();
