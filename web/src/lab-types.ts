@@ -124,49 +124,12 @@ export interface RunResult {
   check?: { assertions: CheckAssertion[] } | null;
 }
 
-/** One log entry as a node's /status reports it. */
-export interface LogEntry {
-  index: number;
-  term: number;
-  type: 'command' | 'noop';
-  command: string | null;
-}
+// A node's /status and the lab's cluster snapshot: the server's own types (type-only imports
+// are erased by Vite, so no server code reaches the bundle).
+import type { ClusterSnapshot } from '../../server/lab/cluster/snapshot.ts';
 
-export interface NodeStatus {
-  node_id: string;
-  state: 'follower' | 'candidate' | 'leader';
-  term: number;
-  voted_for: string | null;
-  leader_id: string | null;
-  leader_url?: string | null;
-  commit_index: number;
-  last_applied?: number;
-  log: LogEntry[];
-  log_start?: number;
-  log_length?: number;
-  kv?: Record<string, string>;
-  peers?: unknown[];
-  /** Fault state as the node reports it (admin API): speed < 1 is slow motion. */
-  faults?: { paused: boolean; speed: number; cut_inbound: string[]; cut_outbound: string[] };
-}
-
-export interface NodeView {
-  id: string;
-  name: string;
-  url: string;
-  up: boolean;
-  paused: boolean;
-  partitionedFrom: string[];
-  status: NodeStatus | null;
-  error: string | null;
-}
-
-export interface ClusterSnapshot {
-  at: number;
-  leaderId: string | null;
-  term: number;
-  nodes: NodeView[];
-}
+export type { LogEntry, NodeStatus } from '../../server/cluster/node-status.ts';
+export type { ClusterSnapshot, NodeView } from '../../server/lab/cluster/snapshot.ts';
 
 export interface ClusterNodeInfo {
   id: string;
