@@ -1,42 +1,19 @@
 // The shapes of the lab's HTTP API and live channel, as docs/lab-api.md defines them.
 // The web app only reads these; the lab server owns the contract (lab-types.contract.ts checks
-// at type-check time that what the server sends still reads as these).
+// at type-check time that what the server sends still reads as these). Lessons, cells, node
+// status and snapshots are the server's own types: type-only imports are erased by Vite, so no
+// server code reaches the bundle.
 
-export type CellType = 'http' | 'cluster' | 'check';
+export type {
+  LessonSummary,
+  NotebookBlock as Block,
+  NotebookCell as Cell,
+  NotebookLesson as Lesson,
+} from '../../server/lab/lesson-library.ts';
 
-export interface LessonSummary {
-  id: string;
-  title: string;
-  summary: string;
-  order: number;
-  cells: number;
-  checks: number;
-  /** Set when the lesson file is malformed: `file:line: problem`. */
-  error?: string;
-}
+import type { CellType } from '../../server/lessons/lesson-types.ts';
 
-export interface Cell {
-  id: string;
-  type: CellType;
-  source: string;
-  original: string;
-  edited: boolean;
-  scratch: boolean;
-  /** Line of the opening fence in the lesson file; null for a scratch cell. */
-  line: number | null;
-}
-
-export type Block = { kind: 'prose'; markdown: string } | { kind: 'cell'; cell: Cell };
-
-export interface Lesson {
-  id: string;
-  file: string;
-  title: string;
-  summary: string;
-  order: number;
-  nodes: number;
-  blocks: Block[];
-}
+export type { CellType };
 
 export interface HttpRequestSent {
   method: string;
@@ -124,8 +101,6 @@ export interface RunResult {
   check?: { assertions: CheckAssertion[] } | null;
 }
 
-// A node's /status and the lab's cluster snapshot: the server's own types (type-only imports
-// are erased by Vite, so no server code reaches the bundle).
 import type { ClusterSnapshot } from '../../server/lab/cluster/snapshot.ts';
 
 export type { LogEntry, NodeStatus } from '../../server/cluster/node-status.ts';
