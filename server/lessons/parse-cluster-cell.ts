@@ -5,6 +5,20 @@ import { parseDuration } from './parse-duration.ts';
 
 export const DEFAULT_WAIT_MS = 10_000;
 
+/** The words a cluster-cell line starts with (the web app's editor completes them). */
+export const CLUSTER_ACTION_WORDS = [
+  'kill',
+  'restart',
+  'pause',
+  'resume',
+  'partition',
+  'heal',
+  'speed',
+  'noop',
+  'wait leader',
+  'reset',
+] as const;
+
 export const CLUSTER_ACTIONS_HELP =
   'kill nodeN, restart nodeN, pause nodeN, resume nodeN, partition node1,node2 | node3,node4,node5, heal, ' +
   'speed 0.1, noop off, noop on, wait leader [20s], wait nodeN caught up [20s], wait 2s, reset';

@@ -2,7 +2,14 @@
 // actions (`cluster` cells): token colouring and completion of `{{variables}}`, methods,
 // sections, predicates and actions. The completion logic is plain functions so it can be
 // tested without Monaco; Monaco itself is only imported as types here.
+
 import type * as Monaco from 'monaco-editor/editor/editor.api';
+import { CLUSTER_ACTION_WORDS } from '../../server/lessons/parse-cluster-cell.ts';
+
+/** A line's leading action word (`wait leader` → `wait`), from the parser's own list. */
+const ACTION_START = new RegExp(
+  `^\\s*(${[...new Set(CLUSTER_ACTION_WORDS.map((w) => w.split(' ')[0]))].join('|')})\\b`,
+);
 
 export const HTTP_LANGUAGE = 'raft-http';
 export const CLUSTER_LANGUAGE = 'raft-cluster';
@@ -31,18 +38,6 @@ const PREDICATES = [
   'count',
 ];
 const OPTIONS = ['retry:', 'retry-interval:', 'location:'];
-const CLUSTER_ACTIONS = [
-  'kill',
-  'restart',
-  'pause',
-  'resume',
-  'partition',
-  'heal',
-  'speed',
-  'noop',
-  'wait leader',
-  'reset',
-];
 
 export const hurlTokens: Monaco.languages.IMonarchLanguage = {
   ignoreCase: false,
@@ -86,7 +81,7 @@ export const clusterTokens: Monaco.languages.IMonarchLanguage = {
     root: [
       [/#.*$/, 'comment'],
       [/\{\{\s*[\w.-]+\s*\}\}/, 'variable'],
-      [/^\s*(kill|restart|pause|resume|partition|heal|speed|wait|reset)\b/, 'keyword.method'],
+      [ACTION_START, 'keyword.method'],
       [/\b(leader|caught up)\b/, 'keyword.query'],
       [/\bnode\d+\b/, 'attribute.name'],
       [/\|/, 'operator'],
@@ -133,7 +128,7 @@ export function completionsAt(
   const keywords =
     language === 'cluster'
       ? atLineStart
-        ? CLUSTER_ACTIONS
+        ? [...CLUSTER_ACTION_WORDS]
         : variables.filter((v) => v.startsWith('node'))
       : atLineStart
         ? [...METHODS, ...SECTIONS, ...OPTIONS, ...QUERIES, 'HTTP 200']

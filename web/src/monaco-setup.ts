@@ -32,34 +32,31 @@ export function setCompletionVariables(names: readonly string[]): void {
 
 registerRaftLanguages(monaco, () => variables);
 
-monaco.editor.defineTheme('raft-light', {
-  base: 'vs',
-  inherit: true,
-  rules: [
-    { token: 'variable', foreground: '8250df', fontStyle: 'bold' },
-    { token: 'keyword.method', foreground: '0550ae', fontStyle: 'bold' },
-    { token: 'keyword.status', foreground: '0550ae', fontStyle: 'bold' },
-    { token: 'type.section', foreground: '953800', fontStyle: 'bold' },
-    { token: 'attribute.name', foreground: '116329' },
-    { token: 'keyword.query', foreground: '0a3069' },
-    { token: 'string.url', foreground: '0a3069' },
-  ],
-  colors: {},
-});
-monaco.editor.defineTheme('raft-dark', {
-  base: 'hc-black',
-  inherit: true,
-  rules: [
-    { token: 'variable', foreground: 'ffb0ff', fontStyle: 'bold' },
-    { token: 'keyword.method', foreground: '79c0ff', fontStyle: 'bold' },
-    { token: 'keyword.status', foreground: '79c0ff', fontStyle: 'bold' },
-    { token: 'type.section', foreground: 'ffd33d', fontStyle: 'bold' },
-    { token: 'attribute.name', foreground: '7ee787' },
-    { token: 'keyword.query', foreground: 'a5d6ff' },
-    { token: 'string.url', foreground: 'a5d6ff' },
-  ],
-  colors: {},
-});
+/** Token colours: [token, light theme, high-contrast dark theme, bold]. */
+const TOKEN_COLOURS: [token: string, light: string, dark: string, bold: boolean][] = [
+  ['variable', '8250df', 'ffb0ff', true],
+  ['keyword.method', '0550ae', '79c0ff', true],
+  ['keyword.status', '0550ae', '79c0ff', true],
+  ['type.section', '953800', 'ffd33d', true],
+  ['attribute.name', '116329', '7ee787', false],
+  ['keyword.query', '0a3069', 'a5d6ff', false],
+  ['string.url', '0a3069', 'a5d6ff', false],
+];
+for (const [name, base, column] of [
+  ['raft-light', 'vs', 1],
+  ['raft-dark', 'hc-black', 2],
+] as const) {
+  monaco.editor.defineTheme(name, {
+    base,
+    inherit: true,
+    rules: TOKEN_COLOURS.map((c) => ({
+      token: c[0],
+      foreground: c[column],
+      ...(c[3] ? { fontStyle: 'bold' } : {}),
+    })),
+    colors: {},
+  });
+}
 
 export function themeFor(theme: string): string {
   return theme === 'dark' ? 'raft-dark' : 'raft-light';

@@ -3,12 +3,12 @@
 // then becomes a Monaco editor with the cell language's colouring and `{{variable}}` completion.
 // Keys as in Jupyter: Shift+Enter runs and moves on, Ctrl/Cmd+Enter runs in place, Escape
 // leaves the editor (to the cell's Run button); Tab never gets stuck in it.
-import { css, html, LitElement, type PropertyValues } from 'lit';
+import { css, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type * as Monaco from 'monaco-editor/editor/editor.api';
 import { CLUSTER_LANGUAGE, HTTP_LANGUAGE } from '../hurl-language.ts';
 import { loadMonaco, type MonacoModule } from '../monaco-loader.ts';
-import { adoptDocumentStyles } from './adopt-styles.ts';
+import { LightDomElement } from './light-dom-element.ts';
 import { currentTheme } from './theme-toggle.ts';
 
 const styles = css`
@@ -42,7 +42,7 @@ const styles = css`
 export type RunKeys = 'advance' | 'stay';
 
 @customElement('cell-editor')
-export class CellEditor extends LitElement {
+export class CellEditor extends LightDomElement {
   @property() value = '';
   @property() language: 'http' | 'cluster' = 'http';
   @property() label = 'Cell source';
@@ -56,14 +56,7 @@ export class CellEditor extends LitElement {
   private mod: MonacoModule | null = null;
   private applyingValue = false;
 
-  constructor() {
-    super();
-    adoptDocumentStyles(styles);
-  }
-
-  protected override createRenderRoot() {
-    return this;
-  }
+  static override documentStyles = styles;
 
   override connectedCallback(): void {
     super.connectedCallback();

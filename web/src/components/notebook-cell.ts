@@ -1,11 +1,11 @@
 // One cell of the notebook: execution counter [n] (or [*] while it runs), the source (an
 // editor for `http`/`cluster`, read-only text for `check`), its buttons and its output.
 // Rendered into the page (light DOM) because Monaco lives inside it.
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import type { Cell, RunResult } from '../lab-types.ts';
-import { adoptDocumentStyles } from './adopt-styles.ts';
 import type { CellEditor, RunKeys } from './cell-editor.ts';
+import { LightDomElement } from './light-dom-element.ts';
 import './cell-editor.ts';
 import './check-output.ts';
 import './cluster-output.ts';
@@ -118,7 +118,7 @@ const styles = css`
 const KIND_LABEL = { http: 'HTTP request', cluster: 'Cluster actions', check: 'Check' } as const;
 
 @customElement('notebook-cell')
-export class NotebookCell extends LitElement {
+export class NotebookCell extends LightDomElement {
   @property({ attribute: false }) cell!: Cell;
   @property({ attribute: false }) result: RunResult | null = null;
   @property({ type: Boolean }) running = false;
@@ -128,14 +128,7 @@ export class NotebookCell extends LitElement {
   @query('cell-editor') private editor?: CellEditor;
   @query('button.run') private runButton?: HTMLButtonElement;
 
-  constructor() {
-    super();
-    adoptDocumentStyles(styles);
-  }
-
-  protected override createRenderRoot() {
-    return this;
-  }
+  static override documentStyles = styles;
 
   /** Puts the keyboard in this cell: its editor, or its Run button for a check. */
   focusCell(): void {

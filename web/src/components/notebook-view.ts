@@ -1,14 +1,14 @@
 // A lesson as a notebook: prose and cells in order, the toolbar, and everything a run
 // involves (saving the edit first, the execution counter, captures for later cells,
 // progress of checks). Edits are saved through the lab after a short pause in typing.
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { variableNames } from '../hurl-language.ts';
 import type { LabClient } from '../lab-client.ts';
 import type { Block, Cell, Lesson, RunResult } from '../lab-types.ts';
 import type { LiveState } from '../live-state.ts';
 import type { ProgressStore } from '../progress-store.ts';
-import { adoptDocumentStyles } from './adopt-styles.ts';
+import { LightDomElement } from './light-dom-element.ts';
 import type { NotebookCell } from './notebook-cell.ts';
 import './notebook-cell.ts';
 import './notebook-toolbar.ts';
@@ -52,7 +52,7 @@ const styles = css`
 type CellDetail = CustomEvent<{ cellId: string; keys?: 'advance' | 'stay'; source?: string }>;
 
 @customElement('notebook-view')
-export class NotebookView extends LitElement {
+export class NotebookView extends LightDomElement {
   @property({ attribute: false }) lesson!: Lesson;
   @property({ attribute: false }) client!: LabClient;
   @property({ attribute: false }) live!: LiveState;
@@ -74,14 +74,7 @@ export class NotebookView extends LitElement {
   private unsaved = new Map<string, { lessonId: string; cellId: string; source: string }>();
   private unsubscribe: (() => void) | null = null;
 
-  constructor() {
-    super();
-    adoptDocumentStyles(styles);
-  }
-
-  protected override createRenderRoot() {
-    return this;
-  }
+  static override documentStyles = styles;
 
   override connectedCallback(): void {
     super.connectedCallback();

@@ -1,14 +1,14 @@
 // The page: header (status pill, theme), the safety banner, lessons on the left, the
 // notebook in the middle, the live cluster on the right. Owns the connections to the lab.
 // Rendered into the page (light DOM) because the notebook's Monaco editors live inside it.
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { LabClient } from '../lab-client.ts';
 import type { Lesson, LessonSummary } from '../lab-types.ts';
 import { LiveClient, liveUrl } from '../live-client.ts';
 import { LiveState } from '../live-state.ts';
 import { ProgressStore } from '../progress-store.ts';
-import { adoptDocumentStyles } from './adopt-styles.ts';
+import { LightDomElement } from './light-dom-element.ts';
 import './cluster-panel.ts';
 import './keyboard-help.ts';
 import './lab-status-pill.ts';
@@ -111,7 +111,7 @@ const styles = css`
 `;
 
 @customElement('raft-lab-app')
-export class RaftLabApp extends LitElement {
+export class RaftLabApp extends LightDomElement {
   @state() private lessons: LessonSummary[] = [];
   @state() private lesson: Lesson | null = null;
   @state() private loadError = '';
@@ -128,14 +128,7 @@ export class RaftLabApp extends LitElement {
   });
   private unsubscribe: (() => void) | null = null;
 
-  constructor() {
-    super();
-    adoptDocumentStyles(styles);
-  }
-
-  protected override createRenderRoot() {
-    return this;
-  }
+  static override documentStyles = styles;
 
   override connectedCallback(): void {
     super.connectedCallback();
