@@ -1,8 +1,8 @@
 // The shapes of the lab's HTTP API and live channel, as docs/lab-api.md defines them.
 // The web app only reads these; the lab server owns the contract (lab-types.contract.ts checks
-// at type-check time that what the server sends still reads as these). Lessons, cells, node
-// status and snapshots are the server's own types: type-only imports are erased by Vite, so no
-// server code reaches the bundle.
+// at type-check time that what the server sends still reads as these). Lessons, cells, run
+// results, node status and snapshots are the server's own types: type-only imports are erased
+// by Vite, so no server code reaches the bundle. The live channel's messages are the web's view.
 
 export type {
   LessonSummary,
@@ -13,93 +13,21 @@ export type {
 
 import type { CellType } from '../../server/lessons/lesson-types.ts';
 
-export type { CellType };
+export type { AssertResult } from '../../server/lab/run/evaluate-assert.ts';
 
-export interface HttpRequestSent {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: unknown;
-}
+export type {
+  Hop as RedirectHop,
+  ReceivedResponse as HttpResponseSeen,
+  SentRequest as HttpRequestSent,
+} from '../../server/lab/run/http-exchange.ts';
 
-export interface RedirectHop {
-  method: string;
-  url: string;
-  status: number;
-  location: string | null;
-  durationMs: number;
-}
+import type { RunResult } from '../../server/lab/run/run-cell.ts';
+import type { ActionResult } from '../../server/lab/run/run-cluster-cell.ts';
 
-export interface HttpResponseSeen {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-  bodyText: string;
-  durationMs: number;
-}
-
-export interface AssertResult {
-  text: string;
-  ok: boolean;
-  actual?: unknown;
-  expected?: unknown;
-  message?: string | null;
-}
-
-export interface CaptureResult {
-  name: string;
-  value: unknown;
-  ok: boolean;
-  message?: string | null;
-}
-
-export interface HttpEntry {
-  /** null when the request could not be built (e.g. an unknown variable): see `error`. */
-  request: HttpRequestSent | null;
-  hops: RedirectHop[];
-  response: HttpResponseSeen | null;
-  attempts: number;
-  asserts: AssertResult[];
-  captures: CaptureResult[];
-  error?: { message: string; hint?: string | null } | null;
-}
-
-export interface ActionResult {
-  text: string;
-  ok: boolean;
-  detail: string;
-  durationMs?: number;
-}
-
-export interface CheckAssertion {
-  text: string;
-  ok: boolean;
-  expected?: string | null;
-  seen?: string | null;
-  hint?: string | null;
-}
-
-export interface RunError {
-  message: string;
-  hint?: string | null;
-  line?: number | null;
-}
-
-export interface RunResult {
-  runId: string;
-  lessonId: string;
-  cellId: string;
-  type: CellType;
-  ok: boolean;
-  count: number;
-  startedAt: number;
-  durationMs: number;
-  error: RunError | null;
-  variables?: Record<string, unknown>;
-  http?: { entries: HttpEntry[] } | null;
-  cluster?: { actions: ActionResult[]; snapshot?: ClusterSnapshot | null } | null;
-  check?: { assertions: CheckAssertion[] } | null;
-}
+export type { CheckAssertionResult as CheckAssertion } from '../../server/lab/run/run-check-cell.ts';
+export type { RunErrorInfo as RunError } from '../../server/lab/run/run-error.ts';
+export type { CaptureResult, HttpEntryResult as HttpEntry } from '../../server/lab/run/run-http-cell.ts';
+export type { ActionResult, CellType, RunResult };
 
 import type { ClusterSnapshot } from '../../server/lab/cluster/snapshot.ts';
 

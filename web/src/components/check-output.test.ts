@@ -11,8 +11,8 @@ describe('check output', () => {
   it('says all checks passed and ticks each', async () => {
     const el = document.createElement('check-output') as CheckOutput;
     el.assertions = [
-      { text: 'leaders == 1', ok: true, seen: '1' },
-      { text: 'logs match', ok: true },
+      { text: 'leaders == 1', ok: true, expected: '== 1', seen: '1', hint: null },
+      { text: 'logs match', ok: true, expected: 'committed logs agree', seen: 'they agree', hint: null },
     ];
     document.body.append(el);
     await el.updateComplete;
@@ -24,7 +24,7 @@ describe('check output', () => {
   it('for a failed assertion shows expected, seen and the hint', async () => {
     const el = document.createElement('check-output') as CheckOutput;
     el.assertions = [
-      { text: 'leaders == 1', ok: true },
+      { text: 'leaders == 1', ok: true, expected: '== 1', seen: '1', hint: null },
       {
         text: 'node1 is down',
         ok: false,

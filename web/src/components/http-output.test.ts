@@ -13,7 +13,7 @@ const redirected: HttpEntry = {
     method: 'POST',
     url: 'http://127.0.0.1:5002/client_command',
     headers: { 'Content-Type': 'application/json' },
-    body: { command: 'set x=42' },
+    body: '{"command": "set x=42"}',
   },
   hops: [
     {
@@ -29,11 +29,14 @@ const redirected: HttpEntry = {
     headers: { 'content-type': 'application/json', 'content-length': '55' },
     body: { success: true, index: 7, term: 3 },
     bodyText: '{"success":true,"index":7,"term":3}',
+    truncated: false,
     durationMs: 12.4,
   },
+  ok: false,
+  error: null,
   attempts: 2,
   asserts: [
-    { text: 'jsonpath "$.success" == true', ok: true, actual: true, expected: true },
+    { text: 'jsonpath "$.success" == true', ok: true, actual: true, expected: true, message: null },
     { text: 'jsonpath "$.term" == 4', ok: false, actual: 3, expected: 4, message: null },
   ],
   captures: [{ name: 'idx', value: 7, ok: true }],
@@ -52,6 +55,7 @@ const text = (el: Element | ShadowRoot) => el.textContent!.replace(/\s+/g, ' ');
 describe('http output', () => {
   it('shows the error alone when the request could not be built (e.g. an unknown variable)', async () => {
     const unbuilt: HttpEntry = {
+      ok: false,
       request: null,
       hops: [],
       response: null,
@@ -61,6 +65,7 @@ describe('http output', () => {
       error: {
         message: 'unknown variable {{nobody}}',
         hint: 'the variables are node1…node5, leader, follower',
+        line: null,
       },
     };
     const el = await mount([unbuilt]);
@@ -111,6 +116,7 @@ describe('http output', () => {
         error: {
           message: 'node4 did not answer within 5 s',
           hint: 'Is node4 paused? Resume it in the panel.',
+          line: null,
         },
       },
       {

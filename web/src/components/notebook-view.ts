@@ -189,7 +189,11 @@ export class NotebookView extends LightDomElement {
         count: this.results.get(cellId)?.count ?? 0,
         startedAt: Date.now(),
         durationMs: 0,
-        error: { message: (err as Error).message },
+        error: { message: (err as Error).message, hint: null, line: null },
+        variables: {},
+        http: null,
+        cluster: null,
+        check: null,
       };
     }
     if (this.lesson.id !== lessonId) return null; // another lesson is open now; its cells share ids
