@@ -1,37 +1,10 @@
-// A node's `GET /status`: what it answers and how to ask for it. Shared by the local cluster
-// runner (waiting for its nodes, `statuses()`) and the lab (snapshots, the remote backend).
+// Asking a node for its `GET /status` (shape: server/contract/node-status.ts). Shared by the
+// local cluster runner (waiting for its nodes, `statuses()`), the lab (snapshots, the remote
+// and docker backends) and the tests.
+import { type NodeStatus, NodeStatusSchema } from '../contract/node-status.ts';
+import { parseWire } from '../contract/wire-check.ts';
 
-export interface LogEntry {
-  index: number;
-  term: number;
-  type: 'command' | 'noop';
-  command: string | null;
-}
-
-/** A node's `GET /status` (issue 2). Extra fields pass through untouched. */
-export interface NodeStatus {
-  node_id: string;
-  state: 'follower' | 'candidate' | 'leader';
-  term: number;
-  voted_for: string | null;
-  leader_id: string | null;
-  leader_url: string | null;
-  commit_index: number;
-  last_applied: number;
-  log: LogEntry[];
-  log_start?: number;
-  log_length?: number;
-  kv: Record<string, string>;
-  peers: unknown[];
-  faults?: {
-    paused: boolean;
-    speed: number;
-    cut_inbound: string[];
-    cut_outbound: string[];
-    noop_on_election?: boolean;
-  };
-  [field: string]: unknown;
-}
+export type { NodeStatus };
 
 export const STATUS_TIMEOUT_MS = 600;
 
@@ -42,12 +15,12 @@ export async function fetchStatus(
 ): Promise<{ status: NodeStatus } | { error: string }> {
   try {
     const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) return { error: `GET /status answered ${res.status}` };
-    const status = (await res.json()) as NodeStatus;
-    if (typeof status !== 'object' || status === null || typeof status.term !== 'number') {
-      return { error: 'GET /status did not answer a node status' };
+    if (!res.ok) {
+      await res.body?.cancel();
+      return { error: `GET /status answered ${res.status}` };
     }
-    return { status };
+    const c = parseWire(NodeStatusSchema, await res.json());
+    return c.ok ? { status: c.value } : { error: `GET /status did not answer a node status: ${c.detail}` };
   } catch (e) {
     const err = e as Error;
     if (err.name === 'TimeoutError' || err.name === 'AbortError')

@@ -2,51 +2,21 @@
 // and scratch cells (from the workspace) laid over it.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import {
+  type CellType,
+  type LessonSummary,
+  type NotebookBlock,
+  type NotebookCell,
+  type NotebookLesson,
+  SCRATCH_CELL_TYPES,
+} from '../contract/lab-api.ts';
 import { formatProblem, LessonError } from '../lessons/lesson-error.ts';
-import type { CellType, LessonCell, ParsedLesson } from '../lessons/lesson-types.ts';
+import type { LessonCell, ParsedLesson } from '../lessons/lesson-types.ts';
 import { lessonIdFromFile, parseLesson } from '../lessons/parse-lesson.ts';
 import { ApiError } from './http/api-error.ts';
 import type { LessonEdits, Workspace } from './workspace.ts';
 
-/** A cell as the API shows it (docs/lab-api.md). */
-export interface NotebookCell {
-  id: string;
-  type: CellType;
-  /** What runs: the learner's edit if any, else the lesson's text. */
-  source: string;
-  /** The lesson's text ('' for a scratch cell). */
-  original: string;
-  edited: boolean;
-  scratch: boolean;
-  /** Line of the opening fence in the lesson file; null for a scratch cell. */
-  line: number | null;
-}
-
-export type NotebookBlock = { kind: 'prose'; markdown: string } | { kind: 'cell'; cell: NotebookCell };
-
-export interface NotebookLesson {
-  id: string;
-  file: string;
-  title: string;
-  summary: string;
-  order: number;
-  nodes: number;
-  blocks: NotebookBlock[];
-}
-
-export interface LessonSummary {
-  id: string;
-  title: string;
-  summary: string;
-  order: number;
-  cells: number;
-  checks: number;
-  /** Set when the lesson file is malformed: `file:line: problem`. */
-  error?: string;
-}
-
 const LESSON_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const SCRATCH_TYPES: CellType[] = ['http', 'cluster'];
 
 export class LessonLibrary {
   private readonly cache = new Map<string, { mtimeMs: number; lesson: ParsedLesson | LessonError }>();
@@ -167,7 +137,7 @@ export class LessonLibrary {
   }
 
   addScratch(lessonId: string, after: string | null, type: CellType, source: string): NotebookCell {
-    if (!SCRATCH_TYPES.includes(type)) {
+    if (!(SCRATCH_CELL_TYPES as readonly string[]).includes(type)) {
       throw new ApiError(400, 'bad_cell_type', `a scratch cell is \`http\` or \`cluster\`, not \`${type}\``);
     }
     const lesson = this.get(lessonId);

@@ -2,7 +2,7 @@
 // source of each changed cell and the scratch cells they added. `lessons/` is never written.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellType } from '../lessons/lesson-types.ts';
+import type { CellType } from '../contract/lab-api.ts';
 
 export interface ScratchCell {
   id: string;

@@ -1,8 +1,6 @@
 // The parsed shapes of a lesson and its cells. Shared by the lab server, the CLI and the web app.
 
-export type CellType = 'http' | 'cluster' | 'check';
-
-export const CELL_TYPES: readonly CellType[] = ['http', 'cluster', 'check'];
+import type { CellType } from '../contract/lab-api.ts';
 
 /** A cell as written in the lesson file. */
 export interface LessonCell {

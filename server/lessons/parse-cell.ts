@@ -1,6 +1,8 @@
 // Parses a cell's source by its type; the one entry point the executor and the lesson parser use.
+
+import type { CellType } from '../contract/lab-api.ts';
 import type { SourcePlace } from './lesson-error.ts';
-import type { CellType, CheckCell, ClusterActionLine, HttpCell } from './lesson-types.ts';
+import type { CheckCell, ClusterActionLine, HttpCell } from './lesson-types.ts';
 import { parseCheckCell } from './parse-check-cell.ts';
 import { parseClusterCell } from './parse-cluster-cell.ts';
 import { parseHttpCell } from './parse-http-cell.ts';

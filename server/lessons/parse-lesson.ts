@@ -2,14 +2,9 @@
 // Browser-safe on purpose: the server, the CLI and the web app all use this one parser.
 import { marked, type Tokens } from 'marked';
 import { parseDocument } from 'yaml';
+import { CELL_TYPES, type CellType } from '../contract/lab-api.ts';
 import { LessonError, type LessonProblem } from './lesson-error.ts';
-import {
-  CELL_TYPES,
-  type CellType,
-  type LessonBlock,
-  type LessonMeta,
-  type ParsedLesson,
-} from './lesson-types.ts';
+import type { LessonBlock, LessonMeta, ParsedLesson } from './lesson-types.ts';
 import { parseCell } from './parse-cell.ts';
 
 const CELL_ID = /^[A-Za-z0-9_-]+$/;

@@ -1,12 +1,23 @@
 // /admin/*: fault injection for the lessons (partition, heal, pause, resume, speed, noop).
 // Mounted only when ADMIN_TOKEN is set; every call needs `Authorization: Bearer <token>`.
+// Bodies are checked against the contract (server/contract/admin.ts) before anything changes.
 
 import { timingSafeEqual } from 'node:crypto';
+import type { Static, TSchema } from '@sinclair/typebox';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import {
+  type AdminAction,
+  type AdminReply,
+  NoFieldsSchema,
+  NoopSchema,
+  PartitionSchema,
+  SpeedSchema,
+} from '../contract/admin.ts';
+import { type Membership, notAPeer } from '../contract/membership.ts';
+import { parseWire, type Rule } from '../contract/wire-check.ts';
 import type { NodeEvents } from './events.ts';
-import { type Faults, MAX_SPEED, MIN_SPEED } from './faults.ts';
+import type { Faults } from './faults.ts';
 import { sendError } from './http-errors.ts';
-import { checkNoopSwitch, checkPartition, checkSpeed, type Membership } from './validation.ts';
 
 const encoder = new TextEncoder();
 
@@ -35,49 +46,58 @@ export function adminRouter(token: string, faults: Faults, events: NodeEvents, m
     }
     next();
   });
-  const done = (res: Response, action: string, detail: string) => {
-    events.emit({ type: 'admin', action, detail });
-    res.json({ ok: true, action, detail, faults: faults.toJSON() });
-  };
+
+  /** Checks the body (an absent one reads as {}), changes the faults, answers and emits an event. */
+  const post = <T extends TSchema>(
+    action: AdminAction,
+    schema: T,
+    act: (body: Static<T>) => string,
+    ...rules: Rule<Static<T>>[]
+  ) =>
+    r.post(`/${action}`, (req, res) => {
+      const c = parseWire(schema, req.body ?? {}, ...rules);
+      if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
+      const detail = act(c.value);
+      events.emit({ type: 'admin', action, detail });
+      const reply: AdminReply = { ok: true, action, detail, faults: faults.toJSON() };
+      res.json(reply);
+    });
+
   r.get('/faults', (_req, res) => {
     res.json(faults.toJSON());
   });
-  r.post('/partition', (req, res) => {
-    const c = checkPartition(req.body, m);
-    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
-    faults.partition(c.value.peers, c.value.direction);
-    done(res, 'partition', `cut ${c.value.direction} ${c.value.peers.join(', ')}`);
-  });
-  r.post('/heal', (_req, res) => {
+  post(
+    'partition',
+    PartitionSchema,
+    (b) => {
+      const peers = b.peers.map(String);
+      const direction = b.direction ?? 'both';
+      faults.partition(peers, direction);
+      return `cut ${direction} ${peers.join(', ')}`;
+    },
+    (b) => b.peers.map((p, i) => notAPeer(m, `peers[${i}]`, p)).find((why) => why !== null) ?? null,
+  );
+  post('heal', NoFieldsSchema, () => {
     faults.heal();
-    done(res, 'heal', 'every cut removed');
+    return 'every cut removed';
   });
-  r.post('/pause', (_req, res) => {
+  post('pause', NoFieldsSchema, () => {
     faults.pause();
-    done(res, 'pause', 'timers stopped, requests held until resume');
+    return 'timers stopped, requests held until resume';
   });
-  r.post('/resume', (_req, res) => {
+  post('resume', NoFieldsSchema, () => {
     faults.resume();
-    done(res, 'resume', 'running again');
+    return 'running again';
   });
-  r.post('/speed', (req, res) => {
-    const c = checkSpeed(req.body, MIN_SPEED, MAX_SPEED);
-    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
-    faults.setSpeed(c.value);
-    done(res, 'speed', `timers at ${c.value}x`);
+  post('speed', SpeedSchema, (b) => {
+    faults.setSpeed(b.factor);
+    return `timers at ${b.factor}x`;
   });
-  r.post('/noop', (req, res) => {
-    const c = checkNoopSwitch(req.body);
-    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
-    const enabled = c.value;
-    faults.setNoopOnElection(enabled);
-    done(
-      res,
-      'noop',
-      enabled
-        ? 'a new leader appends a no-op of its term (§8)'
-        : 'a new leader appends no no-op: old-term entries wait for its first command (Figure 8)',
-    );
+  post('noop', NoopSchema, (b) => {
+    faults.setNoopOnElection(b.enabled);
+    return b.enabled
+      ? 'a new leader appends a no-op of its term (§8)'
+      : 'a new leader appends no no-op: old-term entries wait for its first command (Figure 8)';
   });
   r.use((req, res) => {
     sendError(

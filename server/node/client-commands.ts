@@ -3,7 +3,6 @@
 // applied (answer with its result), replaced by another leader's entry (§5.3), or too late.
 
 import type { Entry, Proposal, ProposeResult } from '../raft/types.ts';
-import type { ClientCommandBody } from './validation.ts';
 
 export type CommandOutcome =
   | { kind: 'ok'; index: number; term: number; result: string | null; duplicate: boolean }
@@ -20,7 +19,7 @@ interface Waiting {
 }
 
 export class ClientCommands {
-  private queue: { proposal: ClientCommandBody; resolve: (o: CommandOutcome) => void }[] = [];
+  private queue: { proposal: Proposal; resolve: (o: CommandOutcome) => void }[] = [];
   private readonly waiting = new Map<number, Waiting>();
   proposals = 0;
   batches = 0;
@@ -29,7 +28,7 @@ export class ClientCommands {
     return this.queue.length > 0;
   }
 
-  enqueue(proposal: ClientCommandBody): Promise<CommandOutcome> {
+  enqueue(proposal: Proposal): Promise<CommandOutcome> {
     return new Promise((resolve) => this.queue.push({ proposal, resolve }));
   }
 

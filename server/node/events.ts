@@ -1,30 +1,12 @@
-// GET /events: what the node does, as server-sent events (docs/lab-api.md, "Node events").
+// GET /events: what the node does, as server-sent events (server/contract/node-events.ts).
 // Each event is one `data:` line of JSON with an `id:` equal to its seq, so a client that
 // reconnects with Last-Event-ID gets what it missed (from a bounded history).
 // Cheap when nobody listens: the node asks `active` before building per-RPC events.
 // A listener that cannot keep up gets a bounded queue, then is disconnected (it may reconnect).
 
 import type { Request, Response } from 'express';
+import type { NodeEvent, NodeEventBody } from '../contract/node-events.ts';
 import type { Message } from '../raft/types.ts';
-
-export type NodeEventBody =
-  | { type: 'state'; state: string; term: number; leader_id: string | null }
-  | { type: 'term'; term: number }
-  | {
-      type: 'rpc';
-      dir: 'send' | 'recv';
-      rpc: 'request_vote' | 'append_entries';
-      kind: 'request' | 'response';
-      id: string;
-      from: string;
-      to: string;
-      term: number;
-      entries: number;
-      heartbeat: boolean;
-      result: boolean | null;
-    }
-  | { type: 'commit'; commit_index: number }
-  | { type: 'admin'; action: string; detail: string };
 
 /** The `rpc` event for a message sent or received; `heartbeatReply` marks the response to a heartbeat. */
 export function rpcEventOf(
@@ -53,8 +35,6 @@ export function rpcEventOf(
           : null,
   };
 }
-
-export type NodeEvent = NodeEventBody & { seq: number; at: number; node_id: string };
 
 interface Listener {
   res: Response;

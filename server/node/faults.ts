@@ -3,20 +3,7 @@
 // whether a new leader appends §8's no-op. This module only holds the state; the node shell
 // (node.ts) and the HTTP layer (http-api.ts) act on it.
 
-export type CutDirection = 'both' | 'inbound' | 'outbound';
-
-export const MIN_SPEED = 0.05;
-export const MAX_SPEED = 10;
-
-export interface FaultsJson {
-  node_id: string;
-  paused: boolean;
-  speed: number;
-  cut_inbound: string[];
-  cut_outbound: string[];
-  /** §8: a new leader appends a no-op of its term; false only to show Figure 8 literally. */
-  noop_on_election: boolean;
-}
+import type { CutDirection, FaultsView } from '../contract/admin.ts';
 
 export type FaultChange = 'pause' | 'resume' | 'speed' | 'noop';
 
@@ -102,7 +89,7 @@ export class Faults {
     };
   }
 
-  toJSON(): FaultsJson {
+  toJSON(): FaultsView {
     return {
       node_id: this.nodeId,
       paused: this.pausedFlag,

@@ -1,26 +1,17 @@
-// The node's HTTP surface (docs/node-api.md). Express only wires requests to validation.ts
-// and node.ts; it holds no Raft logic.
+// The node's HTTP surface (docs/node-api.md). Express only wires requests to the contract's
+// checks (server/contract/) and node.ts; it holds no Raft logic. A request that fails a check
+// is answered 400 before anything reaches the core: no term adopted, no timer reset.
 
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
-import { parseCommand } from '../statemachine/command.ts';
+import type { ClientCommandAnswer, CommandRefused } from '../contract/client-command.ts';
+import type { Membership } from '../contract/membership.ts';
 import { adminRouter } from './admin.ts';
 import type { CommandOutcome } from './client-commands.ts';
 import { sendError } from './http-errors.ts';
 import type { RaftNode } from './node.ts';
-import {
-  checkAppendEntries,
-  checkClientCommand,
-  checkLogQuery,
-  checkRequestVote,
-  type Membership,
-} from './validation.ts';
+import { checkAppendEntries, checkClientCommand, checkLogQuery, checkRequestVote } from './request-checks.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-const commandError = (text: string): string | null => {
-  const c = parseCommand(text);
-  return 'error' in c ? c.error : null;
-};
 
 const RPC_PATHS = new Set(['/request_vote', '/append_entries']);
 
@@ -67,7 +58,7 @@ export function createApp(node: RaftNode): Express {
   });
 
   app.get('/log', (req, res) => {
-    const c = checkLogQuery(req.query as Record<string, unknown>);
+    const c = checkLogQuery(req.query);
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
     res.json(node.logPage(c.value.from, c.value.limit));
   });
@@ -78,7 +69,7 @@ export function createApp(node: RaftNode): Express {
     const id = req.get('x-raft-rpc-id');
     return id !== undefined && /^[\w.-]{1,64}$/.test(id) ? id : undefined;
   };
-  const answerWith = (res: Response) => (status: number, body: Record<string, unknown>) => {
+  const answerWith = (res: Response) => (status: number, body: object) => {
     if (!res.headersSent) res.status(status).json({ node_id: node.id, ...body });
   };
 
@@ -89,13 +80,13 @@ export function createApp(node: RaftNode): Express {
   });
 
   app.post('/append_entries', json, (req, res) => {
-    const c = checkAppendEntries(req.body, m, commandError);
+    const c = checkAppendEntries(req.body, m);
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id });
     node.receive('append_entries', c.value, answerWith(res), eventIdOf(req));
   });
 
   app.post('/client_command', json, async (req, res) => {
-    const c = checkClientCommand(req.body, commandError);
+    const c = checkClientCommand(req.body);
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id, success: false });
     sendOutcome(res, node, await node.submit(c.value));
   });
@@ -144,11 +135,11 @@ export function createApp(node: RaftNode): Express {
 function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
   const base = { node_id: node.id };
   /** A failure the client may simply retry: 503 with Retry-After. */
-  const retryLater = (body: Record<string, unknown>) =>
+  const retryLater = (body: Omit<CommandRefused, 'node_id' | 'success'>) =>
     res
       .status(503)
       .set('Retry-After', '1')
-      .json({ ...base, success: false, ...body });
+      .json({ ...base, success: false, ...body } satisfies ClientCommandAnswer);
   switch (o.kind) {
     case 'ok':
       res.json({
@@ -157,8 +148,8 @@ function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
         index: o.index,
         term: o.term,
         result: o.result,
-        ...(o.duplicate ? { duplicate: true } : {}),
-      });
+        ...(o.duplicate ? { duplicate: true as const } : {}),
+      } satisfies ClientCommandAnswer);
       return;
     case 'not_leader':
       if (o.leaderUrl !== null) res.set('Location', `${o.leaderUrl}/client_command`);
@@ -170,7 +161,7 @@ function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
         leader_id: o.leaderId,
         leader_url: o.leaderUrl,
         detail: `node ${node.id} is not the leader; send the command to node ${o.leaderId}${o.leaderUrl ? ` at ${o.leaderUrl}` : ''}`,
-      });
+      } satisfies ClientCommandAnswer);
       return;
     case 'no_leader':
       retryLater({
@@ -204,7 +195,7 @@ function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
         success: false,
         error: 'shutting_down',
         detail: 'the node is stopping; try another node',
-      });
+      } satisfies ClientCommandAnswer);
       return;
   }
 }

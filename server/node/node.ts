@@ -2,24 +2,36 @@
 // peers and clients send, and handles every Ready in order: persist (one write + one fsync),
 // then send messages and answer HTTP requests, then apply committed entries, then advance.
 // Answering only after persisting is what makes a vote or an acknowledgement durable (Figure 2).
+// Bodies arrive here already checked against the contract (http-api.ts; replies below).
 
+import type { LogPage, NodeStatus } from '../contract/node-status.ts';
+import {
+  type AppendEntriesBody,
+  AppendEntriesReplySchema,
+  type RequestVoteBody,
+  RequestVoteReplySchema,
+} from '../contract/raft-rpc.ts';
+import { parseWire } from '../contract/wire-check.ts';
 import { RaftCore } from '../raft/core.ts';
-import { isWellFormed } from '../raft/message-checks.ts';
-import type { AppendEntries, Entry, Message, PersistentState, Ready, RequestVote } from '../raft/types.ts';
+import type {
+  AppendEntries,
+  Entry,
+  Message,
+  PersistentState,
+  Proposal,
+  Ready,
+  RequestVote,
+} from '../raft/types.ts';
 import { KvStateMachine } from '../statemachine/kv.ts';
 import { ClientCommands, type CommandOutcome } from './client-commands.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
+import { InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
+import { RpcCounters } from './rpc-counters.ts';
+import { logPageView, type NodeParts, statusView } from './status-view.ts';
 import { Wal } from './storage/wal.ts';
 import { Transport } from './transport.ts';
-import {
-  type AppendEntriesBody,
-  type ClientCommandBody,
-  checkAppendEntriesReply,
-  checkRequestVoteReply,
-  type RequestVoteBody,
-} from './validation.ts';
 import {
   decodeAppendEntries,
   decodeReply,
@@ -28,25 +40,7 @@ import {
   encodeResponse,
 } from './wire-codec.ts';
 
-/** How an inbound RPC is answered; `status` 200 carries the core's response. */
-export type RpcAnswer = (status: number, body: Record<string, unknown>) => void;
-
-interface InboundRpc {
-  answer: RpcAnswer;
-  eventId: string;
-  rpc: 'request_vote' | 'append_entries';
-  from: string;
-  heartbeat: boolean;
-}
-
-export interface NodeMetrics {
-  readies: number;
-  append_entries_sent: number;
-  append_entries_with_entries_sent: number;
-  entries_sent: number;
-  request_votes_sent: number;
-  rpc_failures: number;
-}
+export type { RpcAnswer } from './inbound-rpcs.ts';
 
 export interface RaftNodeOptions {
   /** Called when the node cannot go on safely (e.g. the disk refused a write). */
@@ -56,29 +50,17 @@ export interface RaftNodeOptions {
   onStateChange?: (role: string, term: number, leaderId: string | null) => void;
 }
 
-const STATUS_LOG_LIMIT = 1000;
-
 export class RaftNode {
   readonly faults: Faults;
   readonly events: NodeEvents;
-  readonly metrics: NodeMetrics = {
-    readies: 0,
-    append_entries_sent: 0,
-    append_entries_with_entries_sent: 0,
-    entries_sent: 0,
-    request_votes_sent: 0,
-    rpc_failures: 0,
-  };
+  private readonly counters = new RpcCounters();
   private readonly core: RaftCore;
   private readonly sm = new KvStateMachine();
   private readonly transport: Transport;
-  private readonly inbound = new Map<string, InboundRpc>();
-  /** Requests stepped into the core whose response has not come out of a Ready yet. */
-  private stepped: string[] = [];
+  private readonly inbound = new InboundRpcs();
   private readonly commands = new ClientCommands();
-  /** What peers said while the node was paused; stepped in on resume (a frozen process reads its sockets late). */
-  private held: (() => void)[] = [];
   private readonly leaderUrls = new Map<string, string>();
+  private readonly parts: NodeParts;
   private pumping: Promise<void> | null = null;
   private pumpAgain = false;
   private flushScheduled = false;
@@ -111,14 +93,20 @@ export class RaftNode {
       },
       state,
     );
+    this.parts = {
+      config,
+      core: this.core,
+      sm: this.sm,
+      faults: this.faults,
+      wal,
+      commands: this.commands,
+      counters: this.counters,
+      urlOf: (id) => this.urlOf(id),
+    };
     this.last = { role: 'follower', term: this.core.currentTerm, leaderId: null, commitIndex: 0 };
     this.faults.onChange((change) => {
-      if (change === 'resume') {
-        const run = this.held;
-        this.held = [];
-        for (const f of run) f();
-        void this.pump();
-      }
+      // Replies held while paused run from Faults' own queue (whenRunning below); pump after them.
+      if (change === 'resume') void this.pump();
       if (change === 'noop') {
         this.core.setNoopOnElection(this.faults.noopOnElection);
         return;
@@ -140,6 +128,10 @@ export class RaftNode {
 
   get memberIds(): string[] {
     return [this.config.id, ...this.config.peers.map((p) => p.id)];
+  }
+
+  get role(): string {
+    return this.core.role;
   }
 
   start(): void {
@@ -174,7 +166,10 @@ export class RaftNode {
 
   // ---- inbound ----------------------------------------------------------------------------
 
-  /** A request_vote or append_entries from a peer (or a learner); `answer` is called after persisting. */
+  /**
+   * A request_vote or append_entries from a peer (or a learner), checked against the contract
+   * at the door; `answer` is called after persisting. `eventId` is the sender's X-Raft-Rpc-Id.
+   */
   receive(
     rpc: 'request_vote' | 'append_entries',
     body: RequestVoteBody | AppendEntriesBody,
@@ -186,34 +181,20 @@ export class RaftNode {
       rpc === 'request_vote'
         ? decodeRequestVote(body as RequestVoteBody, this.id, rpcId)
         : decodeAppendEntries(body as AppendEntriesBody, this.id, rpcId);
-    if (!isWellFormed(msg)) {
-      answer(400, {
-        error: 'bad_request',
-        detail: `this ${rpc} cannot be a real Raft message (check last/prev index and term pairs, and entry terms)`,
-      });
-      return;
-    }
-    const from = msg.from;
     const id = eventId ?? `${this.id}.${rpcId}`;
-    this.inbound.set(rpcId, {
-      answer,
-      eventId: id,
-      rpc,
-      from,
-      heartbeat: msg.type === 'append_entries' && msg.entries.length === 0,
-    });
+    const heartbeat = msg.type === 'append_entries' && msg.entries.length === 0;
+    this.inbound.hold(rpcId, { answer, eventId: id, rpc, from: msg.from, heartbeat });
     if (msg.type === 'append_entries') {
-      const url = (body as AppendEntriesBody).leader_url;
+      const url = (body as AppendEntriesBody).leader_url?.replace(/\/$/, '');
       if (url !== undefined && msg.term >= this.core.currentTerm) this.leaderUrls.set(msg.leaderId, url);
     }
     this.rpcEvent('recv', msg, id);
     this.core.step(msg);
-    this.stepped.push(rpcId);
     void this.pump();
   }
 
   /** A client command; resolves once it is committed and applied, or cannot be. */
-  submit(proposal: ClientCommandBody): Promise<CommandOutcome> {
+  submit(proposal: Proposal): Promise<CommandOutcome> {
     if (this.stopped) return Promise.resolve({ kind: 'stopping' });
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
     // Commands arriving in the same turn of the event loop (or during a write) go out as
@@ -268,48 +249,40 @@ export class RaftNode {
           waitMs,
         );
       }
-      const stepped = this.stepped;
-      this.stepped = [];
+      const stepped = this.inbound.takeStepped();
       if (!this.core.hasReady()) {
-        this.answerIgnored(stepped, new Set());
+        this.inbound.answerIgnored(stepped, new Set(), (rpc) => this.ignored(rpc.rpc));
         return;
       }
       const rd = this.core.ready();
-      this.metrics.readies++;
+      this.counters.readies++;
       await this.wal.append({ hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries });
       const answered = new Set<string>();
       for (const m of rd.messages) {
         if (m.rpcId !== undefined) answered.add(m.rpcId);
         this.dispatch(m);
       }
-      this.answerIgnored(stepped, answered);
+      this.inbound.answerIgnored(stepped, answered, (rpc) => this.ignored(rpc.rpc));
       for (const e of rd.committed) this.apply(e);
       this.core.advance(rd);
       this.noteChanges(rd);
     }
   }
 
-  /** Requests the core chose not to answer (e.g. a second leader claiming the same term, §5.2). */
-  private answerIgnored(stepped: string[], answered: Set<string>): void {
-    for (const rpcId of stepped) {
-      if (answered.has(rpcId)) continue;
-      const rpc = this.inbound.get(rpcId);
-      if (!rpc) continue;
-      this.inbound.delete(rpcId);
-      rpc.answer(409, {
-        error: 'ignored',
-        detail:
-          `node ${this.id} (${this.core.role}, term ${this.core.currentTerm}, leader ${this.core.leaderId ?? 'none'}) ` +
-          `ignored this ${rpc.rpc}: only one leader can exist per term (§5.2), so a second one claiming it is not answered`,
-      });
-    }
+  /** The 409 for a request the core chose not to answer (a second leader claiming a term, §5.2). */
+  private ignored(rpc: string): object {
+    return {
+      error: 'ignored',
+      detail:
+        `node ${this.id} (${this.core.role}, term ${this.core.currentTerm}, leader ${this.core.leaderId ?? 'none'}) ` +
+        `ignored this ${rpc}: only one leader can exist per term (§5.2), so a second one claiming it is not answered`,
+    };
   }
 
   private dispatch(m: Message): void {
     if (m.type === 'request_vote_response' || m.type === 'append_entries_response') {
-      const rpc = m.rpcId === undefined ? undefined : this.inbound.get(m.rpcId);
+      const rpc = this.inbound.take(m.rpcId);
       if (!rpc) return;
-      this.inbound.delete(m.rpcId!);
       this.rpcEvent('send', m, rpc.eventId, rpc.heartbeat);
       rpc.answer(200, encodeResponse(m, this.id));
       return;
@@ -319,15 +292,10 @@ export class RaftNode {
 
   private sendRequest(m: RequestVote | AppendEntries): void {
     const id = `${this.id}.${++this.rpcSeq}`;
-    if (m.type === 'request_vote') this.metrics.request_votes_sent++;
-    else {
-      this.metrics.append_entries_sent++;
-      if (m.entries.length > 0) this.metrics.append_entries_with_entries_sent++;
-      this.metrics.entries_sent += m.entries.length;
-    }
+    this.counters.sent(m);
     this.rpcEvent('send', m, id);
     const failed = () => {
-      this.metrics.rpc_failures++;
+      this.counters.rpcFailures++;
       this.whenRunning(() => this.core.unreachable(m.to));
     };
     if (this.faults.cutOutbound.has(m.to)) {
@@ -338,8 +306,12 @@ export class RaftNode {
     this.transport
       .call(m.to, m.type, encodeRequest(m, this.config.advertiseUrl), id)
       .then((raw) => {
-        const c = m.type === 'request_vote' ? checkRequestVoteReply(raw) : checkAppendEntriesReply(raw);
-        if (!c.ok) throw new Error(c.detail);
+        // A reply is a door too: a peer that answers outside the contract counts as unreachable.
+        const c =
+          m.type === 'request_vote'
+            ? parseWire(RequestVoteReplySchema, raw)
+            : parseWire(AppendEntriesReplySchema, raw);
+        if (!c.ok) throw new Error(`${m.to} answered ${m.type} outside the contract: ${c.detail}`);
         const reply = decodeReply(m, c.value);
         this.whenRunning(() => {
           this.rpcEvent('recv', reply, id, m.type === 'append_entries' && m.entries.length === 0);
@@ -349,14 +321,14 @@ export class RaftNode {
       .catch(failed);
   }
 
+  /** Runs `f` now, or on resume when paused (a frozen process reads its sockets late), then pumps. */
   private whenRunning(f: () => void): void {
     if (this.stopped) return;
-    if (this.faults.paused) {
-      this.held.push(f);
-      return;
-    }
-    f();
-    void this.pump();
+    this.faults.whenRunning(() => {
+      if (this.stopped) return;
+      f();
+      void this.pump();
+    });
   }
 
   private apply(e: Entry): void {
@@ -392,63 +364,11 @@ export class RaftNode {
     return this.leaderUrls.get(id) ?? this.transport.urlOf(id) ?? null;
   }
 
-  get role(): string {
-    return this.core.role;
+  status(): NodeStatus {
+    return statusView(this.parts);
   }
 
-  status(): Record<string, unknown> {
-    const last = this.core.lastIndex();
-    const start = Math.max(1, last - STATUS_LOG_LIMIT + 1);
-    const leaderId = this.core.leaderId;
-    const progress = this.core.progress();
-    const ws = this.wal.stats;
-    return {
-      node_id: this.id,
-      state: this.core.role,
-      term: this.core.currentTerm,
-      voted_for: this.core.votedFor,
-      leader_id: leaderId,
-      leader_url: leaderId === null ? null : this.urlOf(leaderId),
-      commit_index: this.core.commitIndex,
-      last_applied: this.core.lastApplied,
-      log_start: start,
-      log_length: last,
-      log: last === 0 ? [] : this.core.entries(start, last),
-      kv: this.sm.kv(),
-      peers: this.config.peers.map((p) => ({ id: p.id, url: p.url })),
-      progress:
-        progress === null
-          ? null
-          : Object.fromEntries(
-              Object.entries(progress).map(([id, p]) => [
-                id,
-                { next_index: p.nextIndex, match_index: p.matchIndex },
-              ]),
-            ),
-      faults: this.faults.toJSON(),
-      metrics: {
-        ...this.metrics,
-        proposals: this.commands.proposals,
-        proposal_batches: this.commands.batches,
-        fsyncs: ws.fsyncs,
-        entries_persisted: ws.entriesWritten,
-        entries_per_fsync: ws.fsyncs === 0 ? 0 : Math.round((ws.entriesWritten / ws.fsyncs) * 100) / 100,
-        wal_bytes: ws.fileBytes,
-        wal_compactions: ws.compactions,
-      },
-    };
-  }
-
-  logPage(from: number, limit: number): Record<string, unknown> {
-    const last = this.core.lastIndex();
-    const to = Math.min(last, from + limit - 1);
-    return {
-      node_id: this.id,
-      from,
-      entries: from > last ? [] : this.core.entries(from, to),
-      last_index: last,
-      commit_index: this.core.commitIndex,
-      next: to < last ? to + 1 : null,
-    };
+  logPage(from: number, limit: number): LogPage {
+    return logPageView(this.parts, from, limit);
   }
 }

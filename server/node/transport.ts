@@ -8,8 +8,8 @@
 // machine that is the cluster's throughput. Deno provides node:http as well.
 
 import http from 'node:http';
+import type { RpcName } from '../contract/raft-rpc.ts';
 import type { PeerConfig } from './config.ts';
-import type { RpcName } from './wire-codec.ts';
 
 const MAX_REPLY_BYTES = 1024 * 1024;
 

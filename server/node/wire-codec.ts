@@ -1,7 +1,14 @@
 // Converts between the core's messages (camelCase, addressed with from/to) and the HTTP
-// contract's JSON bodies (snake_case, as in the seed). Bodies reaching decode* are already
-// checked by validation.ts.
+// contract's JSON bodies (snake_case, as in the seed; server/contract/raft-rpc.ts). Bodies
+// reaching decode* were checked against the contract at the door (http-api.ts, node.ts).
 
+import type {
+  AppendEntriesBody,
+  AppendEntriesReply,
+  RequestVoteBody,
+  RequestVoteReply,
+} from '../contract/raft-rpc.ts';
+import { entryFromWire, nodeIdText } from '../contract/raft-rpc.ts';
 import type {
   AppendEntries,
   AppendEntriesResponse,
@@ -9,17 +16,12 @@ import type {
   RequestVote,
   RequestVoteResponse,
 } from '../raft/types.ts';
-import type {
-  AppendEntriesBody,
-  AppendEntriesReply,
-  RequestVoteBody,
-  RequestVoteReply,
-} from './validation.ts';
-
-export type RpcName = 'request_vote' | 'append_entries';
 
 /** The body a node POSTs to a peer for an outgoing request. */
-export function encodeRequest(msg: RequestVote | AppendEntries, leaderUrl: string): Record<string, unknown> {
+export function encodeRequest(
+  msg: RequestVote | AppendEntries,
+  leaderUrl: string,
+): RequestVoteBody | AppendEntriesBody {
   if (msg.type === 'request_vote') {
     return {
       term: msg.term,
@@ -43,11 +45,11 @@ export function encodeRequest(msg: RequestVote | AppendEntries, leaderUrl: strin
 export function encodeResponse(
   msg: RequestVoteResponse | AppendEntriesResponse,
   nodeId: string,
-): Record<string, unknown> {
+): RequestVoteReply | AppendEntriesReply {
   if (msg.type === 'request_vote_response') {
     return { node_id: nodeId, term: msg.term, vote_granted: msg.voteGranted };
   }
-  const body: Record<string, unknown> = {
+  const body: AppendEntriesReply = {
     node_id: nodeId,
     term: msg.term,
     success: msg.success,
@@ -59,29 +61,31 @@ export function encodeResponse(
 }
 
 export function decodeRequestVote(b: RequestVoteBody, to: string, rpcId: string): RequestVote {
+  const candidate = nodeIdText(b.candidate_id);
   return {
     type: 'request_vote',
-    from: b.candidate_id,
+    from: candidate,
     to,
     rpcId,
     term: b.term,
-    candidateId: b.candidate_id,
+    candidateId: candidate,
     lastLogIndex: b.last_log_index,
     lastLogTerm: b.last_log_term,
   };
 }
 
 export function decodeAppendEntries(b: AppendEntriesBody, to: string, rpcId: string): AppendEntries {
+  const leader = nodeIdText(b.leader_id);
   return {
     type: 'append_entries',
-    from: b.leader_id,
+    from: leader,
     to,
     rpcId,
     term: b.term,
-    leaderId: b.leader_id,
+    leaderId: leader,
     prevLogIndex: b.prev_log_index,
     prevLogTerm: b.prev_log_term,
-    entries: b.entries,
+    entries: b.entries.map(entryFromWire),
     leaderCommit: b.leader_commit,
   };
 }

@@ -1,5 +1,6 @@
 // Polling with a deadline: the tests' only way to wait for something to become true
 // (never a fixed sleep). The last failure is kept so a timeout says what was last seen.
+import { fetchStatus, type NodeStatus } from '../../server/cluster/node-status.ts';
 
 export async function waitFor<T>(
   what: string,
@@ -24,24 +25,8 @@ export async function waitFor<T>(
 
 /** GET a node's /status, or null when it does not answer. */
 export async function nodeStatus(baseUrl: string): Promise<NodeStatus | null> {
-  try {
-    const res = await fetch(`${baseUrl}/status`, { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) return null;
-    return (await res.json()) as NodeStatus;
-  } catch {
-    return null;
-  }
-}
-
-export interface NodeStatus {
-  node_id: string;
-  state: 'follower' | 'candidate' | 'leader';
-  term: number;
-  leader_id: string | null;
-  leader_url: string | null;
-  commit_index: number;
-  kv: Record<string, string>;
-  log: { index: number; term: number; type: string; command: string | null }[];
+  const r = await fetchStatus(baseUrl, 2000);
+  return 'status' in r ? r.status : null;
 }
 
 /** Exactly one node says it is leader, and every answering node agrees on it: its status. */

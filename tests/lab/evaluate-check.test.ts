@@ -1,8 +1,10 @@
 // Check cells judged on hand-made snapshots: what is expected, what is seen, and the hints.
 import { describe, expect, it } from 'vitest';
-import { type ClusterSnapshot, type NodeView, snapshotFromViews } from '../../server/lab/cluster/snapshot.ts';
+import type { ClusterSnapshot, NodeView } from '../../server/contract/cluster-view.ts';
+import { snapshotFromViews } from '../../server/lab/cluster/snapshot.ts';
 import { evaluateCheckCell } from '../../server/lab/run/run-check-cell.ts';
 import { parseCheckCell } from '../../server/lessons/parse-check-cell.ts';
+import { statusOf } from '../support/node-status.ts';
 
 type Role = 'leader' | 'follower' | 'candidate';
 
@@ -26,7 +28,7 @@ function node(
     up: true,
     paused: false,
     error: null,
-    status: {
+    status: statusOf({
       node_id: id,
       state: role,
       term,
@@ -38,7 +40,7 @@ function node(
       log: commands.map((command, i) => ({ index: i + 1, term: 1, type: 'command' as const, command })),
       kv,
       peers: [],
-    },
+    }),
   };
 }
 

@@ -1,8 +1,7 @@
 // What a failed cell prints in `lessons:check` (console and JUnit share these lines).
 import { describe, expect, it } from 'vitest';
+import type { HttpEntryResult, RunResult } from '../../server/contract/lab-api.ts';
 import { BODY_EXCERPT_CHARS, failureLines } from '../../server/lab/headless/run-lessons.ts';
-import type { RunResult } from '../../server/lab/run/run-cell.ts';
-import type { HttpEntryResult } from '../../server/lab/run/run-http-cell.ts';
 
 function httpRun(entry: Partial<HttpEntryResult>): RunResult {
   const e: HttpEntryResult = {

@@ -1,8 +1,8 @@
 // A cluster session on a REAL local cluster feeds the live hub: snapshots ~5×/s (a killed node
 // shows as down), node events relayed from each node's /events, followed again after a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterSnapshot } from '../../server/lab/cluster/snapshot.ts';
-import type { LiveMessage } from '../../server/lab/live/live-messages.ts';
+import type { ClusterSnapshot } from '../../server/contract/cluster-view.ts';
+import type { LiveMessage } from '../../server/contract/live.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { startTestSession, type TestSession } from './start-test-session.ts';
 

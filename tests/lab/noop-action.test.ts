@@ -1,8 +1,8 @@
 // The `noop off` / `noop on` cluster action against a REAL local cluster: it reaches every node,
 // a restarted node keeps it, and `reset` gives back a default cluster (no-op on, §8).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CellType } from '../../server/contract/lab-api.ts';
 import type { ClusterSession } from '../../server/lab/session/cluster-session.ts';
-import type { CellType } from '../../server/lessons/lesson-types.ts';
 import { startTestSession, type TestSession } from './start-test-session.ts';
 
 const BASE_PORT = 14621;

@@ -1,8 +1,8 @@
 // The executor against a REAL local cluster of five node processes (no mocks).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CellType } from '../../server/contract/lab-api.ts';
 import { settledLeader } from '../../server/lab/cluster/snapshot.ts';
 import type { ClusterSession } from '../../server/lab/session/cluster-session.ts';
-import type { CellType } from '../../server/lessons/lesson-types.ts';
 import { startTestSession, type TestSession } from './start-test-session.ts';
 
 const BASE_PORT = 16101;

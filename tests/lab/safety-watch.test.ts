@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../server/cluster/node-status.ts';
-import type { ClusterSnapshot, NodeView } from '../../server/lab/cluster/snapshot.ts';
+import type { ClusterSnapshot, NodeView } from '../../server/contract/cluster-view.ts';
 import { SafetyWatch } from '../../server/lab/live/safety-watch.ts';
+import { statusOf } from '../support/node-status.ts';
 
 function node(
   id: string,
@@ -18,7 +19,7 @@ function node(
     paused: false,
     partitionedFrom: [],
     error: null,
-    status: {
+    status: statusOf({
       node_id: id,
       state,
       term,
@@ -30,7 +31,7 @@ function node(
       log: log.map(([t, command], i) => ({ index: i + 1, term: t, type: 'command', command })),
       kv: {},
       peers: [],
-    },
+    }),
   };
 }
 

@@ -1,29 +1,27 @@
-// What the node accepts from clients and peers (server/node/validation.ts) and how it maps
-// to the core's messages (server/node/wire-codec.ts).
+// What the node accepts from clients and peers (the contract, server/contract/, as the node's
+// doors apply it: server/node/request-checks.ts) and how it maps to the core's messages
+// (server/node/wire-codec.ts).
 
 import { describe, expect, it } from 'vitest';
+import { PartitionSchema } from '../../server/contract/admin.ts';
+import { AppendEntriesReplySchema } from '../../server/contract/raft-rpc.ts';
+import { parseWire } from '../../server/contract/wire-check.ts';
 import {
   checkAppendEntries,
-  checkAppendEntriesReply,
   checkClientCommand,
   checkLogQuery,
-  checkPartition,
   checkRequestVote,
-} from '../../server/node/validation.ts';
+} from '../../server/node/request-checks.ts';
 import {
   decodeAppendEntries,
   decodeReply,
+  decodeRequestVote,
   encodeRequest,
   encodeResponse,
 } from '../../server/node/wire-codec.ts';
 import { isWellFormed } from '../../server/raft/message-checks.ts';
-import { parseCommand } from '../../server/statemachine/command.ts';
 
 const m = { selfId: '1', memberIds: ['1', '2', '3', '4', '5'] };
-const commandError = (t: string) => {
-  const c = parseCommand(t);
-  return 'error' in c ? c.error : null;
-};
 const detail = (r: { ok: boolean; detail?: string }) => (r.ok ? null : r.detail);
 const ae = (over: Record<string, unknown> = {}) => ({
   term: 3,
@@ -43,8 +41,10 @@ describe('request_vote bodies', () => {
     const r = checkRequestVote({ term: 2, candidate_id: 2, last_log_index: 0, last_log_term: 0 }, m);
     expect(r).toEqual({
       ok: true,
-      value: { term: 2, candidate_id: '2', last_log_index: 0, last_log_term: 0 },
+      value: { term: 2, candidate_id: 2, last_log_index: 0, last_log_term: 0 },
     });
+    // The door accepts the seed's number; the core gets it as text.
+    if (r.ok) expect(decodeRequestVote(r.value, '1', 'in1').candidateId).toBe('2');
   });
 
   it('names the field and the value for negatives, fractions, strings, missing fields and huge numbers', () => {
@@ -56,7 +56,7 @@ describe('request_vote bodies', () => {
     expect(detail(checkRequestVote({ ...base, term: '2' }, m))).toContain('(a string)');
     expect(detail(checkRequestVote({ ...base, last_log_index: 2 ** 60 }, m))).toContain('at most 2^53-1');
     expect(detail(checkRequestVote({ term: 2, candidate_id: '2' }, m))).toBe(
-      "field 'last_log_index' is missing; it must be a non-negative integer",
+      "field 'last_log_index' is missing; it must be a non-negative integer (at most 2^53-1)",
     );
     expect(detail(checkRequestVote([1], m))).toBe('a request_vote body must be a JSON object, got an array');
   });
@@ -77,54 +77,48 @@ describe('request_vote bodies', () => {
 
 describe('append_entries bodies', () => {
   it('accepts a well-formed request that the core also considers well-formed', () => {
-    const r = checkAppendEntries(ae(), m, commandError);
+    const r = checkAppendEntries(ae(), m);
     expect(r.ok).toBe(true);
     if (r.ok) expect(isWellFormed(decodeAppendEntries(r.value, '1', 'in1'))).toBe(true);
   });
 
   it('rejects entries whose indexes do not follow prev_log_index', () => {
-    const r = checkAppendEntries(
-      ae({ entries: [{ index: 7, term: 3, type: 'noop', command: null }] }),
-      m,
-      commandError,
-    );
+    const r = checkAppendEntries(ae({ entries: [{ index: 7, term: 3, type: 'noop', command: null }] }), m);
     expect(detail(r)).toBe("field 'entries[0].index' must be 5 (prev_log_index + 1), got 7");
   });
 
   it('rejects entry terms above the request term or going down', () => {
     expect(
-      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 4, type: 'noop' }] }), m, commandError)),
+      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 4, type: 'noop', command: null }] }), m)),
     ).toContain("between 1 and the request's term 3");
     expect(
-      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 1, type: 'noop' }] }), m, commandError)),
+      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 1, type: 'noop', command: null }] }), m)),
     ).toContain('terms in a log never decrease');
   });
 
   it('rejects unknown commands inside entries and a bad prev pair', () => {
     const bad = ae({ entries: [{ index: 5, term: 3, type: 'command', command: 'frob x' }] });
-    expect(detail(checkAppendEntries(bad, m, commandError))).toContain(
-      "entries[0].command': unknown command 'frob x'",
+    expect(detail(checkAppendEntries(bad, m))).toContain("entries[0].command': unknown command 'frob x'");
+    expect(detail(checkAppendEntries(ae({ prev_log_index: 0, prev_log_term: 2, entries: [] }), m))).toContain(
+      'there is no entry 0',
     );
-    expect(
-      detail(checkAppendEntries(ae({ prev_log_index: 0, prev_log_term: 2, entries: [] }), m, commandError)),
-    ).toContain('there is no entry 0');
   });
 });
 
 describe('client_command bodies', () => {
   it('accepts set/get/delete with an optional client_id + request_id pair', () => {
-    expect(checkClientCommand({ command: 'set x=42', client_id: 'a', request_id: 1 }, commandError)).toEqual({
+    expect(checkClientCommand({ command: 'set x=42', client_id: 'a', request_id: 1 })).toEqual({
       ok: true,
       value: { command: 'set x=42', client_id: 'a', request_id: '1' },
     });
   });
 
   it('says what is wrong with a bad command', () => {
-    expect(detail(checkClientCommand({}, commandError))).toContain("field 'command' must be a string");
-    expect(detail(checkClientCommand({ command: 'frob' }, commandError))).toContain('unknown command');
-    expect(detail(checkClientCommand({ command: 'get x', client_id: 'a' }, commandError))).toContain(
-      'or neither',
+    expect(detail(checkClientCommand({}))).toBe(
+      'field \'command\' is missing; it must be a string such as "set x=42", "get x" or "delete x"',
     );
+    expect(detail(checkClientCommand({ command: 'frob' }))).toContain('unknown command');
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 'a' }))).toContain('or neither');
   });
 });
 
@@ -132,12 +126,9 @@ describe('other inputs', () => {
   it('checks /log query parameters and admin partition bodies', () => {
     expect(checkLogQuery({})).toEqual({ ok: true, value: { from: 1, limit: 100 } });
     expect(detail(checkLogQuery({ from: '0' }))).toContain("'from' must be an integer from 1");
-    expect(checkPartition({ peers: ['2', 3] }, m)).toEqual({
-      ok: true,
-      value: { peers: ['2', '3'], direction: 'both' },
-    });
-    expect(detail(checkPartition({ peers: ['2'], direction: 'up' }, m))).toContain(
-      '"both", "inbound" or "outbound"',
+    expect(parseWire(PartitionSchema, { peers: ['2', 3] }).ok).toBe(true);
+    expect(detail(parseWire(PartitionSchema, { peers: ['2'], direction: 'up' }))).toBe(
+      `field 'direction' must be "both", "inbound" or "outbound", got "up"`,
     );
   });
 
@@ -186,7 +177,7 @@ describe('other inputs', () => {
       conflict_index: 4,
       conflict_term: 2,
     });
-    const reply = checkAppendEntriesReply(res);
+    const reply = parseWire(AppendEntriesReplySchema, res);
     expect(reply.ok).toBe(true);
     if (reply.ok) {
       const back = decodeReply(

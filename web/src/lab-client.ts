@@ -1,6 +1,13 @@
 // The lab's REST API (docs/lab-api.md). Every failure becomes a LabError whose message a
 // learner can act on: the lab's own `detail` when it sent one, otherwise what to check.
-import type { ActionResponse, Cell, ClusterInfo, Lesson, LessonSummary, RunResult } from './lab-types.ts';
+import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
+import type {
+  ActionOutcome as ActionResponse,
+  NotebookCell as Cell,
+  NotebookLesson as Lesson,
+  LessonSummary,
+  RunResult,
+} from '../../server/contract/lab-api.ts';
 
 export class LabError extends Error {
   constructor(

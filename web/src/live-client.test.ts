@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { LiveChannelMessage as LiveMessage } from '../../server/contract/live.ts';
 import { waitFor } from '../../tests/support/wait-for.ts';
-import type { LiveMessage } from './lab-types.ts';
 import { LiveClient, type LiveStatus, type SocketLike } from './live-client.ts';
 
 // A real WebSocket server speaking the lab's live protocol (docs/lab-api.md): numbered

@@ -1,7 +1,7 @@
 // The lab's live channel (ws /api/live) with resume: after a dropped connection the client
 // reconnects with backoff and asks for everything after the last seq it saw, so the
 // timeline and history have no holes; duplicates from the replay are dropped here.
-import type { LiveMessage } from './lab-types.ts';
+import type { LiveChannelMessage as LiveMessage } from '../../server/contract/live.ts';
 
 export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterSnapshot, NodeEvent } from './lab-types.ts';
+import type { ClusterSnapshot } from '../../server/contract/cluster-view.ts';
+import type { NodeEvent } from '../../server/contract/node-events.ts';
 import { LiveState } from './live-state.ts';
 
 const snapshot = (at: number): ClusterSnapshot => ({
@@ -31,6 +32,10 @@ const rpcAt = (at: number): NodeEvent => ({
   id: `${at}`,
   from: '1',
   to: '2',
+  term: 1,
+  entries: 0,
+  heartbeat: true,
+  result: null,
 });
 
 describe('live state', () => {

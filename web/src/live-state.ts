@@ -2,7 +2,9 @@
 // recent RPCs for the timeline, the action history, safety warnings and which cells run.
 // Components subscribe to the part they draw, so a snapshot does not redraw the history.
 
-import type { ClusterNodeInfo, ClusterSnapshot, LiveMessage, NodeEvent } from './lab-types.ts';
+import type { ClusterNode as ClusterNodeInfo, ClusterSnapshot } from '../../server/contract/cluster-view.ts';
+import type { LiveChannelMessage as LiveMessage } from '../../server/contract/live.ts';
+import type { NodeEvent, RpcEvent } from '../../server/contract/node-events.ts';
 import type { LiveStatus } from './live-client.ts';
 
 export interface HistoryItem {
@@ -34,7 +36,7 @@ export class LiveState extends EventTarget {
   nodes: ClusterNodeInfo[] = [];
   snapshot: ClusterSnapshot | null = null;
   /** RPC events, oldest first. */
-  rpcs: NodeEvent[] = [];
+  rpcs: RpcEvent[] = [];
   /** Node events other than RPCs (state, term, commit, admin), oldest first. */
   changes: NodeEvent[] = [];
   history: HistoryItem[] = [];

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeEvent } from './lab-types.ts';
+import type { RpcEvent } from '../../server/contract/node-events.ts';
 import { labelOf, laneLayout, layoutTimeline, MessagePairer, pairMessages } from './timeline-layout.ts';
 
 let seq = 0;
-function rpc(at: number, dir: 'send' | 'recv', fields: Partial<NodeEvent>): NodeEvent {
+type Fields = Pick<RpcEvent, 'rpc' | 'kind' | 'id' | 'from' | 'to' | 'term'> & Partial<RpcEvent>;
+function rpc(at: number, dir: 'send' | 'recv', fields: Fields): RpcEvent {
   seq += 1;
-  const node = dir === 'send' ? fields.from! : fields.to!;
-  return { seq, at, node_id: node, type: 'rpc', dir, ...fields };
+  const node = dir === 'send' ? fields.from : fields.to;
+  return { seq, at, node_id: node, type: 'rpc', dir, entries: 0, heartbeat: false, result: null, ...fields };
 }
 
 const vote = {

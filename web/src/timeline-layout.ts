@@ -1,9 +1,8 @@
 // Turns relayed RPC events into a space-time (Lamport) diagram: one lane per node, time
 // left to right, each message a line from the sender's lane at send time to the receiver's
 // lane at receive time. Pure so it can be tested without a canvas.
-import type { NodeEvent } from './lab-types.ts';
-
-export type RpcName = 'request_vote' | 'append_entries';
+import type { RpcEvent } from '../../server/contract/node-events.ts';
+import type { RpcName } from '../../server/contract/raft-rpc.ts';
 
 export interface TimelineMessage {
   key: string;
@@ -47,7 +46,7 @@ export interface LayoutOptions {
 const MAX_LATENCY_MS = 2000;
 
 /** Pairs each send with its receive by (rpc, kind, id, from, to). */
-export function pairMessages(events: readonly NodeEvent[]): TimelineMessage[] {
+export function pairMessages(events: readonly RpcEvent[]): TimelineMessage[] {
   return new MessagePairer().update(events, Number.NEGATIVE_INFINITY);
 }
 
@@ -59,10 +58,10 @@ export function pairMessages(events: readonly NodeEvent[]): TimelineMessage[] {
 export class MessagePairer {
   private byKey = new Map<string, TimelineMessage>();
   private heartbeatRequests = new Set<string>();
-  private last: NodeEvent | null = null;
+  private last: RpcEvent | null = null;
 
   /** `events` grows at the end and is trimmed at the front; messages older than `dropBefore` are forgotten. */
-  update(events: readonly NodeEvent[], dropBefore: number): TimelineMessage[] {
+  update(events: readonly RpcEvent[], dropBefore: number): TimelineMessage[] {
     const from = this.last ? events.lastIndexOf(this.last) + 1 : 0;
     for (let i = from; i < events.length; i++) this.add(events[i]);
     this.last = events.at(-1) ?? this.last;
@@ -75,7 +74,7 @@ export class MessagePairer {
     return [...this.byKey.values()];
   }
 
-  private sameMessage(m: TimelineMessage, ev: NodeEvent): boolean {
+  private sameMessage(m: TimelineMessage, ev: RpcEvent): boolean {
     if (
       ev.dir === 'send' ? m.sentAt !== null && m.sentAt !== ev.at : m.recvAt !== null && m.recvAt !== ev.at
     ) {
@@ -85,11 +84,8 @@ export class MessagePairer {
     return other === null || Math.abs(ev.at - other) <= MAX_LATENCY_MS;
   }
 
-  private add(ev: NodeEvent): void {
-    if (ev.type !== 'rpc' || !ev.rpc || !ev.kind || ev.from == null || ev.to == null) return;
-    const id = ev.id ?? `${ev.at}`;
-    const from = String(ev.from);
-    const to = String(ev.to);
+  private add(ev: RpcEvent): void {
+    const { id, from, to } = ev;
     const key = `${ev.rpc}|${ev.kind}|${id}|${from}|${to}`;
     let m = this.byKey.get(key);
     if (m && !this.sameMessage(m, ev)) {
@@ -105,8 +101,8 @@ export class MessagePairer {
         kind: ev.kind,
         from,
         to,
-        term: ev.term ?? 0,
-        entries: ev.entries ?? 0,
+        term: ev.term,
+        entries: ev.entries,
         heartbeat: false,
         result: ev.result ?? null,
         sentAt: null,

@@ -1,38 +1,7 @@
 // How the lab controls a cluster, whatever runs it: local processes, Docker containers,
 // or nodes an instructor already runs (remote). The executor only ever talks to this.
 
-export type BackendKind = 'local' | 'docker' | 'remote';
-
-/** Every fault, in the order lessons meet them; `local` and `docker` offer all of them. */
-export const ALL_FAULTS = [
-  'kill',
-  'restart',
-  'pause',
-  'resume',
-  'partition',
-  'heal',
-  'speed',
-  'noop',
-  'reset',
-] as const;
-
-/** The faults a backend can inject; `remote` offers only the ones a node's /admin API provides. */
-export type Fault = (typeof ALL_FAULTS)[number];
-
-export interface ClusterNode {
-  /** The node's NODE_ID, e.g. "3". */
-  id: string;
-  /** The name lessons use, e.g. "node3". */
-  name: string;
-  /** Where the lab reaches it, e.g. "http://127.0.0.1:5003". */
-  url: string;
-  /**
-   * Other URLs that mean this node, e.g. its ADVERTISE_URL (what it puts in redirects and
-   * leader_url) and its in-network address under Docker. The lab accepts them in cells and
-   * redirects but always sends to `url`.
-   */
-  aliases?: string[];
-}
+import type { BackendKind, ClusterNode, Fault } from '../../contract/cluster-view.ts';
 
 export interface ClusterBackend {
   readonly kind: BackendKind;

@@ -8,13 +8,8 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import process from 'node:process';
 import Docker from 'dockerode';
-import {
-  ALL_FAULTS,
-  type BackendKind,
-  type ClusterBackend,
-  type ClusterNode,
-  type Fault,
-} from './backend.ts';
+import { ALL_FAULTS, type BackendKind, type ClusterNode, type Fault } from '../../contract/cluster-view.ts';
+import type { ClusterBackend } from './backend.ts';
 
 /** Compose puts these on every container it creates; we find the cluster by them, not by names. */
 const PROJECT_LABEL = 'com.docker.compose.project';

@@ -3,8 +3,9 @@
 // the §8 no-op switch through each node's /admin API, reset = stop, wipe the data, start again.
 import { randomUUID } from 'node:crypto';
 import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-cluster.ts';
+import { ALL_FAULTS, type ClusterNode, type Fault } from '../../contract/cluster-view.ts';
 import { adminPost, cutsFor } from './admin-client.ts';
-import { ALL_FAULTS, type ClusterBackend, type ClusterNode, type Fault } from './backend.ts';
+import type { ClusterBackend } from './backend.ts';
 
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */

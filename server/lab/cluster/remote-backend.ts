@@ -2,8 +2,9 @@
 // or restart their processes; it offers only what each node's /admin API can do.
 
 import { fetchStatus } from '../../cluster/node-status.ts';
+import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
 import { adminPost, cutsFor } from './admin-client.ts';
-import type { ClusterBackend, ClusterNode, Fault } from './backend.ts';
+import type { ClusterBackend } from './backend.ts';
 
 export interface RemoteBackendOptions {
   /** `http://h:5001` (ids 1, 2, … in order) or `3=http://h:5003`. */

@@ -1,29 +1,8 @@
 // What the cluster looks like right now: every node's /status (or why it has none), plus
 // who leads. Used by the live view, the `wait` actions, `{{leader}}` and the checks.
 import { fetchStatus, type NodeStatus, STATUS_TIMEOUT_MS } from '../../cluster/node-status.ts';
+import type { ClusterSnapshot, NodeView } from '../../contract/cluster-view.ts';
 import type { ClusterBackend } from './backend.ts';
-
-export interface NodeView {
-  id: string;
-  name: string;
-  url: string;
-  /** The backend's view: the process/container runs (always true for `remote`). */
-  up: boolean;
-  paused: boolean;
-  partitionedFrom: string[];
-  /** null when the node did not answer (down, paused or unreachable). */
-  status: NodeStatus | null;
-  error: string | null;
-}
-
-export interface ClusterSnapshot {
-  at: number;
-  /** The leader with the highest term among the nodes that answered, or null. */
-  leaderId: string | null;
-  /** The highest term any answering node reports. */
-  term: number;
-  nodes: NodeView[];
-}
 
 /** Reads every node at once. Nodes the backend knows are down or frozen are not asked. */
 export async function takeSnapshot(

@@ -1,8 +1,9 @@
 // Runs lessons top to bottom on a real cluster, as CI does: each lesson from a fresh cluster,
 // its cells as written, stopping a lesson at its first failing cell.
+
+import type { CellType, RunResult } from '../../contract/lab-api.ts';
 import type { LessonError } from '../../lessons/lesson-error.ts';
-import type { CellType, ParsedLesson } from '../../lessons/lesson-types.ts';
-import type { RunResult } from '../run/run-cell.ts';
+import type { ParsedLesson } from '../../lessons/lesson-types.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
 
 export interface CellOutcome {

@@ -1,38 +1,38 @@
 // The lab's JSON API (docs/lab-api.md): lessons, runs and the cluster. Thin: it checks the
 // request, calls the lesson library or the cluster session, and answers.
+import type { Static, TSchema } from '@sinclair/typebox';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { CELL_TYPES, type CellType } from '../../lessons/lesson-types.ts';
+import type { ClusterInfo } from '../../contract/cluster-view.ts';
+import {
+  ActionRequestSchema,
+  AddCellSchema,
+  NoFieldsSchema,
+  RunRequestSchema,
+  SaveCellSchema,
+  SOURCE_LIMIT_CHARS,
+} from '../../contract/lab-api.ts';
+import { parseWire } from '../../contract/wire-check.ts';
 import type { LessonLibrary } from '../lesson-library.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
 import { ApiError } from './api-error.ts';
 
 /** Bigger than any sane cell, small enough that a browser cannot hurt the lab. */
 export const JSON_BODY_LIMIT = '512kb';
-const SOURCE_LIMIT = 256 * 1024;
 
-function body(req: Request): Record<string, unknown> {
-  const b: unknown = req.body;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) {
-    throw new ApiError(400, 'bad_request', 'send a JSON object with Content-Type: application/json');
+/**
+ * The request's body checked against its contract schema (an absent body reads as {}): 413 for a
+ * source over the limit, 400 naming the field for anything else. Nothing is done with a body
+ * that fails.
+ */
+function checked<T extends TSchema>(schema: T, req: Request): Static<T> {
+  const body: unknown = req.body ?? {};
+  const source = (body as { source?: unknown }).source;
+  if (typeof source === 'string' && source.length > SOURCE_LIMIT_CHARS) {
+    throw new ApiError(413, 'too_large', `field \`source\` is over ${SOURCE_LIMIT_CHARS / 1024} KiB`);
   }
-  return b as Record<string, unknown>;
-}
-
-function stringField(b: Record<string, unknown>, name: string, optional: true): string | undefined;
-function stringField(b: Record<string, unknown>, name: string, optional?: false): string;
-function stringField(b: Record<string, unknown>, name: string, optional = false): string | undefined {
-  const v = b[name];
-  if (v === undefined && optional) return undefined;
-  if (typeof v !== 'string') {
-    throw new ApiError(
-      400,
-      'bad_request',
-      `field \`${name}\` must be a string${optional ? ' when given' : ''}, got ${v === undefined ? 'nothing' : typeof v}`,
-    );
-  }
-  if (v.length > SOURCE_LIMIT)
-    throw new ApiError(413, 'too_large', `field \`${name}\` is over ${SOURCE_LIMIT / 1024} KiB`);
-  return v;
+  const c = parseWire(schema, body);
+  if (!c.ok) throw new ApiError(400, 'bad_request', c.detail);
+  return c.value;
 }
 
 export function apiRouter(library: LessonLibrary, session: ClusterSession): Router {
@@ -47,40 +47,29 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
     res.json(library.get(p(req, 'id')));
   });
   r.put('/lessons/:id/cells/:cellId', (req, res) => {
-    res.json(library.saveCell(p(req, 'id'), p(req, 'cellId'), stringField(body(req), 'source')));
+    res.json(library.saveCell(p(req, 'id'), p(req, 'cellId'), checked(SaveCellSchema, req).source));
   });
   r.post('/lessons/:id/cells', (req, res) => {
-    const b = body(req);
-    const after = b.after ?? null;
-    if (after !== null && typeof after !== 'string') {
-      throw new ApiError(400, 'bad_request', '`after` must be a cell id or null (null = at the top)');
-    }
-    const type = b.type ?? 'http';
-    if (typeof type !== 'string' || !CELL_TYPES.includes(type as CellType)) {
-      throw new ApiError(400, 'bad_request', '`type` must be "http" or "cluster"');
-    }
-    res
-      .status(201)
-      .json(library.addScratch(p(req, 'id'), after, type as CellType, stringField(b, 'source', true) ?? ''));
+    const b = checked(AddCellSchema, req);
+    res.status(201).json(library.addScratch(p(req, 'id'), b.after ?? null, b.type ?? 'http', b.source ?? ''));
   });
   r.delete('/lessons/:id/cells/:cellId', (req, res) => {
     library.deleteScratch(p(req, 'id'), p(req, 'cellId'));
     res.status(204).end();
   });
   r.post('/lessons/:id/cells/:cellId/reset', (req, res) => {
+    checked(NoFieldsSchema, req);
     res.json(library.resetCell(p(req, 'id'), p(req, 'cellId')));
   });
   r.post('/lessons/:id/reset', (req, res) => {
+    checked(NoFieldsSchema, req);
     const lesson = library.resetLesson(p(req, 'id'));
     session.forgetVariables(lesson.id);
     res.json(lesson);
   });
 
   r.post('/run', async (req, res) => {
-    const b = body(req);
-    const lessonId = stringField(b, 'lessonId');
-    const cellId = stringField(b, 'cellId');
-    const source = stringField(b, 'source', true);
+    const { lessonId, cellId, source } = checked(RunRequestSchema, req);
     const cell = library.cell(lessonId, cellId);
     // Check cells are the lesson's tests: they always run as written.
     const run = cell.type === 'check' ? cell.original : (source ?? cell.source);
@@ -88,17 +77,18 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
   });
 
   r.get('/cluster', async (_req, res) => {
-    res.json({
+    const info: ClusterInfo = {
       backend: session.backend.kind,
       nodes: session.backend.nodes(),
       snapshot: await session.liveSnapshot(),
-      faults: session.backend.faults,
-    });
+      faults: [...session.backend.faults],
+    };
+    res.json(info);
   });
   r.post('/cluster/actions', async (req, res) => {
-    const b = body(req);
-    const text = stringField(b, 'action');
-    const source = b.source === 'cell' ? 'cell' : 'panel';
+    const b = checked(ActionRequestSchema, req);
+    const text = b.action;
+    const source = b.source ?? 'panel';
     let outcome: Awaited<ReturnType<ClusterSession['action']>>;
     try {
       outcome = await session.action(text, source);

@@ -3,8 +3,9 @@
 // (or connects to /api/live?resume=N) and gets every buffered message after N instead.
 import type { IncomingMessage, Server } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { LiveClientMessageSchema, type LiveMessage, type LiveServerMessage } from '../../contract/live.ts';
+import { parseWire } from '../../contract/wire-check.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
-import type { LiveMessage } from './live-messages.ts';
 
 /** How long a new connection may take to say `resume` before it is treated as a fresh client. */
 const RESUME_GRACE_MS = 150;
@@ -33,7 +34,7 @@ function serve(ws: WebSocket, req: IncomingMessage, session: ClusterSession): vo
   let started = false;
   let unsubscribe: (() => void) | null = null;
 
-  const send = (message: unknown) => {
+  const send = (message: LiveServerMessage) => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       ws.close(1013, 'too far behind; reconnect and resume');
@@ -69,31 +70,24 @@ function serve(ws: WebSocket, req: IncomingMessage, session: ClusterSession): vo
   };
 
   ws.on('message', (data) => {
-    let msg: { type?: unknown; seq?: unknown };
+    let raw: unknown;
     try {
-      msg = JSON.parse(String(data));
+      raw = JSON.parse(String(data));
     } catch {
       send({ type: 'error', error: 'bad_json', detail: 'send JSON such as {"type":"resume","seq":42}' });
       return;
     }
-    if (msg?.type === 'resume' && typeof msg.seq === 'number' && Number.isInteger(msg.seq)) {
-      if (started) {
-        send({
-          type: 'error',
-          error: 'too_late',
-          detail: 'send resume as the first message after connecting',
-        });
-        return;
-      }
-      start(msg.seq);
-    } else if (msg?.type === 'ping') {
+    const c = parseWire(LiveClientMessageSchema, raw);
+    if (!c.ok) {
+      send({ type: 'error', error: 'unknown_message', detail: c.detail });
+      return;
+    }
+    if (c.value.type === 'ping') {
       send({ type: 'pong' });
+    } else if (started) {
+      send({ type: 'error', error: 'too_late', detail: 'send resume as the first message after connecting' });
     } else {
-      send({
-        type: 'error',
-        error: 'unknown_message',
-        detail: 'the only messages are {"type":"resume","seq":N} and {"type":"ping"}',
-      });
+      start(c.value.seq);
     }
   });
   ws.on('close', () => unsubscribe?.());

@@ -1,6 +1,6 @@
+import type { LiveBody, LiveMessage } from '../../contract/live.ts';
 // The live stream of one cluster session: numbers every message, keeps the newest few
 // thousand for clients that reconnect, and hands each to the current listeners.
-import type { LiveBody, LiveMessage } from './live-messages.ts';
 
 export const LIVE_BUFFER_SIZE = 5000;
 

@@ -1,7 +1,9 @@
 // Follows one node's `GET /events` (server-sent events) and hands each event on. Reconnects
 // whenever the stream ends (the node was killed, restarted, or the network blinked).
+
+import { type NodeEvent, NodeEventSchema } from '../../contract/node-events.ts';
+import { matches } from '../../contract/wire-check.ts';
 import { eventStreamData } from './event-stream-data.ts';
-import type { NodeEvent } from './live-messages.ts';
 
 const RECONNECT_MS = 500;
 /**
@@ -71,8 +73,9 @@ export class NodeEventStream {
 
   private dispatch(text: string): void {
     try {
-      const event = JSON.parse(text) as NodeEvent;
-      if (typeof event === 'object' && event !== null) this.onEvent(event);
+      const event: unknown = JSON.parse(text);
+      // Only what the contract calls a node event is relayed to browsers.
+      if (matches(NodeEventSchema, event)) this.onEvent(event);
     } catch {
       // Not JSON: not an event we understand.
     }

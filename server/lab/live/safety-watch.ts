@@ -1,11 +1,8 @@
+import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
+import type { SafetyWarning } from '../../contract/live.ts';
+
 // Watches every snapshot for what Raft promises never happens: two leaders in one term
 // (Election Safety) and two committed logs that disagree at an index (State Machine Safety).
-import type { ClusterSnapshot } from '../cluster/snapshot.ts';
-
-export interface SafetyWarning {
-  kind: 'two-leaders' | 'log-divergence';
-  detail: string;
-}
 
 /** How many committed indexes we remember per cluster (older ones are forgotten). */
 const REMEMBERED_INDEXES = 20_000;

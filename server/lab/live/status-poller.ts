@@ -1,7 +1,9 @@
 // Looks at every node ~5 times a second and hands each snapshot on. One look at a time: a slow
 // (paused) node delays nothing else because each look has its own short timeout.
+
+import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
 import type { ClusterBackend } from '../cluster/backend.ts';
-import { type ClusterSnapshot, takeSnapshot } from '../cluster/snapshot.ts';
+import { takeSnapshot } from '../cluster/snapshot.ts';
 
 export const POLL_INTERVAL_MS = 200;
 

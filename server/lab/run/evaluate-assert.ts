@@ -1,5 +1,6 @@
 // Hurl's queries, filters and predicates, evaluated on one HTTP response.
 import { JSONPath } from 'jsonpath-plus';
+import type { AssertResult } from '../../contract/lab-api.ts';
 import type { Filter, HttpAssert, Predicate, Query, Value } from '../../lessons/lesson-types.ts';
 import type { VariableValue } from './variables.ts';
 
@@ -10,14 +11,6 @@ export interface ResponseFacts {
   body: unknown;
   bodyText: string;
   durationMs: number;
-}
-
-export interface AssertResult {
-  text: string;
-  ok: boolean;
-  actual: unknown;
-  expected: unknown;
-  message: string | null;
 }
 
 /** The value a query selects; undefined when there is none (e.g. a missing field). */

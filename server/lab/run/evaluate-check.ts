@@ -1,6 +1,7 @@
 // Evaluates `check` assertions on one look at the cluster. Pure: no I/O, so it is easy to test.
 
 import type { NodeStatus } from '../../cluster/node-status.ts';
+import type { ClusterSnapshot, NodeView } from '../../contract/cluster-view.ts';
 import type {
   CheckAssertion,
   CheckNode,
@@ -10,13 +11,7 @@ import type {
   NodeFact,
   Quantifier,
 } from '../../lessons/lesson-types.ts';
-import {
-  type ClusterSnapshot,
-  leaderOf,
-  leadersInNewestTerm,
-  logLength,
-  type NodeView,
-} from '../cluster/snapshot.ts';
+import { leaderOf, leadersInNewestTerm, logLength } from '../cluster/snapshot.ts';
 import { resolveValue } from './evaluate-assert.ts';
 import type { VariableValue } from './variables.ts';
 

@@ -2,7 +2,8 @@
 // the lab reach another machine or service. A node may be known by two URLs: where the lab
 // reaches it (`url`) and what it calls itself in redirects (its `aliases`, e.g. with Docker);
 // both are accepted and requests always go to `url`.
-import type { ClusterNode } from '../cluster/backend.ts';
+
+import type { ClusterNode } from '../../contract/cluster-view.ts';
 import { CellRunError } from './run-error.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);

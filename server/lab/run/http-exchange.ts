@@ -1,35 +1,11 @@
 // One HTTP request as a learner wrote it: sent only to a node, redirects followed hop by hop
 // only when asked (each hop checked by the host guard and recorded), bodies capped.
+
+import type { Hop, ReceivedResponse, SentRequest } from '../../contract/lab-api.ts';
 import type { HostGuard } from './host-guard.ts';
 import { CellRunError } from './run-error.ts';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
-
-export interface SentRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string | null;
-}
-
-export interface Hop {
-  method: string;
-  url: string;
-  status: number;
-  location: string;
-  durationMs: number;
-}
-
-export interface ReceivedResponse {
-  status: number;
-  headers: Record<string, string>;
-  /** The body parsed as JSON, or null when it is not JSON. */
-  body: unknown;
-  bodyText: string;
-  /** True when the body was longer than the cap and was cut. */
-  truncated: boolean;
-  durationMs: number;
-}
 
 export interface ExchangeOptions {
   location: boolean;

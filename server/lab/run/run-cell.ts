@@ -1,32 +1,14 @@
 // Where a cell is run: parse its source, run it by type, and build the RunResult the notebook shows.
-import { LessonError } from '../../lessons/lesson-error.ts';
-import type { CellType } from '../../lessons/lesson-types.ts';
-import { parseCell } from '../../lessons/parse-cell.ts';
-import { type ClusterSnapshot, trimLogs } from '../cluster/snapshot.ts';
-import { type CheckCellResult, runCheckCell } from './run-check-cell.ts';
-import { type ActionResult, runClusterCell } from './run-cluster-cell.ts';
-import type { RunContext } from './run-context.ts';
-import { CellRunError, type RunErrorInfo } from './run-error.ts';
-import { type HttpCellResult, runHttpCell } from './run-http-cell.ts';
 
-export interface RunResult {
-  runId: string;
-  lessonId: string;
-  cellId: string;
-  type: CellType;
-  /** Every assertion passed and nothing failed. */
-  ok: boolean;
-  /** Execution counter, like Jupyter's [17]. */
-  count: number;
-  startedAt: number;
-  durationMs: number;
-  error: RunErrorInfo | null;
-  /** The lesson's captured variables after the run. */
-  variables: Record<string, unknown>;
-  http: HttpCellResult | null;
-  cluster: { actions: ActionResult[]; snapshot: ClusterSnapshot } | null;
-  check: CheckCellResult | null;
-}
+import type { CellType, RunResult } from '../../contract/lab-api.ts';
+import { LessonError } from '../../lessons/lesson-error.ts';
+import { parseCell } from '../../lessons/parse-cell.ts';
+import { trimLogs } from '../cluster/snapshot.ts';
+import { runCheckCell } from './run-check-cell.ts';
+import { runClusterCell } from './run-cluster-cell.ts';
+import type { RunContext } from './run-context.ts';
+import { CellRunError } from './run-error.ts';
+import { runHttpCell } from './run-http-cell.ts';
 
 export interface CellToRun {
   runId: string;

@@ -1,22 +1,11 @@
 // Runs a `check` cell: evaluates all its assertions on a fresh look at the cluster, again and
 // again, until they all hold or the timeout runs out (things in a cluster become true a moment later).
+
+import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
+import type { CheckAssertionResult, CheckCellResult } from '../../contract/lab-api.ts';
 import type { CheckCell } from '../../lessons/lesson-types.ts';
-import type { ClusterSnapshot } from '../cluster/snapshot.ts';
 import { evaluateCheck } from './evaluate-check.ts';
 import { pause, type RunContext } from './run-context.ts';
-
-export interface CheckAssertionResult {
-  text: string;
-  ok: boolean;
-  expected: string;
-  seen: string;
-  hint: string | null;
-}
-
-export interface CheckCellResult {
-  assertions: CheckAssertionResult[];
-  attempts: number;
-}
 
 const POLL_MS = 250;
 

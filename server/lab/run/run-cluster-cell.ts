@@ -1,17 +1,12 @@
 // Runs a `cluster` cell: each action through the backend, in order, stopping at the first that fails.
+
+import type { ClusterNode, ClusterSnapshot, Fault } from '../../contract/cluster-view.ts';
+import type { ActionResult } from '../../contract/lab-api.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from '../../lessons/lesson-types.ts';
-import type { ClusterNode, Fault } from '../cluster/backend.ts';
-import { type ClusterSnapshot, settledLeader, summarize } from '../cluster/snapshot.ts';
+import { settledLeader, summarize } from '../cluster/snapshot.ts';
 import { pause, type RunContext } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { followerNode, leaderNode } from './variables.ts';
-
-export interface ActionResult {
-  text: string;
-  ok: boolean;
-  detail: string;
-  durationMs: number;
-}
 
 const POLL_MS = 150;
 /** After `reset`, the fresh cluster gets this long to elect a leader. */

@@ -1,7 +1,8 @@
 // What running a cell may use: the cluster, the host guard, this lesson's variables, and a
 // way to report progress (retries) to the live channel.
+
+import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
 import type { ClusterBackend } from '../cluster/backend.ts';
-import type { ClusterSnapshot } from '../cluster/snapshot.ts';
 import type { HostGuard } from './host-guard.ts';
 import type { VariableValue } from './variables.ts';
 

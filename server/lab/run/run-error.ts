@@ -1,11 +1,6 @@
 // Why a cell could not run, said for a learner: what was wrong, what to do, and where.
 
-export interface RunErrorInfo {
-  message: string;
-  hint: string | null;
-  /** 1-based line within the cell's source, when one line is to blame. */
-  line: number | null;
-}
+import type { RunErrorInfo } from '../../contract/lab-api.ts';
 
 export class CellRunError extends Error {
   readonly hint: string | null;

@@ -1,39 +1,20 @@
 // Runs an `http` cell: each request in turn, variables filled in, retried per [Options] until
 // its status and asserts pass, captures stored for later cells. Stops at the first failing request.
+
+import type {
+  AssertResult,
+  CaptureResult,
+  HttpCellResult,
+  HttpEntryResult,
+  ReceivedResponse,
+  SentRequest,
+} from '../../contract/lab-api.ts';
 import type { HttpCell, HttpRequestSpec } from '../../lessons/lesson-types.ts';
-import {
-  type AssertResult,
-  evaluateAssert,
-  type ResponseFacts,
-  runQuery,
-  testPredicate,
-} from './evaluate-assert.ts';
-import { exchange, type Hop, type ReceivedResponse, type SentRequest } from './http-exchange.ts';
+import { evaluateAssert, type ResponseFacts, runQuery, testPredicate } from './evaluate-assert.ts';
+import { exchange } from './http-exchange.ts';
 import { pause, type RunContext } from './run-context.ts';
-import { CellRunError, type RunErrorInfo } from './run-error.ts';
+import { CellRunError } from './run-error.ts';
 import { fillIn, resolveVariables, type VariableScope, type VariableValue } from './variables.ts';
-
-export interface CaptureResult {
-  name: string;
-  value: unknown;
-  ok: boolean;
-  message?: string;
-}
-
-export interface HttpEntryResult {
-  request: SentRequest | null;
-  hops: Hop[];
-  response: ReceivedResponse | null;
-  attempts: number;
-  asserts: AssertResult[];
-  captures: CaptureResult[];
-  ok: boolean;
-  error: RunErrorInfo | null;
-}
-
-export interface HttpCellResult {
-  entries: HttpEntryResult[];
-}
 
 function looksLikeJson(body: string): boolean {
   return /^\s*[{[]/.test(body);

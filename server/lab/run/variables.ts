@@ -1,8 +1,9 @@
 // {{variables}} in cells: the built-ins ({{node1}}…, {{leader}}, {{follower}}) and whatever an
 // earlier cell of the lesson captured. {{leader}}/{{follower}} are looked up when the cell runs.
+
+import type { ClusterNode, ClusterSnapshot } from '../../contract/cluster-view.ts';
 import { variablesIn } from '../../lessons/parse-value.ts';
-import type { ClusterNode } from '../cluster/backend.ts';
-import { type ClusterSnapshot, settledLeader } from '../cluster/snapshot.ts';
+import { settledLeader } from '../cluster/snapshot.ts';
 import { CellRunError } from './run-error.ts';
 
 export type VariableValue = unknown;

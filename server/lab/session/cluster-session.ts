@@ -1,17 +1,20 @@
 // One cluster and everything the lab keeps about it: the backend, the poller and event streams
 // feeding the live hub, the safety watch, each lesson's variables, and the run queue.
 // No module-level state: one lab process could hold several sessions.
+
+import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
+import type { ActionOutcome, RunResult } from '../../contract/lab-api.ts';
+import type { HelloMessage } from '../../contract/live.ts';
 import { parseClusterAction } from '../../lessons/parse-cluster-cell.ts';
 import type { ClusterBackend } from '../cluster/backend.ts';
-import { type ClusterSnapshot, takeSnapshot, trimLogs } from '../cluster/snapshot.ts';
+import { takeSnapshot, trimLogs } from '../cluster/snapshot.ts';
 import { LiveHub } from '../live/live-hub.ts';
-import type { HelloMessage } from '../live/live-messages.ts';
 import { NodeEventStream } from '../live/node-events.ts';
 import { SafetyWatch } from '../live/safety-watch.ts';
 import { StatusPoller } from '../live/status-poller.ts';
 import { HostGuard } from '../run/host-guard.ts';
-import { type CellToRun, type RunResult, runCell } from '../run/run-cell.ts';
-import { type ActionResult, runClusterAction } from '../run/run-cluster-cell.ts';
+import { type CellToRun, runCell } from '../run/run-cell.ts';
+import { runClusterAction } from '../run/run-cluster-cell.ts';
 import type { RunContext } from '../run/run-context.ts';
 import { RunQueue } from './run-queue.ts';
 
@@ -20,12 +23,6 @@ export interface SessionOptions {
   pollIntervalMs?: number;
   /** Follow every node's /events stream (the live view's timeline). */
   followEvents?: boolean;
-}
-
-export interface ActionOutcome {
-  ok: boolean;
-  actions: ActionResult[];
-  snapshot: ClusterSnapshot;
 }
 
 /** Safety warnings are not judged for a moment after a reset: old and new terms would look alike. */

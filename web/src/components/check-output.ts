@@ -2,7 +2,7 @@
 // what was seen and the lesson's hint, so the learner knows what to try next.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { CheckAssertion } from '../lab-types.ts';
+import type { CheckAssertionResult as CheckAssertion } from '../../../server/contract/lab-api.ts';
 import { controlStyles } from './shared-styles.ts';
 
 @customElement('check-output')

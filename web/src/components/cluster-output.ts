@@ -1,7 +1,7 @@
 // The output of a `cluster` cell: each action with ✓/✗ and what the lab did.
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { ActionResult } from '../lab-types.ts';
+import type { ActionResult } from '../../../server/contract/lab-api.ts';
 import { controlStyles } from './shared-styles.ts';
 
 @customElement('cluster-output')

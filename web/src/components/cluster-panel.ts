@@ -3,8 +3,8 @@
 // Everything here is fed by the lab's live channel; buttons go through the lab's actions API.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { NodeView } from '../../../server/contract/cluster-view.ts';
 import type { LabClient } from '../lab-client.ts';
-import type { NodeView } from '../lab-types.ts';
 import type { LiveState } from '../live-state.ts';
 import { controlStyles } from './shared-styles.ts';
 import './action-history.ts';

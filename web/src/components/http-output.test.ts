@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HttpEntry } from '../lab-types.ts';
+import type { HttpEntryResult as HttpEntry } from '../../../server/contract/lab-api.ts';
 import './http-output.ts';
 import type { HttpOutput } from './http-output.ts';
 

@@ -3,7 +3,10 @@
 // then every assertion and capture with ✓/✗.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { HttpEntry, HttpRequestSent } from '../lab-types.ts';
+import type {
+  HttpEntryResult as HttpEntry,
+  SentRequest as HttpRequestSent,
+} from '../../../server/contract/lab-api.ts';
 import { controlStyles } from './shared-styles.ts';
 import './json-tree.ts';
 

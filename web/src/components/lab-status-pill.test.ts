@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClusterSnapshot, NodeView } from '../lab-types.ts';
+import type { ClusterSnapshot, NodeView } from '../../../server/contract/cluster-view.ts';
+import { statusOf } from '../../../tests/support/node-status.ts';
 import './lab-status-pill.ts';
 import { describeCluster, describeLab } from './lab-status-pill.ts';
 
@@ -15,7 +16,7 @@ const node = (id: string, over: Partial<NodeView> = {}): NodeView => ({
   up: true,
   paused: false,
   partitionedFrom: [],
-  status: {
+  status: statusOf({
     node_id: id,
     state: 'follower',
     term: 2,
@@ -27,7 +28,7 @@ const node = (id: string, over: Partial<NodeView> = {}): NodeView => ({
     peers: [],
     commit_index: 1,
     log: [],
-  },
+  }),
   error: null,
   ...over,
 });

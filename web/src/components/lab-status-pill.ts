@@ -2,7 +2,7 @@
 // (a leader in which term, no leader, a cell running). Said in words, not only by colour.
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { ClusterSnapshot } from '../lab-types.ts';
+import type { ClusterSnapshot } from '../../../server/contract/cluster-view.ts';
 import type { LiveStatus } from '../live-client.ts';
 
 export function describeLab(status: LiveStatus): { text: string; tone: 'ok' | 'warn' | 'bad' } {

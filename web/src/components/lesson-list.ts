@@ -1,7 +1,7 @@
 // The lessons, in order, each with its progress (checks passed) in words and as a bar.
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { LessonSummary } from '../lab-types.ts';
+import type { LessonSummary } from '../../../server/contract/lab-api.ts';
 import { controlStyles } from './shared-styles.ts';
 
 @customElement('lesson-list')

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogEntry } from '../lab-types.ts';
+import type { LogEntry } from '../../../server/contract/raft-rpc.ts';
 import { type LogStrip, stripSlots, termColor } from './log-strip.ts';
 
 afterEach(() => {

@@ -3,7 +3,7 @@
 // dashed and faded.
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { LogEntry } from '../lab-types.ts';
+import type { LogEntry } from '../../../server/contract/raft-rpc.ts';
 
 /** The CSS colour of a term; seven colours cycle, term 0 (nothing) is grey. */
 export function termColor(term: number): string {

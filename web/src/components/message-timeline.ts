@@ -5,7 +5,7 @@
 // cluster sends hundreds of messages a second.
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { NodeEvent } from '../lab-types.ts';
+import type { NodeEvent, StateEvent } from '../../../server/contract/node-events.ts';
 import type { LiveState } from '../live-state.ts';
 import {
   laneLayout,
@@ -306,7 +306,9 @@ export class MessageTimeline extends LitElement {
   private updateSummary(segments: Segment[], frame: Frame): void {
     const rv = segments.filter((s) => s.rpc === 'request_vote' && s.kind === 'request').length;
     const ae = segments.filter((s) => s.rpc === 'append_entries' && s.kind === 'request').length;
-    const lastLeader = [...frame.changes].reverse().find((e) => e.type === 'state' && e.state === 'leader');
+    const lastLeader = [...frame.changes]
+      .reverse()
+      .find((e): e is StateEvent => e.type === 'state' && e.state === 'leader');
     const text =
       `Message timeline, last ${this.windowMs / 1000} seconds${this.paused ? ' (paused)' : ''}: ${rv} vote requests, ${ae} append_entries` +
       (lastLeader ? `; node${lastLeader.node_id} became leader in term ${lastLeader.term}` : '');

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NodeView } from '../lab-types.ts';
+import type { NodeView } from '../../../server/contract/cluster-view.ts';
+import { statusOf } from '../../../tests/support/node-status.ts';
 import './node-card.ts';
 import { roleOf } from './node-card.ts';
 
@@ -15,7 +16,7 @@ const leader: NodeView = {
   up: true,
   paused: false,
   partitionedFrom: ['1'],
-  status: {
+  status: statusOf({
     node_id: '3',
     state: 'leader',
     term: 4,
@@ -27,7 +28,7 @@ const leader: NodeView = {
     peers: [],
     commit_index: 2,
     log: [],
-  },
+  }),
   error: null,
 };
 

@@ -3,7 +3,7 @@
 // A button sends the same action text a `cluster` cell would.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { NodeView } from '../lab-types.ts';
+import type { NodeView } from '../../../server/contract/cluster-view.ts';
 import { controlStyles } from './shared-styles.ts';
 import './log-strip.ts';
 

@@ -3,7 +3,7 @@
 // Rendered into the page (light DOM) because Monaco lives inside it.
 import { css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import type { Cell, RunResult } from '../lab-types.ts';
+import type { NotebookCell as Cell, RunResult } from '../../../server/contract/lab-api.ts';
 import type { CellEditor, RunKeys } from './cell-editor.ts';
 import { LightDomElement } from './light-dom-element.ts';
 import './cell-editor.ts';

@@ -3,9 +3,14 @@
 // progress of checks). Edits are saved through the lab after a short pause in typing.
 import { css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type {
+  NotebookBlock as Block,
+  NotebookCell as Cell,
+  NotebookLesson as Lesson,
+  RunResult,
+} from '../../../server/contract/lab-api.ts';
 import { variableNames } from '../hurl-language.ts';
 import type { LabClient } from '../lab-client.ts';
-import type { Block, Cell, Lesson, RunResult } from '../lab-types.ts';
 import type { LiveState } from '../live-state.ts';
 import type { ProgressStore } from '../progress-store.ts';
 import { LightDomElement } from './light-dom-element.ts';

@@ -3,8 +3,8 @@
 // Rendered into the page (light DOM) because the notebook's Monaco editors live inside it.
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import type { NotebookLesson as Lesson, LessonSummary } from '../../../server/contract/lab-api.ts';
 import { LabClient } from '../lab-client.ts';
-import type { Lesson, LessonSummary } from '../lab-types.ts';
 import { LiveClient, liveUrl } from '../live-client.ts';
 import { LiveState } from '../live-state.ts';
 import { ProgressStore } from '../progress-store.ts';

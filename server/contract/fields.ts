@@ -1,0 +1,85 @@
+// The field kinds the contract's bodies are made of, each with the words a refusal uses.
+import {
+  type SchemaOptions,
+  type TLiteral,
+  type TProperties,
+  type TSchema,
+  type TUnion,
+  Type,
+} from '@sinclair/typebox';
+
+/** The largest index accepted: any larger number cannot be represented exactly in JSON/JS. */
+export const MAX_INDEX = Number.MAX_SAFE_INTEGER;
+/**
+ * The largest term accepted. A term far ahead is legal Raft (the node adopts it), but each
+ * election adds one: this cap leaves 2^52 elections of headroom below MAX_SAFE_INTEGER, so
+ * no request can push a node's term past what it can store and compare exactly.
+ */
+export const MAX_TERM = 2 ** 52;
+/** Client and request ids (dissertation §6.3) are kept per entry: keep them short. */
+export const MAX_CLIENT_ID_CHARS = 200;
+
+/** A log index or count: 0 = nothing (indexes are 1-based). */
+export const Index = (o: SchemaOptions = {}) =>
+  Type.Integer({ minimum: 0, maximum: MAX_INDEX, expected: 'a non-negative integer (at most 2^53-1)', ...o });
+
+/** A term (Figure 2): 0 before the first election. */
+export const Term = (o: SchemaOptions = {}) =>
+  Type.Integer({ minimum: 0, maximum: MAX_TERM, expected: 'a non-negative integer (at most 2^52)', ...o });
+
+/** A node id; the seed's ids are numbers, so an integer is read as its decimal text. */
+export const NodeIdField = (o: SchemaOptions = {}) =>
+  Type.Union(
+    [Type.String({ minLength: 1, maxLength: 64 }), Type.Integer({ minimum: 0, maximum: MAX_INDEX })],
+    {
+      expected: 'a node id such as "2"',
+      ...o,
+    },
+  );
+
+/** A node id as this project's own processes send it: always text. */
+export const NodeId = (o: SchemaOptions = {}) =>
+  Type.String({ minLength: 1, maxLength: 64, expected: 'a node id such as "2"', ...o });
+
+/** Dissertation §6.3's client_id / request_id: text, or an integer read as its decimal text. */
+export const ClientKey = (o: SchemaOptions = {}) =>
+  Type.Union(
+    [
+      Type.String({ minLength: 1, maxLength: MAX_CLIENT_ID_CHARS }),
+      Type.Integer({ minimum: -MAX_INDEX, maximum: MAX_INDEX }),
+    ],
+    { expected: `a non-empty string of at most ${MAX_CLIENT_ID_CHARS} characters`, ...o },
+  );
+
+export const Flag = (expected = 'true or false') => Type.Boolean({ expected });
+
+export const Text = (expected = 'a string', o: SchemaOptions = {}) => Type.String({ expected, ...o });
+
+/** Epoch milliseconds or a duration in ms. */
+export const Millis = () => Type.Number({ minimum: 0, expected: 'a number of milliseconds' });
+
+/** One of a fixed list of words; the type is the union of the words. */
+export function OneOf<const T extends string>(
+  words: readonly T[],
+  o: SchemaOptions = {},
+): TUnion<TLiteral<T>[]> {
+  return Type.Union(
+    words.map((w) => Type.Literal(w)),
+    {
+      expected: words
+        .map((w) => JSON.stringify(w))
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1'),
+      ...o,
+    },
+  );
+}
+
+/** A request body: every property named is required unless marked Optional, and no others. */
+export function Body<T extends TProperties>(title: string, properties: T) {
+  return Type.Object(properties, { title, additionalProperties: false });
+}
+
+/** A value that may be null (e.g. `voted_for` before any vote). */
+export const Nullable = <T extends TSchema>(schema: T, expected: string) =>
+  Type.Union([schema, Type.Null()], { expected });

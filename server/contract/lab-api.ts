@@ -1,0 +1,232 @@
+// The lab's HTTP API (docs/lab-api.md): lessons and cells, runs and their results, cluster
+// actions. The browser sends the *request* bodies; the lab checks them with these schemas.
+import { type Static, Type } from '@sinclair/typebox';
+import { ClusterSnapshotSchema } from './cluster-view.ts';
+import { Body, Flag, Index, Millis, Nullable, OneOf } from './fields.ts';
+
+export const CELL_TYPES = ['http', 'cluster', 'check'] as const;
+export type CellType = (typeof CELL_TYPES)[number];
+/** A learner may add these; check cells are the lesson's own tests. */
+export const SCRATCH_CELL_TYPES = ['http', 'cluster'] as const;
+
+/** Bigger than any sane cell, small enough that a browser cannot hurt the lab. */
+export const SOURCE_LIMIT_CHARS = 256 * 1024;
+
+const CellId = () => Type.String({ minLength: 1, maxLength: 100, expected: 'a cell id such as "c3"' });
+const LessonId = () => Type.String({ minLength: 1, maxLength: 200, expected: 'a lesson id' });
+const Source = () =>
+  Type.String({
+    maxLength: SOURCE_LIMIT_CHARS,
+    expected: `the cell's text (at most ${SOURCE_LIMIT_CHARS / 1024} KiB)`,
+  });
+
+// ---- lessons
+
+/** A cell as the API shows it. */
+export const NotebookCellSchema = Type.Object({
+  id: CellId(),
+  type: OneOf(CELL_TYPES),
+  /** What runs: the learner's edit if any, else the lesson's text. */
+  source: Type.String(),
+  /** The lesson's text ('' for a scratch cell). */
+  original: Type.String(),
+  edited: Flag(),
+  scratch: Flag(),
+  /** Line of the opening fence in the lesson file; null for a scratch cell. */
+  line: Nullable(Index(), 'a line number or null'),
+});
+export type NotebookCell = Static<typeof NotebookCellSchema>;
+
+export const NotebookBlockSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('prose'), markdown: Type.String() }),
+  Type.Object({ kind: Type.Literal('cell'), cell: NotebookCellSchema }),
+]);
+export type NotebookBlock = Static<typeof NotebookBlockSchema>;
+
+export const NotebookLessonSchema = Type.Object({
+  id: LessonId(),
+  file: Type.String(),
+  title: Type.String(),
+  summary: Type.String(),
+  order: Type.Number(),
+  /** How many nodes the lesson expects. */
+  nodes: Index(),
+  blocks: Type.Array(NotebookBlockSchema),
+});
+export type NotebookLesson = Static<typeof NotebookLessonSchema>;
+
+export const LessonSummarySchema = Type.Object({
+  id: LessonId(),
+  title: Type.String(),
+  summary: Type.String(),
+  order: Type.Number(),
+  cells: Index(),
+  checks: Index(),
+  /** Set when the lesson file is malformed: `file:line: problem`. */
+  error: Type.Optional(Type.String()),
+});
+export type LessonSummary = Static<typeof LessonSummarySchema>;
+
+/** PUT /api/lessons/:id/cells/:cellId */
+export const SaveCellSchema = Body('a save-cell body', { source: Source() });
+
+/** POST /api/lessons/:id/cells: a scratch cell after `after` (null = at the top). */
+export const AddCellSchema = Body('an add-cell body', {
+  after: Type.Optional(Nullable(CellId(), 'a cell id or null (null = at the top)')),
+  type: Type.Optional(OneOf(SCRATCH_CELL_TYPES)),
+  source: Type.Optional(Source()),
+});
+export type AddCellBody = Static<typeof AddCellSchema>;
+
+/** POST /api/lessons/:id/cells/:cellId/reset and POST /api/lessons/:id/reset take no fields. */
+export const NoFieldsSchema = Body('this request', {});
+
+// ---- runs
+
+/** POST /api/run; `source` defaults to the saved source (a check cell always runs as written). */
+export const RunRequestSchema = Body('a run body', {
+  lessonId: LessonId(),
+  cellId: CellId(),
+  source: Type.Optional(Source()),
+});
+export type RunRequest = Static<typeof RunRequestSchema>;
+
+/** Why a cell could not run, said for a learner: what was wrong, what to do, and where. */
+export const RunErrorSchema = Type.Object({
+  message: Type.String(),
+  hint: Nullable(Type.String(), 'a hint or null'),
+  /** 1-based line within the cell's source, when one line is to blame. */
+  line: Nullable(Index(), 'a line or null'),
+});
+export type RunErrorInfo = Static<typeof RunErrorSchema>;
+
+export const SentRequestSchema = Type.Object({
+  method: Type.String(),
+  url: Type.String(),
+  headers: Type.Record(Type.String(), Type.String()),
+  body: Nullable(Type.String(), 'text or null'),
+});
+export type SentRequest = Static<typeof SentRequestSchema>;
+
+/** A redirect that was followed (only with `[Options] location: true`). */
+export const HopSchema = Type.Object({
+  method: Type.String(),
+  url: Type.String(),
+  status: Index(),
+  location: Type.String(),
+  durationMs: Millis(),
+});
+export type Hop = Static<typeof HopSchema>;
+
+export const ReceivedResponseSchema = Type.Object({
+  status: Index(),
+  headers: Type.Record(Type.String(), Type.String()),
+  /** The body parsed as JSON, or null when it is not JSON. */
+  body: Type.Unknown(),
+  bodyText: Type.String(),
+  /** True when the body was longer than the cap and was cut. */
+  truncated: Flag(),
+  durationMs: Millis(),
+});
+export type ReceivedResponse = Static<typeof ReceivedResponseSchema>;
+
+export const AssertResultSchema = Type.Object({
+  text: Type.String(),
+  ok: Flag(),
+  actual: Type.Unknown(),
+  expected: Type.Unknown(),
+  message: Nullable(Type.String(), 'why it failed, or null'),
+});
+export type AssertResult = Static<typeof AssertResultSchema>;
+
+export const CaptureResultSchema = Type.Object({
+  name: Type.String(),
+  value: Type.Unknown(),
+  ok: Flag(),
+  message: Type.Optional(Type.String()),
+});
+export type CaptureResult = Static<typeof CaptureResultSchema>;
+
+export const HttpEntryResultSchema = Type.Object({
+  /** null when the request could not be built (e.g. an unknown variable): see `error`. */
+  request: Nullable(SentRequestSchema, 'the request or null'),
+  hops: Type.Array(HopSchema),
+  response: Nullable(ReceivedResponseSchema, 'the response or null'),
+  attempts: Index(),
+  /** The expected status and headers first, then the [Asserts]. */
+  asserts: Type.Array(AssertResultSchema),
+  captures: Type.Array(CaptureResultSchema),
+  ok: Flag(),
+  error: Nullable(RunErrorSchema, 'an error or null'),
+});
+export type HttpEntryResult = Static<typeof HttpEntryResultSchema>;
+
+export const HttpCellResultSchema = Type.Object({ entries: Type.Array(HttpEntryResultSchema) });
+export type HttpCellResult = Static<typeof HttpCellResultSchema>;
+
+export const ActionResultSchema = Type.Object({
+  text: Type.String(),
+  ok: Flag(),
+  detail: Type.String(),
+  durationMs: Millis(),
+});
+export type ActionResult = Static<typeof ActionResultSchema>;
+
+export const CheckAssertionResultSchema = Type.Object({
+  text: Type.String(),
+  ok: Flag(),
+  expected: Type.String(),
+  seen: Type.String(),
+  hint: Nullable(Type.String(), 'a hint or null'),
+});
+export type CheckAssertionResult = Static<typeof CheckAssertionResultSchema>;
+
+export const CheckCellResultSchema = Type.Object({
+  assertions: Type.Array(CheckAssertionResultSchema),
+  /** How many times the assertions were evaluated before they held or time ran out. */
+  attempts: Index(),
+});
+export type CheckCellResult = Static<typeof CheckCellResultSchema>;
+
+export const RunResultSchema = Type.Object({
+  runId: Type.String(),
+  lessonId: LessonId(),
+  cellId: CellId(),
+  type: OneOf(CELL_TYPES),
+  /** Every assertion passed and nothing failed. */
+  ok: Flag(),
+  /** Execution counter, like Jupyter's [17]. */
+  count: Index(),
+  startedAt: Millis(),
+  durationMs: Millis(),
+  error: Nullable(RunErrorSchema, 'an error or null'),
+  /** The lesson's captured variables after the run. */
+  variables: Type.Record(Type.String(), Type.Unknown()),
+  /** Only the key of the cell's type is filled in; the other two are null. */
+  http: Nullable(HttpCellResultSchema, 'the http result or null'),
+  cluster: Nullable(
+    Type.Object({ actions: Type.Array(ActionResultSchema), snapshot: ClusterSnapshotSchema }),
+    'the cluster result or null',
+  ),
+  check: Nullable(CheckCellResultSchema, 'the check result or null'),
+});
+export type RunResult = Static<typeof RunResultSchema>;
+
+// ---- cluster actions
+
+export const ACTION_SOURCES = ['panel', 'cell'] as const;
+export type ActionSource = (typeof ACTION_SOURCES)[number];
+
+/** POST /api/cluster/actions: one `cluster`-cell line. */
+export const ActionRequestSchema = Body('an action body', {
+  action: Type.String({ minLength: 1, maxLength: 1000, expected: 'a cluster action such as "kill node3"' }),
+  source: Type.Optional(OneOf(ACTION_SOURCES)),
+});
+export type ActionRequest = Static<typeof ActionRequestSchema>;
+
+export const ActionOutcomeSchema = Type.Object({
+  ok: Flag(),
+  actions: Type.Array(ActionResultSchema),
+  snapshot: ClusterSnapshotSchema,
+});
+export type ActionOutcome = Static<typeof ActionOutcomeSchema>;

@@ -1,0 +1,137 @@
+// The two Raft RPCs between nodes (paper Figure 2) and their replies, as JSON in the seed's
+// snake_case (docs/node-api.md). A node checks every request with these before it reaches the
+// core, and every reply before it steps it in.
+
+import { type Static, Type } from '@sinclair/typebox';
+import type { Entry } from '../raft/types.ts';
+import { Body, ClientKey, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
+import type { Rule } from './wire-check.ts';
+
+/** One log entry: the same shape on the wire, on disk, in /status and /log. */
+export const LogEntrySchema = Type.Object(
+  {
+    index: Index(),
+    term: Term(),
+    /** §8: a new leader appends a no-op of its own term so earlier entries can commit. */
+    type: OneOf(['command', 'noop']),
+    command: Type.Union([Type.String(), Type.Null()], {
+      expected: 'a command string such as "set x=42" (null for a noop)',
+    }),
+    client_id: Type.Optional(ClientKey()),
+    request_id: Type.Optional(ClientKey()),
+  },
+  { title: 'an entry', expected: 'an entry {index, term, type, command}', additionalProperties: false },
+);
+/** An entry as sent; client keys may still be the seed's numbers (see `entryFromWire`). */
+export type WireEntry = Static<typeof LogEntrySchema>;
+
+/** The core's Entry (server/raft/types.ts) is the wire entry with its client keys as text. */
+export type LogEntry = Entry;
+
+export const RequestVoteSchema = Body('a request_vote body', {
+  term: Term(),
+  candidate_id: NodeIdField(),
+  last_log_index: Index(),
+  last_log_term: Term(),
+});
+export type RequestVoteBody = Static<typeof RequestVoteSchema>;
+
+export const AppendEntriesSchema = Body('an append_entries body', {
+  term: Term(),
+  leader_id: NodeIdField(),
+  /** Where clients should go: the leader's ADVERTISE_URL (for redirects). */
+  leader_url: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^\\s/]+/?$',
+      maxLength: 300,
+      expected: 'an http(s) base URL such as http://localhost:5001',
+    }),
+  ),
+  prev_log_index: Index(),
+  prev_log_term: Term(),
+  /** [] for a heartbeat; never missing (§5.3: a heartbeat is an AppendEntries with no entries). */
+  entries: Type.Array(LogEntrySchema, { expected: 'an array of entries ([] for a heartbeat)' }),
+  leader_commit: Index(),
+});
+export type AppendEntriesBody = Static<typeof AppendEntriesSchema>;
+
+export const RequestVoteReplySchema = Type.Object({
+  node_id: NodeId(),
+  term: Term(),
+  vote_granted: Flag(),
+});
+export type RequestVoteReply = Static<typeof RequestVoteReplySchema>;
+
+export const AppendEntriesReplySchema = Type.Object({
+  node_id: NodeId(),
+  term: Term(),
+  success: Flag(),
+  /** On success: prev_log_index + entries.length, the last index known to match the leader. */
+  match_index: Index(),
+  /** On failure, §5.3's fast back-up hint: the leader skips a whole term per round trip. */
+  conflict_index: Type.Optional(Index({ minimum: 1 })),
+  conflict_term: Type.Optional(Term()),
+});
+export type AppendEntriesReply = Static<typeof AppendEntriesReplySchema>;
+
+export type RpcName = 'request_vote' | 'append_entries';
+
+// ---- the rules a schema cannot state (Figure 2 and the Log Matching Property)
+
+/** last_log_index/last_log_term describe one entry: both 0 for an empty log, both above 0 otherwise. */
+export const requestVoteRules: Rule<RequestVoteBody> = (b) => {
+  if ((b.last_log_index === 0) !== (b.last_log_term === 0)) {
+    return `last_log_index ${b.last_log_index} with last_log_term ${b.last_log_term}: both are 0 for an empty log, both above 0 otherwise`;
+  }
+  if (b.last_log_term > b.term) {
+    return `last_log_term (${b.last_log_term}) cannot be above the candidate's term (${b.term})`;
+  }
+  return null;
+};
+
+/**
+ * Figure 2: a leader's log only holds terms <= its currentTerm, never decreasing, each index
+ * following the previous one. Anything else would break the Log Matching Property.
+ */
+export const appendEntriesRules: Rule<AppendEntriesBody> = (b) => {
+  if ((b.prev_log_index === 0) !== (b.prev_log_term === 0)) {
+    return `prev_log_index ${b.prev_log_index} with prev_log_term ${b.prev_log_term}: both are 0 at the start of the log (there is no entry 0), both above 0 otherwise`;
+  }
+  if (b.prev_log_term > b.term) {
+    return `prev_log_term (${b.prev_log_term}) cannot be above the leader's term (${b.term})`;
+  }
+  let lastTerm = b.prev_log_term;
+  for (let i = 0; i < b.entries.length; i++) {
+    const e = b.entries[i]!;
+    const where = `entries[${i}].`;
+    if (e.index !== b.prev_log_index + i + 1) {
+      return `field '${where}index' must be ${b.prev_log_index + i + 1} (prev_log_index + ${i + 1}), got ${e.index}`;
+    }
+    if (e.term < 1 || e.term > b.term) {
+      return `field '${where}term' must be between 1 and the request's term ${b.term}, got ${e.term}`;
+    }
+    if (e.term < lastTerm) {
+      return `field '${where}term' is ${e.term}, lower than the entry before it (${lastTerm}); terms in a log never decrease`;
+    }
+    lastTerm = e.term;
+    if (e.type === 'command' && e.command === null) {
+      return `field '${where}command' must be a command string such as "set x=42", got null`;
+    }
+    if (e.type === 'noop' && e.command !== null)
+      return `field '${where}command' must be null for a noop entry`;
+  }
+  return null;
+};
+
+/** An entry as the core keeps it: client keys as text. */
+export function entryFromWire(e: WireEntry): Entry {
+  // The usual case costs nothing: the checked object already is an Entry (no other fields).
+  if (typeof e.client_id !== 'number' && typeof e.request_id !== 'number') return e as Entry;
+  const entry: Entry = { index: e.index, term: e.term, type: e.type, command: e.command };
+  if (e.client_id !== undefined) entry.client_id = String(e.client_id);
+  if (e.request_id !== undefined) entry.request_id = String(e.request_id);
+  return entry;
+}
+
+/** The seed's ids are numbers; ours are text. */
+export const nodeIdText = (id: string | number): string => String(id);

@@ -1,0 +1,73 @@
+// The node's doors: each inbound body checked once, against the contract (server/contract/),
+// plus what only this node knows (its members, the commands its state machine applies).
+// A body that fails is refused whole; nothing of it reaches the core.
+
+import {
+  type ClientCommandBody,
+  ClientCommandSchema,
+  clientCommandRules,
+} from '../contract/client-command.ts';
+import { type Membership, notAPeer } from '../contract/membership.ts';
+import { LogQuerySchema, logQueryRules, logRange } from '../contract/node-status.ts';
+import {
+  type AppendEntriesBody,
+  AppendEntriesSchema,
+  appendEntriesRules,
+  type RequestVoteBody,
+  RequestVoteSchema,
+  requestVoteRules,
+} from '../contract/raft-rpc.ts';
+import { type Checked, parseWire } from '../contract/wire-check.ts';
+import type { Proposal } from '../raft/types.ts';
+import { parseCommand } from '../statemachine/command.ts';
+
+/** Why `text` is not a command the state machine applies (set/get/delete), or null. */
+function commandError(text: string): string | null {
+  const c = parseCommand(text);
+  return 'error' in c ? c.error : null;
+}
+
+export function checkRequestVote(body: unknown, m: Membership): Checked<RequestVoteBody> {
+  return parseWire(RequestVoteSchema, body, requestVoteRules, (b) =>
+    notAPeer(m, 'candidate_id', b.candidate_id),
+  );
+}
+
+export function checkAppendEntries(body: unknown, m: Membership): Checked<AppendEntriesBody> {
+  return parseWire(
+    AppendEntriesSchema,
+    body,
+    appendEntriesRules,
+    (b) => notAPeer(m, 'leader_id', b.leader_id),
+    (b) => {
+      for (let i = 0; i < b.entries.length; i++) {
+        const text = b.entries[i]!.command;
+        const why = text === null ? null : commandError(text);
+        if (why !== null) return `field 'entries[${i}].command': ${why}`;
+      }
+      return null;
+    },
+  );
+}
+
+/** A client command as the core proposes it: the seed's numeric client keys read as text. */
+export function checkClientCommand(body: unknown): Checked<Proposal> {
+  const c = parseWire(ClientCommandSchema, body, clientCommandRules, (b: ClientCommandBody) =>
+    commandError(b.command),
+  );
+  if (!c.ok) return c;
+  const { command, client_id, request_id } = c.value;
+  return {
+    ok: true,
+    value:
+      client_id === undefined || request_id === undefined
+        ? { command }
+        : { command, client_id: String(client_id), request_id: String(request_id) },
+  };
+}
+
+/** GET /log's query: from ≥ 1 (default 1), limit 1–1000 (default 100). */
+export function checkLogQuery(query: object): Checked<{ from: number; limit: number }> {
+  const c = parseWire(LogQuerySchema, { ...query }, logQueryRules);
+  return c.ok ? { ok: true, value: logRange(c.value) } : c;
+}

@@ -1,0 +1,46 @@
+// A node's /status for tests that judge hand-made snapshots: the fields a test names, and the
+// contract's other fields filled in as an idle node reports them (server/contract/node-status.ts).
+import type { NodeStatus } from '../../server/contract/node-status.ts';
+
+type Named = Pick<NodeStatus, 'node_id' | 'state' | 'term'> & Partial<NodeStatus>;
+
+export function statusOf(s: Named): NodeStatus {
+  const log = s.log ?? [];
+  return {
+    voted_for: null,
+    leader_id: null,
+    leader_url: null,
+    commit_index: 0,
+    last_applied: 0,
+    log_start: log[0]?.index ?? 1,
+    log_length: log.at(-1)?.index ?? 0,
+    kv: {},
+    peers: [],
+    progress: null,
+    faults: {
+      node_id: s.node_id,
+      paused: false,
+      speed: 1,
+      cut_inbound: [],
+      cut_outbound: [],
+      noop_on_election: true,
+    },
+    metrics: {
+      readies: 0,
+      append_entries_sent: 0,
+      append_entries_with_entries_sent: 0,
+      entries_sent: 0,
+      request_votes_sent: 0,
+      rpc_failures: 0,
+      proposals: 0,
+      proposal_batches: 0,
+      fsyncs: 0,
+      entries_persisted: 0,
+      entries_per_fsync: 0,
+      wal_bytes: 0,
+      wal_compactions: 0,
+    },
+    ...s,
+    log,
+  };
+}
