@@ -1,6 +1,8 @@
 // GET /events: what the node does, as server-sent events (server/contract/node-events.ts).
-// Each event is one `data:` line of JSON with an `id:` equal to its seq, so a client that
-// reconnects with Last-Event-ID gets what it missed (from a bounded history).
+// Each event is one `data:` line of JSON with an `id:` of `<process>-<seq>`, so a client that
+// reconnects with Last-Event-ID gets what it missed (from a bounded history) — and a client
+// that last read an earlier process of this node (a restart) gets this process's events from
+// its first one, instead of being told "nothing after seq N" by a process that restarted at 1.
 // Cheap when nobody listens: the node asks `active` before building per-RPC events.
 // A listener that cannot keep up gets a bounded queue, then is disconnected (it may reconnect).
 
@@ -53,6 +55,8 @@ export interface NodeEventsOptions {
 
 export class NodeEvents {
   private seq = 0;
+  /** Names this process in event ids (base-36 start time): ids of a restarted node differ. */
+  private readonly processTag = Date.now().toString(36);
   private readonly listeners = new Set<Listener>();
   private readonly history: { seq: number; frame: string }[] = [];
   private readonly historySize: number;
@@ -82,7 +86,7 @@ export class NodeEvents {
 
   emit(body: NodeEventBody): void {
     const ev = { seq: ++this.seq, at: Date.now(), node_id: this.nodeId, ...body } as NodeEvent;
-    const frame = `id: ${ev.seq}\ndata: ${JSON.stringify(ev)}\n\n`;
+    const frame = `id: ${this.processTag}-${ev.seq}\ndata: ${JSON.stringify(ev)}\n\n`;
     this.history.push({ seq: ev.seq, frame });
     // Trim in chunks: amortized O(1) per event instead of shifting the array every time.
     if (this.history.length >= 2 * this.historySize)
@@ -101,10 +105,10 @@ export class NodeEvents {
     res.flushHeaders();
     res.write('retry: 1000\n\n');
     const l: Listener = { res, queue: [], congested: false };
-    const last = Number(req.get('last-event-id') ?? Number.NaN);
-    if (Number.isInteger(last)) {
+    const after = this.replayAfter(req.get('last-event-id'));
+    if (after !== null) {
       const from = this.history.length - this.historySize;
-      for (const h of this.history.slice(Math.max(0, from))) if (h.seq > last) this.write(l, h.frame);
+      for (const h of this.history.slice(Math.max(0, from))) if (h.seq > after) this.write(l, h.frame);
     }
     this.listeners.add(l);
     res.on('drain', () => {
@@ -115,6 +119,17 @@ export class NodeEvents {
     });
     res.on('close', () => this.listeners.delete(l));
   };
+
+  /**
+   * The seq after which to replay, for a Last-Event-ID: this process's own id → its seq; a bare
+   * number (a hand-made request) → that seq; another process's id → 0 (everything kept).
+   */
+  private replayAfter(lastEventId: string | undefined): number | null {
+    if (lastEventId === undefined) return null;
+    const m = /^(?:([0-9a-z]+)-)?(\d{1,16})$/.exec(lastEventId.trim());
+    if (!m) return null;
+    return m[1] === undefined || m[1] === this.processTag ? Number(m[2]) : 0;
+  }
 
   private write(l: Listener, frame: string): void {
     if (l.congested) {

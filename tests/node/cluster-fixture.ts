@@ -10,7 +10,7 @@ import {
   type LocalClusterOptions,
   type NodeStatus,
 } from '../../server/cluster/local-cluster.ts';
-import { eventStreamData } from '../../server/lab/live/event-stream-data.ts';
+import { serverSentEvents } from '../../server/lab/live/server-sent-events.ts';
 
 export type { NodeStatus };
 
@@ -98,8 +98,8 @@ export async function readEvents(
   try {
     const res = await fetch(`${url}/events`, { signal: ctrl.signal });
     await onOpen();
-    for await (const data of eventStreamData(res.body!)) {
-      events.push(JSON.parse(data) as Record<string, unknown>);
+    for await (const ev of serverSentEvents(res.body!)) {
+      events.push(JSON.parse(ev.data) as Record<string, unknown>);
       if (until(events)) return events;
     }
   } catch (e) {

@@ -1,9 +1,11 @@
 // Follows one node's `GET /events` (server-sent events) and hands each event on. Reconnects
-// whenever the stream ends (the node was killed, restarted, or the network blinked).
-
+// whenever the stream ends (the node was killed, restarted, or the network blinked), sending
+// the last event id it got (Last-Event-ID) so the node replays what happened in between:
+// no event is lost while the node is up. A restarted node answers with its new process's
+// events from the start (the id names the process, server/node/events.ts).
 import { type NodeEvent, NodeEventSchema } from '../../contract/node-events.ts';
 import { matches } from '../../contract/wire-check.ts';
-import { eventStreamData } from './event-stream-data.ts';
+import { serverSentEvents } from './server-sent-events.ts';
 
 const RECONNECT_MS = 500;
 /**
@@ -15,6 +17,8 @@ const IDLE_MS = 20_000;
 export class NodeEventStream {
   private abort: AbortController | null = null;
   private stopped = false;
+  /** The id of the last event handed on; sent as Last-Event-ID on every reconnect. */
+  private lastEventId: string | null = null;
 
   constructor(
     private readonly url: string,
@@ -35,12 +39,16 @@ export class NodeEventStream {
       this.abort = new AbortController();
       try {
         const res = await fetch(`${this.url}/events`, {
-          headers: { accept: 'text/event-stream' },
+          headers: {
+            accept: 'text/event-stream',
+            ...(this.lastEventId === null ? {} : { 'last-event-id': this.lastEventId }),
+          },
           signal: this.abort.signal,
         });
         if (res.ok && res.body) {
-          for await (const data of eventStreamData(res.body.pipeThrough(this.idleWatch(this.abort)))) {
-            this.dispatch(data);
+          for await (const ev of serverSentEvents(res.body.pipeThrough(this.idleWatch(this.abort)))) {
+            this.dispatch(ev.data);
+            if (ev.id !== undefined) this.lastEventId = ev.id;
           }
         }
       } catch {

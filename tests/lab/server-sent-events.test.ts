@@ -1,7 +1,7 @@
-// Reading a node's server-sent events: each event's data once it is complete, whatever the
-// chunking, with CRLF line ends and multi-line data as the SSE format allows.
+// Reading a node's server-sent events (eventsource-parser): each event's data and id once it is
+// complete, whatever the chunking, with CRLF line ends and multi-line data as the SSE format allows.
 import { describe, expect, it } from 'vitest';
-import { eventStreamData } from '../../server/lab/live/event-stream-data.ts';
+import { serverSentEvents } from '../../server/lab/live/server-sent-events.ts';
 
 function streamOf(chunks: (string | Uint8Array)[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -15,15 +15,21 @@ function streamOf(chunks: (string | Uint8Array)[]): ReadableStream<Uint8Array> {
 
 async function dataOf(chunks: (string | Uint8Array)[]): Promise<string[]> {
   const got: string[] = [];
-  for await (const data of eventStreamData(streamOf(chunks))) got.push(data);
+  for await (const ev of serverSentEvents(streamOf(chunks))) got.push(ev.data);
   return got;
 }
 
-describe('eventStreamData', () => {
-  it('yields the data of each event, skipping id lines and comments', async () => {
-    expect(await dataOf(['id: 1\ndata: {"seq":1}\n\n: keep-alive\n\nid: 2\ndata: {"seq":2}\n\n'])).toEqual([
-      '{"seq":1}',
-      '{"seq":2}',
+describe('serverSentEvents', () => {
+  it('yields each event with its id (for Last-Event-ID), skipping comments', async () => {
+    const got = [];
+    for await (const ev of serverSentEvents(
+      streamOf(['id: k3-1\ndata: {"seq":1}\n\n: keep-alive\n\nid: k3-2\ndata: {"seq":2}\n\n']),
+    )) {
+      got.push([ev.id, ev.data]);
+    }
+    expect(got).toEqual([
+      ['k3-1', '{"seq":1}'],
+      ['k3-2', '{"seq":2}'],
     ]);
   });
 
