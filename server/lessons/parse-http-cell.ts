@@ -24,7 +24,14 @@ export const HTTP_QUERIES = ['jsonpath', 'header', 'status', 'body', 'duration']
 /** Filters after a query (`jsonpath "$.log" count`); `nth` takes an index. */
 export const HTTP_FILTERS = ['count', 'nth', 'toInt', 'toString'] as const;
 /** `[Options]` names (`retry: 10`). */
-export const HTTP_OPTIONS = ['retry', 'retry-interval', 'location', 'max-redirs', 'delay', 'timeout'] as const;
+export const HTTP_OPTIONS = [
+  'retry',
+  'retry-interval',
+  'location',
+  'max-redirs',
+  'delay',
+  'timeout',
+] as const;
 
 const METHODS: readonly string[] = HTTP_METHODS;
 const REQUEST_LINE = /^([A-Z]+)\s+(\S+)\s*$/;

@@ -2,27 +2,18 @@
 // mid-run while the node keeps committing, the reader reconnects with Last-Event-ID, and the
 // lab's sequence of events equals the node's own, none lost and none twice.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeEvent } from '../../server/contract/node-events.ts';
 import { NodeEventStream } from '../../server/lab/live/node-events.ts';
 import { serverSentEvents } from '../../server/lab/live/server-sent-events.ts';
-import { loadConfig } from '../../server/node/config.ts';
-import { createApp } from '../../server/node/http-api.ts';
-import { RaftNode } from '../../server/node/node.ts';
+import { type InProcessNode, startInProcessNode } from '../support/in-process-node.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const NODE_PORT = 15171;
 const PROXY_PORT = 15172;
-const NODE = `http://127.0.0.1:${NODE_PORT}`;
 
-let node: RaftNode;
-let server: Server;
-let dataDir: string;
+let n: InProcessNode;
 /** A TCP proxy between the lab's reader and the node: `cut()` drops every connection through it. */
 let proxy: net.Server;
 const open = new Set<net.Socket>();
@@ -32,7 +23,7 @@ const cut = () => {
 };
 
 async function command(text: string): Promise<void> {
-  const res = await fetch(`${NODE}/client_command`, {
+  const res = await fetch(`${n.url}/client_command`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ command: text }),
@@ -43,7 +34,7 @@ async function command(text: string): Promise<void> {
 /** The node's own record: every event it still keeps, read from the start (Last-Event-ID 0). */
 async function nodeSequence(upTo: number): Promise<NodeEvent[]> {
   const ctrl = new AbortController();
-  const res = await fetch(`${NODE}/events`, { headers: { 'last-event-id': '0' }, signal: ctrl.signal });
+  const res = await fetch(`${n.url}/events`, { headers: { 'last-event-id': '0' }, signal: ctrl.signal });
   const all: NodeEvent[] = [];
   for await (const ev of serverSentEvents(res.body!)) {
     all.push(JSON.parse(ev.data) as NodeEvent);
@@ -54,15 +45,8 @@ async function nodeSequence(upTo: number): Promise<NodeEvent[]> {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'raft-events-'));
   // A cluster of one: it elects itself and commits alone, so events come at the test's pace.
-  node = await RaftNode.open(
-    loadConfig({ NODE_ID: '1', PORT: String(NODE_PORT), HOST: '127.0.0.1', DATA_DIR: dataDir }),
-  );
-  node.start();
-  server = await new Promise<Server>((resolve) => {
-    const s = createApp(node).listen(NODE_PORT, '127.0.0.1', () => resolve(s));
-  });
+  n = await startInProcessNode({ NODE_ID: '1', PORT: String(NODE_PORT) });
   proxy = net.createServer((client) => {
     connections++;
     const upstream = net.connect(NODE_PORT, '127.0.0.1');
@@ -79,18 +63,13 @@ beforeAll(async () => {
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => proxy.listen(PROXY_PORT, '127.0.0.1', () => resolve()));
-  await waitFor('the node to lead itself', () => node.role === 'leader', { timeoutMs: 10_000 });
+  await waitFor('the node to lead itself', () => n.node.role === 'leader', { timeoutMs: 10_000 });
 });
 
 afterAll(async () => {
   cut();
   await new Promise<void>((resolve) => proxy?.close(() => resolve()));
-  await new Promise<void>((resolve) => {
-    server?.closeAllConnections();
-    server?.close(() => resolve());
-  });
-  await node?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await n?.stop();
 });
 
 describe("the lab's reader of a node's events", () => {
@@ -105,7 +84,7 @@ describe("the lab's reader of a node's events", () => {
         // Cut, and commit while the reader is away (it waits 500 ms before reconnecting).
         cut();
         for (let i = 0; i < 5; i++) await command(`set a=${round * 10 + i}`);
-        const last = node.status().commit_index;
+        const last = n.node.status().commit_index;
         await waitFor(
           `commit ${last} to reach the lab after cut ${round}`,
           () => got.some((e) => e.type === 'commit' && e.commit_index === last),

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  HTTP_FILTERS,
-  HTTP_METHODS,
-  HTTP_OPTIONS,
-  HTTP_PREDICATES,
-  HTTP_QUERIES,
-  HTTP_SECTIONS,
-  parseHttpCell,
-  VALUELESS_PREDICATES,
-} from '../../server/lessons/parse-http-cell.ts';
+import * as parser from '../../server/lessons/parse-http-cell.ts';
 import { completionsAt, hurlTokens, variableNames } from './hurl-language.ts';
 
 const vars = variableNames(5, ['term_before']);
@@ -65,17 +56,18 @@ describe('cell completion', () => {
 });
 
 describe('the editor knows every word the http-cell parser accepts', () => {
+  const { HTTP_FILTERS, HTTP_METHODS, HTTP_OPTIONS, HTTP_PREDICATES, HTTP_QUERIES, HTTP_SECTIONS } = parser;
   const rules = hurlTokens.tokenizer.root as [RegExp, string, string?][];
   /** The token class the editor gives `word` at the start of `line`. */
   const tokenOf = (line: string, word: string) =>
     rules.find(([rx]) => new RegExp(`^(?:${rx.source})`).exec(line)?.[0] === word)?.[1];
   const parses = (asserts: string, options = '') =>
-    parseHttpCell(`GET http://127.0.0.1:1/status\n${options}\nHTTP 200\n[Asserts]\n${asserts}`);
+    parser.parseHttpCell(`GET http://127.0.0.1:1/status\n${options}\nHTTP 200\n[Asserts]\n${asserts}`);
 
   it('the parser accepts every word it exports (so the lists below are its truth)', () => {
     for (const p of HTTP_PREDICATES) {
       expect(
-        () => parses(`jsonpath "$.a" ${p}${VALUELESS_PREDICATES.includes(p) ? '' : ' 1'}`),
+        () => parses(`jsonpath "$.a" ${p}${parser.VALUELESS_PREDICATES.includes(p) ? '' : ' 1'}`),
         p,
       ).not.toThrow();
     }
