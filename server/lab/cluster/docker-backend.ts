@@ -231,12 +231,7 @@ export class DockerBackend implements ClusterBackend {
     return this.serial(async () => {
       if (!Number.isFinite(factor) || factor <= 0)
         throw new Error(`speed must be a positive number, got ${factor}`);
-      await this.refresh();
-      const up = this.d.members.filter((m) => {
-        const s = this.live(m);
-        return s.up && !s.paused;
-      });
-      await Promise.all(up.map((m) => this.postSpeed(m, factor)));
+      await Promise.all((await this.running()).map((m) => this.postSpeed(m, factor)));
       this.speedFactor = factor;
     });
   }
@@ -244,12 +239,7 @@ export class DockerBackend implements ClusterBackend {
   /** §8's no-op switch on every running node, through its /admin API as for `speed`. */
   noop(enabled: boolean): Promise<void> {
     return this.serial(async () => {
-      await this.refresh();
-      const up = this.d.members.filter((m) => {
-        const s = this.live(m);
-        return s.up && !s.paused;
-      });
-      await Promise.all(up.map((m) => this.postNoop(m, enabled)));
+      await Promise.all((await this.running()).map((m) => this.postNoop(m, enabled)));
       this.noopEnabled = enabled;
     });
   }
@@ -323,6 +313,12 @@ export class DockerBackend implements ClusterBackend {
         networks: Object.keys(c?.NetworkSettings?.Networks ?? {}),
       });
     }
+  }
+
+  /** The members whose container runs and is not frozen (they can answer an /admin call), as of now. */
+  private async running(): Promise<Member[]> {
+    await this.refresh();
+    return this.d.members.filter((m) => this.live(m).up && !this.live(m).paused);
   }
 
   private async inspectState(m: Member): Promise<LiveState> {
