@@ -7,21 +7,11 @@ import type { LiveChannelMessage as LiveMessage } from '../../server/contract/li
 import type { NodeEvent, RpcEvent } from '../../server/contract/node-events.ts';
 import type { LiveStatus } from './live-client.ts';
 
-export interface HistoryItem {
-  seq: number;
-  at: number;
-  text: string;
-  ok: boolean;
-  detail: string;
-  source: 'panel' | 'cell';
-}
+/** A cluster action the live channel reported, with when it arrived here. */
+export type HistoryItem = Extract<LiveMessage, { type: 'action' }> & { at: number };
 
-export interface SafetyWarning {
-  seq: number;
-  at: number;
-  kind: string;
-  detail: string;
-}
+/** A safety warning the live channel reported (the contract's SafetyWarning), with when it arrived. */
+export type ShownWarning = Extract<LiveMessage, { type: 'warning' }> & { at: number };
 
 export type LivePart = 'status' | 'snapshot' | 'events' | 'history' | 'warning' | 'run';
 
@@ -40,7 +30,7 @@ export class LiveState extends EventTarget {
   /** Node events other than RPCs (state, term, commit, admin), oldest first. */
   changes: NodeEvent[] = [];
   history: HistoryItem[] = [];
-  warnings: SafetyWarning[] = [];
+  warnings: ShownWarning[] = [];
   /** `${lessonId}/${cellId}` of cells running now, with their attempt number. */
   running = new Map<string, number>();
   /** The lab's clock minus ours, so node event times can be placed on our time axis. */
@@ -62,24 +52,11 @@ export class LiveState extends EventTarget {
         this.addEvent(msg.event);
         break;
       case 'action':
-        this.history = [
-          {
-            seq: msg.seq,
-            at: Date.now(),
-            text: msg.text,
-            ok: msg.ok,
-            detail: msg.detail,
-            source: msg.source,
-          },
-          ...this.history,
-        ].slice(0, MAX_HISTORY);
+        this.history = [{ ...msg, at: Date.now() }, ...this.history].slice(0, MAX_HISTORY);
         this.emit('history');
         break;
       case 'warning':
-        this.warnings = [
-          ...this.warnings,
-          { seq: msg.seq, at: Date.now(), kind: msg.kind, detail: msg.detail },
-        ];
+        this.warnings = [...this.warnings, { ...msg, at: Date.now() }];
         this.emit('warning');
         break;
       case 'run': {
