@@ -51,6 +51,15 @@ export const ClientKey = (o: SchemaOptions = {}) =>
     { expected: `a non-empty string of at most ${MAX_CLIENT_ID_CHARS} characters`, ...o },
   );
 
+/** A client key as stored in an entry: always text. */
+export const ClientKeyText = (o: SchemaOptions = {}) =>
+  Type.String({
+    minLength: 1,
+    maxLength: MAX_CLIENT_ID_CHARS,
+    expected: `a non-empty string of at most ${MAX_CLIENT_ID_CHARS} characters`,
+    ...o,
+  });
+
 export const Flag = (expected = 'true or false') => Type.Boolean({ expected });
 
 export const Text = (expected = 'a string', o: SchemaOptions = {}) => Type.String({ expected, ...o });

@@ -4,7 +4,7 @@
 
 import { type Static, Type } from '@sinclair/typebox';
 import type { Entry } from '../raft/types.ts';
-import { Body, ClientKey, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
+import { Body, ClientKeyText, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
 import type { Rule } from './wire-check.ts';
 
 /** One log entry: the same shape on the wire, on disk, in /status and /log. */
@@ -17,16 +17,19 @@ export const LogEntrySchema = Type.Object(
     command: Type.Union([Type.String(), Type.Null()], {
       expected: 'a command string such as "set x=42" (null for a noop)',
     }),
-    client_id: Type.Optional(ClientKey()),
-    request_id: Type.Optional(ClientKey()),
+    /** Dissertation §6.3: who sent the command, for exactly-once retries (as the leader got them). */
+    client_id: Type.Optional(ClientKeyText()),
+    request_id: Type.Optional(ClientKeyText()),
   },
   { title: 'an entry', expected: 'an entry {index, term, type, command}', additionalProperties: false },
 );
-/** An entry as sent; client keys may still be the seed's numbers (see `entryFromWire`). */
-export type WireEntry = Static<typeof LogEntrySchema>;
-
-/** The core's Entry (server/raft/types.ts) is the wire entry with its client keys as text. */
-export type LogEntry = Entry;
+/**
+ * An entry as checked: exactly the core's Entry (server/raft/types.ts), which the dependency-free
+ * core declares itself; ENTRY_MATCHES_CORE fails to compile if the two ever drift apart.
+ */
+export type LogEntry = Static<typeof LogEntrySchema>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const ENTRY_MATCHES_CORE: Same<LogEntry, Entry> = true;
 
 export const RequestVoteSchema = Body('a request_vote body', {
   term: Term(),
@@ -122,16 +125,6 @@ export const appendEntriesRules: Rule<AppendEntriesBody> = (b) => {
   }
   return null;
 };
-
-/** An entry as the core keeps it: client keys as text. */
-export function entryFromWire(e: WireEntry): Entry {
-  // The usual case costs nothing: the checked object already is an Entry (no other fields).
-  if (typeof e.client_id !== 'number' && typeof e.request_id !== 'number') return e as Entry;
-  const entry: Entry = { index: e.index, term: e.term, type: e.type, command: e.command };
-  if (e.client_id !== undefined) entry.client_id = String(e.client_id);
-  if (e.request_id !== undefined) entry.request_id = String(e.request_id);
-  return entry;
-}
 
 /** The seed's ids are numbers; ours are text. */
 export const nodeIdText = (id: string | number): string => String(id);

@@ -39,7 +39,7 @@ const DOORS: Door[] = [
       leader_commit: 1,
     },
     optional: ['leader_url', 'entries[0].client_id', 'entries[0].request_id'],
-    alsoAccepts: { ...RPC_IDS, 'entries[0].client_id': ['number'], 'entries[0].request_id': ['number'] },
+    alsoAccepts: RPC_IDS,
   },
   {
     name: 'POST /client_command',
