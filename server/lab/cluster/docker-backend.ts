@@ -55,7 +55,7 @@ export class DockerBackend implements ClusterBackend {
   private readonly networks: NetworkView = {
     refresh: () => this.refresh(),
     networksOf: (m) => this.live(m).networks,
-    leaderId: async () => leaderOf(await takeSnapshot(this))?.id ?? null,
+    leaderId: async () => leaderOf(await takeSnapshot(this, 1000))?.id ?? null,
   };
   private speedFactor = 1;
   private noopEnabled = true;
