@@ -289,8 +289,9 @@ export class LocalCluster {
       // Another program on our port would answer too: make sure it is this node.
       if ('status' in r && r.status.node_id === m.id) return;
       if (Date.now() > deadline) {
+        const last = 'error' in r ? r.error : `it says it is node ${r.status.node_id}`;
         throw new Error(
-          `node${m.id} did not answer ${m.url}/status within ${timeoutMs} ms:\n${m.recent.slice(-10).join('\n')}`,
+          `node${m.id} did not answer ${m.url}/status within ${timeoutMs} ms (last: ${last}):\n${m.recent.slice(-10).join('\n')}`,
         );
       }
       await new Promise((r) => setTimeout(r, 30));
