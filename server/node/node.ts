@@ -11,7 +11,7 @@ import { ClientCommands, type CommandOutcome } from './client-commands.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
-import { Wal } from './storage/wal.ts';
+import { describeTornTail, Wal, type WalOptions } from './storage/wal.ts';
 import { Transport } from './transport.ts';
 import {
   type AppendEntriesBody,
@@ -54,7 +54,14 @@ export interface RaftNodeOptions {
   random?: () => number;
   /** Told about every role or leader change (main.ts logs it). */
   onStateChange?: (role: string, term: number, leaderId: string | null) => void;
+  /** Told what an operator should know: a torn log tail dropped at start, a full disk and its end. */
+  notice?: (message: string) => void;
+  /** Passed to the write-ahead log (tests inject disk errors through `openFile`). */
+  wal?: WalOptions;
 }
+
+/** How often a Ready held by a full disk is tried again. */
+const DISK_FULL_RETRY_MS = 200;
 
 const STATUS_LOG_LIMIT = 1000;
 
@@ -85,6 +92,8 @@ export class RaftNode {
   private ticker: ReturnType<typeof setInterval> | null = null;
   private rpcSeq = 0;
   private stopped = false;
+  /** A full disk was reported (notice) and its end not yet. */
+  private diskFullNoticed = false;
   private last: { role: string; term: number; leaderId: string | null; commitIndex: number };
 
   private constructor(
@@ -130,7 +139,8 @@ export class RaftNode {
 
   /** Opens the node's write-ahead log and builds the core from what it holds. */
   static async open(config: NodeConfig, opts: RaftNodeOptions = {}): Promise<RaftNode> {
-    const { wal, state } = await Wal.open(config.dataDir);
+    const { wal, state } = await Wal.open(config.dataDir, opts.wal);
+    if (wal.tornTail) opts.notice?.(describeTornTail(wal.file, wal.tornTail));
     return new RaftNode(config, wal, state, opts);
   }
 
@@ -216,6 +226,8 @@ export class RaftNode {
   submit(proposal: ClientCommandBody): Promise<CommandOutcome> {
     if (this.stopped) return Promise.resolve({ kind: 'stopping' });
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
+    // Nothing new is proposed while the disk refuses writes: the client hears so at once.
+    if (this.wal.diskFull) return Promise.resolve({ kind: 'disk_full', detail: this.wal.diskFull.detail });
     // Commands arriving in the same turn of the event loop (or during a write) go out as
     // one batch: one append_entries per follower, one fsync.
     if (!this.flushScheduled) {
@@ -276,7 +288,16 @@ export class RaftNode {
       }
       const rd = this.core.ready();
       this.metrics.readies++;
-      await this.wal.append({ hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries });
+      // Nothing of this Ready leaves before it is durable; a full disk holds it here (retried).
+      const persisted = await this.wal.appendRetrying(
+        { hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries },
+        { retryMs: DISK_FULL_RETRY_MS, stopped: () => this.stopped, onFull: (e) => this.onDiskFull(e) },
+      );
+      if (!persisted) return;
+      if (this.diskFullNoticed) {
+        this.diskFullNoticed = false;
+        this.opts.notice?.('the disk accepts writes again: the held log record is persisted, going on');
+      }
       const answered = new Set<string>();
       for (const m of rd.messages) {
         if (m.rpcId !== undefined) answered.add(m.rpcId);
@@ -286,6 +307,16 @@ export class RaftNode {
       for (const e of rd.committed) this.apply(e);
       this.core.advance(rd);
       this.noteChanges(rd);
+    }
+  }
+
+  private onDiskFull(e: Error): void {
+    // Commands not yet proposed can be refused for sure; those in the held Ready wait (they may
+    // still commit once it is written) and time out as unknown if it takes too long.
+    this.commands.failQueued({ kind: 'disk_full', detail: e.message });
+    if (!this.diskFullNoticed) {
+      this.diskFullNoticed = true;
+      this.opts.notice?.(`${e.message} (retrying every ${DISK_FULL_RETRY_MS} ms)`);
     }
   }
 
@@ -360,8 +391,7 @@ export class RaftNode {
   }
 
   private apply(e: Entry): void {
-    const r = this.sm.apply(e);
-    this.commands.applied(e, r.result, !!r.duplicate);
+    this.commands.applied(e, this.sm.apply(e));
   }
 
   private noteChanges(rd: Ready): void {
@@ -426,6 +456,7 @@ export class RaftNode {
               ]),
             ),
       faults: this.faults.toJSON(),
+      storage: { disk_full: this.wal.diskFull !== null, detail: this.wal.diskFull?.detail ?? null },
       metrics: {
         ...this.metrics,
         proposals: this.commands.proposals,
@@ -435,6 +466,8 @@ export class RaftNode {
         entries_per_fsync: ws.fsyncs === 0 ? 0 : Math.round((ws.entriesWritten / ws.fsyncs) * 100) / 100,
         wal_bytes: ws.fileBytes,
         wal_compactions: ws.compactions,
+        wal_dropped_tail_bytes: ws.droppedTailBytes,
+        disk_full_errors: ws.diskFullErrors,
       },
     };
   }

@@ -89,6 +89,17 @@ function optString(o: Record<string, unknown>, field: string, max: number): stri
   return v;
 }
 
+/** An optional positive integer (a JSON number or its decimal digits), as a decimal string. */
+function optSequence(o: Record<string, unknown>, field: string, what: string): string | undefined {
+  const v = o[field];
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'string' && /^[1-9][0-9]{0,15}$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+    throw new Invalid(`field '${field}' must be a positive integer, ${what}; got ${describe(v)}`);
+  }
+  return String(n);
+}
+
 function run<T>(f: () => T): Checked<T> {
   try {
     return { ok: true, value: f() };
@@ -244,10 +255,21 @@ export function checkClientCommand(
     const why = commandError(o.command);
     if (why !== null) throw new Invalid(why);
     const out: ClientCommandBody = { command: o.command };
-    const clientId = optString(o, 'client_id', 200);
-    const requestId = optString(o, 'request_id', 200);
+    // Dissertation §6.3: client_id is the index of the client's `register` entry, request_id its
+    // sequence number; the log carries both as decimal strings (statemachine/sessions.ts).
+    const clientId = optSequence(o, 'client_id', 'the number "register" answered');
+    const requestId = optSequence(
+      o,
+      'request_id',
+      'a sequence number: 1, 2, 3, … (a retry reuses its number)',
+    );
     if ((clientId === undefined) !== (requestId === undefined)) {
-      throw new Invalid("give both 'client_id' and 'request_id' (they make a retry idempotent), or neither");
+      throw new Invalid(
+        "give both 'client_id' and 'request_id' (they make a retry idempotent), or neither; a client_id comes from the command \"register\"",
+      );
+    }
+    if (clientId !== undefined && /^\s*register\s*$/i.test(o.command)) {
+      throw new Invalid("'register' opens a new session: send it without client_id and request_id");
     }
     if (clientId !== undefined) out.client_id = clientId;
     if (requestId !== undefined) out.request_id = requestId;

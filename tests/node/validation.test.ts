@@ -112,17 +112,36 @@ describe('append_entries bodies', () => {
 });
 
 describe('client_command bodies', () => {
-  it('accepts set/get/delete with an optional client_id + request_id pair', () => {
-    expect(checkClientCommand({ command: 'set x=42', client_id: 'a', request_id: 1 }, commandError)).toEqual({
+  it('accepts set/get/delete with an optional client_id + request_id pair of positive integers (§6.3)', () => {
+    expect(checkClientCommand({ command: 'set x=42', client_id: 7, request_id: '1' }, commandError)).toEqual({
       ok: true,
-      value: { command: 'set x=42', client_id: 'a', request_id: '1' },
+      value: { command: 'set x=42', client_id: '7', request_id: '1' },
     });
+    expect(checkClientCommand({ command: 'register' }, commandError)).toEqual({
+      ok: true,
+      value: { command: 'register' },
+    });
+  });
+
+  it('refuses a session id that "register" cannot have given, and register with ids', () => {
+    expect(
+      detail(checkClientCommand({ command: 'get x', client_id: 'a', request_id: 1 }, commandError)),
+    ).toContain(`field 'client_id' must be a positive integer, the number "register" answered`);
+    expect(
+      detail(checkClientCommand({ command: 'get x', client_id: 3, request_id: 'r1' }, commandError)),
+    ).toContain(`field 'request_id' must be a positive integer, a sequence number`);
+    expect(
+      detail(checkClientCommand({ command: 'get x', client_id: 3, request_id: 0 }, commandError)),
+    ).toContain('request_id');
+    expect(
+      detail(checkClientCommand({ command: 'register', client_id: 3, request_id: 1 }, commandError)),
+    ).toContain('without client_id');
   });
 
   it('says what is wrong with a bad command', () => {
     expect(detail(checkClientCommand({}, commandError))).toContain("field 'command' must be a string");
     expect(detail(checkClientCommand({ command: 'frob' }, commandError))).toContain('unknown command');
-    expect(detail(checkClientCommand({ command: 'get x', client_id: 'a' }, commandError))).toContain(
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 4 }, commandError))).toContain(
       'or neither',
     );
   });
