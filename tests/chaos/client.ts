@@ -168,9 +168,12 @@ export class ChaosClient {
     }
   }
 
-  /** Sends to the node believed to lead (else a random one), following up to 3 redirects. */
+  /**
+   * Sends to the node believed to lead — or, now and then, to any node, as clients that do not
+   * share a leader hint do — following up to 3 redirects.
+   */
   private async send(body: Record<string, unknown>): Promise<Answer> {
-    let url = this.leader ?? this.rng.pick(this.opts.urls);
+    let url = this.leader !== null && this.rng.chance(0.7) ? this.leader : this.rng.pick(this.opts.urls);
     for (let hop = 0; ; hop++) {
       const a = await sendCommand(url, body, this.opts.requestTimeoutMs, this.opts.now());
       if (a.attempt.status === 307 && a.location && hop < 3) {

@@ -248,7 +248,9 @@ function summarize(r: ChaosReport): string {
     `  faults: ${faults || 'none'}`,
     `  committed entries ${r.committedEntries}; retried requests in the log ${r.retriedInLog}; leader terms seen ${r.leaderTerms}; checker ${r.checkerMs} ms`,
   ];
-  for (const a of r.anomalies) lines.push(`  ANOMALY: ${a}`);
+  for (const a of r.anomalies.slice(0, 6)) lines.push(`  ANOMALY: ${a}`);
+  if (r.anomalies.length > 6)
+    lines.push(`  … and ${r.anomalies.length - 6} more anomalies (all in report.json)`);
   for (const u of r.undecided) lines.push(`  UNDECIDED: ${u}`);
   for (const p of r.problems) lines.push(`  HARNESS PROBLEM: ${p}`);
   if (r.folder) lines.push(`  history, nemesis schedule and every node's log: ${r.folder}`);
