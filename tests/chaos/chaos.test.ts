@@ -26,7 +26,7 @@ it(
     expect(report.verdict, report.summary).toBe('valid');
     // The run did something: operations of every outcome were checked, and faults were injected.
     expect(report.ops.ok).toBeGreaterThan(50);
-    expect(Object.values(report.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(5);
+    expect(Object.values(report.faults).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4);
   },
   durationMs + 180_000,
 );
