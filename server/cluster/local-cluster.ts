@@ -263,7 +263,9 @@ export class LocalCluster {
     });
     child.on('error', (e) => m.recent.push(`spawn failed: ${e.message}`));
     child.stdin?.on('error', () => {}); // EPIPE once the node is gone
-    const logFile = o.logDir ? createWriteStream(path.join(o.logDir, `node-${m.id}.log`), { flags: 'a' }) : null;
+    const logFile = o.logDir
+      ? createWriteStream(path.join(o.logDir, `node-${m.id}.log`), { flags: 'a' })
+      : null;
     logFile?.write(`${new Date().toISOString()} --- started (pid ${child.pid})\n`);
     // 'close' comes after the last output was read, unlike 'exit'.
     child.once('close', (code, signal) => {

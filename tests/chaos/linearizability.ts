@@ -166,7 +166,7 @@ export function checkLinearizable<S, I, O>(
 /** The calls before the first return in the list: what could have been linearized next. */
 function pendingCalls<I, O>(head: Node<I, O>): number[] {
   const out: number[] = [];
-  for (let e = head.next; e !== null && e.isCall; e = e.next) out.push(e.op.id);
+  for (let e = head.next; e?.isCall; e = e.next) out.push(e.op.id);
   return out;
 }
 
