@@ -3,6 +3,7 @@
 // knows what to fix. Plain functions; express only wires them in.
 
 import type { Entry } from '../raft/types.ts';
+import { sessionNumber } from '../statemachine/sessions.ts';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; detail: string };
 
@@ -93,7 +94,7 @@ function optString(o: Record<string, unknown>, field: string, max: number): stri
 function optSequence(o: Record<string, unknown>, field: string, what: string): string | undefined {
   const v = o[field];
   if (v === undefined || v === null) return undefined;
-  const n = typeof v === 'string' && /^[1-9][0-9]{0,15}$/.test(v) ? Number(v) : v;
+  const n = typeof v === 'string' ? sessionNumber(v) : v;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
     throw new Invalid(`field '${field}' must be a positive integer, ${what}; got ${describe(v)}`);
   }

@@ -4,7 +4,7 @@
 
 import type { Entry } from '../raft/types.ts';
 import { parseCommand } from './command.ts';
-import { ClientSessions, type SessionRefusal } from './sessions.ts';
+import { ClientSessions, type SessionRefusal, sessionNumber } from './sessions.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.ts';
 
 export interface ApplyResult {
@@ -19,11 +19,6 @@ export interface ApplyResult {
   /** `register`: the new session's client id (the entry's index). */
   clientId?: number;
 }
-
-/** A client_id or request_id as the log carries it: a decimal string of a positive safe integer. */
-const SEQUENCE = /^[1-9][0-9]{0,15}$/;
-const toSequence = (s: string | undefined): number | null =>
-  s !== undefined && SEQUENCE.test(s) && Number(s) <= Number.MAX_SAFE_INTEGER ? Number(s) : null;
 
 export class KvStateMachine {
   private map = new Map<string, string>();
@@ -52,8 +47,8 @@ export class KvStateMachine {
     }
     let session: { clientId: number; sequence: number } | null = null;
     if (rawClient !== undefined || rawRequest !== undefined) {
-      const clientId = toSequence(rawClient);
-      const sequence = toSequence(rawRequest);
+      const clientId = sessionNumber(rawClient);
+      const sequence = sessionNumber(rawRequest);
       if (clientId === null || sequence === null) {
         return {
           result: null,

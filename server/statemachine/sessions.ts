@@ -21,6 +21,16 @@
 export const RESULTS_PER_CLIENT = 16;
 export const MAX_CLIENTS = 10_000;
 
+/**
+ * A client_id or request_id as text (the log carries both as decimal strings): the number, or
+ * null if the text is not a positive safe integer written plainly.
+ */
+export function sessionNumber(text: string | undefined): number | null {
+  if (text === undefined || !/^[1-9][0-9]{0,15}$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
 type Result = string | null;
 
 export interface SessionRefusal {
