@@ -41,6 +41,12 @@ export interface NemesisOptions {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * How long a restarted node may take to answer /status. Generous: on a loaded 2-core machine
+ * loading a node (tsx) took over 20 s; a node that refuses to start exits at once and fails fast.
+ */
+const RESTART_TIMEOUT_MS = 90_000;
+
 export class Nemesis {
   readonly schedule: FaultEvent[] = [];
   /** Nodes that would not come back (e.g. refused to start on their write-ahead log): anomalies. */
@@ -98,7 +104,7 @@ export class Nemesis {
         e.detail = `node ${victim}${victim === leader ? ' (leader)' : ''}, down ${holdMs} ms`;
         await c.kill(victim);
         await pause(holdMs);
-        await c.restart(victim);
+        await c.restart(victim, RESTART_TIMEOUT_MS);
         return;
       }
       case 'pause': {
@@ -204,7 +210,7 @@ export class Nemesis {
     await this.o.cluster.kill(victim);
     await Promise.all(writes);
     await pause(this.o.rng.int(200, 1000));
-    await this.o.cluster.restart(victim);
+    await this.o.cluster.restart(victim, RESTART_TIMEOUT_MS);
   }
 
   /**
@@ -234,7 +240,7 @@ export class Nemesis {
     await fs.appendFile(file, tail);
     e.detail = `node ${victim}: ${variant}, ${tail.length} bytes after its last record`;
     await pause(this.o.rng.int(100, 600));
-    await c.restart(victim);
+    await c.restart(victim, RESTART_TIMEOUT_MS);
   }
 
   /** The node that says it leads in the highest term, if any answers now. */

@@ -251,8 +251,13 @@ describe('real node processes on a real full disk (tiny tmpfs; needs root)', () 
       return (s.storage as { disk_full: boolean }).disk_full ? s : null;
     });
     expect((full.storage as { detail: string }).detail).toMatch(/ENOSPC/);
-    // Node 3 does not claim entries it could not store, and it did not crash.
+    // Node 3 does not claim entries it could not store — the leader never hears an acknowledgement
+    // for them (Figure 2: persist before responding) — and it did not crash.
     expect(full.log_length as number).toBeLessThan(last.index as number);
+    const leaderView = (await http(`${url}/status`)).body as {
+      progress: Record<string, { match_index: number }>;
+    };
+    expect(leaderView.progress['3']!.match_index).toBeLessThan(last.index as number);
     expect(cluster.nodes().find((n) => n.id === '3')?.up).toBe(true);
 
     await fs.rm(filler);
