@@ -84,7 +84,7 @@ export class Nemesis {
     for (const n of c.nodes()) {
       if (n.up) continue;
       await c
-        .restart(n.id)
+        .restart(n.id, RESTART_TIMEOUT_MS)
         .catch((e: Error) => this.problems.push(`node ${n.id} did not restart: ${e.message}`));
     }
     await Promise.all(
