@@ -27,6 +27,10 @@ export const NodeMetricsSchema = Type.Object({
   entries_per_fsync: Type.Number({ minimum: 0 }),
   wal_bytes: count(),
   wal_compactions: count(),
+  /** Bytes of a torn last record dropped when the log was opened (a crash mid-write). */
+  wal_dropped_tail_bytes: count(),
+  /** Writes the disk refused for lack of space (each retried). */
+  disk_full_errors: count(),
 });
 export type NodeMetrics = Static<typeof NodeMetricsSchema>;
 
@@ -52,6 +56,8 @@ export const NodeStatusSchema = Type.Object({
     'an object or null',
   ),
   faults: FaultsViewSchema,
+  /** The disk refuses writes (full): Readies are held, commands answered 503 disk_full. */
+  storage: Type.Object({ disk_full: Type.Boolean(), detail: Nullable(Type.String(), 'a sentence or null') }),
   metrics: NodeMetricsSchema,
 });
 export type NodeStatus = Static<typeof NodeStatusSchema>;

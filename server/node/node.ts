@@ -30,7 +30,7 @@ import { Faults } from './faults.ts';
 import { InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
 import { RpcCounters } from './rpc-counters.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
-import { Wal } from './storage/wal.ts';
+import { describeTornTail, Wal, type WalOptions } from './storage/wal.ts';
 import { Transport } from './transport.ts';
 import {
   decodeAppendEntries,
@@ -48,7 +48,14 @@ export interface RaftNodeOptions {
   random?: () => number;
   /** Told about every role or leader change (main.ts logs it). */
   onStateChange?: (role: string, term: number, leaderId: string | null) => void;
+  /** Told what an operator should know: a torn log tail dropped at start, a full disk and its end. */
+  notice?: (message: string) => void;
+  /** Passed to the write-ahead log (tests inject disk errors through `openFile`). */
+  wal?: WalOptions;
 }
+
+/** How often a Ready held by a full disk is tried again. */
+const DISK_FULL_RETRY_MS = 200;
 
 export class RaftNode {
   readonly faults: Faults;
@@ -67,6 +74,8 @@ export class RaftNode {
   private ticker: ReturnType<typeof setInterval> | null = null;
   private rpcSeq = 0;
   private stopped = false;
+  /** A full disk was reported (notice) and its end not yet. */
+  private diskFullNoticed = false;
   private last: { role: string; term: number; leaderId: string | null; commitIndex: number };
 
   private constructor(
@@ -118,7 +127,8 @@ export class RaftNode {
 
   /** Opens the node's write-ahead log and builds the core from what it holds. */
   static async open(config: NodeConfig, opts: RaftNodeOptions = {}): Promise<RaftNode> {
-    const { wal, state } = await Wal.open(config.dataDir);
+    const { wal, state } = await Wal.open(config.dataDir, opts.wal);
+    if (wal.tornTail) opts.notice?.(describeTornTail(wal.file, wal.tornTail));
     return new RaftNode(config, wal, state, opts);
   }
 
@@ -197,6 +207,8 @@ export class RaftNode {
   submit(proposal: Proposal): Promise<CommandOutcome> {
     if (this.stopped) return Promise.resolve({ kind: 'stopping' });
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
+    // Nothing new is proposed while the disk refuses writes: the client hears so at once.
+    if (this.wal.diskFull) return Promise.resolve({ kind: 'disk_full', detail: this.wal.diskFull.detail });
     // Commands arriving in the same turn of the event loop (or during a write) go out as
     // one batch: one append_entries per follower, one fsync.
     if (!this.flushScheduled) {
@@ -256,7 +268,16 @@ export class RaftNode {
       }
       const rd = this.core.ready();
       this.counters.readies++;
-      await this.wal.append({ hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries });
+      // Nothing of this Ready leaves before it is durable; a full disk holds it here (retried).
+      const persisted = await this.wal.appendRetrying(
+        { hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries },
+        { retryMs: DISK_FULL_RETRY_MS, stopped: () => this.stopped, onFull: (e) => this.onDiskFull(e) },
+      );
+      if (!persisted) return;
+      if (this.diskFullNoticed) {
+        this.diskFullNoticed = false;
+        this.opts.notice?.('the disk accepts writes again: the held log record is persisted, going on');
+      }
       const answered = new Set<string>();
       for (const m of rd.messages) {
         if (m.rpcId !== undefined) answered.add(m.rpcId);
@@ -277,6 +298,16 @@ export class RaftNode {
         `node ${this.id} (${this.core.role}, term ${this.core.currentTerm}, leader ${this.core.leaderId ?? 'none'}) ` +
         `ignored this ${rpc}: only one leader can exist per term (§5.2), so a second one claiming it is not answered`,
     };
+  }
+
+  private onDiskFull(e: Error): void {
+    // Commands not yet proposed can be refused for sure; those in the held Ready wait (they may
+    // still commit once it is written) and time out as unknown if it takes too long.
+    this.commands.failQueued({ kind: 'disk_full', detail: e.message });
+    if (!this.diskFullNoticed) {
+      this.diskFullNoticed = true;
+      this.opts.notice?.(`${e.message} (retrying every ${DISK_FULL_RETRY_MS} ms)`);
+    }
   }
 
   private dispatch(m: Message): void {
@@ -332,8 +363,7 @@ export class RaftNode {
   }
 
   private apply(e: Entry): void {
-    const r = this.sm.apply(e);
-    this.commands.applied(e, r.result, !!r.duplicate);
+    this.commands.applied(e, this.sm.apply(e));
   }
 
   private noteChanges(rd: Ready): void {

@@ -172,10 +172,13 @@ describe.sequential('a five-node cluster', () => {
   it('does not apply a retried command twice (same client_id and request_id, §6.3)', async () => {
     const leader = await cluster.waitForLeader(2000);
     const url = cluster.url(leader.node_id);
-    const first = await command(url, 'set d=1', { client_id: 'learner', request_id: 'r1' });
+    const reg = await command(url, 'register');
+    expect(reg.body).toMatchObject({ success: true, client_id: reg.body.index });
+    const client_id = reg.body.client_id;
+    const first = await command(url, 'set d=1', { client_id, request_id: 1 });
     expect(first.body).toMatchObject({ success: true, result: null });
-    expect((await command(url, 'set d=2', { client_id: 'learner', request_id: 'r2' })).status).toBe(200);
-    const retry = await command(url, 'set d=1', { client_id: 'learner', request_id: 'r1' });
+    expect((await command(url, 'set d=2', { client_id, request_id: 2 })).status).toBe(200);
+    const retry = await command(url, 'set d=1', { client_id, request_id: 1 });
     expect(retry.body).toMatchObject({ success: true, result: null, duplicate: true });
     expect((await command(url, 'get d')).body.result).toBe('2');
   });

@@ -44,7 +44,7 @@ const DOORS: Door[] = [
   {
     name: 'POST /client_command',
     schema: ClientCommandSchema,
-    valid: { command: 'set x=3', client_id: 'c', request_id: 'r1' },
+    valid: { command: 'set x=3', client_id: '4', request_id: '1' },
     // Both or neither: removing one alone is refused.
     alsoAccepts: { client_id: ['number'], request_id: ['number'] },
   },
@@ -160,7 +160,7 @@ describe('every node endpoint refuses what the contract does not allow, and chan
         { term: 5, candidate_id: '2', last_log_index: 0, last_log_term: 1 },
       ],
       ['/request_vote', 'last_log_term', { term: 5, candidate_id: '2', last_log_index: 3, last_log_term: 6 }],
-      ['/client_command', 'client_id', { command: 'get x', client_id: 'c' }],
+      ['/client_command', 'client_id', { command: 'get x', client_id: 4 }],
       ['/client_command', 'unknown command', { command: 'frob x' }],
       ['/admin/partition', 'peers[0]', { peers: ['9'] }],
     ];

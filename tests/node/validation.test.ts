@@ -106,11 +106,30 @@ describe('append_entries bodies', () => {
 });
 
 describe('client_command bodies', () => {
-  it('accepts set/get/delete with an optional client_id + request_id pair', () => {
-    expect(checkClientCommand({ command: 'set x=42', client_id: 'a', request_id: 1 })).toEqual({
+  it('accepts set/get/delete with an optional client_id + request_id pair of positive integers (§6.3)', () => {
+    expect(checkClientCommand({ command: 'set x=42', client_id: 7, request_id: '1' })).toEqual({
       ok: true,
-      value: { command: 'set x=42', client_id: 'a', request_id: '1' },
+      value: { command: 'set x=42', client_id: '7', request_id: '1' },
     });
+    expect(checkClientCommand({ command: 'register' })).toEqual({
+      ok: true,
+      value: { command: 'register' },
+    });
+  });
+
+  it('refuses a session id that "register" cannot have given, and register with ids', () => {
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 'a', request_id: 1 }))).toContain(
+      `field 'client_id' must be a positive integer, the number "register" answered`,
+    );
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 3, request_id: 'r1' }))).toContain(
+      `field 'request_id' must be a positive integer, a sequence number`,
+    );
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 3, request_id: 0 }))).toContain(
+      'request_id',
+    );
+    expect(detail(checkClientCommand({ command: 'register', client_id: 3, request_id: 1 }))).toContain(
+      'without client_id',
+    );
   });
 
   it('says what is wrong with a bad command', () => {
@@ -118,7 +137,7 @@ describe('client_command bodies', () => {
       'field \'command\' is missing; it must be a string such as "set x=42", "get x" or "delete x"',
     );
     expect(detail(checkClientCommand({ command: 'frob' }))).toContain('unknown command');
-    expect(detail(checkClientCommand({ command: 'get x', client_id: 'a' }))).toContain('or neither');
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 4 }))).toContain('or neither');
   });
 });
 

@@ -98,11 +98,14 @@ describe('SafetyChecker', () => {
     expect(() => checker.durableBeforeSend(disk, { ...ack, matchIndex: 2 })).toThrow(/acknowledged index 2/);
   });
 
-  test('a retried request applied again inside the session window is caught', () => {
+  test('a retried request applied again, however much later, is caught (§6.3)', () => {
     const checker = new SafetyChecker(3);
-    const e = (index: number): Entry => ({ ...entry(index, 1, 'set x=1'), client_id: 'c', request_id: '1' });
-    checker.requestApplied(e(1), null, false, 16);
-    checker.requestApplied(e(3), null, true, 16);
-    expect(() => checker.requestApplied(e(4), '1', false, 16)).toThrow(/applied twice/);
+    const e = (index: number): Entry => ({ ...entry(index, 1, 'set x=1'), client_id: '1', request_id: '1' });
+    checker.requestApplied(e(2), { result: null, duplicate: false, refused: false });
+    checker.requestApplied(e(3), { result: null, duplicate: true, refused: false });
+    checker.requestApplied(e(900), { result: null, duplicate: false, refused: true });
+    expect(() => checker.requestApplied(e(1000), { result: '1', duplicate: false, refused: false })).toThrow(
+      /applied twice/,
+    );
   });
 });

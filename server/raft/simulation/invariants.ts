@@ -113,19 +113,19 @@ export class SafetyChecker {
   }
 
   /**
-   * Dissertation §6.3: a request applied again within the session window (`window`
-   * entries later at most, so it cannot have been forgotten) is a duplicate that returns
-   * the first result.
+   * Dissertation §6.3: a request is applied at most once, however much later it is retried: a
+   * retry is either a duplicate that returns the first result or refused (expired session or
+   * request), never applied again.
    */
-  requestApplied(e: Entry, result: string | null, duplicate: boolean, window: number): void {
-    if (e.client_id === undefined || e.request_id === undefined) return;
+  requestApplied(e: Entry, a: { result: string | null; duplicate: boolean; refused: boolean }): void {
+    if (e.client_id === undefined || e.request_id === undefined || a.refused) return;
     const slot = `${e.client_id}/${e.request_id}`;
     const first = this.requests.get(slot);
     if (!first || first.index === e.index) {
-      this.requests.set(slot, { index: e.index, result });
+      if (!a.duplicate) this.requests.set(slot, { index: e.index, result: a.result });
       return;
     }
-    if (e.index - first.index <= window && (!duplicate || result !== first.result)) {
+    if (!a.duplicate || a.result !== first.result) {
       throw new SafetyViolation(`request ${slot} applied twice (at ${first.index} and ${e.index})`);
     }
   }

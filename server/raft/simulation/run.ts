@@ -3,7 +3,6 @@
 // the "chaos" phase safety is checked after every step; then the faults stop and the
 // cluster must elect a leader and commit a new command (liveness, loosely).
 
-import { RESULTS_PER_CLIENT } from '../../statemachine/sessions.ts';
 import type { RaftCore } from '../core.ts';
 import type { CoreConfig, NodeId } from '../types.ts';
 import { SimClients } from './clients.ts';
@@ -119,7 +118,7 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
       },
       applied: (x, a) => {
         checker.applied(x.id, a.entry, a.result);
-        checker.requestApplied(a.entry, a.result, a.duplicate, RESULTS_PER_CLIENT);
+        checker.requestApplied(a.entry, a);
         clients.applied(x, a, x.core!.currentTerm, leaders);
       },
     });

@@ -11,6 +11,10 @@ export interface Applied {
   entry: Entry;
   result: string | null;
   duplicate: boolean;
+  /** The client session refused the request (§6.3): nothing was applied. */
+  refused: boolean;
+  /** A `register` entry: the session it opened. */
+  clientId?: number;
 }
 
 export interface NodeHooks {
@@ -75,7 +79,13 @@ export class SimNode {
         for (const m of ready.messages) this.hooks.send(this, m);
         for (const e of ready.committed) {
           const out = this.kv.apply(e);
-          this.hooks.applied(this, { entry: e, result: out.result, duplicate: out.duplicate === true });
+          this.hooks.applied(this, {
+            entry: e,
+            result: out.result,
+            duplicate: out.duplicate === true,
+            refused: out.refused !== undefined,
+            clientId: out.clientId,
+          });
         }
         core.advance(ready);
         continue;
