@@ -11,6 +11,7 @@ import { ClientCommands, type CommandOutcome } from './client-commands.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
+import { phaseTrace } from './phase-trace.ts';
 import { Wal } from './storage/wal.ts';
 import { Transport } from './transport.ts';
 import {
@@ -216,6 +217,7 @@ export class RaftNode {
   submit(proposal: ClientCommandBody): Promise<CommandOutcome> {
     if (this.stopped) return Promise.resolve({ kind: 'stopping' });
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
+    phaseTrace?.submitted();
     // Commands arriving in the same turn of the event loop (or during a write) go out as
     // one batch: one append_entries per follower, one fsync.
     if (!this.flushScheduled) {
@@ -276,7 +278,9 @@ export class RaftNode {
       }
       const rd = this.core.ready();
       this.metrics.readies++;
+      phaseTrace?.ready('persist', rd);
       await this.wal.append({ hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries });
+      phaseTrace?.ready('persisted', rd);
       const answered = new Set<string>();
       for (const m of rd.messages) {
         if (m.rpcId !== undefined) answered.add(m.rpcId);
@@ -326,6 +330,7 @@ export class RaftNode {
       this.metrics.entries_sent += m.entries.length;
     }
     this.rpcEvent('send', m, id);
+    phaseTrace?.sent(id, m);
     const failed = () => {
       this.metrics.rpc_failures++;
       this.whenRunning(() => this.core.unreachable(m.to));
