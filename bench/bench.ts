@@ -95,13 +95,12 @@ async function throughput(sys: BenchSystem, op: 'set' | 'get', c: number): Promi
   const { result } = await runLoad(argv, {}, () => usage.start());
   const u = usage.end();
   const after = (await sys.leaderCounters?.()) ?? null;
-  let perFsync: number | null = null;
-  if (typeof result.ops_per_leader_fsync === 'number') perFsync = result.ops_per_leader_fsync;
-  else if (before && after && after.fsyncs! > before.fsyncs!)
-    perFsync =
-      Math.round(
-        ((after.entries_persisted! - before.entries_persisted!) / (after.fsyncs! - before.fsyncs!)) * 100,
-      ) / 100;
+  const delta = (k: string) => (before && after ? after[k]! - before[k]! : 0);
+  const ratio = (x: number, y: number) => (y > 0 ? Math.round((x / y) * 100) / 100 : null);
+  const perFsync =
+    typeof result.ops_per_leader_fsync === 'number'
+      ? result.ops_per_leader_fsync
+      : ratio(delta('entries_persisted'), delta('fsyncs'));
   const r: LoadResult = {
     op,
     concurrency: c,
@@ -112,6 +111,7 @@ async function throughput(sys: BenchSystem, op: 'set' | 'get', c: number): Promi
     errors: (result.errors as number) ?? 0,
     usage: u,
     per_leader_fsync: perFsync,
+    leader_rpcs_per_write: op === 'set' ? ratio(delta('append_entries_sent'), delta('proposals')) : null,
     raw: result,
   };
   say(

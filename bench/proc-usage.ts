@@ -11,6 +11,8 @@ interface CpuMark {
   at: number;
   /** Per pid: user+system CPU seconds so far (null once it is gone). */
   cpu: (number | null)[];
+  /** Per pid: voluntary context switches of its main thread so far (each is a sleep → wake-up). */
+  wakeups: (number | null)[];
   /** Whole machine from /proc/stat: busy and total jiffies. */
   hostBusy: number;
   hostTotal: number;
@@ -20,6 +22,8 @@ export interface UsageReport {
   seconds: number;
   /** Per process, % of one core over the interval (null if it died meanwhile). */
   cpu_pct: (number | null)[];
+  /** Per process, wake-ups of its main thread (voluntary context switches) per second. */
+  wakeups_per_s: (number | null)[];
   cpu_total_pct: number;
   /** Per process, resident set at the end, MiB. */
   rss_mib: (number | null)[];
@@ -50,6 +54,15 @@ export function rssMiB(pid: number): number | null {
   }
 }
 
+function wakeups(pid: number): number | null {
+  try {
+    const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 function hostJiffies(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = line.reduce((a, b) => a + b, 0);
@@ -59,7 +72,13 @@ function hostJiffies(): { busy: number; total: number } {
 
 function mark(pids: readonly number[]): CpuMark {
   const h = hostJiffies();
-  return { at: performance.now(), cpu: pids.map(cpuSeconds), hostBusy: h.busy, hostTotal: h.total };
+  return {
+    at: performance.now(),
+    cpu: pids.map(cpuSeconds),
+    wakeups: pids.map(wakeups),
+    hostBusy: h.busy,
+    hostTotal: h.total,
+  };
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -77,10 +96,16 @@ export function measureUsage(pids: readonly number[]): { end(): UsageReport } {
         return a == null || b == null ? null : r1(((b - a) / seconds) * 100);
       });
       const rss_mib = pids.map(rssMiB);
+      const wakeups_per_s = pids.map((_, i) => {
+        const a = start.wakeups[i];
+        const b = stop.wakeups[i];
+        return a == null || b == null ? null : Math.round((b - a) / seconds);
+      });
       return {
         seconds: r1(seconds),
         cpu_pct,
         cpu_total_pct: r1(cpu_pct.reduce<number>((s, x) => s + (x ?? 0), 0)),
+        wakeups_per_s,
         rss_mib,
         rss_total_mib: r1(rss_mib.reduce<number>((s, x) => s + (x ?? 0), 0)),
         host_busy_pct: r1(((stop.hostBusy - start.hostBusy) / (stop.hostTotal - start.hostTotal || 1)) * 100),

@@ -112,6 +112,12 @@ export function resultsTable(r: BenchResults): string {
         value: (s) => load('set', c)(s)?.per_leader_fsync,
       }),
     ),
+    ...[1, 16, 64].map(
+      (c): Row => ({
+        figure: `append_entries sent by the leader per write, \`set\` c=${c}`,
+        value: (s) => load('set', c)(s)?.leader_rpcs_per_write,
+      }),
+    ),
   ];
   const head = etcd && raft ? '| figure | this project | etcd | this ÷ etcd | goal |' : '| figure | value |';
   const sep = etcd && raft ? '|---|---:|---:|---:|---|' : '|---|---:|';

@@ -17,6 +17,8 @@ export interface LoadResult {
   usage: UsageReport;
   /** Entries (raft) or puts (etcd) per leader fsync during the run, when the system reports it. */
   per_leader_fsync: number | null;
+  /** append_entries the leader sent per write during the run (this project only). */
+  leader_rpcs_per_write: number | null;
   /** The harness's whole JSON line. */
   raw: Record<string, unknown>;
 }
