@@ -112,6 +112,7 @@ async function throughput(sys: BenchSystem, op: 'set' | 'get', c: number): Promi
     usage: u,
     per_leader_fsync: perFsync,
     leader_rpcs_per_write: op === 'set' ? ratio(delta('append_entries_sent'), delta('proposals')) : null,
+    leader_counters_delta: after ? Object.fromEntries(Object.keys(after).map((k) => [k, delta(k)])) : null,
     raw: result,
   };
   say(

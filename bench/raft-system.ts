@@ -132,6 +132,7 @@ export class RaftSystem implements BenchSystem {
       append_entries_sent: m.append_entries_sent ?? 0,
       proposal_batches: m.proposal_batches ?? 0,
       proposals: m.proposals ?? 0,
+      rpc_failures: m.rpc_failures ?? 0,
     };
   }
 

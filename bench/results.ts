@@ -19,6 +19,8 @@ export interface LoadResult {
   per_leader_fsync: number | null;
   /** append_entries the leader sent per write during the run (this project only). */
   leader_rpcs_per_write: number | null;
+  /** How the leader's /status metrics grew during the run (this project only). */
+  leader_counters_delta: Record<string, number> | null;
   /** The harness's whole JSON line. */
   raw: Record<string, unknown>;
 }
