@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pollUntil } from './poll.ts';
+import { msToFirstLeader } from './poll.ts';
 import type { BenchSystem, FailoverHooks, Timers } from './system.ts';
 
 const TOOLS = ['etcd', 'curl', 'jq'] as const;
@@ -59,25 +59,13 @@ export class EtcdSystem implements BenchSystem {
 
   async start(timers: Timers): Promise<{ firstLeaderMs: number }> {
     await this.stop();
-    const t0 = performance.now();
     this.running = true;
-    let abandoned = false;
-    const leader = pollUntil(
-      async () => {
-        if (abandoned) throw new Error('etcd failed to start');
-        return (await this.leader()) !== null ? performance.now() - t0 : null;
-      },
-      'a first etcd leader',
+    const firstLeaderMs = await msToFirstLeader(
+      () => this.run('start', String(this.size), String(timers.heartbeatMs), String(timers.electionMs)),
+      () => this.leader(),
       60_000,
     );
-    leader.catch(() => {});
-    try {
-      await this.run('start', String(this.size), String(timers.heartbeatMs), String(timers.electionMs));
-    } catch (e) {
-      abandoned = true;
-      throw e;
-    }
-    return { firstLeaderMs: Math.round(await leader) };
+    return { firstLeaderMs };
   }
 
   async stop(): Promise<void> {

@@ -18,3 +18,33 @@ export async function pollUntil<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Runs `launch` (starting a cluster's processes) while polling `leader` from the same moment;
+ * resolves with the ms from launch to the first leader, so the figure includes process start.
+ * Rejects with launch's error if it fails.
+ */
+export async function msToFirstLeader(
+  launch: () => Promise<unknown>,
+  leader: () => Promise<string | null>,
+  timeoutMs: number,
+): Promise<number> {
+  const t0 = performance.now();
+  let abandoned = false;
+  const first = pollUntil(
+    async () => {
+      if (abandoned) throw new Error('the cluster failed to start');
+      return (await leader()) !== null ? performance.now() - t0 : null;
+    },
+    'a first leader',
+    timeoutMs,
+  );
+  first.catch(() => {}); // awaited below; a failed launch reports its own error
+  try {
+    await launch();
+  } catch (e) {
+    abandoned = true;
+    throw e;
+  }
+  return Math.round(await first);
+}
