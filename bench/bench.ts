@@ -209,6 +209,7 @@ const systems: BenchSystem[] = [new RaftSystem({ workDir: work, basePort: Number
 if (vsEtcd) systems.push(new EtcdSystem(ETCD_SH, work));
 
 let cleaning: Promise<void> | null = null;
+let interrupted = false;
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     killLoadGenerators();
@@ -219,6 +220,8 @@ function cleanup(): Promise<void> {
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
+    if (interrupted) return; // Ctrl-C reaches us both directly and relayed by tsx
+    interrupted = true;
     console.error(`\nbench: ${sig}, stopping every cluster member and load generator...`);
     void cleanup().then(() => process.exit(130));
   });
@@ -253,7 +256,8 @@ try {
   console.log(`\n${table}`);
   say(`wrote results.json, results.md and latency-throughput.svg to ${outDir}`);
 } catch (e) {
-  console.error(`bench: ${(e as Error).stack ?? e}`);
+  // After Ctrl-C the interrupted load generator's error is expected: say nothing more.
+  if (!interrupted) console.error(`bench: ${(e as Error).stack ?? e}`);
   process.exitCode = 1;
 } finally {
   await cleanup();
