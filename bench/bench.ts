@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { EtcdSystem, etcdMissing } from './etcd-system.ts';
 import { latencyChart } from './latency-chart.ts';
 import { killLoadGenerators, runLoad } from './load-runner.ts';
+import { pollUntil } from './poll.ts';
 import { machineLine, measureUsage, type UsageReport } from './proc-usage.ts';
 import { RaftSystem } from './raft-system.ts';
 import { resultsTable } from './report-table.ts';
@@ -75,8 +76,8 @@ function usageAfterWarmup(sys: BenchSystem): { start(): void; end(): UsageReport
 }
 
 async function throughput(sys: BenchSystem, op: 'set' | 'get', c: number): Promise<LoadResult> {
-  const leader = await sys.leader();
-  if (!leader) throw new Error(`${sys.name} has no leader before the ${op} run`);
+  // An overloaded machine can cost a leader between runs: wait for the next one.
+  const leader = await pollUntil(() => sys.leader(), `a ${sys.name} leader before the ${op} run`, 30_000, 50);
   const before = (await sys.leaderCounters?.()) ?? null;
   const usage = usageAfterWarmup(sys);
   const argv =
@@ -94,7 +95,9 @@ async function throughput(sys: BenchSystem, op: 'set' | 'get', c: number): Promi
   argv.push(...(op === 'get' ? ['-c', String(c)] : []), '-t', String(SECONDS), '--warmup', String(WARMUP));
   const { result } = await runLoad(argv, {}, () => usage.start());
   const u = usage.end();
-  const after = (await sys.leaderCounters?.()) ?? null;
+  // Counters are per node: compare them only if the same node led before and after the run.
+  const sameLeader = (await sys.leader()) === leader;
+  const after = sameLeader ? ((await sys.leaderCounters?.()) ?? null) : null;
   const delta = (k: string) => (before && after ? after[k]! - before[k]! : 0);
   const ratio = (x: number, y: number) => (y > 0 ? Math.round((x / y) * 100) / 100 : null);
   const perFsync =
