@@ -28,6 +28,7 @@ import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
 import { InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
+import { phaseTrace } from './phase-trace.ts';
 import { RpcCounters } from './rpc-counters.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
 import { describeTornTail, Wal, type WalOptions } from './storage/wal.ts';
@@ -209,6 +210,7 @@ export class RaftNode {
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
     // Nothing new is proposed while the disk refuses writes: the client hears so at once.
     if (this.wal.diskFull) return Promise.resolve({ kind: 'disk_full', detail: this.wal.diskFull.detail });
+    phaseTrace?.submitted();
     // Commands arriving in the same turn of the event loop (or during a write) go out as
     // one batch: one append_entries per follower, one fsync.
     if (!this.flushScheduled) {
@@ -268,12 +270,14 @@ export class RaftNode {
       }
       const rd = this.core.ready();
       this.counters.readies++;
+      phaseTrace?.ready('persist', rd);
       // Nothing of this Ready leaves before it is durable; a full disk holds it here (retried).
       const persisted = await this.wal.appendRetrying(
         { hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries },
         { retryMs: DISK_FULL_RETRY_MS, stopped: () => this.stopped, onFull: (e) => this.onDiskFull(e) },
       );
       if (!persisted) return;
+      phaseTrace?.ready('persisted', rd);
       if (this.diskFullNoticed) {
         this.diskFullNoticed = false;
         this.opts.notice?.('the disk accepts writes again: the held log record is persisted, going on');
@@ -325,6 +329,7 @@ export class RaftNode {
     const id = `${this.id}.${++this.rpcSeq}`;
     this.counters.sent(m);
     this.rpcEvent('send', m, id);
+    phaseTrace?.sent(id, m);
     const failed = () => {
       this.counters.rpcFailures++;
       this.whenRunning(() => this.core.unreachable(m.to));
