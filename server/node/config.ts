@@ -2,6 +2,7 @@
 // Every bad value is reported with the variable's name, what was wrong and what to write instead.
 
 import path from 'node:path';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../http/server-limits.ts';
 
 export interface PeerConfig {
   id: string;
@@ -30,6 +31,8 @@ export interface NodeConfig {
   exitWhenStdinCloses: boolean;
   /** §8: a new leader appends a no-op of its term (NOOP_ON_ELECTION=0 turns it off, for Figure 8). */
   noopOnElection: boolean;
+  /** Slow-client timeouts and the connection cap of its HTTP server (server/http/server-limits.ts). */
+  http: ServerLimits;
 }
 
 /** Defaults measured on a busy 2-core machine: a leader within ~0.5 s, no spurious elections under load. */
@@ -193,5 +196,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): NodeCon
     adminToken: token === '' ? null : token,
     exitWhenStdinCloses: env.EXIT_WHEN_STDIN_CLOSES === '1',
     noopOnElection: flagVar(env, 'NOOP_ON_ELECTION', true),
+    http: {
+      headersTimeoutMs: intVar(env, 'HTTP_HEADERS_TIMEOUT_MS', DEFAULT_SERVER_LIMITS.headersTimeoutMs, 100, 600_000),
+      requestTimeoutMs: intVar(env, 'HTTP_REQUEST_TIMEOUT_MS', DEFAULT_SERVER_LIMITS.requestTimeoutMs, 100, 600_000),
+      maxConnections: intVar(env, 'HTTP_MAX_CONNECTIONS', DEFAULT_SERVER_LIMITS.maxConnections, 16, 100_000),
+    },
   };
 }

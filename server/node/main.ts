@@ -3,6 +3,7 @@
 // with EXIT_WHEN_STDIN_CLOSES=1 exits when its parent's stdin pipe closes.
 
 import type { Server } from 'node:http';
+import { createLimitedServer } from '../http/server-limits.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config.ts';
 import { createApp } from './http-api.ts';
 import { RaftNode } from './node.ts';
@@ -40,8 +41,8 @@ try {
   fail(`cannot open DATA_DIR ${config.dataDir}: ${(e as Error).message}`);
 }
 
-const app = createApp(node);
-const server: Server = app.listen(config.port, config.host);
+const server: Server = createLimitedServer(createApp(node), config.http);
+server.listen(config.port, config.host);
 server.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EADDRINUSE') fail(`port ${config.port} is already in use; pick another PORT`);
   fail(`cannot listen on ${config.host}:${config.port}: ${e.message}`);
