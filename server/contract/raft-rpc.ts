@@ -3,6 +3,7 @@
 // core, and every reply before it steps it in.
 
 import { type Static, Type } from '@sinclair/typebox';
+import { MAX_TERM_LEAD } from '../raft/message-checks.ts';
 import type { Entry } from '../raft/types.ts';
 import { Body, ClientKeyText, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
 import type { Rule } from './wire-check.ts';
@@ -125,6 +126,18 @@ export const appendEntriesRules: Rule<AppendEntriesBody> = (b) => {
   }
   return null;
 };
+
+/**
+ * Why a request's `term` is too far above `currentTerm` (this node's) to come from a real peer,
+ * or null: the core drops such a message (MAX_TERM_LEAD), the door says why.
+ */
+export function termLeadError(term: number, currentTerm: number): string | null {
+  if (term - currentTerm <= MAX_TERM_LEAD) return null;
+  return (
+    `field 'term' is ${term}, more than 2^32 above this node's term ${currentTerm}; no real peer is ` +
+    `that far ahead (send at most ${currentTerm + MAX_TERM_LEAD})`
+  );
+}
 
 /** The seed's ids are numbers; ours are text. */
 export const nodeIdText = (id: string | number): string => String(id);

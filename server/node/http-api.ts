@@ -74,13 +74,13 @@ export function createApp(node: RaftNode): Express {
   };
 
   app.post('/request_vote', json, (req, res) => {
-    const c = checkRequestVote(req.body, m);
+    const c = checkRequestVote(req.body, m, node.currentTerm);
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id });
     node.receive('request_vote', c.value, answerWith(res), eventIdOf(req));
   });
 
   app.post('/append_entries', json, (req, res) => {
-    const c = checkAppendEntries(req.body, m);
+    const c = checkAppendEntries(req.body, m, node.currentTerm);
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id });
     node.receive('append_entries', c.value, answerWith(res), eventIdOf(req));
   });

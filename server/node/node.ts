@@ -141,6 +141,10 @@ export class RaftNode {
     return [this.config.id, ...this.config.peers.map((p) => p.id)];
   }
 
+  get currentTerm(): number {
+    return this.core.currentTerm;
+  }
+
   get role(): string {
     return this.core.role;
   }

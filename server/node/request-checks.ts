@@ -16,6 +16,7 @@ import {
   type RequestVoteBody,
   RequestVoteSchema,
   requestVoteRules,
+  termLeadError,
 } from '../contract/raft-rpc.ts';
 import { type Checked, parseWire } from '../contract/wire-check.ts';
 import type { Proposal } from '../raft/types.ts';
@@ -27,18 +28,33 @@ function commandError(text: string): string | null {
   return 'error' in c ? c.error : null;
 }
 
-export function checkRequestVote(body: unknown, m: Membership): Checked<RequestVoteBody> {
-  return parseWire(RequestVoteSchema, body, requestVoteRules, (b) =>
-    notAPeer(m, 'candidate_id', b.candidate_id),
+/** `currentTerm`: this node's, which a request may exceed by at most MAX_TERM_LEAD. */
+export function checkRequestVote(
+  body: unknown,
+  m: Membership,
+  currentTerm: number,
+): Checked<RequestVoteBody> {
+  return parseWire(
+    RequestVoteSchema,
+    body,
+    requestVoteRules,
+    (b) => notAPeer(m, 'candidate_id', b.candidate_id),
+    (b) => termLeadError(b.term, currentTerm),
   );
 }
 
-export function checkAppendEntries(body: unknown, m: Membership): Checked<AppendEntriesBody> {
+/** `currentTerm`: this node's, which a request may exceed by at most MAX_TERM_LEAD. */
+export function checkAppendEntries(
+  body: unknown,
+  m: Membership,
+  currentTerm: number,
+): Checked<AppendEntriesBody> {
   return parseWire(
     AppendEntriesSchema,
     body,
     appendEntriesRules,
     (b) => notAPeer(m, 'leader_id', b.leader_id),
+    (b) => termLeadError(b.term, currentTerm),
     (b) => {
       for (let i = 0; i < b.entries.length; i++) {
         const text = b.entries[i]!.command;

@@ -5,7 +5,7 @@
 import { candidateIsUpToDate, randomizedElectionTicks } from './election.ts';
 import { Leader } from './leader.ts';
 import { RaftLog } from './log.ts';
-import { isWellFormed } from './message-checks.ts';
+import { isWellFormed, MAX_TERM_LEAD } from './message-checks.ts';
 import { VoteTally } from './quorum.ts';
 import { type ReadySource, ReadyTracker } from './ready.ts';
 import { acceptAppend } from './replication.ts';
@@ -111,7 +111,8 @@ export class RaftCore {
   }
 
   step(msg: Message): void {
-    if (!isWellFormed(msg) || msg.to !== this.id) return;
+    // §5.1: a higher term is adopted, but not one no real peer could have (MAX_TERM_LEAD).
+    if (!isWellFormed(msg) || msg.to !== this.id || msg.term - this.term > MAX_TERM_LEAD) return;
     const sender =
       msg.type === 'request_vote' ? msg.candidateId : msg.type === 'append_entries' ? msg.leaderId : msg.from;
     if (!this.peers.includes(sender)) return;
