@@ -197,8 +197,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): NodeCon
     exitWhenStdinCloses: env.EXIT_WHEN_STDIN_CLOSES === '1',
     noopOnElection: flagVar(env, 'NOOP_ON_ELECTION', true),
     http: {
-      headersTimeoutMs: intVar(env, 'HTTP_HEADERS_TIMEOUT_MS', DEFAULT_SERVER_LIMITS.headersTimeoutMs, 100, 600_000),
-      requestTimeoutMs: intVar(env, 'HTTP_REQUEST_TIMEOUT_MS', DEFAULT_SERVER_LIMITS.requestTimeoutMs, 100, 600_000),
+      headersTimeoutMs: intVar(
+        env,
+        'HTTP_HEADERS_TIMEOUT_MS',
+        DEFAULT_SERVER_LIMITS.headersTimeoutMs,
+        100,
+        600_000,
+      ),
+      requestTimeoutMs: intVar(
+        env,
+        'HTTP_REQUEST_TIMEOUT_MS',
+        DEFAULT_SERVER_LIMITS.requestTimeoutMs,
+        100,
+        600_000,
+      ),
       maxConnections: intVar(env, 'HTTP_MAX_CONNECTIONS', DEFAULT_SERVER_LIMITS.maxConnections, 16, 100_000),
     },
   };

@@ -58,7 +58,9 @@ describe('request_vote bodies', () => {
     expect(detail(checkRequestVote({ term: 2, candidate_id: '2' }, m, 0))).toBe(
       "field 'last_log_index' is missing; it must be a non-negative integer (at most 2^53-1)",
     );
-    expect(detail(checkRequestVote([1], m, 0))).toBe('a request_vote body must be a JSON object, got an array');
+    expect(detail(checkRequestVote([1], m, 0))).toBe(
+      'a request_vote body must be a JSON object, got an array',
+    );
   });
 
   it('accepts a term far ahead (legal Raft) but rejects unknown candidates and this node itself', () => {
@@ -103,9 +105,9 @@ describe('append_entries bodies', () => {
   it('rejects unknown commands inside entries and a bad prev pair', () => {
     const bad = ae({ entries: [{ index: 5, term: 3, type: 'command', command: 'frob x' }] });
     expect(detail(checkAppendEntries(bad, m, 0))).toContain("entries[0].command': unknown command 'frob x'");
-    expect(detail(checkAppendEntries(ae({ prev_log_index: 0, prev_log_term: 2, entries: [] }), m, 0))).toContain(
-      'there is no entry 0',
-    );
+    expect(
+      detail(checkAppendEntries(ae({ prev_log_index: 0, prev_log_term: 2, entries: [] }), m, 0)),
+    ).toContain('there is no entry 0');
   });
 });
 

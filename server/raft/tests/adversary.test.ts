@@ -89,7 +89,10 @@ describe('a protocol-level adversary against the core (the door bypassed)', () =
     // only entries 1–2 in common with us, so its heartbeat matches at 2 whatever its commit says.
     const { core } = follower([1, 1, 1], 1, 2);
     const out = step(core, appendEntries('3', '1', 2, 2, 1, [], 3));
-    expect(ofType(out.messages, 'append_entries_response')[0]).toMatchObject({ success: true, matchIndex: 2 });
+    expect(ofType(out.messages, 'append_entries_response')[0]).toMatchObject({
+      success: true,
+      matchIndex: 2,
+    });
     expect(out.committed).toEqual([]);
     expect(core.commitIndex).toBe(2);
   });
@@ -104,7 +107,8 @@ describe('a protocol-level adversary against the core (the door bypassed)', () =
     expect(out.committed).toEqual([]);
     expect(state(core)).toEqual(before);
     // The first leader of the term is still followed.
-    expect(ofType(step(core, appendEntries('2', '1', 2, 2, 1, [], 2)).messages, 'append_entries_response')[0])
-      .toMatchObject({ success: true });
+    expect(
+      ofType(step(core, appendEntries('2', '1', 2, 2, 1, [], 2)).messages, 'append_entries_response')[0],
+    ).toMatchObject({ success: true });
   });
 });
