@@ -14,10 +14,11 @@ const grant = (from: string, to: string, term: number): RequestVoteResponse => (
 });
 
 const empty = (): PersistentState => ({ currentTerm: 0, votedFor: null, log: [] });
+const THREE = { voters: ['1', '2', '3'], learners: [] };
 
 describe('SafetyChecker', () => {
   test('two leaders of one term break election safety', () => {
-    const checker = new SafetyChecker(3);
+    const checker = new SafetyChecker(THREE);
     const a = newCore({ id: '1' });
     const b = newCore({ id: '2' });
     elect(a, ['3']);
@@ -28,7 +29,7 @@ describe('SafetyChecker', () => {
   });
 
   test('a leader without a majority of votes of its own term is caught', () => {
-    const checker = new SafetyChecker(3);
+    const checker = new SafetyChecker(THREE);
     const core = newCore();
     core.campaign();
     checker.voteSent(grant('2', '1', 1)); // a vote of term 1...
@@ -39,7 +40,7 @@ describe('SafetyChecker', () => {
   });
 
   test('two different entries under one (index, term) break log matching', () => {
-    const checker = new SafetyChecker(3);
+    const checker = new SafetyChecker(THREE);
     const a = newCore({ id: '1' });
     a.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1, 'set a=1')]));
     checker.readyTaken('1', a, a.ready(), empty());
@@ -49,7 +50,7 @@ describe('SafetyChecker', () => {
   });
 
   test('a truncation that deletes a committed entry is caught', () => {
-    const checker = new SafetyChecker(3);
+    const checker = new SafetyChecker(THREE);
     const core = newCore();
     core.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1), entry(2, 1)], 2));
     checker.commitSeen('1', core, 1, []);
@@ -60,7 +61,7 @@ describe('SafetyChecker', () => {
   });
 
   test('a leader of a later term without a committed entry breaks leader completeness', () => {
-    const checker = new SafetyChecker(3);
+    const checker = new SafetyChecker(THREE);
     const follower = newCore({ id: '1' });
     follower.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1)], 1));
     checker.commitSeen('1', follower, 1, []);
@@ -71,7 +72,7 @@ describe('SafetyChecker', () => {
   });
 
   test('applying different entries at one index breaks state machine safety', () => {
-    const checker = new SafetyChecker(3);
+    const checker = new SafetyChecker(THREE);
     const core = newCore({ state: { currentTerm: 1, log: logOfTerms([1]) } });
     core.step(appendEntries('2', '1', 1, 1, 1, [], 1));
     checker.commitSeen('1', core, 1, []);
@@ -82,14 +83,14 @@ describe('SafetyChecker', () => {
   });
 
   test('a node granting two votes in one term is caught', () => {
-    const checker = new SafetyChecker(3);
+    const checker = new SafetyChecker(THREE);
     checker.voteSent(grant('1', '2', 3));
     checker.voteSent(grant('1', '2', 3));
     expect(() => checker.voteSent(grant('1', '3', 3))).toThrow(/voted for both/);
   });
 
   test('a vote, a term or an acknowledgement sent before it is on disk is caught', () => {
-    const checker = new SafetyChecker(3);
+    const checker = new SafetyChecker(THREE);
     const disk: PersistentState = { currentTerm: 2, votedFor: null, log: [entry(1, 1)] };
     expect(() => checker.durableBeforeSend(disk, grant('1', '2', 2))).toThrow(/before persisting/);
     expect(() => checker.durableBeforeSend(disk, grant('1', '2', 3))).toThrow(/disk says 2/);
@@ -99,7 +100,7 @@ describe('SafetyChecker', () => {
   });
 
   test('a retried request applied again inside the session window is caught', () => {
-    const checker = new SafetyChecker(3);
+    const checker = new SafetyChecker(THREE);
     const e = (index: number): Entry => ({ ...entry(index, 1, 'set x=1'), client_id: 'c', request_id: '1' });
     checker.requestApplied(e(1), null, false, 16);
     checker.requestApplied(e(3), null, true, 16);

@@ -84,6 +84,9 @@ describe('restart', () => {
       electionTicksMin: 10,
       electionTicksMax: 20,
       random: () => 0,
+      // Figure 2's restart: a restarted node votes at once (leader stickiness would make it wait, §4.2.3).
+      preVote: false,
+      checkQuorum: false,
     };
     let core = new RaftCore(config, store);
     core.step(requestVote('2', '1', 1));
