@@ -2,26 +2,25 @@
 // messages and ticks go in through step() and tick(), requests from the shell through
 // propose(), readIndex(), transferLeadership(), changeMembership() and compact(); what must
 // be persisted, sent, applied and answered comes out as a Ready. No I/O, no clock, no
-// randomness of its own (the shell injects `random`).
+// randomness of its own (the shell injects `random`). This file owns term, vote and role;
+// a leader's work is in leadership.ts, the follower's in replication.ts and install-snapshot.ts.
 
-import { candidateIsUpToDate, randomizedElectionTicks } from './election.ts';
+import { mayCampaign, randomizedElectionTicks, wouldVote } from './election.ts';
 import { judgeSnapshot } from './install-snapshot.ts';
-import { Leader, MAX_INFLIGHT_APPENDS } from './leader.ts';
+import { type FollowerView, type LeaderHost, Leadership } from './leadership.ts';
 import { RaftLog } from './log.ts';
-import { bootstrapConfiguration, isVoter, planChange } from './membership.ts';
+import { bootstrapConfiguration, isVoter } from './membership.ts';
 import { isWellFormed } from './message-checks.ts';
 import { VoteTally } from './quorum.ts';
-import { leaseTicks, ReadIndex } from './read-index.ts';
 import { type ReadySource, ReadyTracker } from './ready.ts';
 import { acceptAppend } from './replication.ts';
+import { appendReply, leaderOf, snapshotReply, staleReply, voteReply } from './replies.ts';
 import type {
   AppendEntries,
-  AppendEntriesResponse,
   Configuration,
   CoreConfig,
   Entry,
   InstallSnapshot,
-  InstallSnapshotResponse,
   MembershipChange,
   MembershipResult,
   Message,
@@ -43,15 +42,12 @@ import type {
 } from './types.ts';
 
 export { MAX_INFLIGHT_APPENDS } from './leader.ts';
-export const DEFAULT_MAX_ENTRIES_PER_MESSAGE = 512;
-/**
- * Entry bytes per append_entries. With the node's 1 MiB body limit (MAX_BODY_BYTES) this leaves
- * room for the envelope, and a single entry the node accepts (a 64 KiB value, at most ~390 KB as
- * escaped JSON) always fits alone: tests/node/message-size.test.ts checks both.
- */
-export const DEFAULT_MAX_BYTES_PER_MESSAGE = 512 * 1024;
-/** Entry bytes unanswered per follower: a slow follower holds at most this much of the leader's sending. */
-export const DEFAULT_MAX_INFLIGHT_BYTES = 2 * 1024 * 1024;
+export {
+  DEFAULT_MAX_BYTES_PER_MESSAGE,
+  DEFAULT_MAX_ENTRIES_PER_MESSAGE,
+  DEFAULT_MAX_INFLIGHT_BYTES,
+  type FollowerView,
+} from './leadership.ts';
 
 export class RaftCore {
   readonly id: NodeId;
@@ -64,10 +60,9 @@ export class RaftCore {
   private commit: number;
   private applied: number;
   private now = 0;
-  /** Ticks since the leader was last heard from (a leader: since its last CheckQuorum). */
+  /** Ticks since the leader was last heard from (or since this server's last vote or election). */
   private electionElapsed = 0;
   private electionTimeout = 0;
-  private heartbeatElapsed = 0;
   /** Votes (or PreVotes) of the election this node is running. */
   private votes: VoteTally | null = null;
   /** Run-time switches; see CoreConfig. */
@@ -75,9 +70,8 @@ export class RaftCore {
   private preVote: boolean;
   private checkQuorum: boolean;
   private readMode: ReadMode;
-  /** Set while this node leads: its followers' progress (§5.3) and its reads (§6.4). */
-  private leading: Leader | null = null;
-  private reads: ReadIndex | null = null;
+  /** Set while this node leads. */
+  private leading: Leadership | null = null;
   private readonly out: ReadyTracker;
 
   constructor(config: CoreConfig, state: PersistentState) {
@@ -105,21 +99,22 @@ export class RaftCore {
   tick(): void {
     this.now++;
     this.electionElapsed++;
-    if (this.roleNow === 'leader') {
-      this.tickLeader();
+    if (this.leading) {
+      this.leading.tick();
       return;
     }
     // Figure 2, Followers/Candidates: no word from a leader or candidate for a whole
-    // election timeout → start an election. Learners and removed servers never do (§4.2.1).
-    if (this.electionElapsed >= this.electionTimeout && this.promotable()) this.campaign();
+    // election timeout → start an election (if this server may, see mayCampaign).
+    if (this.electionElapsed >= this.electionTimeout) this.campaign();
   }
 
   /**
    * Starts an election as the election timer would: with PreVote on, first asks whether it
-   * could win (dissertation §9.6). Does nothing on a node that is not a voter of its configuration.
+   * could win (dissertation §9.6). Does nothing on a learner, a server that knows it was
+   * removed, or one that knows no configuration yet.
    */
   campaign(): void {
-    if (!this.promotable()) return;
+    if (!mayCampaign(this.id, this.log.configuration(), this.log.lastConfigIndex(), this.commit)) return;
     if (this.preVote) this.startPreVote();
     else this.startElection(false);
   }
@@ -144,26 +139,24 @@ export class RaftCore {
       if (!keepTerm) this.becomeFollower(msg.term, leaderOf(msg));
     }
     if (msg.term < this.term) {
-      this.replyStale(msg);
+      const reply = staleReply(msg, this.term);
+      if (reply) this.out.send(reply);
       return;
     }
     if (msg.type === 'request_vote') this.handleRequestVote(msg);
-    else if (msg.type === 'pre_vote') this.handlePreVote(msg);
+    else if (msg.type === 'pre_vote') this.out.send(this.answerPreVote(msg));
     else if (msg.type === 'request_vote_response') this.handleVoteResponse(msg);
     else if (msg.type === 'pre_vote_response') this.handlePreVoteResponse(msg);
     else if (msg.type === 'append_entries') this.handleAppendEntries(msg);
     else if (msg.type === 'install_snapshot') this.handleInstallSnapshot(msg);
     else if (msg.type === 'timeout_now') this.handleTimeoutNow(msg);
-    else this.handleReplicationResponse(msg);
+    else if (this.roleNow === 'leader') this.leading?.onResponse(msg);
   }
 
   propose(proposals: Proposal[]): ProposeResult {
-    if (this.roleNow !== 'leader' || !this.leading) {
-      return { ok: false, reason: 'not_leader', leaderId: this.leader };
-    }
-    const transfer = this.leading.transfer;
-    if (transfer)
-      return { ok: false, reason: 'transferring', leaderId: this.id, transferee: transfer.target };
+    if (!this.leading) return { ok: false, reason: 'not_leader', leaderId: this.leader };
+    const transferee = this.leading.transferee;
+    if (transferee !== null) return { ok: false, reason: 'transferring', leaderId: this.id, transferee };
     const first = this.log.lastIndex() + 1;
     const entries: Entry[] = proposals.map((p, i) => {
       const e: Entry = { index: first + i, term: this.term, type: 'command', command: String(p.command) };
@@ -171,7 +164,7 @@ export class RaftCore {
       if (p.request_id !== undefined) e.request_id = p.request_id;
       return e;
     });
-    this.appendAsLeader(entries);
+    this.leading.append(entries);
     return { ok: true, entries: entries.map((e) => ({ ...e })) };
   }
 
@@ -182,11 +175,8 @@ export class RaftCore {
    * stops leading first. Elsewhere: `not_leader` at once.
    */
   readIndex(id: string): ReadResult {
-    if (this.roleNow !== 'leader' || !this.reads)
-      return { ok: false, reason: 'not_leader', leaderId: this.leader };
-    const now = this.reads.request(id, this.commit, this.now, this.committedInTerm(), this.leaseUsable());
-    if (now) this.out.readsConfirmed([now]);
-    this.confirmReads();
+    if (!this.leading) return { ok: false, reason: 'not_leader', leaderId: this.leader };
+    this.leading.readIndex(id);
     return { ok: true };
   }
 
@@ -196,75 +186,24 @@ export class RaftCore {
    * election timeout (and takes commands again).
    */
   transferLeadership(target: NodeId): TransferResult {
-    if (this.roleNow !== 'leader' || !this.leading) {
+    if (!this.leading)
       return { ok: false, reason: 'not_leader', detail: `node ${this.id} is not the leader` };
-    }
-    if (target === this.id) return { ok: false, reason: 'self', detail: `node ${this.id} already leads` };
-    if (!isVoter(this.log.configuration(), target)) {
-      return {
-        ok: false,
-        reason: 'not_voter',
-        detail: `node ${target} is not a voter: only voters can lead`,
-      };
-    }
-    this.leading.startTransfer(target, this.now);
-    return { ok: true };
+    return this.leading.transfer(target);
   }
 
   /**
    * Dissertation §4.1: appends a configuration entry that adds one learner, promotes one
    * learner, or removes one server; it takes effect at once, on every server as soon as the
    * entry reaches its log. Refused (with a reason for people) unless this node leads, has
-   * committed an entry of its term (Ongaro's 2015 fix), the previous change is committed, and
-   * a learner to promote keeps up (§4.2.1).
+   * committed an entry of its term (Ongaro's 2015 fix), the previous change is committed, no
+   * transfer is under way, and a learner to promote keeps up (§4.2.1).
    */
   changeMembership(change: MembershipChange): MembershipResult {
-    if (this.roleNow !== 'leader' || !this.leading) {
-      return {
-        ok: false,
-        reason: 'not_leader',
-        detail: `node ${this.id} is not the leader; ask node ${this.leader ?? '(unknown)'}`,
-      };
+    if (!this.leading) {
+      const detail = `node ${this.id} is not the leader; ask node ${this.leader ?? '(unknown)'}`;
+      return { ok: false, reason: 'not_leader', detail };
     }
-    if (this.leading.transfer) {
-      return {
-        ok: false,
-        reason: 'transferring',
-        detail: 'a leadership transfer is under way; try again after it',
-      };
-    }
-    if (!this.committedInTerm()) {
-      return {
-        ok: false,
-        reason: 'no_commit_in_term',
-        detail: `the leader has not committed an entry of its term ${this.term} yet; retry once it has (a change now could be lost, raft-dev 2015)`,
-      };
-    }
-    if (this.log.lastConfigIndex() > this.commit) {
-      return {
-        ok: false,
-        reason: 'change_in_progress',
-        detail: `the change at index ${this.log.lastConfigIndex()} is not committed yet; one change at a time (§4.1)`,
-      };
-    }
-    const plan = planChange(this.log.configuration(), change);
-    if (!plan.ok) return plan;
-    if (change.kind === 'promote' && !this.leading.progressOf(change.id)?.caughtUp) {
-      return {
-        ok: false,
-        reason: 'learner_behind',
-        detail: `learner ${change.id} has not caught up within an election timeout yet (§4.2.1); retry when it has, or remove it if it never does`,
-      };
-    }
-    const entry: Entry = {
-      index: this.log.lastIndex() + 1,
-      term: this.term,
-      type: 'config',
-      command: null,
-      config: plan.next,
-    };
-    this.appendAsLeader([entry]);
-    return { ok: true, entry: { ...entry } };
+    return this.leading.changeMembership(change);
   }
 
   /**
@@ -312,6 +251,7 @@ export class RaftCore {
     this.readMode = mode;
   }
 
+  /** An RPC to `peer` failed (refused, timed out): what was in flight to it may be lost. */
   unreachable(peer: NodeId): void {
     this.leading?.unreachable(peer);
   }
@@ -319,12 +259,12 @@ export class RaftCore {
   // ---- outputs ------------------------------------------------------------------------
 
   hasReady(): boolean {
-    this.flushLeader();
+    this.leading?.flush();
     return this.out.has(this.readySource());
   }
 
   ready(): Ready {
-    this.flushLeader();
+    this.leading?.flush();
     return this.out.take(this.readySource());
   }
 
@@ -363,15 +303,11 @@ export class RaftCore {
   }
   /** The voter leadership is being handed to, while a transfer is under way (§3.10). */
   get transferee(): NodeId | null {
-    return this.leading?.transfer?.target ?? null;
+    return this.leading?.transferee ?? null;
   }
   get switches(): { preVote: boolean; checkQuorum: boolean; readMode: ReadMode; noopOnElection: boolean } {
-    return {
-      preVote: this.preVote,
-      checkQuorum: this.checkQuorum,
-      readMode: this.readMode,
-      noopOnElection: this.noopOnElection,
-    };
+    const { preVote, checkQuorum, readMode, noopOnElection } = this;
+    return { preVote, checkQuorum, readMode, noopOnElection };
   }
   lastIndex(): number {
     return this.log.lastIndex();
@@ -388,42 +324,25 @@ export class RaftCore {
     return this.log.slice(from, toInclusive);
   }
   progress(): Record<NodeId, { nextIndex: number; matchIndex: number }> | null {
-    return this.leading?.view() ?? null;
+    return this.leading?.progress() ?? null;
   }
   /** Per follower and learner: Figure 2's indexes plus flow-control state and catch-up (§4.2.1). */
   replication(): Record<NodeId, FollowerView> | null {
-    const leading = this.leading;
-    if (!leading) return null;
-    const config = this.log.configuration();
-    const view: Record<NodeId, FollowerView> = {};
-    for (const id of leading.followerIds()) {
-      const pr = leading.progressOf(id)!;
-      view[id] = {
-        nextIndex: pr.nextIndex,
-        matchIndex: pr.matchIndex,
-        state: pr.state,
-        learner: config.learners.includes(id),
-        caughtUp: pr.caughtUp,
-        recentActive: pr.recentActive,
-      };
-    }
-    return view;
+    return this.leading?.followers() ?? null;
   }
 
   // ---- elections (§5.2, §5.4.1, dissertation §9.6, §4.2.3, §3.10) ------------------------
 
-  private promotable(): boolean {
-    return isVoter(this.log.configuration(), this.id);
-  }
-
   /**
    * §4.2.3: while it hears from a leader (within the minimum election timeout) a server
-   * ignores vote requests; a leader does too while CheckQuorum keeps confirming it. Also for
-   * the first election timeout after a start, since a restarted server cannot know whom it
-   * heard from before (this keeps a lease safe across a follower's crash, §6.4.1).
+   * ignores vote requests; a leader does while CheckQuorum keeps confirming it. Also for the
+   * first election timeout after a start, since a restarted server cannot know whom it heard
+   * from before (this keeps a lease safe across a follower's crash, §6.4.1).
    */
   private inLease(): boolean {
-    if (!this.checkQuorum || this.electionElapsed >= this.cfg.electionTicksMin) return false;
+    if (!this.checkQuorum) return false;
+    if (this.roleNow === 'leader') return true;
+    if (this.electionElapsed >= this.cfg.electionTicksMin) return false;
     return this.leader !== null || this.now < this.cfg.electionTicksMin;
   }
 
@@ -447,6 +366,7 @@ export class RaftCore {
     this.askForVotes('request_vote', this.term, leadershipTransfer);
   }
 
+  /** Only the voters are asked, and its own vote counts only if it is one (§4.2.1, §4.2.2). */
   private askForVotes(type: 'request_vote' | 'pre_vote', term: number, leadershipTransfer: boolean): void {
     const voters = this.log.configuration().voters;
     this.votes = new VoteTally(voters);
@@ -456,51 +376,39 @@ export class RaftCore {
       else this.becomeLeader();
       return;
     }
-    for (const peer of voters) {
-      if (peer === this.id) continue;
-      const m = {
-        type,
-        from: this.id,
-        to: peer,
+    const { id, log } = this;
+    for (const to of voters) {
+      if (to === id) continue;
+      const ask = {
+        from: id,
+        to,
         term,
-        candidateId: this.id,
-        lastLogIndex: this.log.lastIndex(),
-        lastLogTerm: this.log.lastTerm(),
-      } as RequestVote | PreVote;
-      if (leadershipTransfer) (m as RequestVote).leadershipTransfer = true;
-      this.out.send(m);
+        candidateId: id,
+        lastLogIndex: log.lastIndex(),
+        lastLogTerm: log.lastTerm(),
+      };
+      if (type === 'pre_vote') this.out.send({ type, ...ask });
+      else this.out.send(leadershipTransfer ? { type, ...ask, leadershipTransfer } : { type, ...ask });
     }
   }
 
   private handleRequestVote(m: RequestVote): void {
-    // Figure 2, RequestVote receiver: grant if votedFor is null or candidateId, and the
-    // candidate's log is at least as up-to-date as ours. One vote per term (§5.2).
-    const free = this.vote === null || this.vote === m.candidateId;
-    const grant = free && candidateIsUpToDate(this.log, m.lastLogIndex, m.lastLogTerm);
+    const grant = wouldVote(this.voter(), m, false);
     if (grant) {
       this.vote = m.candidateId;
       this.resetElectionTimer();
     }
-    this.replyVote(m, grant);
+    this.out.send(voteReply(m, this.term, grant));
   }
 
-  /**
-   * §9.6: answered as a vote for `m.term` would be — a later term, or this term with no other
-   * vote and no leader, and a log at least as up-to-date — but nothing is recorded.
-   */
-  private handlePreVote(m: PreVote): void {
-    const free =
-      m.term > this.term || this.vote === m.candidateId || (this.vote === null && this.leader === null);
-    const grant = free && candidateIsUpToDate(this.log, m.lastLogIndex, m.lastLogTerm);
-    this.out.send(
-      withRpcId(m, {
-        type: 'pre_vote_response',
-        from: this.id,
-        to: m.from,
-        term: grant ? m.term : this.term,
-        voteGranted: grant,
-      } satisfies PreVoteResponse),
-    );
+  /** §9.6: answered as the vote would be, but nothing is recorded and the timer keeps running. */
+  private answerPreVote(m: PreVote): PreVoteResponse {
+    const grant = wouldVote(this.voter(), m, true);
+    return voteReply(m, grant ? m.term : this.term, grant);
+  }
+
+  private voter() {
+    return { term: this.term, votedFor: this.vote, leader: this.leader, log: this.log };
   }
 
   private handleVoteResponse(m: RequestVoteResponse): void {
@@ -519,7 +427,7 @@ export class RaftCore {
 
   /** §3.10: the leader says "start an election now": no PreVote, and voters skip stickiness. */
   private handleTimeoutNow(m: TimeoutNow): void {
-    if (this.roleNow === 'leader' || !this.promotable()) return;
+    if (this.roleNow === 'leader' || !isVoter(this.log.configuration(), this.id)) return;
     if (this.leader !== null && this.leader !== m.leaderId) return; // §5.2: one leader per term
     this.startElection(true);
   }
@@ -542,48 +450,29 @@ export class RaftCore {
     this.roleNow = 'leader';
     this.leader = this.id;
     this.votes = null;
-    this.heartbeatElapsed = 0;
-    this.electionElapsed = 0;
-    this.reads = new ReadIndex(leaseTicks(this.cfg.electionTicksMin));
-    const reads = this.reads;
-    this.leading = new Leader(
-      {
-        id: this.id,
-        term: this.term,
-        log: this.log,
-        maxEntries: Math.max(1, this.cfg.maxEntriesPerMessage ?? DEFAULT_MAX_ENTRIES_PER_MESSAGE),
-        maxBytes: Math.max(1, this.cfg.maxBytesPerMessage ?? DEFAULT_MAX_BYTES_PER_MESSAGE),
-        limits: {
-          maxInflight: MAX_INFLIGHT_APPENDS,
-          maxInflightBytes: Math.max(1, this.cfg.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES),
-        },
-        electionTicks: this.cfg.electionTicksMin,
-        commitIndex: () => this.commit,
-        readRound: () => reads.round,
-        send: (m) => this.out.send(m),
+    const host: LeaderHost = {
+      id: this.id,
+      term: this.term,
+      log: this.log,
+      out: this.out,
+      cfg: this.cfg,
+      now: () => this.now,
+      commitIndex: () => this.commit,
+      commitTo: (index) => {
+        this.commit = index;
       },
-      this.log.configuration(),
-      this.now,
-    );
-    // §8: a no-op of the new term lets entries of earlier terms commit (§5.4.2) and tells
-    // everyone who leads.
-    if (this.noopOnElection) {
-      this.appendAsLeader([
-        { index: this.log.lastIndex() + 1, term: this.term, type: 'noop', command: null },
-      ]);
-    } else {
-      // No entry to carry the news: probe every follower at once anyway (an empty append),
-      // so they learn who leads now rather than at the first heartbeat (§5.2).
-      this.leading.appended();
-      this.maybeCommit();
-    }
+      readMode: () => this.readMode,
+      checkQuorum: () => this.checkQuorum,
+      stepDown: () => this.becomeFollower(this.term, null),
+    };
+    this.leading = new Leadership(host);
+    this.leading.start(this.noopOnElection);
   }
 
   /** Leaving the leader role (or never having had it): reads it took can no longer be confirmed. */
   private leaveLeadership(): void {
-    const dropped = this.reads?.drop() ?? [];
+    const dropped = this.leading?.end() ?? [];
     if (dropped.length > 0) this.out.readsDropped(dropped);
-    this.reads = null;
     this.leading = null;
   }
 
@@ -594,31 +483,6 @@ export class RaftCore {
       this.cfg.electionTicksMax,
       this.cfg.random,
     );
-  }
-
-  // ---- the leader's clock -------------------------------------------------------------
-
-  private tickLeader(): void {
-    const leading = this.leading!;
-    if (++this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
-      this.heartbeatElapsed = 0;
-      // §6.4.1: every heartbeat round can renew the lease.
-      if (this.readMode === 'lease') this.reads?.startRound(this.now);
-      leading.heartbeat(this.now);
-    }
-    if (this.electionElapsed >= this.cfg.electionTicksMin) {
-      this.electionElapsed = 0;
-      // Dissertation §6.2: a leader that has not heard from a majority within an election
-      // timeout steps down, so its clients can find the real leader.
-      const heard = leading.checkQuorum(this.log.configuration());
-      if (this.checkQuorum && !heard) {
-        this.becomeFollower(this.term, null);
-        return;
-      }
-    }
-    // §3.10: a transfer not finished within an election timeout is abandoned.
-    const transfer = leading.transfer;
-    if (transfer && this.now - transfer.startedAt >= this.cfg.electionTicksMin) leading.transfer = null;
   }
 
   // ---- replication, follower side (§5.3, §7) --------------------------------------------
@@ -642,7 +506,7 @@ export class RaftCore {
       const commit = Math.min(m.leaderCommit, outcome.matchIndex);
       if (commit > this.commit) this.commit = commit;
     }
-    this.replyAppend(m, outcome);
+    this.out.send(appendReply(m, this.term, outcome));
   }
 
   /** Paper §7, Figure 13: the data came through the shell; the core decides what it means. */
@@ -655,82 +519,7 @@ export class RaftCore {
       this.commit = m.snapshot.index;
       this.out.noteSnapshot({ meta: this.log.snapshotMeta(), data: m.data });
     }
-    this.out.send(
-      withRpcId(m, {
-        type: 'install_snapshot_response',
-        from: this.id,
-        to: m.from,
-        term: this.term,
-        matchIndex: verdict.matchIndex,
-      } satisfies InstallSnapshotResponse),
-    );
-  }
-
-  // ---- replication, leader side ---------------------------------------------------------
-
-  private handleReplicationResponse(m: AppendEntriesResponse | InstallSnapshotResponse): void {
-    const leading = this.leading;
-    if (this.roleNow !== 'leader' || !leading) return;
-    leading.heardFrom(m.from, m.type === 'append_entries_response' ? m.readRound : undefined);
-    const grew =
-      m.type === 'append_entries_response'
-        ? leading.onAppendResponse(m, this.now)
-        : leading.onSnapshotResponse(m, this.now);
-    if (grew) this.maybeCommit();
-    this.confirmReads();
-  }
-
-  private appendAsLeader(entries: Entry[]): void {
-    if (entries.length === 0) return;
-    this.log.append(entries);
-    // §4.1: a configuration entry takes effect as soon as it is in the log.
-    if (entries.some((e) => e.type === 'config'))
-      this.leading?.setConfiguration(this.log.configuration(), this.now);
-    this.leading?.appended();
-    this.maybeCommit();
-  }
-
-  private maybeCommit(): void {
-    const leading = this.leading;
-    if (!leading) return;
-    const config = this.log.configuration();
-    const n = leading.commitTarget(config);
-    if (n <= this.commit) return;
-    const firstInTerm = !this.committedInTerm();
-    this.commit = n;
-    leading.committed();
-    // §6.4: reads taken before the first commit of the term can go ahead now.
-    if (firstInTerm && this.reads) {
-      this.out.readsConfirmed(this.reads.releaseWaiting(this.commit, this.now, this.leaseUsable()));
-      this.confirmReads();
-    }
-    // §4.2.2: a leader that is not part of the configuration it just committed steps down.
-    if (!isVoter(config, this.id) && this.log.lastConfigIndex() <= this.commit)
-      this.becomeFollower(this.term, null);
-  }
-
-  private committedInTerm(): boolean {
-    return this.log.termAt(this.commit) === this.term;
-  }
-
-  /** §6.4.1: a lease needs leader stickiness, and no TimeoutNow of this term (it bypasses stickiness). */
-  private leaseUsable(): boolean {
-    return (
-      this.readMode === 'lease' && this.checkQuorum && this.leading !== null && !this.leading.timeoutNowSent
-    );
-  }
-
-  private confirmReads(): void {
-    if (!this.leading || !this.reads) return;
-    const round = this.leading.confirmedRound(this.log.configuration(), this.reads.round);
-    const states = this.reads.confirm(round);
-    if (states.length > 0) this.out.readsConfirmed(states);
-  }
-
-  private flushLeader(): void {
-    if (!this.leading) return;
-    if (this.reads?.takeBroadcast()) this.leading.broadcastHeartbeat(this.log.configuration());
-    this.leading.flush(this.now);
+    this.out.send(snapshotReply(m, this.term, verdict.matchIndex));
   }
 
   private checkCompactable(index: number): void {
@@ -741,65 +530,6 @@ export class RaftCore {
     }
   }
 
-  // ---- replies and Ready ------------------------------------------------------------------
-
-  /** A request of an older term: its sender learns the current term from the answer and steps down. */
-  private replyStale(m: Message): void {
-    if (m.type === 'request_vote') this.replyVote(m, false);
-    else if (m.type === 'pre_vote') {
-      this.out.send(
-        withRpcId(m, {
-          type: 'pre_vote_response',
-          from: this.id,
-          to: m.from,
-          term: this.term,
-          voteGranted: false,
-        } satisfies PreVoteResponse),
-      );
-    } else if (m.type === 'append_entries') this.replyAppend(m, { success: false, matchIndex: 0 });
-    else if (m.type === 'install_snapshot') {
-      this.out.send(
-        withRpcId(m, {
-          type: 'install_snapshot_response',
-          from: this.id,
-          to: m.from,
-          term: this.term,
-          matchIndex: 0,
-        } satisfies InstallSnapshotResponse),
-      );
-    }
-  }
-
-  private replyVote(m: RequestVote, voteGranted: boolean): void {
-    this.out.send(
-      withRpcId(m, {
-        type: 'request_vote_response',
-        from: this.id,
-        to: m.from,
-        term: this.term,
-        voteGranted,
-      } satisfies RequestVoteResponse),
-    );
-  }
-
-  private replyAppend(
-    m: AppendEntries,
-    o: { success: boolean; matchIndex: number; conflictIndex?: number; conflictTerm?: number },
-  ): void {
-    const reply: AppendEntriesResponse = {
-      type: 'append_entries_response',
-      from: this.id,
-      to: m.from,
-      term: this.term,
-      success: o.success,
-      matchIndex: o.matchIndex,
-    };
-    if (o.conflictIndex !== undefined) reply.conflictIndex = o.conflictIndex;
-    if (o.conflictTerm !== undefined) reply.conflictTerm = o.conflictTerm;
-    if (m.readRound !== undefined) reply.readRound = m.readRound;
-    this.out.send(withRpcId(m, reply));
-  }
-
   private readySource(): ReadySource {
     return {
       hardState: { currentTerm: this.term, votedFor: this.vote },
@@ -808,27 +538,4 @@ export class RaftCore {
       commitIndex: this.commit,
     };
   }
-}
-
-export interface FollowerView {
-  nextIndex: number;
-  matchIndex: number;
-  state: 'probe' | 'replicate' | 'snapshot';
-  learner: boolean;
-  /** §4.2.1: the last catch-up round took at most an election timeout (a learner may be promoted). */
-  caughtUp: boolean;
-  /** Heard from since the leader's last CheckQuorum (§6.2). */
-  recentActive: boolean;
-}
-
-function leaderOf(m: Message): NodeId | null {
-  return m.type === 'append_entries' || m.type === 'install_snapshot' || m.type === 'timeout_now'
-    ? m.leaderId
-    : null;
-}
-
-/** The response answers the same shell request (see Message.rpcId). */
-function withRpcId<T extends Message>(request: Message, reply: T): T {
-  if (request.rpcId !== undefined) reply.rpcId = request.rpcId;
-  return reply;
 }

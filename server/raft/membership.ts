@@ -5,10 +5,14 @@
 
 import type { Configuration, CoreConfig, MembershipChange, MembershipRefusal, NodeId } from './types.ts';
 
+/**
+ * The configuration before any is in the log: this server and its peers vote, unless this
+ * server is listed among the learners; nothing at all for a server joining a running cluster.
+ */
 export function bootstrapConfiguration(cfg: CoreConfig): Configuration {
   if (cfg.joining) return { voters: [], learners: [] };
-  const voters = [...new Set([cfg.id, ...cfg.peers])];
-  const learners = [...new Set(cfg.learners ?? [])].filter((l) => !voters.includes(l));
+  const learners = [...new Set(cfg.learners ?? [])];
+  const voters = [...new Set([cfg.id, ...cfg.peers])].filter((v) => !learners.includes(v));
   return { voters, learners };
 }
 

@@ -306,11 +306,11 @@ export type ReadMode = 'read_index' | 'lease';
 export interface CoreConfig {
   id: NodeId;
   /**
-   * The other voters of the bootstrap configuration `{voters: [id, ...peers], learners}`. It is
-   * used only while the log and snapshot hold no configuration entry.
+   * The other voters of the bootstrap configuration `{voters: [id, ...peers], learners}`, used
+   * only while the log and snapshot hold no configuration entry.
    */
   peers: NodeId[];
-  /** Learners of the bootstrap configuration (dissertation §4.2.1). */
+  /** Learners of the bootstrap configuration (dissertation §4.2.1); `id` among them makes this server one. */
   learners?: NodeId[];
   /**
    * A server being added to a running cluster (or re-added after losing its disk): it starts

@@ -1,7 +1,16 @@
 // The checker must be able to fail: each property is shown a violation made with real cores.
 
 import { describe, expect, test } from 'vitest';
-import { appendEntries, drain, elect, entry, logOfTerms, newCore } from '../tests/harness.ts';
+import {
+  appendEntries,
+  appendResponse,
+  configEntry,
+  drain,
+  elect,
+  entry,
+  logOfTerms,
+  newCore,
+} from '../tests/harness.ts';
 import type { Entry, PersistentState, RequestVoteResponse } from '../types.ts';
 import { SafetyChecker, SafetyViolation } from './invariants.ts';
 
@@ -105,5 +114,113 @@ describe('SafetyChecker', () => {
     checker.requestApplied(e(1), null, false, 16);
     checker.requestApplied(e(3), null, true, 16);
     expect(() => checker.requestApplied(e(4), '1', false, 16)).toThrow(/applied twice/);
+  });
+});
+
+describe('SafetyChecker, the dissertation’s additions', () => {
+  test('a leader elected with votes from learners (not voters of its configuration) is caught', () => {
+    const checker = new SafetyChecker(THREE);
+    const core = newCore({ members: ['1', '2', '3'], learners: ['4', '5'] });
+    core.campaign();
+    checker.voteSent(grant('4', '1', 1));
+    checker.voteSent(grant('5', '1', 1));
+    elect(core, []);
+    // A buggy tally counting learners: the checker counts only voters.
+    expect(() => checker.leaderSeen('1', core)).toThrow(/only 1 votes of that term from voters 1,2,3/);
+  });
+
+  test('a read confirmed below what was committed when it began is a stale read', () => {
+    const checker = new SafetyChecker(THREE);
+    const core = newCore();
+    core.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1), entry(2, 1)], 2));
+    checker.commitSeen('1', core, 1, []);
+    const mustReach = checker.readBegins();
+    expect(mustReach).toBe(2);
+    checker.readConfirmed('1', { id: 'ok', index: 2 }, mustReach);
+    expect(() => checker.readConfirmed('1', { id: 'r', index: 1 }, mustReach)).toThrow(/stale read/);
+  });
+
+  test('a snapshot that is not exactly the committed prefix is caught', () => {
+    const checker = new SafetyChecker(THREE);
+    const core = newCore();
+    const log = [entry(1, 1), entry(2, 1), entry(3, 2)];
+    core.step(appendEntries('2', '1', 2, 0, 0, log, 3));
+    checker.commitSeen('1', core, 1, []);
+    const meta = { index: 2, term: 1, config: THREE };
+    checker.snapshotHolds('1', meta, log.slice(0, 2));
+    expect(() => checker.snapshotHolds('1', meta, [entry(1, 1), entry(2, 1, 'set x=9')])).toThrow(/not the committed one/);
+    expect(() => checker.snapshotHolds('1', { ...meta, term: 2 }, log.slice(0, 2))).toThrow(/says term 2/);
+    expect(() => checker.snapshotHolds('1', meta, log.slice(0, 1))).toThrow(/holds 1 entries/);
+    const five = { voters: ['1', '2', '3', '4', '5'], learners: [] };
+    expect(() => checker.snapshotHolds('1', { ...meta, config: five }, log.slice(0, 2))).toThrow(/configuration/);
+  });
+
+  test('a snapshot installed over newer committed entries (their deletion) is caught', () => {
+    const checker = new SafetyChecker(THREE);
+    const core = newCore();
+    const log = [entry(1, 1), entry(2, 1), entry(3, 1)];
+    core.step(appendEntries('2', '1', 1, 0, 0, log, 3));
+    checker.commitSeen('1', core, 1, []);
+    const disk: PersistentState = { currentTerm: 1, votedFor: null, log: log.slice(1), snapshot: { index: 1, term: 1, config: THREE } };
+    const restore = {
+      snapshot: { meta: { index: 2, term: 1, config: THREE }, data: log.slice(0, 2) },
+      truncateFrom: 2,
+      entries: [],
+      messages: [],
+      committed: [],
+    };
+    expect(() => checker.readyTaken('1', core, restore, disk)).toThrow(/deleted committed entry 2/);
+  });
+
+  test('a configuration entry changing two servers at once, or before the previous one committed, is caught', () => {
+    const make = () => {
+      const checker = new SafetyChecker(THREE);
+      const core = newCore();
+      elect(core, ['2']);
+      core.step(appendResponse('2', '1', 1, true, 1));
+      checker.commitSeen('1', core, 1, []);
+      return { checker, core, disk: empty() };
+    };
+    const ready = (entries: Entry[]) => ({ entries, messages: [], committed: [] });
+    const two = make();
+    const jump = configEntry(2, 1, { voters: ['1', '2', '3', '4', '5'], learners: [] });
+    expect(() => two.checker.readyTaken('1', two.core, ready([jump]), two.disk)).toThrow(/changed 4,5 at once/);
+    const early = make();
+    const a = configEntry(2, 1, { voters: ['1', '2', '3'], learners: ['4'] });
+    const b = configEntry(3, 1, { voters: ['1', '2', '3'], learners: ['4', '5'] });
+    expect(() => early.checker.readyTaken('1', early.core, ready([a, b]), early.disk)).toThrow(/before the one at 2 committed/);
+  });
+
+  test('a configuration change before the leader committed an entry of its term is caught (raft-dev 2015)', () => {
+    const checker = new SafetyChecker(THREE);
+    const core = newCore({ noopOnElection: false });
+    elect(core, ['2']);
+    const change = configEntry(1, 1, { voters: ['1', '2', '3'], learners: ['4'] });
+    expect(() => checker.readyTaken('1', core, { entries: [change], messages: [], committed: [] }, empty())).toThrow(
+      /before committing an entry of its term 1/,
+    );
+  });
+
+  test('a commitIndex that goes back while a node runs is caught', () => {
+    const checker = new SafetyChecker(THREE);
+    checker.commitMoved('1', 3, 3);
+    expect(() => checker.commitMoved('1', 3, 2)).toThrow(/went back from 3 to 2/);
+  });
+
+  test('acknowledging a snapshot before it is on disk is caught', () => {
+    const checker = new SafetyChecker(THREE);
+    const disk = { currentTerm: 2, votedFor: null, log: [entry(1, 1)] };
+    const ack = { type: 'install_snapshot_response', from: '1', to: '2', term: 2 } as const;
+    checker.durableBeforeSend(disk, { ...ack, matchIndex: 1 });
+    expect(() => checker.durableBeforeSend(disk, { ...ack, matchIndex: 5 })).toThrow(/acknowledged index 5/);
+    checker.durableBeforeSend({ ...disk, snapshot: { index: 5, term: 2, config: THREE } }, { ...ack, matchIndex: 5 });
+  });
+
+  test('a PreVote may name the next term, nothing further', () => {
+    const checker = new SafetyChecker(THREE);
+    const disk = { currentTerm: 2, votedFor: null, log: [] };
+    const ask = { type: 'pre_vote', from: '1', to: '2', candidateId: '1', lastLogIndex: 0, lastLogTerm: 0 } as const;
+    checker.durableBeforeSend(disk, { ...ask, term: 3 });
+    expect(() => checker.durableBeforeSend(disk, { ...ask, term: 4 })).toThrow(/sent term 4/);
   });
 });
