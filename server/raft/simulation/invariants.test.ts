@@ -1,6 +1,7 @@
 // The checker must be able to fail: each property is shown a violation made with real cores.
 
 import { describe, expect, test } from 'vitest';
+import { RaftCore } from '../core.ts';
 import {
   appendEntries,
   appendResponse,
@@ -148,11 +149,15 @@ describe('SafetyChecker, the dissertation’s additions', () => {
     checker.commitSeen('1', core, 1, []);
     const meta = { index: 2, term: 1, config: THREE };
     checker.snapshotHolds('1', meta, log.slice(0, 2));
-    expect(() => checker.snapshotHolds('1', meta, [entry(1, 1), entry(2, 1, 'set x=9')])).toThrow(/not the committed one/);
+    expect(() => checker.snapshotHolds('1', meta, [entry(1, 1), entry(2, 1, 'set x=9')])).toThrow(
+      /not the committed one/,
+    );
     expect(() => checker.snapshotHolds('1', { ...meta, term: 2 }, log.slice(0, 2))).toThrow(/says term 2/);
     expect(() => checker.snapshotHolds('1', meta, log.slice(0, 1))).toThrow(/holds 1 entries/);
     const five = { voters: ['1', '2', '3', '4', '5'], learners: [] };
-    expect(() => checker.snapshotHolds('1', { ...meta, config: five }, log.slice(0, 2))).toThrow(/configuration/);
+    expect(() => checker.snapshotHolds('1', { ...meta, config: five }, log.slice(0, 2))).toThrow(
+      /configuration/,
+    );
   });
 
   test('a snapshot installed over newer committed entries (their deletion) is caught', () => {
@@ -161,7 +166,12 @@ describe('SafetyChecker, the dissertation’s additions', () => {
     const log = [entry(1, 1), entry(2, 1), entry(3, 1)];
     core.step(appendEntries('2', '1', 1, 0, 0, log, 3));
     checker.commitSeen('1', core, 1, []);
-    const disk: PersistentState = { currentTerm: 1, votedFor: null, log: log.slice(1), snapshot: { index: 1, term: 1, config: THREE } };
+    const disk: PersistentState = {
+      currentTerm: 1,
+      votedFor: null,
+      log: log.slice(1),
+      snapshot: { index: 1, term: 1, config: THREE },
+    };
     const restore = {
       snapshot: { meta: { index: 2, term: 1, config: THREE }, data: log.slice(0, 2) },
       truncateFrom: 2,
@@ -184,11 +194,15 @@ describe('SafetyChecker, the dissertation’s additions', () => {
     const ready = (entries: Entry[]) => ({ entries, messages: [], committed: [] });
     const two = make();
     const jump = configEntry(2, 1, { voters: ['1', '2', '3', '4', '5'], learners: [] });
-    expect(() => two.checker.readyTaken('1', two.core, ready([jump]), two.disk)).toThrow(/changed 4,5 at once/);
+    expect(() => two.checker.readyTaken('1', two.core, ready([jump]), two.disk)).toThrow(
+      /changed 4,5 at once/,
+    );
     const early = make();
     const a = configEntry(2, 1, { voters: ['1', '2', '3'], learners: ['4'] });
     const b = configEntry(3, 1, { voters: ['1', '2', '3'], learners: ['4', '5'] });
-    expect(() => early.checker.readyTaken('1', early.core, ready([a, b]), early.disk)).toThrow(/before the one at 2 committed/);
+    expect(() => early.checker.readyTaken('1', early.core, ready([a, b]), early.disk)).toThrow(
+      /before the one at 2 committed/,
+    );
   });
 
   test('a configuration change before the leader committed an entry of its term is caught (raft-dev 2015)', () => {
@@ -196,9 +210,9 @@ describe('SafetyChecker, the dissertation’s additions', () => {
     const core = newCore({ noopOnElection: false });
     elect(core, ['2']);
     const change = configEntry(1, 1, { voters: ['1', '2', '3'], learners: ['4'] });
-    expect(() => checker.readyTaken('1', core, { entries: [change], messages: [], committed: [] }, empty())).toThrow(
-      /before committing an entry of its term 1/,
-    );
+    expect(() =>
+      checker.readyTaken('1', core, { entries: [change], messages: [], committed: [] }, empty()),
+    ).toThrow(/before committing an entry of its term 1/);
   });
 
   test('a commitIndex that goes back while a node runs is caught', () => {
@@ -213,14 +227,41 @@ describe('SafetyChecker, the dissertation’s additions', () => {
     const ack = { type: 'install_snapshot_response', from: '1', to: '2', term: 2 } as const;
     checker.durableBeforeSend(disk, { ...ack, matchIndex: 1 });
     expect(() => checker.durableBeforeSend(disk, { ...ack, matchIndex: 5 })).toThrow(/acknowledged index 5/);
-    checker.durableBeforeSend({ ...disk, snapshot: { index: 5, term: 2, config: THREE } }, { ...ack, matchIndex: 5 });
+    checker.durableBeforeSend(
+      { ...disk, snapshot: { index: 5, term: 2, config: THREE } },
+      { ...ack, matchIndex: 5 },
+    );
   });
 
   test('a PreVote may name the next term, nothing further', () => {
     const checker = new SafetyChecker(THREE);
     const disk = { currentTerm: 2, votedFor: null, log: [] };
-    const ask = { type: 'pre_vote', from: '1', to: '2', candidateId: '1', lastLogIndex: 0, lastLogTerm: 0 } as const;
+    const ask = {
+      type: 'pre_vote',
+      from: '1',
+      to: '2',
+      candidateId: '1',
+      lastLogIndex: 0,
+      lastLogTerm: 0,
+    } as const;
     checker.durableBeforeSend(disk, { ...ask, term: 3 });
     expect(() => checker.durableBeforeSend(disk, { ...ask, term: 4 })).toThrow(/sent term 4/);
   });
+});
+
+test('a log whose terms go down after its snapshot is caught', () => {
+  const checker = new SafetyChecker(THREE);
+  const core = new RaftCore(
+    {
+      id: '1',
+      peers: ['2', '3'],
+      heartbeatTicks: 2,
+      electionTicksMin: 10,
+      electionTicksMax: 20,
+      random: () => 0,
+    },
+    // As a restart that kept an old suffix after a newer snapshot would hold it.
+    { currentTerm: 3, votedFor: null, log: [entry(3, 1)], snapshot: { index: 2, term: 3, config: THREE } },
+  );
+  expect(() => checker.fullCheck([['1', core]])).toThrow(/entry 3 of term 1 follows term 3/);
 });

@@ -277,6 +277,13 @@ export class SafetyChecker {
       if (core.lastApplied > core.commitIndex)
         throw new SafetyViolation(`node ${id}: applied past commitIndex`);
       if (core.role === 'leader') this.leaderSeen(id, core);
+      // Terms never decrease along a log, from the snapshot's last term on (Figure 2).
+      let prev = core.termAt(core.firstIndex() - 1);
+      for (const e of core.entries(core.firstIndex(), core.lastIndex())) {
+        if (e.term < prev)
+          throw new SafetyViolation(`node ${id}: entry ${e.index} of term ${e.term} follows term ${prev}`);
+        prev = e.term;
+      }
     }
     for (let i = 0; i < cores.length; i++) {
       for (let j = i + 1; j < cores.length; j++) {
