@@ -6,8 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { MAX_BODY_BYTES } from '../../server/node/http-api.ts';
 import { encodeRequest } from '../../server/node/wire-codec.ts';
-import { RaftCore } from '../../server/raft/core.ts';
-import type { AppendEntries, Proposal } from '../../server/raft/types.ts';
+import { appendResponse, elect, newCore, ofType } from '../../server/raft/tests/harness.ts';
+import type { Proposal } from '../../server/raft/types.ts';
 import { MAX_VALUE_BYTES, parseCommand } from '../../server/statemachine/command.ts';
 
 /** The largest commands the node accepts, in the shapes that grow most as JSON. */
@@ -29,56 +29,25 @@ function worstCommands(): Proposal[] {
 
 describe('message sizes (issue 10, fault 3)', () => {
   test('every append_entries a leader sends, for any mix of accepted commands, fits the receiver’s body limit', () => {
-    const leader = new RaftCore(
-      {
-        id: '1',
-        peers: ['2', '3'],
-        heartbeatTicks: 1,
-        electionTicksMin: 10,
-        electionTicksMax: 20,
-        random: () => 0,
-        preVote: false,
-        checkQuorum: false,
-      },
-      { currentTerm: 0, votedFor: null, log: [] },
-    );
-    leader.campaign();
-    leader.ready();
-    leader.step({ type: 'request_vote_response', from: '2', to: '1', term: 1, voteGranted: true });
-    leader.ready();
+    // The node's own settings: the core's defaults for batching.
+    const leader = newCore();
+    elect(leader, ['2']);
     // Follower '2' answered its first probe: it is replicated to as fast as flow control allows.
-    leader.step({
-      type: 'append_entries_response',
-      from: '2',
-      to: '1',
-      term: 1,
-      success: true,
-      matchIndex: 1,
-    });
+    leader.step(appendResponse('2', '1', 1, true, 1));
     leader.ready();
     const commands = worstCommands();
     for (let i = 0; i < 6; i++) leader.propose([...commands, { command: `set small${i}=1` }]);
     const leaderUrl = `http://${'h'.repeat(200)}.example:65535`;
     let covered = 1;
     for (let round = 0; round < 200 && covered < leader.lastIndex(); round++) {
-      const appends = leader
-        .ready()
-        .messages.filter((m): m is AppendEntries => m.type === 'append_entries' && m.to === '2');
+      const appends = ofType(leader.ready().messages, 'append_entries').filter((m) => m.to === '2');
       for (const m of appends) {
         const body = new TextEncoder().encode(JSON.stringify(encodeRequest(m, leaderUrl)));
         expect(body.length, `an append of ${m.entries.length} entries`).toBeLessThanOrEqual(MAX_BODY_BYTES);
-        if (m.entries.length > 0) {
-          expect(m.prevLogIndex).toBe(covered);
-          covered = m.entries.at(-1)!.index;
-          leader.step({
-            type: 'append_entries_response',
-            from: '2',
-            to: '1',
-            term: 1,
-            success: true,
-            matchIndex: covered,
-          });
-        }
+        if (m.entries.length === 0) continue;
+        expect(m.prevLogIndex).toBe(covered);
+        covered = m.entries.at(-1)!.index;
+        leader.step(appendResponse('2', '1', 1, true, covered));
       }
     }
     expect(covered).toBe(leader.lastIndex()); // everything went, in bodies the receiver takes

@@ -1,7 +1,6 @@
 // The checker must be able to fail: each property is shown a violation made with real cores.
 
 import { describe, expect, test } from 'vitest';
-import { RaftCore } from '../core.ts';
 import {
   appendEntries,
   appendResponse,
@@ -251,17 +250,9 @@ describe('SafetyChecker, the dissertation’s additions', () => {
 
 test('a log whose terms go down after its snapshot is caught', () => {
   const checker = new SafetyChecker(THREE);
-  const core = new RaftCore(
-    {
-      id: '1',
-      peers: ['2', '3'],
-      heartbeatTicks: 2,
-      electionTicksMin: 10,
-      electionTicksMax: 20,
-      random: () => 0,
-    },
-    // As a restart that kept an old suffix after a newer snapshot would hold it.
-    { currentTerm: 3, votedFor: null, log: [entry(3, 1)], snapshot: { index: 2, term: 3, config: THREE } },
-  );
+  // As a restart that kept an old suffix after a newer snapshot would hold it.
+  const core = newCore({
+    state: { currentTerm: 3, log: [entry(3, 1)], snapshot: { index: 2, term: 3, config: THREE } },
+  });
   expect(() => checker.fullCheck([['1', core]])).toThrow(/entry 3 of term 1 follows term 3/);
 });

@@ -2,7 +2,7 @@
 // majority steps down; a server that hears from a leader ignores those who would replace it.
 
 import { describe, expect, test } from 'vitest';
-import { RaftCore } from '../core.ts';
+import type { RaftCore } from '../core.ts';
 import {
   appendEntries,
   appendResponse,
@@ -11,7 +11,6 @@ import {
   ELECTION_MAX,
   ELECTION_MIN,
   elect,
-  HEARTBEAT,
   newCore,
   ofType,
   preVote,
@@ -134,18 +133,7 @@ describe('dissertation §4.2.3 leader stickiness', () => {
     const cores = cluster(['1', '2', '3'], { ...sticky });
     const leader = cores.get('1')!;
     // '4' is no longer in anyone's configuration but still running (it missed its removal).
-    const removed = new RaftCore(
-      {
-        id: '4',
-        peers: ['1', '2', '3'],
-        heartbeatTicks: HEARTBEAT,
-        electionTicksMin: ELECTION_MIN,
-        electionTicksMax: ELECTION_MAX,
-        random: () => 0,
-        preVote: false,
-      },
-      { currentTerm: 0, votedFor: null, log: [] },
-    );
+    const removed = newCore({ id: '4', members: ['1', '2', '3', '4'] });
     cores.set('4', removed);
     for (let t = 0; t < 6 * ELECTION_MAX; t++) {
       for (const [id, c] of cores) if (id === '1' || id === '4' || t % 2 === 0) c.tick();

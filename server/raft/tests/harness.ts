@@ -31,14 +31,15 @@ export interface CoreOptions extends Partial<CoreConfig> {
 }
 
 /**
- * A core with id '1' in a three-node cluster unless told otherwise; `random` always 0 (timeout =
- * min). PreVote and CheckQuorum are off unless asked for: the paper's tests drive Figure 2's
- * algorithm, and the dissertation's additions have their own tests.
+ * The configuration of a core with id '1' in a three-node cluster unless told otherwise;
+ * `random` always 0 (timeout = min). PreVote and CheckQuorum are off unless asked for: the
+ * paper's tests drive Figure 2's algorithm, and the dissertation's additions have their own tests.
  */
-export function newCore(opts: CoreOptions = {}): RaftCore {
+export function coreConfig(opts: CoreOptions = {}): CoreConfig {
   const id = opts.id ?? '1';
   const members = opts.members ?? ['1', '2', '3'];
-  const config: CoreConfig = {
+  const { members: _, state: __, ...rest } = opts;
+  return {
     id,
     peers: members.filter((m) => m !== id),
     heartbeatTicks: HEARTBEAT,
@@ -47,9 +48,13 @@ export function newCore(opts: CoreOptions = {}): RaftCore {
     random: () => 0,
     preVote: false,
     checkQuorum: false,
-    ...opts,
+    ...rest,
   };
-  return new RaftCore(config, { currentTerm: 0, votedFor: null, log: [], ...opts.state });
+}
+
+/** A core built from coreConfig(opts), starting from `opts.state` (empty by default). */
+export function newCore(opts: CoreOptions = {}): RaftCore {
+  return new RaftCore(coreConfig(opts), { currentTerm: 0, votedFor: null, log: [], ...opts.state });
 }
 
 /** Collects the pending Ready and acknowledges it, as a shell would after persisting. */
@@ -153,28 +158,6 @@ export function ofType<T extends Message['type']>(msgs: Message[], type: T): Ext
   return msgs.filter((m): m is Extract<Message, { type: T }> => m.type === type);
 }
 
-/**
- * Delivers messages between real cores until none are left (a lossless, in-order network).
- * Returns every message delivered, in order.
- */
-export function settle(cores: Map<NodeId, RaftCore>, maxRounds = 1000): Message[] {
-  const delivered: Message[] = [];
-  for (let round = 0; round < maxRounds; round++) {
-    let any = false;
-    for (const core of cores.values()) {
-      if (!core.hasReady()) continue;
-      const ready = drain(core);
-      for (const m of ready.messages) {
-        any = true;
-        delivered.push(m);
-        cores.get(m.to)?.step(m);
-      }
-    }
-    if (!any) return delivered;
-  }
-  throw new Error('cluster did not settle');
-}
-
 export function preVote(from: NodeId, to: NodeId, term: number, lastLogIndex = 0, lastLogTerm = 0): PreVote {
   return { type: 'pre_vote', from, to, term, candidateId: from, lastLogIndex, lastLogTerm };
 }
@@ -230,6 +213,14 @@ export function cluster(ids: NodeId[], opts: CoreOptions = {}): Map<NodeId, Raft
   settle(cores);
   if (first.role !== 'leader') throw new Error('the first core did not win its election');
   return cores;
+}
+
+/**
+ * Delivers messages between real cores until none are left (a lossless, in-order network).
+ * Returns every message delivered, in order.
+ */
+export function settle(cores: Map<NodeId, RaftCore>, maxRounds = 1000): Message[] {
+  return settleWhere(cores, () => true, maxRounds);
 }
 
 /** Delivers only the messages `keep` accepts (a partial partition); returns what was delivered. */

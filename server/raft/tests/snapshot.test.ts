@@ -3,13 +3,14 @@
 
 import { describe, expect, test } from 'vitest';
 import { RaftCore } from '../core.ts';
-import type { CoreConfig, PersistentState, Ready, SnapshotMeta } from '../types.ts';
+import type { PersistentState, Ready, SnapshotMeta } from '../types.ts';
 import {
   appendEntries,
   appendResponse,
   cluster,
   config,
   configEntry,
+  coreConfig,
   drain,
   ELECTION_MIN,
   elect,
@@ -223,16 +224,7 @@ describe('paper §7 InstallSnapshot, the follower (Figure 13)', () => {
 });
 
 describe('restart from snapshot and log', () => {
-  const cfg: CoreConfig = {
-    id: '1',
-    peers: ['2', '3'],
-    heartbeatTicks: 2,
-    electionTicksMin: 10,
-    electionTicksMax: 20,
-    random: () => 0,
-    preVote: false,
-    checkQuorum: false,
-  };
+  const cfg = coreConfig();
 
   test('a restarted node holds its snapshot and the entries after it, and applies only those', () => {
     const state: PersistentState = {
