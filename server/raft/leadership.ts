@@ -288,6 +288,7 @@ export class Leadership {
   }
 
   private confirmReads(): void {
+    if (this.reads.idle) return;
     const round = this.replication.confirmedRound(this.host.log.configuration(), this.reads.round);
     const states = this.reads.confirm(round);
     if (states.length > 0) this.host.out.readsConfirmed(states);

@@ -9,8 +9,8 @@ import type { Configuration, Entry, SnapshotMeta } from './types.ts';
 
 export class RaftLog {
   private items: Entry[];
-  /** entryBytes of each item, computed once, for batching by size. */
-  private sizes: number[];
+  /** entryBytes of each item, computed once when a leader first asks, for batching by size. */
+  private sizes: (number | undefined)[];
   private snap: SnapshotMeta;
   /** Indexes of the configuration entries among `items`, ascending. */
   private configIndexes: number[] = [];
@@ -87,7 +87,11 @@ export class RaftLog {
 
   /** Wire size of the entry at `index` (see entryBytes); 0 if the log does not hold it. */
   bytesAt(index: number): number {
-    return index > this.snap.index ? (this.sizes[index - this.snap.index - 1] ?? 0) : 0;
+    const k = index - this.snap.index - 1;
+    const item = k >= 0 ? this.items[k] : undefined;
+    if (item === undefined) return 0;
+    this.sizes[k] ??= entryBytes(item);
+    return this.sizes[k];
   }
 
   /** A copy of entries from..toInclusive, clipped to what the log holds. */
@@ -107,7 +111,7 @@ export class RaftLog {
       }
       const copy = cloneEntry(e);
       this.items.push(copy);
-      this.sizes.push(entryBytes(copy));
+      this.sizes.push(undefined);
       if (copy.type === 'config') this.configIndexes.push(copy.index);
     }
   }

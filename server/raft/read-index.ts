@@ -107,6 +107,11 @@ export class ReadIndex {
     return out;
   }
 
+  /** No round is waiting for answers (nothing to confirm, no lease to renew). */
+  get idle(): boolean {
+    return this.starts.size === 0;
+  }
+
   leaseValid(now: number): boolean {
     return now < this.leaseStart + this.leaseLength;
   }

@@ -278,25 +278,30 @@ export class SafetyChecker {
         throw new SafetyViolation(`node ${id}: applied past commitIndex`);
       if (core.role === 'leader') this.leaderSeen(id, core);
       // Terms never decrease along a log, from the snapshot's last term on (Figure 2).
-      let prev = core.termAt(core.firstIndex() - 1);
-      for (const e of core.entries(core.firstIndex(), core.lastIndex())) {
-        if (e.term < prev)
-          throw new SafetyViolation(`node ${id}: entry ${e.index} of term ${e.term} follows term ${prev}`);
-        prev = e.term;
+      for (let i = core.firstIndex(); i <= core.lastIndex(); i++) {
+        if (core.termAt(i) < core.termAt(i - 1)) {
+          throw new SafetyViolation(
+            `node ${id}: entry ${i} of term ${core.termAt(i)} follows term ${core.termAt(i - 1)}`,
+          );
+        }
       }
     }
-    for (let i = 0; i < cores.length; i++) {
-      for (let j = i + 1; j < cores.length; j++) {
-        const [aId, a] = cores[i]!;
-        const [bId, b] = cores[j]!;
-        const lo = Math.max(a.firstIndex(), b.firstIndex());
-        let common = Math.min(a.lastIndex(), b.lastIndex());
-        while (common >= lo && a.termAt(common) !== b.termAt(common)) common--;
-        const as = a.entries(lo, common);
-        const bs = b.entries(lo, common);
-        for (let k = 0; k < as.length; k++) {
-          if (keyOf(as[k]!) !== keyOf(bs[k]!))
-            throw new SafetyViolation(`log matching: ${aId} and ${bId} differ at ${lo + k}`);
+    const logs = cores.map(([id, core]) => ({
+      id,
+      core,
+      first: core.firstIndex(),
+      keys: core.entries(core.firstIndex(), core.lastIndex()).map(keyOf),
+    }));
+    for (let i = 0; i < logs.length; i++) {
+      for (let j = i + 1; j < logs.length; j++) {
+        const a = logs[i]!;
+        const b = logs[j]!;
+        const lo = Math.max(a.first, b.first);
+        let common = Math.min(a.core.lastIndex(), b.core.lastIndex());
+        while (common >= lo && a.core.termAt(common) !== b.core.termAt(common)) common--;
+        for (let k = lo; k <= common; k++) {
+          if (a.keys[k - a.first] !== b.keys[k - b.first])
+            throw new SafetyViolation(`log matching: ${a.id} and ${b.id} differ at ${k}`);
         }
       }
     }

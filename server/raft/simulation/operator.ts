@@ -15,6 +15,8 @@ export interface OperatorRates {
   membership: number;
   /** Chance per tick that a member loses its disk (only while membership changes are on). */
   wipe: number;
+  /** Disks are lost only up to this tick, so that there is time to bring the server back. */
+  wipeUntil: number;
   /** Chance per tick of asking the leader to hand over (§3.10). */
   transfer: number;
 }
@@ -28,6 +30,8 @@ export interface OperatorStats {
 }
 
 const MAX_MEMBERS = 6;
+/** Chance per tick of a repairing change while a server is down for good or a learner waits. */
+const REPAIR_RATE = 0.2;
 
 export class Operator {
   /** Disk lost; down until removed from the configuration, then re-added as a new server. */
@@ -61,24 +65,44 @@ export class Operator {
     return !this.wiped.has(id) && !this.stopped.has(id);
   }
 
-  /** One tick of the operator's work, against the current leader (if any). */
-  act(now: number, leader: SimNode | undefined): void {
+  /**
+   * One tick of the operator's work, against the current leader (if any). Once the faults
+   * stop (`calm`), it only brings back servers that lost their disk and promotes learners.
+   */
+  act(now: number, currentLeader: () => SimNode | undefined, calm = false): void {
     this.stopRemoved(now);
+    if (calm) {
+      if (this.rates.membership > 0 && this.rng.chance(REPAIR_RATE)) {
+        const leader = currentLeader();
+        if (leader?.core) this.change(now, leader, leader.core, true);
+      }
+      return;
+    }
+    const wantsTransfer = this.rates.transfer > 0 && this.rng.chance(this.rates.transfer);
+    // A server that lost its disk is seen to at once: until it is back, the cluster runs one short.
+    const rate = this.wiped.size > 0 ? REPAIR_RATE : this.rates.membership;
+    const wantsChange = this.rates.membership > 0 && this.rng.chance(rate);
+    if (!wantsTransfer && !wantsChange) return;
+    const leader = currentLeader();
     const core = leader?.core;
-    if (leader && core && this.rates.transfer > 0 && this.rng.chance(this.rates.transfer)) {
+    if (leader && core && wantsTransfer) {
       const others = core.configuration.voters.filter((v) => v !== leader.id);
       if (others.length > 0 && core.transferLeadership(this.rng.pick(others)).ok) {
         this.stats.transfers++;
         this.trace?.(`${now} transfer from ${leader.id}`);
       }
     }
-    if (this.rates.membership === 0 || !this.rng.chance(this.rates.membership)) return;
-    if (this.rng.chance(this.rates.wipe / this.rates.membership)) {
+    if (!wantsChange) return;
+    const wipe = this.wiped.size === 0 && now <= this.rates.wipeUntil;
+    if (wipe && this.rng.chance(this.rates.wipe / this.rates.membership)) {
       this.wipeOne(now, core);
       return;
     }
-    if (!leader || !core) return;
-    const change = this.pickChange(core);
+    if (leader && core) this.change(now, leader, core, false);
+  }
+
+  private change(now: number, leader: SimNode, core: RaftCore, repairOnly: boolean): void {
+    const change = this.pickChange(core, repairOnly);
     if (!change) return;
     const r = core.changeMembership(change);
     this.trace?.(
@@ -107,7 +131,7 @@ export class Operator {
   }
 
   /** A wiped server still in the configuration is removed first; nothing else changes meanwhile. */
-  private pickChange(core: RaftCore): MembershipChange | undefined {
+  private pickChange(core: RaftCore, repairOnly: boolean): MembershipChange | undefined {
     const c = core.configuration;
     const members = [...c.voters, ...c.learners];
     const wipedMember = members.find((id) => this.wiped.has(id));
@@ -117,6 +141,7 @@ export class Operator {
     // A server that lost its disk comes back as a new one, once its removal is through.
     const wipedOutside = outside.find((id) => this.wiped.has(id));
     if (wipedOutside) return { kind: 'add_learner', id: wipedOutside };
+    if (repairOnly) return undefined;
     if (outside.length > 0 && members.length < MAX_MEMBERS && this.rng.chance(0.5)) {
       return { kind: 'add_learner', id: this.rng.pick(outside) };
     }

@@ -99,12 +99,13 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
   // Run-time switches flipped on single nodes: a cluster of mixed settings must stay safe.
   // (Not CheckQuorum under leases: a lease relies on every voter honouring stickiness.)
   const toggleRate = rng.pick([0, 0, 0.01]);
-  const compactEvery = rng.pick([0, 0, 3, 8, 25]);
+  const compactEvery = rng.pick([0, 0, 4, 10, 30]);
   const crashAfterSnapshotWriteRate = compactEvery > 0 ? rng.pick([0, 0.1, 0.3]) : 0;
   const membership = rng.chance(0.4);
   const operatorRates = {
     membership: membership ? rng.pick([0.03, 0.08]) : 0,
-    wipe: membership ? rng.pick([0, 0.003, 0.01]) : 0,
+    wipe: membership ? rng.pick([0, 0.005, 0.015]) : 0,
+    wipeUntil: chaosTicks / 2,
     transfer: rng.pick([0, 0, 0.01, 0.03]),
   };
 
@@ -256,6 +257,13 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
     return all.length > 0 ? nodes.get(all[0]![0]) : undefined;
   };
 
+  /** Clients mostly find a leader (maybe a stale one), sometimes knock on a follower. */
+  const clientTarget = (): SimNode | null => {
+    const all = [...nodes.values()].filter((x) => x.alive);
+    const leading = all.filter((x) => x.core!.role === 'leader');
+    return leading.length > 0 && rng.chance(0.8) ? rng.pick(leading) : all.length ? rng.pick(all) : null;
+  };
+
   let livenessCommand: string | null = null;
   const total = chaosTicks + livenessTicks;
   for (now = 1; now <= total && !(livenessCommand && clients.acked.has(livenessCommand)); now++) {
@@ -278,19 +286,14 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
         net.heal();
         trace?.(`${now} heal`);
       }
-      operator.act(now, currentLeader());
+      operator.act(now, currentLeader);
       if (toggleRate > 0 && rng.chance(toggleRate)) {
         const target = rng.pick([...nodes.values()]).core;
         if (target && (readMode === 'lease' || rng.chance(0.5))) target.setPreVote(!target.switches.preVote);
         else if (target) target.setCheckQuorum(!target.switches.checkQuorum);
       }
-      // Clients mostly find a leader (maybe a stale one), sometimes knock on a follower.
-      const all = [...nodes.values()].filter((x) => x.alive);
-      const leading = all.filter((x) => x.core!.role === 'leader');
-      const pickTarget = () =>
-        leading.length > 0 && rng.chance(0.8) ? rng.pick(leading) : all.length ? rng.pick(all) : null;
       if (rng.chance(0.4)) {
-        const target = pickTarget();
+        const target = clientTarget();
         if (target) {
           if (rng.chance(0.15)) clients.retry(target);
           else clients.propose(target, rng.int(1, 4));
@@ -298,7 +301,7 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
         }
       }
       if (rng.chance(readRate)) {
-        const target = pickTarget();
+        const target = clientTarget();
         if (target) {
           clients.read(target);
           observe(target);
@@ -319,6 +322,7 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
           if (x.core && !members.includes(x.id) && !x.core.switches.preVote && !allSticky) crash(x);
         }
       }
+      operator.act(now, currentLeader, true);
       // Liveness: keep offering one command to whoever leads until it is acknowledged.
       const node = currentLeader();
       if (node && !clients.isWaitingOn(node.id, livenessCommand, node.core!.currentTerm)) {
