@@ -271,8 +271,9 @@ export interface SoftState {
 
 /**
  * Everything the core wants done since the last ready(). The shell must, in order:
- * 1. persist durably, in this order: `hardState`; `snapshot` (then delete every stored entry at
- *    or below its index); the log change (`truncateFrom`, then `entries`);
+ * 1. persist durably, in this order: `hardState`; `snapshot`; `truncateFrom`; only then may the
+ *    stored entries at or below the latest snapshot's index go (never before: a restart tells a
+ *    stale suffix from a continuation by the entry at the snapshot's index); `entries`;
  * 2. then send `messages` (responses included); if `snapshot` is present restore the state
  *    machine from it; apply `committed` in order; answer `readStates` once applied reaches
  *    their index, and fail `droppedReads` (this node can no longer confirm them);

@@ -185,13 +185,13 @@ export class SimNode {
     }
     if (ready.truncateFrom !== undefined) store.log = store.log.filter((e) => e.index < ready.truncateFrom!);
     const snapshotIndex = store.snapshot?.index ?? 0;
-    if (snapshotIndex > 0) store.log = store.log.filter((e) => e.index > snapshotIndex);
+    if ((store.log[0]?.index ?? Number.POSITIVE_INFINITY) <= snapshotIndex) {
+      store.log = store.log.filter((e) => e.index > snapshotIndex);
+    }
     for (const e of ready.entries) {
       const last = Math.max(store.log.at(-1)?.index ?? 0, snapshotIndex);
       if (e.index !== last + 1)
-        throw new Error(
-          `node ${this.id}: Ready leaves a gap at ${e.index} after ${last} ${JSON.stringify(store.log.map((x) => x.index))} snap ${store.snapshot?.index} ready ${JSON.stringify(ready.entries.map((x) => x.index))} trunc ${ready.truncateFrom}`,
-        );
+        throw new Error(`node ${this.id}: Ready leaves a gap at ${e.index} after ${last}`);
       store.log.push(e);
     }
     return true;
