@@ -40,6 +40,8 @@ export class Operator {
   private readonly stopped = new Set<NodeId>();
   /** Removed servers to shut down once a committed configuration leaves them out. */
   private readonly toStop = new Set<NodeId>();
+  /** Servers this operator removed (the entry was appended) and has not added again. */
+  private readonly removed = new Set<NodeId>();
   readonly stats: OperatorStats = {
     membershipChanges: 0,
     wipes: 0,
@@ -111,8 +113,34 @@ export class Operator {
     if (!r.ok) return;
     this.stats.membershipChanges++;
     if (change.kind === 'add_learner') this.start(change.id);
-    // Some removed servers are shut down; the others keep running and may disrupt (§4.2.3).
-    else if (change.kind === 'remove' && this.rng.chance(0.5)) this.toStop.add(change.id);
+    else if (change.kind === 'remove') {
+      this.removed.add(change.id);
+      // Some removed servers are shut down; the others keep running and may disrupt (§4.2.3).
+      if (this.rng.chance(0.5)) this.toStop.add(change.id);
+    }
+  }
+
+  /**
+   * Shuts down the running servers it removed that `disruptive` says would disturb elections —
+   * as long as every configuration in play (the committed one, and each server's latest) keeps
+   * a live majority without them: if the removal was cut, the server is still a member.
+   */
+  shutDownRemoved(now: number, disruptive: (node: SimNode) => boolean): void {
+    const configs = [this.committedConfiguration()];
+    for (const x of this.nodes.values())
+      if (x.core?.configuration.voters.length) configs.push(x.core.configuration);
+    for (const id of this.removed) {
+      const node = this.nodes.get(id)!;
+      if (!node.alive || !disruptive(node)) continue;
+      const liveMajority = (c: Configuration) =>
+        c.voters.filter((v) => v !== id && this.nodes.get(v)?.alive).length >=
+        Math.floor(c.voters.length / 2) + 1;
+      if (!configs.every(liveMajority)) continue;
+      this.lifecycle.crash(node);
+      this.stopped.add(id);
+      this.stats.removedStopped++;
+      this.trace?.(`${now} stop removed ${id}`);
+    }
   }
 
   /** Only once the removal is committed: until then the entry may be cut and the server still needed. */
@@ -154,6 +182,7 @@ export class Operator {
   private start(id: NodeId): void {
     const node = this.nodes.get(id)!;
     if (this.wiped.delete(id)) this.stats.reAdded++;
+    this.removed.delete(id);
     this.stopped.delete(id);
     this.toStop.delete(id);
     if (node.alive) return;
@@ -161,10 +190,17 @@ export class Operator {
     this.lifecycle.restart(node);
   }
 
-  /** One voter loses its disk — only while no other is lost and a majority stays without it. */
+  /**
+   * One voter loses its disk — only while no other is lost, no change is in flight (it could
+   * need that voter to commit), and a majority stays without it.
+   */
   private wipeOne(now: number, core: RaftCore | null | undefined): void {
     if (!core || this.wiped.size > 0) return;
-    const voters = core.configuration.voters;
+    const c = core.configuration;
+    const committed = this.committedConfiguration();
+    const same = (a: NodeId[], b: NodeId[]) => a.length === b.length && a.every((x) => b.includes(x));
+    if (!same(c.voters, committed.voters) || !same(c.learners, committed.learners)) return;
+    const voters = c.voters;
     if (voters.length < 3) return;
     const victim = this.nodes.get(this.rng.pick(voters));
     if (!victim) return;

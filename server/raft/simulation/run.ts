@@ -315,12 +315,8 @@ export function runSimulation(seed: number, options: Partial<SimOptions> = {}): 
         for (const x of nodes.values()) if (!x.alive && operator.mayRestart(x.id)) restart(x);
         // A removed server that still campaigns with raised terms would disrupt every election
         // (§4.2.3) unless it uses PreVote or every other server is sticky: an operator shuts it down.
-        const config = checker.committedConfiguration();
-        const members = [...config.voters, ...config.learners];
         const allSticky = [...nodes.values()].every((x) => !x.core || x.core.switches.checkQuorum);
-        for (const x of nodes.values()) {
-          if (x.core && !members.includes(x.id) && !x.core.switches.preVote && !allSticky) crash(x);
-        }
+        operator.shutDownRemoved(now, (x) => !x.core?.switches.preVote && !allSticky);
       }
       operator.act(now, currentLeader, true);
       // Liveness: keep offering one command to whoever leads until it is acknowledged.
