@@ -5,7 +5,8 @@ import { Body, Index, NodeId, Nullable, OneOf, Term } from './fields.ts';
 import { LogEntrySchema } from './raft-rpc.ts';
 import type { Rule } from './wire-check.ts';
 
-export const ROLES = ['follower', 'candidate', 'leader'] as const;
+/** `pre_candidate`: dissertation §9.6, a PreVote round that has not raised the term. */
+export const ROLES = ['follower', 'pre_candidate', 'candidate', 'leader'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** /status shows at most this many of the newest entries; /log pages through the rest. */

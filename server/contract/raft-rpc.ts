@@ -8,19 +8,35 @@ import type { Entry } from '../raft/types.ts';
 import { Body, ClientKeyText, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
 import type { Rule } from './wire-check.ts';
 
+/** Dissertation §4: the voters and learners a `config` entry sets, and where each is reached. */
+export const ConfigurationSchema = Type.Object(
+  {
+    voters: Type.Array(NodeId(), { maxItems: 64, expected: 'the node ids that vote' }),
+    learners: Type.Array(NodeId(), { maxItems: 64, expected: 'the node ids that only receive the log' }),
+    addresses: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 300 }), {
+        expected: 'node id → base URL',
+      }),
+    ),
+  },
+  { title: 'a configuration', expected: 'a configuration {voters, learners}', additionalProperties: false },
+);
+
 /** One log entry: the same shape on the wire, on disk, in /status and /log. */
 export const LogEntrySchema = Type.Object(
   {
     index: Index(),
     term: Term(),
     /** §8: a new leader appends a no-op of its own term so earlier entries can commit. */
-    type: OneOf(['command', 'noop']),
+    /** Dissertation §4.1: a `config` entry carries a new configuration, in effect once appended. */
+    type: OneOf(['command', 'noop', 'config']),
     command: Type.Union([Type.String(), Type.Null()], {
       expected: 'a command string such as "set x=42" (null for a noop)',
     }),
     /** Dissertation §6.3: who sent the command, for exactly-once retries (as the leader got them). */
     client_id: Type.Optional(ClientKeyText()),
     request_id: Type.Optional(ClientKeyText()),
+    config: Type.Optional(ConfigurationSchema),
   },
   { title: 'an entry', expected: 'an entry {index, term, type, command}', additionalProperties: false },
 );

@@ -100,6 +100,9 @@ export class RaftNode {
         // The state machine is rebuilt from the log: the core re-emits the committed prefix.
         applied: 0,
         noopOnElection: config.noopOnElection,
+        // Not wired to HTTP yet: pre_vote messages, and leader stickiness would ignore lesson 10's hand-made request_vote.
+        preVote: false,
+        checkQuorum: false,
       },
       state,
     );
@@ -326,7 +329,7 @@ export class RaftNode {
       rpc.answer(200, encodeResponse(m, this.id));
       return;
     }
-    this.sendRequest(m);
+    if (m.type === 'request_vote' || m.type === 'append_entries') this.sendRequest(m);
   }
 
   private sendRequest(m: RequestVote | AppendEntries): void {

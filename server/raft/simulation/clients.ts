@@ -2,9 +2,11 @@
 // send batches of commands to whichever node they think leads, each with its session's next
 // sequence number, sometimes retry a recent request with the same client_id/request_id
 // (dissertation §6.3), and count a command as acknowledged only when the leader that accepted
-// it applies it — which is when the real node answers the HTTP request.
+// it applies it — which is when the real node answers the HTTP request. They also read
+// (dissertation §6.4), and every read the core confirms is checked against what was
+// committed when it began.
 
-import type { Entry, NodeId, Proposal } from '../types.ts';
+import type { Entry, NodeId, Proposal, ReadState } from '../types.ts';
 import type { SafetyChecker } from './invariants.ts';
 import type { Prng } from './prng.ts';
 import type { Applied, SimNode } from './sim-node.ts';
@@ -22,6 +24,10 @@ export class SimClients {
   /** Open sessions (client id → last sequence number used), learned as `register` entries apply. */
   private readonly sessions = new Map<number, number>();
   acknowledged = 0;
+  /** Read id → the index it must reach (everything committed when it began). */
+  private readonly reads = new Map<string, number>();
+  private readNo = 0;
+  readsConfirmed = 0;
   /** Commands acknowledged so far, by command text. */
   readonly acked = new Set<string>();
 
@@ -55,6 +61,24 @@ export class SimClients {
     if (tracked.length === 0) return;
     const e = this.rng.pick(tracked);
     this.submit(node, [{ command: e.command!, client_id: e.client_id!, request_id: e.request_id! }]);
+  }
+
+  /** Asks `node` for a linearizable read; only a leader takes it. */
+  read(node: SimNode): void {
+    const id = `r${++this.readNo}`;
+    const mustReach = this.checker.readBegins();
+    if (node.core?.readIndex(id).ok) this.reads.set(id, mustReach);
+  }
+
+  /** The core confirmed reads: none may be below what was committed when it began. */
+  confirmed(node: SimNode, states: ReadState[]): void {
+    for (const s of states) {
+      const mustReach = this.reads.get(s.id);
+      if (mustReach === undefined) continue;
+      this.reads.delete(s.id);
+      this.checker.readConfirmed(node.id, s, mustReach);
+      this.readsConfirmed++;
+    }
   }
 
   /** A crashed node's HTTP requests die with it: their clients never hear back. */
@@ -97,7 +121,8 @@ export class SimClients {
     if (!core) return [];
     const result = core.propose(batch);
     if (!result.ok) {
-      if (core.role === 'leader') throw new Error(`leader ${node.id} refused a proposal`);
+      if (result.reason === 'not_leader' && core.role === 'leader')
+        throw new Error(`leader ${node.id} refused a proposal`);
       return [];
     }
     const mine = this.pending.get(node.id) ?? new Map<number, Pending>();
