@@ -1,7 +1,8 @@
 // Wires the lab's HTTP side together: the JSON API, the live channel and the web app on one port.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { createLimitedServer, DEFAULT_SERVER_LIMITS, type ServerLimits } from '../../http/server-limits.ts';
 import type { LessonLibrary } from '../lesson-library.ts';
 import { attachLiveChannel, LIVE_PATH } from '../live/live-channel.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
@@ -14,6 +15,8 @@ export interface LabServerOptions {
   /** The repository root (web/ lives under it). */
   root: string;
   dev: boolean;
+  /** Slow-client and connection limits (default DEFAULT_SERVER_LIMITS, as a node's). */
+  limits?: ServerLimits;
 }
 
 export interface LabServer {
@@ -29,7 +32,8 @@ export async function startLabServer(
 ): Promise<LabServer> {
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(app);
+  // A slow or half-sent request, or a flood of connections, must not hold the lab's sockets.
+  const server = createLimitedServer(app, options.limits ?? DEFAULT_SERVER_LIMITS);
   app.use('/api', apiRouter(library, session));
   await serveWebApp(app, server, options);
   app.use((req, res) => {
