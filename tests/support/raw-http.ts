@@ -30,6 +30,13 @@ export function rawRequest(
   maxBytes = 4 << 20,
 ): Promise<RawAnswer> {
   const u = new URL(base);
+  // Node's client frames no body of a GET (no Content-Length, no chunks): the server would read it
+  // as a next, garbage request. Say how long it is, unless the caller framed it.
+  const framed = Object.keys(r.headers ?? {}).some((h) => /^(content-length|transfer-encoding)$/i.test(h));
+  const headers =
+    r.body === undefined || framed
+      ? r.headers
+      : { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) };
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -37,7 +44,7 @@ export function rawRequest(
         port: u.port,
         method: r.method,
         path: r.path,
-        headers: r.headers,
+        headers,
         agent: false,
         timeout: timeoutMs,
         insecureHTTPParser: true,
