@@ -3,6 +3,7 @@
 // with EXIT_WHEN_STDIN_CLOSES=1 exits when its parent's stdin pipe closes.
 
 import type { Server } from 'node:http';
+import { exposureWarning } from '../http/exposure-warning.ts';
 import { createLimitedServer } from '../http/server-limits.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config.ts';
 import { createApp } from './http-api.ts';
@@ -53,6 +54,8 @@ server.on('listening', () => {
   console.log(
     `[node ${config.id}] listening on ${config.advertiseUrl} (port ${config.port}); peers: ${peers}; data: ${config.dataDir}`,
   );
+  const exposed = exposureWarning(`node ${config.id}`, config.host);
+  if (exposed) console.warn(`[node ${config.id}] ${exposed}`);
 });
 
 let stopping = false;

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { exposureWarning } from '../../http/exposure-warning.ts';
 import { createLimitedServer, DEFAULT_SERVER_LIMITS, type ServerLimits } from '../../http/server-limits.ts';
 import type { LessonLibrary } from '../lesson-library.ts';
 import { attachLiveChannel, LIVE_PATH } from '../live/live-channel.ts';
@@ -62,6 +63,8 @@ export async function startLabServer(
     );
     server.listen(options.port, options.host, resolve);
   });
+  const exposed = exposureWarning('the lab', options.host);
+  if (exposed) console.warn(exposed);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
