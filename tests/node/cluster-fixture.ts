@@ -39,7 +39,8 @@ export function clusterForSuite(
     const made = await makeCluster(options);
     dispose = made.dispose;
     use(made.cluster);
-    await made.cluster.start();
+    // A loaded shared machine can take 20 s and more to start a tsx process.
+    await made.cluster.start(50_000);
   });
   afterAll(() => dispose());
 }
