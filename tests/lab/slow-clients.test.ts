@@ -19,9 +19,11 @@ let base: string;
 
 beforeAll(async () => {
   t = await startTestLab(LESSONS, [16371, 16372, 16373, 16374, 16375], {
-    headersTimeoutMs: HEADERS_TIMEOUT_MS,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    maxConnections: MAX_CONNECTIONS,
+    limits: {
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      maxConnections: MAX_CONNECTIONS,
+    },
   });
   base = t.lab.url;
 });

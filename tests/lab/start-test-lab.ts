@@ -3,9 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ServerLimits } from '../../server/http/server-limits.ts';
 import { RemoteBackend } from '../../server/lab/cluster/remote-backend.ts';
-import { type LabServer, startLabServer } from '../../server/lab/http/lab-server.ts';
+import { type LabServer, type LabServerOptions, startLabServer } from '../../server/lab/http/lab-server.ts';
 import { LessonLibrary } from '../../server/lab/lesson-library.ts';
 import { ClusterSession } from '../../server/lab/session/cluster-session.ts';
 import { Workspace } from '../../server/lab/workspace.ts';
@@ -22,7 +21,7 @@ export interface TestLab {
 export async function startTestLab(
   lessonsDir: string,
   nodePorts: number[],
-  limits?: ServerLimits,
+  options: Pick<LabServerOptions, 'limits' | 'runRate'> = {},
 ): Promise<TestLab> {
   const workspaceDir = mkdtempSync(join(tmpdir(), 'raft-lab-ws-'));
   const backend = new RemoteBackend({
@@ -36,7 +35,7 @@ export async function startTestLab(
     port: 0,
     root: resolve(import.meta.dirname, '../..'),
     dev: false,
-    limits,
+    ...options,
   });
   return {
     lab,

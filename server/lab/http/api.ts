@@ -16,6 +16,7 @@ import { parseWire } from '../../contract/wire-check.ts';
 import type { LessonLibrary } from '../lesson-library.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
 import { ApiError } from './api-error.ts';
+import type { RunRate } from './run-rate.ts';
 
 /** Bigger than any sane cell, small enough that a browser cannot hurt the lab. */
 export const JSON_BODY_LIMIT = '512kb';
@@ -36,9 +37,23 @@ function checked<T extends TSchema>(schema: T, req: Request): Static<T> {
   return c.value;
 }
 
-export function apiRouter(library: LessonLibrary, session: ClusterSession): Router {
+export function apiRouter(library: LessonLibrary, session: ClusterSession, runRate: RunRate): Router {
   const r = express.Router();
   r.use(express.json({ limit: JSON_BODY_LIMIT }));
+  /** Runs and actions reach the cluster everyone shares: 429 past a client's rate (run-rate.ts). */
+  const rateLimited = (req: Request, res: Response, next: NextFunction) => {
+    const waitMs = runRate.take(req.socket.remoteAddress ?? 'unknown');
+    if (waitMs === 0) return next();
+    const seconds = Math.ceil(waitMs / 1000);
+    res.setHeader('Retry-After', String(seconds));
+    next(
+      new ApiError(
+        429,
+        'too_many_runs',
+        `this computer started runs faster than the lab allows; wait ${seconds} s, then run the cell again`,
+      ),
+    );
+  };
   const p = (req: Request, name: string) => String(req.params[name]);
 
   r.get('/lessons', (_req, res) => {
@@ -69,7 +84,7 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
     res.json(lesson);
   });
 
-  r.post('/run', async (req, res) => {
+  r.post('/run', rateLimited, async (req, res) => {
     const { lessonId, cellId, source } = checked(RunRequestSchema, req);
     const cell = library.cell(lessonId, cellId);
     // Check cells are the lesson's tests: they always run as written.
@@ -86,7 +101,7 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
     };
     res.json(info);
   });
-  r.post('/cluster/actions', async (req, res) => {
+  r.post('/cluster/actions', rateLimited, async (req, res) => {
     const b = checked(ActionRequestSchema, req);
     const text = b.action;
     const source = b.source ?? 'panel';

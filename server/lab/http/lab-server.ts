@@ -8,7 +8,9 @@ import type { LessonLibrary } from '../lesson-library.ts';
 import { attachLiveChannel, LIVE_PATH } from '../live/live-channel.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
 import { apiErrorHandler, apiRouter } from './api.ts';
-import { serveWebApp } from './web-app.ts';
+import { DEFAULT_RUN_RATE, RunRate, type RunRateLimits } from './run-rate.ts';
+import { securityHeaders } from './security-headers.ts';
+import { serveWebApp, webAppPolicy } from './web-app.ts';
 
 export interface LabServerOptions {
   host: string;
@@ -18,6 +20,8 @@ export interface LabServerOptions {
   dev: boolean;
   /** Slow-client and connection limits (default DEFAULT_SERVER_LIMITS, as a node's). */
   limits?: ServerLimits;
+  /** Runs and actions per client address (default DEFAULT_RUN_RATE). */
+  runRate?: RunRateLimits;
 }
 
 export interface LabServer {
@@ -35,7 +39,8 @@ export async function startLabServer(
   app.disable('x-powered-by');
   // A slow or half-sent request, or a flood of connections, must not hold the lab's sockets.
   const server = createLimitedServer(app, options.limits ?? DEFAULT_SERVER_LIMITS);
-  app.use('/api', apiRouter(library, session));
+  app.use(securityHeaders(webAppPolicy(options)));
+  app.use('/api', apiRouter(library, session, new RunRate(options.runRate ?? DEFAULT_RUN_RATE)));
   await serveWebApp(app, server, options);
   app.use((req, res) => {
     res
