@@ -106,8 +106,12 @@ export class LocalCluster {
     return this.member(id).dataDir;
   }
 
-  /** Starts every node that is not running; resolves when all of them answer /status. */
-  async start(timeoutMs = 20_000): Promise<void> {
+  /**
+   * Starts every node that is not running; resolves when all of them answer /status. The default
+   * wait is long because a loaded machine can take 20 s and more to start a tsx process; a node
+   * that exits or refuses still fails at once.
+   */
+  async start(timeoutMs = 45_000): Promise<void> {
     const started = this.members.filter((m) => m.child === null);
     // A leftover node of another cluster on our port would answer in its place: refuse early.
     await Promise.all(started.map((m) => assertPortFree(this.opts.host, m.port, `node${m.id}`)));

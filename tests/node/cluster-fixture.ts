@@ -39,8 +39,7 @@ export function clusterForSuite(
     const made = await makeCluster(options);
     dispose = made.dispose;
     use(made.cluster);
-    // A loaded shared machine can take 20 s and more to start a tsx process.
-    await made.cluster.start(50_000);
+    await made.cluster.start();
   });
   afterAll(() => dispose());
 }
