@@ -4,6 +4,8 @@
 // (which the write-ahead log needs too).
 
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ErrorBody } from '../contract/errors.ts';
 
 export interface ServerLimits {
   /** Time a client has to send the request line and headers, in ms; then 408 and the socket closes. */
@@ -42,5 +44,43 @@ export function createLimitedServer(listener: RequestListener, limits: ServerLim
     listener,
   );
   server.maxConnections = limits.maxConnections;
+  server.on('clientError', answerClientError);
   return server;
+}
+
+/**
+ * What Node would answer to a request it cannot parse or that came too slowly (400, 408, 431,
+ * then close), but with the JSON {error, detail} body every other refusal has.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const inProgress = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (!socket.writable || inProgress || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, body]: [number, string, ErrorBody] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [
+          408,
+          'Request Timeout',
+          { error: 'timeout', detail: 'the request did not arrive in time: send it whole, at once' },
+        ]
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            431,
+            'Request Header Fields Too Large',
+            { error: 'too_large', detail: 'the request headers are over 16 KiB' },
+          ]
+        : [
+            400,
+            'Bad Request',
+            {
+              error: 'bad_request',
+              detail: `the request is not valid HTTP/1.1 (${err.code ?? err.message})`,
+            },
+          ];
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
 }

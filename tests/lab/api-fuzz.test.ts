@@ -192,7 +192,8 @@ function expectValidAnswer(r: RawRequest, a: RawAnswer): void {
   const what = `${r.method} ${r.path} → ${a.status} ${a.text.slice(0, 200)}`;
   expect(a.status, what).toBeGreaterThanOrEqual(200);
   // The web app's pages: index.html (or the "not built yet" page) for any other GET.
-  const page = !r.path.toLowerCase().startsWith('/api/') && (r.method === 'GET' || r.method === 'HEAD');
+  // (express routes /api, /api/… and /API/… to the API alike)
+  const page = !/^\/api(\/|\?|$)/i.test(r.path) && (r.method === 'GET' || r.method === 'HEAD');
   if (page) {
     expect([200, 304, 404, 503], what).toContain(a.status);
     return;

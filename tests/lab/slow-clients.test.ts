@@ -57,7 +57,26 @@ describe.sequential('slow and many clients on the lab', () => {
     ]);
     expect((await lessons()).status).toBe(200);
     await allClosed(slow);
-    for (const s of slow) expect(s.received()).toMatch(/^HTTP\/1\.1 408 /);
+    for (const s of slow)
+      expect(s.received()).toMatch(/^HTTP\/1\.1 408 [^]*\r\n\r\n\{"error":"timeout","detail":"/);
+    expect((await lessons()).status).toBe(200);
+  });
+
+  it.each([
+    ['an unknown method', 'FROB /api/lessons HTTP/1.1\r\nHost: lab\r\n\r\n', 400],
+    ['a malformed header', 'GET /api/lessons HTTP/1.1\r\nHost lab\r\n\r\n', 400],
+    ['not HTTP at all', '\u0000\u0001\u0002\r\n\r\n', 400],
+    [
+      'headers over 16 KiB',
+      `GET /api/lessons HTTP/1.1\r\nHost: lab\r\nX: ${'x'.repeat(20_000)}\r\n\r\n`,
+      431,
+    ],
+  ])('answers %s with a JSON {error, detail} and closes', async (_what, text, status) => {
+    const s = await halfOpen(base, text);
+    await s.closed;
+    const [head, body] = s.received().split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(JSON.parse(body!)).toMatchObject({ error: expect.any(String), detail: expect.any(String) });
     expect((await lessons()).status).toBe(200);
   });
 
