@@ -13,9 +13,13 @@ import {
   type AppendEntriesBody,
   AppendEntriesSchema,
   appendEntriesRules,
+  type PreVoteBody,
+  PreVoteSchema,
   type RequestVoteBody,
   RequestVoteSchema,
   requestVoteRules,
+  type TimeoutNowBody,
+  TimeoutNowSchema,
 } from '../contract/raft-rpc.ts';
 import { type Checked, parseWire } from '../contract/wire-check.ts';
 import type { Proposal } from '../raft/types.ts';
@@ -31,6 +35,14 @@ export function checkRequestVote(body: unknown, m: Membership): Checked<RequestV
   return parseWire(RequestVoteSchema, body, requestVoteRules, (b) =>
     notAPeer(m, 'candidate_id', b.candidate_id),
   );
+}
+
+export function checkPreVote(body: unknown, m: Membership): Checked<PreVoteBody> {
+  return parseWire(PreVoteSchema, body, requestVoteRules, (b) => notAPeer(m, 'candidate_id', b.candidate_id));
+}
+
+export function checkTimeoutNow(body: unknown, m: Membership): Checked<TimeoutNowBody> {
+  return parseWire(TimeoutNowSchema, body, (b) => notAPeer(m, 'leader_id', b.leader_id));
 }
 
 export function checkAppendEntries(body: unknown, m: Membership): Checked<AppendEntriesBody> {
