@@ -21,6 +21,12 @@ const NODE_MAIN = path.join(REPO_ROOT, 'server/node/main.ts');
 const PERL = ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p)) ?? null;
 const SETPGID_EXEC = 'setpgrp(0,0); exec {$ARGV[0]} @ARGV or die "cannot start $ARGV[0]: $!\\n"';
 
+/**
+ * How long a starting node may take to answer /status. Generous: on a busy 2-core machine (load
+ * average 30–45, several test suites at once) tsx start-up alone was measured above 20 s.
+ */
+const START_TIMEOUT_MS = 60_000;
+
 export interface LocalClusterOptions {
   size?: number;
   basePort?: number;
@@ -111,7 +117,7 @@ export class LocalCluster {
    * wait is long because a loaded machine can take 20 s and more to start a tsx process; a node
    * that exits or refuses still fails at once.
    */
-  async start(timeoutMs = 45_000): Promise<void> {
+  async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const started = this.members.filter((m) => m.child === null);
     // A leftover node of another cluster on our port would answer in its place: refuse early.
     await Promise.all(started.map((m) => assertPortFree(this.opts.host, m.port, `node${m.id}`)));
@@ -143,7 +149,7 @@ export class LocalCluster {
   }
 
   /** Starts a node again on the same data directory (killing it first if it runs). */
-  async restart(id: string, timeoutMs = 20_000): Promise<void> {
+  async restart(id: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const m = this.member(id);
     await this.kill(id);
     this.spawn(m);

@@ -50,7 +50,7 @@ export const FaultsViewSchema = Type.Object({
 });
 export type FaultsView = Static<typeof FaultsViewSchema>;
 
-export const ADMIN_ACTIONS = ['partition', 'heal', 'pause', 'resume', 'speed', 'noop'] as const;
+export const ADMIN_ACTIONS = ['partition', 'heal', 'pause', 'resume', 'speed', 'noop', 'switches'] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 /** Every /admin POST answers this (and emits an `admin` event). */

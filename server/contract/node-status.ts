@@ -3,6 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { FaultsViewSchema } from './admin.ts';
 import { Body, Index, NodeId, Nullable, OneOf, Term } from './fields.ts';
 import { LogEntrySchema } from './raft-rpc.ts';
+import { SwitchesViewSchema } from './raft-switches.ts';
 import type { Rule } from './wire-check.ts';
 
 /** `pre_candidate`: dissertation §9.6, a PreVote round that has not raised the term. */
@@ -57,6 +58,10 @@ export const NodeStatusSchema = Type.Object({
     'an object or null',
   ),
   faults: FaultsViewSchema,
+  /** Dissertation §9.6, §6.2/§4.2.3, §6.4: the Raft switches in effect (POST /admin/switches). */
+  switches: SwitchesViewSchema,
+  /** Dissertation §3.10: on a leader handing over leadership, the node it hands to; else null. */
+  transferee: Nullable(NodeId(), 'a node id or null'),
   /** The disk refuses writes (full): Readies are held, commands answered 503 disk_full. */
   storage: Type.Object({ disk_full: Type.Boolean(), detail: Nullable(Type.String(), 'a sentence or null') }),
   metrics: NodeMetricsSchema,

@@ -1,5 +1,7 @@
 // The parsed shapes of a lesson and its cells. Shared by the lab server, the CLI and the web app.
 
+import type { SwitchesBody } from '../contract/raft-switches.ts';
+
 import type { CellType } from '../contract/lab-api.ts';
 
 /** A cell as written in the lesson file. */
@@ -136,6 +138,10 @@ export type ClusterAction =
   | { kind: 'speed'; factor: number }
   /** §8's no-op on election: `noop off` shows Figure 8 literally, `noop on` is real Raft. */
   | { kind: 'noop'; enabled: boolean }
+  /** `prevote on|off`, `checkquorum on|off`, `reads <mode>`: one Raft switch on every node. */
+  | { kind: 'switches'; switches: SwitchesBody }
+  /** `transfer leadership to nodeN` (dissertation §3.10), asked of the leader. */
+  | { kind: 'transfer'; to: NodeRef }
   | { kind: 'wait-leader'; timeoutMs: number }
   | { kind: 'wait-caught-up'; node: NodeRef; timeoutMs: number }
   | { kind: 'sleep'; ms: number }

@@ -18,6 +18,7 @@ import { parseWire, type Rule } from '../contract/wire-check.ts';
 import type { NodeEvents } from './events.ts';
 import type { Faults } from './faults.ts';
 import { sendError } from './http-errors.ts';
+import { type LeadershipAdmin, leadershipRoutes } from './leadership-admin.ts';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -30,7 +31,13 @@ export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-export function adminRouter(token: string, faults: Faults, events: NodeEvents, m: Membership): Router {
+export function adminRouter(
+  token: string,
+  faults: Faults,
+  events: NodeEvents,
+  m: Membership,
+  leadership: LeadershipAdmin,
+): Router {
   const r = express.Router();
   r.use((req: Request, res: Response, next: NextFunction) => {
     const h = req.get('authorization') ?? '';
@@ -101,6 +108,7 @@ export function adminRouter(token: string, faults: Faults, events: NodeEvents, m
       ? 'a new leader appends a no-op of its term (§8)'
       : 'a new leader appends no no-op: old-term entries wait for its first command (Figure 8)';
   });
+  leadershipRoutes(r, leadership, events, m);
   r.use((req, res) => {
     sendError(
       res,

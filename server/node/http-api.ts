@@ -9,11 +9,18 @@ import { adminRouter } from './admin.ts';
 import type { CommandOutcome } from './client-commands.ts';
 import { sendError } from './http-errors.ts';
 import type { RaftNode } from './node.ts';
-import { checkAppendEntries, checkClientCommand, checkLogQuery, checkRequestVote } from './request-checks.ts';
+import {
+  checkAppendEntries,
+  checkClientCommand,
+  checkLogQuery,
+  checkPreVote,
+  checkRequestVote,
+  checkTimeoutNow,
+} from './request-checks.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const RPC_PATHS = new Set(['/request_vote', '/append_entries']);
+const RPC_PATHS = new Set(['/request_vote', '/pre_vote', '/append_entries', '/timeout_now']);
 
 export function createApp(node: RaftNode): Express {
   const app = express();
@@ -24,7 +31,7 @@ export function createApp(node: RaftNode): Express {
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true });
 
   if (node.config.adminToken !== null) {
-    app.use('/admin', json, adminRouter(node.config.adminToken, node.faults, node.events, m));
+    app.use('/admin', json, adminRouter(node.config.adminToken, node.faults, node.events, m, node));
   } else {
     app.use('/admin', (_req, res) => {
       sendError(
@@ -79,6 +86,18 @@ export function createApp(node: RaftNode): Express {
     node.receive('request_vote', c.value, answerWith(res), eventIdOf(req));
   });
 
+  app.post('/pre_vote', json, (req, res) => {
+    const c = checkPreVote(req.body, m, node.currentTerm);
+    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id });
+    node.receive('pre_vote', c.value, answerWith(res), eventIdOf(req));
+  });
+
+  app.post('/timeout_now', json, (req, res) => {
+    const c = checkTimeoutNow(req.body, m, node.currentTerm);
+    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id });
+    node.receive('timeout_now', c.value, answerWith(res), eventIdOf(req));
+  });
+
   app.post('/append_entries', json, (req, res) => {
     const c = checkAppendEntries(req.body, m, node.currentTerm);
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id });
@@ -91,7 +110,8 @@ export function createApp(node: RaftNode): Express {
     sendOutcome(res, node, await node.submit(c.value));
   });
 
-  for (const path of ['/status', '/log', '/events', '/request_vote', '/append_entries', '/client_command']) {
+  const paths = ['/status', '/log', '/events', ...[...RPC_PATHS], '/client_command'];
+  for (const path of paths) {
     app.all(path, (req, res) => {
       const allow = ['/status', '/log', '/events'].includes(path) ? 'GET' : 'POST';
       res.set('Allow', allow);
@@ -105,7 +125,7 @@ export function createApp(node: RaftNode): Express {
       404,
       'not_found',
       `no endpoint ${req.method} ${req.path}; try GET /status, GET /log, GET /events, POST /request_vote, ` +
-        'POST /append_entries or POST /client_command',
+        'POST /pre_vote, POST /append_entries, POST /timeout_now or POST /client_command',
     );
   });
 
@@ -150,6 +170,7 @@ function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
         result: o.result,
         ...(o.duplicate ? { duplicate: true as const } : {}),
         ...(o.clientId !== undefined ? { client_id: o.clientId } : {}),
+        ...(o.read !== undefined ? { read: o.read } : {}),
       } satisfies ClientCommandAnswer);
       return;
     case 'refused':
@@ -212,6 +233,23 @@ function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
         detail:
           `entry ${o.index} of term ${o.term} was replaced by a leader of term ${o.byTerm} (§5.3) and was ` +
           'never applied; it is safe to send the command again',
+      });
+      return;
+    case 'transferring':
+      retryLater({
+        error: 'transferring',
+        leader_id: o.to,
+        detail:
+          `node ${node.id} is handing leadership to node ${o.to} (dissertation §3.10) and takes no commands ` +
+          'meanwhile; retry in a moment, at the new leader',
+      });
+      return;
+    case 'read_unconfirmed':
+      retryLater({
+        error: 'timeout',
+        detail:
+          `node ${node.id} could not confirm within ${o.waitedMs} ms that it still leads (no majority answered ` +
+          'its heartbeat round, dissertation §6.4), so it read nothing rather than risk a stale value; retry',
       });
       return;
     case 'stopping':

@@ -13,6 +13,8 @@ export interface InboundRpc {
   eventId: string;
   rpc: RpcName;
   from: string;
+  /** The request's term (for the `ignored` event). */
+  term: number;
   heartbeat: boolean;
 }
 

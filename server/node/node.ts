@@ -8,37 +8,41 @@ import type { LogPage, NodeStatus } from '../contract/node-status.ts';
 import {
   type AppendEntriesBody,
   AppendEntriesReplySchema,
+  type PreVoteBody,
   type RequestVoteBody,
   RequestVoteReplySchema,
+  type RpcName,
+  type TimeoutNowBody,
+  TimeoutNowReplySchema,
 } from '../contract/raft-rpc.ts';
+import type { SwitchesBody, SwitchesView } from '../contract/raft-switches.ts';
 import { parseWire } from '../contract/wire-check.ts';
 import { RaftCore } from '../raft/core.ts';
-import type {
-  AppendEntries,
-  Entry,
-  Message,
-  PersistentState,
-  Proposal,
-  Ready,
-  RequestVote,
-} from '../raft/types.ts';
+import type { Entry, Message, PersistentState, Proposal, Ready, TransferResult } from '../raft/types.ts';
+import { parseCommand } from '../statemachine/command.ts';
 import { KvStateMachine } from '../statemachine/kv.ts';
 import { ClientCommands, type CommandOutcome } from './client-commands.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
-import { InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
+import { type InboundRpc, InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
 import { phaseTrace } from './phase-trace.ts';
+import { Reads } from './reads.ts';
 import { RpcCounters } from './rpc-counters.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
 import { describeTornTail, Wal, type WalOptions } from './storage/wal.ts';
 import { Transport } from './transport.ts';
+import { ignoredDetail } from './vote-refusals.ts';
 import {
   decodeAppendEntries,
+  decodePreVote,
   decodeReply,
   decodeRequestVote,
+  decodeTimeoutNow,
   encodeRequest,
   encodeResponse,
+  encodeTimeoutNowReply,
+  type OutboundRequest,
 } from './wire-codec.ts';
 
 export type { RpcAnswer } from './inbound-rpcs.ts';
@@ -67,6 +71,9 @@ export class RaftNode {
   private readonly transport: Transport;
   private readonly inbound = new InboundRpcs();
   private readonly commands = new ClientCommands();
+  private readonly reads: Reads;
+  /** Told after every Ready and every tick (leadership-admin.ts waits on a transfer with it). */
+  private readonly progressListeners = new Set<() => void>();
   private readonly leaderUrls = new Map<string, string>();
   private readonly parts: NodeParts;
   private pumping: Promise<void> | null = null;
@@ -88,6 +95,7 @@ export class RaftNode {
     this.faults = new Faults(config.id, config.noopOnElection);
     this.events = new NodeEvents(config.id);
     this.transport = new Transport(config.id, config.peers, config.rpcTimeoutMs);
+    this.reads = new Reads(config.readMode);
     const ticks = (ms: number) => Math.max(1, Math.round(ms / config.tickMs));
     this.core = new RaftCore(
       {
@@ -100,9 +108,9 @@ export class RaftNode {
         // The state machine is rebuilt from the log: the core re-emits the committed prefix.
         applied: 0,
         noopOnElection: config.noopOnElection,
-        // Not wired to HTTP yet: pre_vote messages, and leader stickiness would ignore lesson 10's hand-made request_vote.
-        preVote: false,
-        checkQuorum: false,
+        preVote: config.preVote,
+        checkQuorum: config.checkQuorum,
+        readMode: config.readMode === 'lease' ? 'lease' : 'read_index',
       },
       state,
     );
@@ -114,6 +122,7 @@ export class RaftNode {
       wal,
       commands: this.commands,
       counters: this.counters,
+      switches: () => this.switches(),
       urlOf: (id) => this.urlOf(id),
     };
     this.last = { role: 'follower', term: this.core.currentTerm, leaderId: null, commitIndex: 0 };
@@ -162,6 +171,7 @@ export class RaftNode {
     this.ticker = setInterval(() => {
       this.core.tick();
       void this.pump();
+      this.notifyProgress();
     }, this.config.tickMs / this.faults.speed);
   }
 
@@ -176,6 +186,7 @@ export class RaftNode {
     this.stopped = true;
     this.stopTicker();
     this.commands.failAll({ kind: 'stopping' });
+    this.reads.failAll({ kind: 'stopping' });
     await this.pumping;
     this.events.close();
     this.transport.close();
@@ -189,19 +200,30 @@ export class RaftNode {
    * at the door; `answer` is called after persisting. `eventId` is the sender's X-Raft-Rpc-Id.
    */
   receive(
-    rpc: 'request_vote' | 'append_entries',
-    body: RequestVoteBody | AppendEntriesBody,
+    rpc: RpcName,
+    body: RequestVoteBody | PreVoteBody | AppendEntriesBody | TimeoutNowBody,
     answer: RpcAnswer,
     eventId?: string,
   ): void {
     const rpcId = `in${++this.rpcSeq}`;
+    const id = eventId ?? `${this.id}.${rpcId}`;
+    if (rpc === 'timeout_now') {
+      // §3.10: nothing to answer but "received"; the election it starts is the real answer.
+      const msg = decodeTimeoutNow(body as TimeoutNowBody, this.id);
+      this.rpcEvent('recv', msg, id);
+      this.core.step(msg);
+      answer(200, encodeTimeoutNowReply(this.id, this.core.currentTerm));
+      void this.pump();
+      return;
+    }
     const msg =
       rpc === 'request_vote'
         ? decodeRequestVote(body as RequestVoteBody, this.id, rpcId)
-        : decodeAppendEntries(body as AppendEntriesBody, this.id, rpcId);
-    const id = eventId ?? `${this.id}.${rpcId}`;
+        : rpc === 'pre_vote'
+          ? decodePreVote(body as PreVoteBody, this.id, rpcId)
+          : decodeAppendEntries(body as AppendEntriesBody, this.id, rpcId);
     const heartbeat = msg.type === 'append_entries' && msg.entries.length === 0;
-    this.inbound.hold(rpcId, { answer, eventId: id, rpc, from: msg.from, heartbeat });
+    this.inbound.hold(rpcId, { answer, eventId: id, rpc, from: msg.from, term: msg.term, heartbeat });
     if (msg.type === 'append_entries') {
       const url = (body as AppendEntriesBody).leader_url?.replace(/\/$/, '');
       if (url !== undefined && msg.term >= this.core.currentTerm) this.leaderUrls.set(msg.leaderId, url);
@@ -217,6 +239,10 @@ export class RaftNode {
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
     // Nothing new is proposed while the disk refuses writes: the client hears so at once.
     if (this.wal.diskFull) return Promise.resolve({ kind: 'disk_full', detail: this.wal.diskFull.detail });
+    if (this.reads.mode !== 'log' && proposal.client_id === undefined) {
+      const c = parseCommand(proposal.command);
+      if ('op' in c && c.op === 'get') return this.read(c.key);
+    }
     phaseTrace?.submitted();
     // Commands arriving in the same turn of the event loop (or during a write) go out as
     // one batch: one append_entries per follower, one fsync.
@@ -230,7 +256,33 @@ export class RaftNode {
     return this.commands.enqueue(proposal);
   }
 
+  /**
+   * A `get` without a log entry. `read_index`/`lease`: dissertation §6.4 through the core
+   * (reads.ts). `unsafe_local`: answered from this node's state machine at once, whatever its
+   * role — may be stale; only for the lesson that shows why the protocol exists.
+   */
+  private read(key: string): Promise<CommandOutcome> {
+    if (this.reads.mode === 'unsafe_local') {
+      const at = { index: this.core.lastApplied, term: this.core.currentTerm };
+      return Promise.resolve({
+        kind: 'ok',
+        ...at,
+        result: this.sm.get(key),
+        duplicate: false,
+        read: 'unsafe_local',
+      });
+    }
+    const waitMs = Math.round(this.config.commandTimeoutMs / Math.min(1, this.faults.speed));
+    const { id, outcome } = this.reads.start(key, this.core.currentTerm, waitMs);
+    const r = this.core.readIndex(id);
+    if (!r.ok) this.reads.refuse(id, this.notLeader());
+    else void this.pump();
+    return outcome;
+  }
+
   private notLeader(): CommandOutcome {
+    const transferee = this.core.transferee;
+    if (transferee !== null) return { kind: 'transferring', to: transferee };
     const leaderId = this.core.leaderId;
     if (leaderId === null || leaderId === this.id) return { kind: 'no_leader' };
     return { kind: 'not_leader', leaderId, leaderUrl: this.urlOf(leaderId) };
@@ -272,7 +324,7 @@ export class RaftNode {
       }
       const stepped = this.inbound.takeStepped();
       if (!this.core.hasReady()) {
-        this.inbound.answerIgnored(stepped, new Set(), (rpc) => this.ignored(rpc.rpc));
+        this.inbound.answerIgnored(stepped, new Set(), (rpc) => this.ignored(rpc));
         return;
       }
       const rd = this.core.ready();
@@ -294,21 +346,31 @@ export class RaftNode {
         if (m.rpcId !== undefined) answered.add(m.rpcId);
         this.dispatch(m);
       }
-      this.inbound.answerIgnored(stepped, answered, (rpc) => this.ignored(rpc.rpc));
+      this.inbound.answerIgnored(stepped, answered, (rpc) => this.ignored(rpc));
       for (const e of rd.committed) this.apply(e);
       this.core.advance(rd);
+      // §6.4: confirmed reads wait until applied >= their index; dropped ones never answer a value.
+      this.reads.fromReady(rd.readStates, rd.droppedReads, () => this.notLeader());
+      this.reads.answerApplied(this.core.lastApplied, (key) => this.sm.get(key));
       this.noteChanges(rd);
+      this.notifyProgress();
     }
   }
 
-  /** The 409 for a request the core chose not to answer (a second leader claiming a term, §5.2). */
-  private ignored(rpc: string): object {
-    return {
-      error: 'ignored',
-      detail:
-        `node ${this.id} (${this.core.role}, term ${this.core.currentTerm}, leader ${this.core.leaderId ?? 'none'}) ` +
-        `ignored this ${rpc}: only one leader can exist per term (§5.2), so a second one claiming it is not answered`,
-    };
+  /**
+   * The 409 for a request the core chose not to answer: a vote request under leader stickiness
+   * (§4.2.3), or a second leader claiming a term (§5.2). Also an `ignored` event, so the lab shows it.
+   */
+  private ignored(rpc: InboundRpc): object {
+    const detail = ignoredDetail(rpc.rpc, {
+      id: this.id,
+      role: this.core.role,
+      term: this.core.currentTerm,
+      leaderId: this.core.leaderId,
+      electionTimeoutMinMs: this.config.electionTimeoutMinMs,
+    });
+    this.events.emit({ type: 'ignored', rpc: rpc.rpc, from: rpc.from, term: rpc.term, detail });
+    return { error: 'ignored', detail };
   }
 
   private onDiskFull(e: Error): void {
@@ -322,17 +384,27 @@ export class RaftNode {
   }
 
   private dispatch(m: Message): void {
-    if (m.type === 'request_vote_response' || m.type === 'append_entries_response') {
+    if (
+      m.type === 'request_vote_response' ||
+      m.type === 'pre_vote_response' ||
+      m.type === 'append_entries_response'
+    ) {
       const rpc = this.inbound.take(m.rpcId);
       if (!rpc) return;
       this.rpcEvent('send', m, rpc.eventId, rpc.heartbeat);
       rpc.answer(200, encodeResponse(m, this.id));
       return;
     }
-    if (m.type === 'request_vote' || m.type === 'append_entries') this.sendRequest(m);
+    if (
+      m.type === 'request_vote' ||
+      m.type === 'pre_vote' ||
+      m.type === 'append_entries' ||
+      m.type === 'timeout_now'
+    )
+      this.sendRequest(m);
   }
 
-  private sendRequest(m: RequestVote | AppendEntries): void {
+  private sendRequest(m: OutboundRequest): void {
     const id = `${this.id}.${++this.rpcSeq}`;
     this.counters.sent(m);
     this.rpcEvent('send', m, id);
@@ -350,10 +422,15 @@ export class RaftNode {
       .call(m.to, m.type, encodeRequest(m, this.config.advertiseUrl), id)
       .then((raw) => {
         // A reply is a door too: a peer that answers outside the contract counts as unreachable.
+        if (m.type === 'timeout_now') {
+          const t = parseWire(TimeoutNowReplySchema, raw);
+          if (!t.ok) throw new Error(`${m.to} answered timeout_now outside the contract: ${t.detail}`);
+          return;
+        }
         const c =
-          m.type === 'request_vote'
-            ? parseWire(RequestVoteReplySchema, raw)
-            : parseWire(AppendEntriesReplySchema, raw);
+          m.type === 'append_entries'
+            ? parseWire(AppendEntriesReplySchema, raw)
+            : parseWire(RequestVoteReplySchema, raw);
         if (!c.ok) throw new Error(`${m.to} answered ${m.type} outside the contract: ${c.detail}`);
         const reply = decodeReply(m, c.value);
         this.whenRunning(() => {
@@ -397,6 +474,49 @@ export class RaftNode {
 
   private rpcEvent(dir: 'send' | 'recv', m: Message, id: string, heartbeatReply = false): void {
     if (this.events.active) this.events.emit(rpcEventOf(dir, m, id, heartbeatReply));
+  }
+
+  // ---- Raft switches and leadership transfer (leadership-admin.ts) --------------------------
+
+  switches(): SwitchesView {
+    const s = this.core.switches;
+    return { pre_vote: s.preVote, check_quorum: s.checkQuorum, read_mode: this.reads.mode };
+  }
+
+  /** Sets the given switches; the core takes PreVote from the next election on (§9.6). */
+  setSwitches(b: SwitchesBody): void {
+    if (b.pre_vote !== undefined) this.core.setPreVote(b.pre_vote);
+    if (b.check_quorum !== undefined) this.core.setCheckQuorum(b.check_quorum);
+    if (b.read_mode !== undefined) {
+      this.reads.mode = b.read_mode;
+      this.core.setReadMode(b.read_mode === 'lease' ? 'lease' : 'read_index');
+    }
+  }
+
+  /** Dissertation §3.10, on the leader; progress shows in `leadership()` (watch with onProgress). */
+  transferLeadership(to: string): TransferResult {
+    const r = this.core.transferLeadership(to);
+    void this.pump();
+    return r;
+  }
+
+  leadership(): { role: string; term: number; leaderId: string | null; transferee: string | null } {
+    const c = this.core;
+    return { role: c.role, term: c.currentTerm, leaderId: c.leaderId, transferee: c.transferee };
+  }
+
+  electionTimeoutMaxMs(): number {
+    return this.config.electionTimeoutMaxMs / this.faults.speed;
+  }
+
+  /** Calls `f` after every Ready and tick until the returned function is called. */
+  onProgress(f: () => void): () => void {
+    this.progressListeners.add(f);
+    return () => this.progressListeners.delete(f);
+  }
+
+  private notifyProgress(): void {
+    for (const f of [...this.progressListeners]) f();
   }
 
   // ---- views ------------------------------------------------------------------------------

@@ -13,10 +13,14 @@ import {
   type AppendEntriesBody,
   AppendEntriesSchema,
   appendEntriesRules,
+  type PreVoteBody,
+  PreVoteSchema,
   type RequestVoteBody,
   RequestVoteSchema,
   requestVoteRules,
   termLeadError,
+  type TimeoutNowBody,
+  TimeoutNowSchema,
 } from '../contract/raft-rpc.ts';
 import { type Checked, parseWire } from '../contract/wire-check.ts';
 import type { Proposal } from '../raft/types.ts';
@@ -39,6 +43,27 @@ export function checkRequestVote(
     body,
     requestVoteRules,
     (b) => notAPeer(m, 'candidate_id', b.candidate_id),
+    (b) => termLeadError(b.term, currentTerm),
+  );
+}
+
+/** Dissertation §9.6: a pre-vote carries the term the candidate would take; same bound as a vote. */
+export function checkPreVote(body: unknown, m: Membership, currentTerm: number): Checked<PreVoteBody> {
+  return parseWire(
+    PreVoteSchema,
+    body,
+    requestVoteRules,
+    (b) => notAPeer(m, 'candidate_id', b.candidate_id),
+    (b) => termLeadError(b.term, currentTerm),
+  );
+}
+
+/** Dissertation §3.10: TimeoutNow from the leader handing over. */
+export function checkTimeoutNow(body: unknown, m: Membership, currentTerm: number): Checked<TimeoutNowBody> {
+  return parseWire(
+    TimeoutNowSchema,
+    body,
+    (b) => notAPeer(m, 'leader_id', b.leader_id),
     (b) => termLeadError(b.term, currentTerm),
   );
 }

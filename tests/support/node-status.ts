@@ -25,6 +25,8 @@ export function statusOf(s: Named): NodeStatus {
       cut_outbound: [],
       noop_on_election: true,
     },
+    switches: { pre_vote: true, check_quorum: true, read_mode: 'read_index' },
+    transferee: null,
     storage: { disk_full: false, detail: null },
     metrics: {
       readies: 0,

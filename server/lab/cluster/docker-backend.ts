@@ -11,7 +11,9 @@ import Docker from 'dockerode';
 import { untilAnswering } from '../../cluster/node-status.ts';
 import { ALL_FAULTS, type BackendKind, type Fault } from '../../contract/cluster-view.ts';
 import { RunQueue } from '../session/run-queue.ts';
-import { adminPost } from './admin-client.ts';
+import type { SwitchesBody } from '../../contract/raft-switches.ts';
+import { adminPost, transferLeadership } from './admin-client.ts';
+import { RaftSwitchesState } from './raft-switches-state.ts';
 import type { ClusterBackend } from './backend.ts';
 import { wipeAllData } from './docker/data-wipe.ts';
 import {
@@ -59,6 +61,7 @@ export class DockerBackend implements ClusterBackend {
   };
   private speedFactor = 1;
   private noopEnabled = true;
+  private readonly raftSwitches = new RaftSwitchesState();
   private stopped = false;
 
   private constructor(
@@ -175,6 +178,8 @@ export class DockerBackend implements ClusterBackend {
       // A fresh process starts at normal speed; keep the classroom's slow motion.
       if (this.speedFactor !== 1) await this.postSpeed(m, this.speedFactor);
       if (!this.noopEnabled) await this.postNoop(m, false);
+      const switches = this.raftSwitches.forNewProcess();
+      if (switches) await adminPost(m.url, this.adminToken('switches'), 'switches', switches);
     });
   }
 
@@ -244,6 +249,19 @@ export class DockerBackend implements ClusterBackend {
     });
   }
 
+  /** Raft switches on every running node, through its /admin API as for `speed`. */
+  switches(change: SwitchesBody): Promise<void> {
+    return this.serial(async () => {
+      const token = this.adminToken('switches');
+      await Promise.all((await this.running()).map((m) => adminPost(m.url, token, 'switches', change)));
+      this.raftSwitches.merge(change);
+    });
+  }
+
+  transferLeadership(from: string, to: string): Promise<string> {
+    return transferLeadership(this.member(from).url, this.adminToken('transfer leadership'), to);
+  }
+
   reset(): Promise<void> {
     return this.serial(async () => {
       await this.refresh();
@@ -260,6 +278,7 @@ export class DockerBackend implements ClusterBackend {
       await Promise.all(this.d.members.map((m) => this.docker.getContainer(m.containerId).start()));
       this.speedFactor = 1;
       this.noopEnabled = true;
+      this.raftSwitches.clear();
       await this.refresh();
       await this.waitReady(this.d.members);
     });

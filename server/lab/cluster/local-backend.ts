@@ -4,8 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-cluster.ts';
 import { ALL_FAULTS, type ClusterNode, type Fault } from '../../contract/cluster-view.ts';
-import { adminPost, cutsFor } from './admin-client.ts';
+import type { SwitchesBody } from '../../contract/raft-switches.ts';
+import { adminPost, cutsFor, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
+import { RaftSwitchesState } from './raft-switches-state.ts';
 
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
@@ -21,6 +23,7 @@ export class LocalBackend implements ClusterBackend {
   private groups: string[][] | null = null;
   private speedFactor = 1;
   private noopOnElection = true;
+  private readonly raftSwitches = new RaftSwitchesState();
   private wipeFirst: boolean;
 
   constructor({ fresh, ...options }: LocalBackendOptions) {
@@ -95,6 +98,17 @@ export class LocalBackend implements ClusterBackend {
     );
   }
 
+  async switches(change: SwitchesBody): Promise<void> {
+    this.raftSwitches.merge(change);
+    await Promise.all(
+      this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'switches', change)),
+    );
+  }
+
+  transferLeadership(from: string, to: string): Promise<string> {
+    return transferLeadership(this.urlOf(from), this.token, to);
+  }
+
   async reset(): Promise<void> {
     // The data is wiped anyway: SIGKILL is instant where a graceful stop may take a while.
     await Promise.all(this.ids().map((id) => this.cluster.kill(id)));
@@ -103,6 +117,7 @@ export class LocalBackend implements ClusterBackend {
     this.speedFactor = 1;
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
+    this.raftSwitches.clear();
     await this.cluster.start();
   }
 
@@ -137,6 +152,8 @@ export class LocalBackend implements ClusterBackend {
     const url = this.urlOf(id);
     // First: a restarted node must not win an election with the no-op the lesson turned off.
     if (!this.noopOnElection) await adminPost(url, this.token, 'noop', { enabled: false });
+    const switches = this.raftSwitches.forNewProcess();
+    if (switches) await adminPost(url, this.token, 'switches', switches);
     await adminPost(url, this.token, 'heal');
     const cut = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
     if (cut.length > 0) await adminPost(url, this.token, 'partition', { peers: cut, direction: 'both' });

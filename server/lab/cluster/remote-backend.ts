@@ -3,7 +3,9 @@
 
 import { untilAnswering } from '../../cluster/node-status.ts';
 import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
-import { adminPost, cutsFor } from './admin-client.ts';
+import { adminPost, transferLeadership, cutsFor } from './admin-client.ts';
+import { RaftSwitchesState } from './raft-switches-state.ts';
+import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import type { ClusterBackend } from './backend.ts';
 
 export interface RemoteBackendOptions {
@@ -41,10 +43,13 @@ export class RemoteBackend implements ClusterBackend {
   private groups: string[][] | null = null;
   private speedFactor = 1;
   private noopOnElection = true;
+  private readonly raftSwitches = new RaftSwitchesState();
 
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
-    this.faults = options.adminToken ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop'] : [];
+    this.faults = options.adminToken
+      ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'switches', 'transfer']
+      : [];
   }
 
   nodes(): ClusterNode[] {
@@ -72,6 +77,8 @@ export class RemoteBackend implements ClusterBackend {
         if (this.groups) await this.admin(n.id, 'heal');
         if (this.speedFactor !== 1) await this.admin(n.id, 'speed', { factor: 1 });
         if (!this.noopOnElection) await this.admin(n.id, 'noop', { enabled: true });
+        const defaults = this.raftSwitches.defaults();
+        if (defaults) await this.admin(n.id, 'switches', defaults);
       } catch {
         // Best effort: the node may be gone.
       }
@@ -132,6 +139,19 @@ export class RemoteBackend implements ClusterBackend {
     this.noopOnElection = enabled;
   }
 
+  async switches(change: SwitchesBody): Promise<void> {
+    await Promise.all(this.members.map((n) => this.admin(n.id, 'switches', change)));
+    this.raftSwitches.merge(change);
+  }
+
+  async transferLeadership(from: string, to: string): Promise<string> {
+    const token = this.options.adminToken;
+    if (!token) return this.unsupported('transfer leadership (no --admin-token given)');
+    const node = this.members.find((n) => n.id === from);
+    if (!node) throw new Error(`no node ${from} in this cluster`);
+    return transferLeadership(node.url, token, to);
+  }
+
   nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] } {
     const cuts = this.groups
       ? (cutsFor(
@@ -143,12 +163,12 @@ export class RemoteBackend implements ClusterBackend {
     return { up: true, paused: this.paused.has(id), partitionedFrom: cuts };
   }
 
-  private admin(id: string, action: string, body?: unknown): Promise<void> {
+  private async admin(id: string, action: string, body?: unknown): Promise<void> {
     const token = this.options.adminToken;
     if (!token) return this.unsupported(`${action} (no --admin-token given)`);
     const node = this.members.find((n) => n.id === id);
     if (!node) throw new Error(`no node ${id} in this cluster`);
-    return adminPost(node.url, token, action, body);
+    await adminPost(node.url, token, action, body);
   }
 
   private async unsupported(what: string): Promise<never> {

@@ -2,6 +2,7 @@
 
 import type { ClusterNode, ClusterSnapshot, Fault } from '../../contract/cluster-view.ts';
 import type { ActionResult } from '../../contract/lab-api.ts';
+import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from '../../lessons/lesson-types.ts';
 import { settledLeader, summarize } from '../cluster/snapshot.ts';
 import { pause, type RunContext } from './run-context.ts';
@@ -83,6 +84,22 @@ const waitLeader = (ctx: RunContext, timeoutMs: number) =>
     'A leader needs a majority of nodes up and able to talk: restart, resume or heal some nodes.',
   );
 
+/** What a switch cell line did, for the learner (dissertation sections as in docs/node-api.md). */
+function describeSwitch(s: SwitchesBody): string {
+  if (s.pre_vote !== undefined)
+    return s.pre_vote
+      ? 'PreVote on (§9.6): a server asks whether it could win before raising its term'
+      : 'PreVote off: a server that times out raises its term at once, even if it cannot win';
+  if (s.check_quorum !== undefined)
+    return s.check_quorum
+      ? 'CheckQuorum and leader stickiness on (§6.2, §4.2.3)'
+      : 'CheckQuorum and leader stickiness off: plain Raft, any higher term deposes a leader';
+  const mode = s.read_mode ?? 'read_index';
+  return mode === 'unsafe_local'
+    ? 'reads UNSAFE: every node answers `get` from its own state at once — values may be stale'
+    : `reads by ${mode}${mode === 'read_index' ? ' (§6.4: heartbeat round, no log entry)' : mode === 'lease' ? ' (§6.4.1: needs clocks that run at the same rate)' : ' (an entry in the log for every read)'}`;
+}
+
 async function perform(action: ClusterAction, ctx: RunContext): Promise<string> {
   const b = ctx.backend;
   switch (action.kind) {
@@ -142,6 +159,26 @@ async function perform(action: ClusterAction, ctx: RunContext): Promise<string> 
       return action.enabled
         ? 'a new leader appends a no-op of its term (§8)'
         : 'no no-op on election: old-term entries wait for a new leader’s first command (Figure 8)';
+    case 'switches':
+      requireFault(ctx, 'switches', 'switch PreVote, CheckQuorum or the read mode');
+      await b.switches(action.switches);
+      return describeSwitch(action.switches);
+    case 'transfer': {
+      requireFault(ctx, 'transfer', 'transfer leadership');
+      const to = await resolveNode(action.to, ctx);
+      const leader = settledLeader(await ctx.snapshot());
+      if (!leader)
+        throw new CellRunError(
+          'there is no leader to hand leadership over',
+          'Run `wait leader` first; a transfer is asked of the leader.',
+        );
+      if (leader.id === to.id)
+        throw new CellRunError(
+          `${to.name} already leads`,
+          'Name another node: `transfer leadership to node3`.',
+        );
+      return b.transferLeadership(leader.id, to.id);
+    }
     case 'wait-leader':
       return waitLeader(ctx, action.timeoutMs);
     case 'wait-caught-up': {
