@@ -1,7 +1,7 @@
 // POST /client_command (docs/node-api.md): what a client sends and every answer it can get.
 import { type Static, Type } from '@sinclair/typebox';
-import { READ_MODES } from './read-modes.ts';
 import { Body, Index, NodeId, Nullable, OneOf, SessionNumber, Term, Text } from './fields.ts';
+import { READ_MODES } from './read-modes.ts';
 import type { Rule } from './wire-check.ts';
 
 export const ClientCommandSchema = Body('a client_command body', {

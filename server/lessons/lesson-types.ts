@@ -1,8 +1,7 @@
 // The parsed shapes of a lesson and its cells. Shared by the lab server, the CLI and the web app.
 
-import type { SwitchesBody } from '../contract/raft-switches.ts';
-
 import type { CellType } from '../contract/lab-api.ts';
+import type { SwitchesBody } from '../contract/raft-switches.ts';
 
 /** A cell as written in the lesson file. */
 export interface LessonCell {

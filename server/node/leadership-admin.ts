@@ -5,6 +5,7 @@
 
 import type { Router } from 'express';
 import { type Membership, notAPeer } from '../contract/membership.ts';
+import { nodeIdText } from '../contract/raft-rpc.ts';
 import {
   type SwitchesBody,
   type SwitchesReply,
@@ -14,7 +15,6 @@ import {
   type TransferReply,
   TransferSchema,
 } from '../contract/raft-switches.ts';
-import { nodeIdText } from '../contract/raft-rpc.ts';
 import { parseWire } from '../contract/wire-check.ts';
 import type { TransferResult } from '../raft/types.ts';
 import type { NodeEvents } from './events.ts';

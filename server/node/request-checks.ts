@@ -18,9 +18,9 @@ import {
   type RequestVoteBody,
   RequestVoteSchema,
   requestVoteRules,
-  termLeadError,
   type TimeoutNowBody,
   TimeoutNowSchema,
+  termLeadError,
 } from '../contract/raft-rpc.ts';
 import { type Checked, parseWire } from '../contract/wire-check.ts';
 import type { Proposal } from '../raft/types.ts';

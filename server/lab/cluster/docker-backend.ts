@@ -10,10 +10,9 @@ import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import { untilAnswering } from '../../cluster/node-status.ts';
 import { ALL_FAULTS, type BackendKind, type Fault } from '../../contract/cluster-view.ts';
-import { RunQueue } from '../session/run-queue.ts';
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
+import { RunQueue } from '../session/run-queue.ts';
 import { adminPost, transferLeadership } from './admin-client.ts';
-import { RaftSwitchesState } from './raft-switches-state.ts';
 import type { ClusterBackend } from './backend.ts';
 import { wipeAllData } from './docker/data-wipe.ts';
 import {
@@ -27,6 +26,7 @@ import {
 } from './docker/discovery.ts';
 import { describeEngineError, ignoreNotPaused, isEngineError } from './docker/engine-errors.ts';
 import { applyGroups, type NetworkView } from './docker/partition-networks.ts';
+import { RaftSwitchesState } from './raft-switches-state.ts';
 import { leaderOf, takeSnapshot } from './snapshot.ts';
 
 export type { DockerClusterNode };

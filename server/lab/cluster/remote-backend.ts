@@ -3,10 +3,10 @@
 
 import { untilAnswering } from '../../cluster/node-status.ts';
 import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
-import { adminPost, transferLeadership, cutsFor } from './admin-client.ts';
-import { RaftSwitchesState } from './raft-switches-state.ts';
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
+import { adminPost, cutsFor, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
+import { RaftSwitchesState } from './raft-switches-state.ts';
 
 export interface RemoteBackendOptions {
   /** `http://h:5001` (ids 1, 2, … in order) or `3=http://h:5003`. */
