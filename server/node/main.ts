@@ -4,7 +4,7 @@
 
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, type NodeConfig } from './config.ts';
-import { createApp } from './http-api.ts';
+import { createNodeServer } from './http-api.ts';
 import { RaftNode } from './node.ts';
 import { WalCorruptError } from './storage/wal.ts';
 
@@ -40,8 +40,7 @@ try {
   fail(`cannot open DATA_DIR ${config.dataDir}: ${(e as Error).message}`);
 }
 
-const app = createApp(node);
-const server: Server = app.listen(config.port, config.host);
+const server: Server = createNodeServer(node).listen(config.port, config.host);
 server.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EADDRINUSE') fail(`port ${config.port} is already in use; pick another PORT`);
   fail(`cannot listen on ${config.host}:${config.port}: ${e.message}`);
