@@ -18,6 +18,8 @@ export interface RaftSystemOptions {
   size?: number;
   /** Extra Node flags for every node (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** Run the nodes' sources through tsx instead of the bundle (profiles name source files). */
+  fromSource?: boolean;
   /** Extra environment for every node (e.g. RAFT_TRACE_DIR). */
   env?: Record<string, string>;
 }
@@ -41,11 +43,12 @@ export class RaftSystem implements BenchSystem {
       electionTimeoutMinMs: timers.electionMs,
       electionTimeoutMaxMs: 2 * timers.electionMs,
       nodeFlags: this.opts.nodeFlags,
+      fromSource: this.opts.fromSource,
       env: this.opts.env,
     });
     this.cluster = cluster;
     const firstLeaderMs = await msToFirstLeader(
-      () => cluster.start(60_000), // generous: on a busy 2-core machine tsx start-up alone can take 20 s
+      () => cluster.start(60_000), // generous: on a busy 2-core machine a start can take 20 s
       () => this.leader(),
       60_000,
     );
