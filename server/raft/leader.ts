@@ -50,8 +50,7 @@ export class Leader {
   private readonly followers = new Map<NodeId, Progress>();
   /** Followers that may have something to be sent at the next flush: appends are batched. */
   private readonly dirty = new Set<NodeId>();
-  /** The leaderCommit each follower was last sent (a commit notice goes only to those behind). */
-  private readonly commitSent = new Map<NodeId, number>();
+  private commitAdvanced = false;
   /** Dissertation §3.10: the follower leadership is being handed to, if any. */
   transfer: Transfer | null = null;
   /** A TimeoutNow went out in this term: a lease can no longer be trusted (§6.4.1). */
@@ -76,7 +75,6 @@ export class Leader {
       if (!targets.includes(id)) {
         this.followers.delete(id);
         this.dirty.delete(id);
-        this.commitSent.delete(id);
       }
     }
     const next = this.ctx.log.lastIndex() + 1;
@@ -171,18 +169,9 @@ export class Leader {
     );
   }
 
-  /**
-   * Called every tick: a caught-up follower that has not yet been sent the current commitIndex
-   * gets an empty append carrying it, rather than waiting for the next heartbeat. Not sent at
-   * once when the commit moves: under a steady stream of writes the next append carries it
-   * (issue 15: a notice per commit was half the append_entries of a single client's writes).
-   */
-  notifyCommit(): void {
-    const commit = this.ctx.commitIndex();
-    for (const [peer, pr] of this.followers) {
-      if (pr.state !== 'replicate' || pr.inflightCount() > 0) continue;
-      if ((this.commitSent.get(peer) ?? 0) < commit) this.sendEmptyAppend(peer, pr);
-    }
+  /** commitIndex moved: caught-up followers should hear of it soon. */
+  committed(): void {
+    this.commitAdvanced = true;
   }
 
   /** Every heartbeatTicks (§5.2): an append to every follower, data or not, so none times out. */
@@ -208,7 +197,15 @@ export class Leader {
 
   /** Sends what each dirty follower may receive now (called when the shell collects a Ready). */
   flush(now: number): void {
-    for (const [peer, pr] of this.followers) if (this.dirty.has(peer)) this.sendAppends(peer, pr, now);
+    const notifyCommit = this.commitAdvanced;
+    this.commitAdvanced = false;
+    for (const [peer, pr] of this.followers) {
+      const sent = this.dirty.has(peer) ? this.sendAppends(peer, pr, now) : 0;
+      // A caught-up follower would otherwise learn the new commitIndex only at the next heartbeat.
+      if (sent === 0 && notifyCommit && pr.state === 'replicate' && pr.inflightCount() === 0) {
+        this.sendEmptyAppend(peer, pr);
+      }
+    }
     this.dirty.clear();
   }
 
@@ -305,7 +302,6 @@ export class Leader {
       entries,
       leaderCommit: this.ctx.commitIndex(),
     };
-    this.commitSent.set(peer, m.leaderCommit);
     const round = this.ctx.readRound();
     if (round > 0) m.readRound = round;
     return m;

@@ -111,8 +111,6 @@ export class Leadership {
       // §6.4.1: every heartbeat round can renew the lease.
       if (host.readMode() === 'lease') this.reads.startRound(host.now());
       replication.heartbeat(host.now());
-    } else {
-      replication.notifyCommit();
     }
     if (++this.quorumElapsed >= cfg.electionTicksMin) {
       this.quorumElapsed = 0;
@@ -269,6 +267,7 @@ export class Leadership {
     if (n <= host.commitIndex()) return;
     const firstInTerm = !this.committedInTerm();
     host.commitTo(n);
+    this.replication.committed();
     // §6.4: reads taken before the first commit of the term can go ahead now.
     if (firstInTerm) {
       host.out.readsConfirmed(this.reads.releaseWaiting(n, host.now(), this.leaseUsable()));
