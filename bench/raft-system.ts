@@ -8,7 +8,6 @@ import { LocalCluster } from '../server/cluster/local-cluster.ts';
 import { fetchStatus } from '../server/cluster/node-status.ts';
 import { startFailoverControl } from './failover-control.ts';
 import { msToFirstLeader } from './poll.ts';
-import { startStatusAdapter } from './status-adapter.ts';
 import type { BenchSystem, FailoverHooks, Timers } from './system.ts';
 
 export interface RaftSystemOptions {
@@ -98,13 +97,12 @@ export class RaftSystem implements BenchSystem {
       },
       restart: (i) => c.restart(nodes[i]!.id, 60_000),
     });
-    const adapter = await startStatusAdapter(nodes.map((n) => n.url));
     return {
-      endpoints: adapter.endpoints,
+      endpoints: this.endpoints(),
       args: ['--kill-cmd', control.killCmd, '--restart-cmd', control.restartCmd],
       env: {},
       async close() {
-        await Promise.all([control.close(), adapter.close()]);
+        await control.close();
       },
     };
   }
