@@ -1,6 +1,7 @@
 // N Raft node processes on this machine: the cluster behind `npm run cluster`, the
-// integration tests and the lab's `local` backend. Each node is `node --import tsx
-// server/node/main.ts` with its own port and data directory.
+// integration tests and the lab's `local` backend. Each node is `node <bundle>` (the node
+// built into one file, node-bundle.ts; or `node --import tsx server/node/main.ts` with
+// `fromSource`) with its own port and data directory.
 //
 // Nodes must never outlive the process that started them, even when frozen:
 // - each gets a stdin pipe and EXIT_WHEN_STDIN_CLOSES=1, so a running node exits when we die;
@@ -14,10 +15,10 @@ import fs from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_MAIN, nodeBundle } from './node-bundle.ts';
 import { fetchStatus, type NodeStatus } from './node-status.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const NODE_MAIN = path.join(REPO_ROOT, 'server/node/main.ts');
 const PERL = ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p)) ?? null;
 const SETPGID_EXEC = 'setpgrp(0,0); exec {$ARGV[0]} @ARGV or die "cannot start $ARGV[0]: $!\\n"';
 
@@ -43,6 +44,8 @@ export interface LocalClusterOptions {
   output?: 'prefix' | 'ignore';
   /** Extra Node flags for every node, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   nodeFlags?: string[];
+  /** Run server/node/main.ts through tsx instead of the bundle (node-bundle.ts): CPU profiles then name source files. */
+  fromSource?: boolean;
   /** Also append every line each node prints to <logDir>/node-<id>.log (kept across restarts). */
   logDir?: string;
 }
@@ -121,7 +124,8 @@ export class LocalCluster {
     const started = this.members.filter((m) => m.child === null);
     // A leftover node of another cluster on our port would answer in its place: refuse early.
     await Promise.all(started.map((m) => assertPortFree(this.opts.host, m.port, `node${m.id}`)));
-    for (const m of started) this.spawn(m);
+    const entry = await this.entry();
+    for (const m of started) this.spawn(m, entry);
     await Promise.all(started.map((m) => this.waitUp(m, timeoutMs)));
   }
 
@@ -152,7 +156,7 @@ export class LocalCluster {
   async restart(id: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const m = this.member(id);
     await this.kill(id);
-    this.spawn(m);
+    this.spawn(m, await this.entry());
     await this.waitUp(m, timeoutMs);
   }
 
@@ -230,7 +234,12 @@ export class LocalCluster {
     return m;
   }
 
-  private spawn(m: Member): void {
+  /** What `node` runs: the bundle's path, or tsx's loader and the main source file. */
+  private async entry(): Promise<string[]> {
+    return this.opts.fromSource ? ['--import', 'tsx', NODE_MAIN] : [await nodeBundle()];
+  }
+
+  private spawn(m: Member, entry: string[]): void {
     const o = this.opts;
     const peers = this.members.filter((p) => p !== m).map((p) => `${p.id}=${o.host}:${p.port}`);
     const env: Record<string, string> = {
@@ -253,7 +262,7 @@ export class LocalCluster {
     };
     if (o.adminToken !== undefined) env.ADMIN_TOKEN = o.adminToken;
     else delete env.ADMIN_TOKEN;
-    const nodeArgv = [process.execPath, ...(o.nodeFlags ?? []), '--import', 'tsx', NODE_MAIN];
+    const nodeArgv = [process.execPath, ...(o.nodeFlags ?? []), ...entry];
     const [cmd, args] = PERL
       ? [PERL, ['-e', SETPGID_EXEC, '--', ...nodeArgv]]
       : [nodeArgv[0]!, nodeArgv.slice(1)];

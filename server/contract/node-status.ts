@@ -38,10 +38,14 @@ export type NodeMetrics = Static<typeof NodeMetricsSchema>;
 
 export const NodeStatusSchema = Type.Object({
   node_id: NodeId(),
+  /** `node_id` again, under the name the shared load harness (../shared/bench/load.mjs) reads. */
+  id: NodeId(),
   state: OneOf(ROLES),
   term: Term(),
   voted_for: Nullable(NodeId(), 'a node id or null'),
   leader_id: Nullable(NodeId(), 'a node id or null'),
+  /** `leader_id` again, for the shared load harness. */
+  leader: Nullable(NodeId(), 'a node id or null'),
   leader_url: Nullable(Type.String(), 'a URL or null'),
   commit_index: Index(),
   last_applied: Index(),

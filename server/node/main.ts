@@ -4,9 +4,8 @@
 
 import type { Server } from 'node:http';
 import { exposureWarning } from '../http/exposure-warning.ts';
-import { createLimitedServer } from '../http/server-limits.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config.ts';
-import { createApp } from './http-api.ts';
+import { createNodeServer } from './http-api.ts';
 import { RaftNode } from './node.ts';
 import { WalCorruptError } from './storage/wal.ts';
 
@@ -42,8 +41,7 @@ try {
   fail(`cannot open DATA_DIR ${config.dataDir}: ${(e as Error).message}`);
 }
 
-const server: Server = createLimitedServer(createApp(node), config.http);
-server.listen(config.port, config.host);
+const server: Server = createNodeServer(node).listen(config.port, config.host);
 server.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EADDRINUSE') fail(`port ${config.port} is already in use; pick another PORT`);
   fail(`cannot listen on ${config.host}:${config.port}: ${e.message}`);

@@ -1,7 +1,8 @@
 // The node's shell loop around the pure Raft core: ticks the core on a timer, steps in what
 // peers and clients send, and handles every Ready in order: persist (one write + one fsync),
 // then send messages and answer HTTP requests, then apply committed entries, then advance.
-// Answering only after persisting is what makes a vote or an acknowledgement durable (Figure 2).
+// Answering only after persisting is what makes a vote or an acknowledgement durable (Figure 2);
+// only a leader's appends leave before its write (dissertation §10.2.1, raft/early-send.ts).
 // Bodies arrive here already checked against the contract (http-api.ts; replies below).
 
 import type { LogPage, NodeStatus } from '../contract/node-status.ts';
@@ -18,6 +19,7 @@ import {
 import type { SwitchesBody, SwitchesView } from '../contract/raft-switches.ts';
 import { parseWire } from '../contract/wire-check.ts';
 import { RaftCore } from '../raft/core.ts';
+import { splitForPersist } from '../raft/early-send.ts';
 import type { Entry, Message, PersistentState, Proposal, Ready, TransferResult } from '../raft/types.ts';
 import { parseCommand } from '../statemachine/command.ts';
 import { KvStateMachine } from '../statemachine/kv.ts';
@@ -330,7 +332,10 @@ export class RaftNode {
       const rd = this.core.ready();
       this.counters.readies++;
       phaseTrace?.ready('persist', rd);
-      // Nothing of this Ready leaves before it is durable; a full disk holds it here (retried).
+      // Dissertation §10.2.1: a leader's appends leave now, its own write overlapping theirs.
+      const { early, afterPersist } = splitForPersist(rd, this.core.role);
+      for (const m of early) this.dispatch(m);
+      // Nothing else of this Ready leaves before it is durable; a full disk holds it here (retried).
       const persisted = await this.wal.appendRetrying(
         { hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries },
         { retryMs: DISK_FULL_RETRY_MS, stopped: () => this.stopped, onFull: (e) => this.onDiskFull(e) },
@@ -342,7 +347,7 @@ export class RaftNode {
         this.opts.notice?.('the disk accepts writes again: the held log record is persisted, going on');
       }
       const answered = new Set<string>();
-      for (const m of rd.messages) {
+      for (const m of afterPersist) {
         if (m.rpcId !== undefined) answered.add(m.rpcId);
         this.dispatch(m);
       }

@@ -32,10 +32,12 @@ export function statusView(p: NodeParts): NodeStatus {
   const progress = core.progress();
   return {
     node_id: p.config.id,
+    id: p.config.id,
     state: core.role,
     term: core.currentTerm,
     voted_for: core.votedFor,
     leader_id: leaderId,
+    leader: leaderId,
     leader_url: leaderId === null ? null : p.urlOf(leaderId),
     commit_index: core.commitIndex,
     last_applied: core.lastApplied,

@@ -46,6 +46,9 @@ export function statusOf(s: Named): NodeStatus {
       disk_full_errors: 0,
     },
     ...s,
+    // The harness's aliases always say what node_id and leader_id say.
+    id: s.node_id,
+    leader: s.leader_id ?? null,
     log,
   };
 }
