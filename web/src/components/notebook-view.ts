@@ -73,10 +73,12 @@ export class NotebookView extends LightDomElement {
       this.live,
       {
         sourceOf: (id) => this.cellEl(id)?.source,
-        showCell: (id, focus) => {
+        showCell: (id, how) => {
           const el = this.cellEl(id);
-          el?.scrollIntoView({ block: focus ? 'center' : 'nearest' });
-          if (focus) el?.focusCell();
+          if (how === 'focus') el?.focusCell();
+          const block = how === 'focus' ? 'center' : how === 'top' ? 'start' : 'nearest';
+          // After this frame's layout: outputs drawn just now change where the cell is.
+          requestAnimationFrame(() => el?.scrollIntoView({ block }));
         },
         showTop: () => this.closest('main')?.scrollTo({ top: 0 }),
       },
