@@ -137,7 +137,11 @@ export class NotebookController implements ReactiveController {
   }
 
   /** Runs one cell; resolves to its result (never throws: a failure is shown in the cell). */
-  async runCell(cellId: string, keys: 'advance' | 'stay' = 'stay', step: StepAnswer = {}): Promise<RunResult | null> {
+  async runCell(
+    cellId: string,
+    keys: 'advance' | 'stay' = 'stay',
+    step: StepAnswer = {},
+  ): Promise<RunResult | null> {
     const lesson = this.lesson;
     const cell = this.cells.find((c) => c.id === cellId);
     if (!lesson || !cell || this.running.has(cellId)) return null;
@@ -218,7 +222,10 @@ export class NotebookController implements ReactiveController {
           return;
         }
         if (r && !r.ok) {
-          this.say(`Stopped at cell ${c.id}: it failed. Fix it (or the cluster), then use “Run from here”.`, true);
+          this.say(
+            `Stopped at cell ${c.id}: it failed. Fix it (or the cluster), then use “Run from here”.`,
+            true,
+          );
           this.activeId = c.id;
           this.dom.showCell(c.id, 'focus');
           return;

@@ -101,7 +101,7 @@ const styles = css`
   }
   notebook-cell .output.stale {
     border-style: dashed;
-    opacity: 0.85;
+    border-color: var(--warn);
   }
   notebook-cell .stale-note {
     font-size: 0.8rem;
