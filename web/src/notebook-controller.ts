@@ -187,7 +187,7 @@ export class NotebookController implements ReactiveController {
     const cells = this.cells.filter((c) => !c.scratch);
     const at = cells.findIndex((c) => c.id === cellId);
     const before = cells[at - 1];
-    if (!before || before.type !== 'predict' || this.results.get(before.id)?.predict) return false;
+    if (before?.type !== 'predict' || this.results.get(before.id)?.predict) return false;
     if (this.skippedPrediction.has(before.id)) return false;
     this.skippedPrediction.add(before.id);
     this.activeId = before.id;
