@@ -186,9 +186,13 @@ export class NotebookController implements ReactiveController {
   private waitsForPrediction(cellId: string): boolean {
     const cells = this.cells.filter((c) => !c.scratch);
     const at = cells.findIndex((c) => c.id === cellId);
-    const before = cells[at - 1];
-    if (before?.type !== 'predict' || this.results.get(before.id)?.predict) return false;
-    if (this.skippedPrediction.has(before.id)) return false;
+    // The predictions right above this cell (the cell they wait for, unless one names another).
+    const questions: Cell[] = [];
+    for (let i = at - 1; i >= 0 && cells[i]!.type === 'predict'; i--) questions.unshift(cells[i]!);
+    const before = questions.find(
+      (q) => !this.results.get(q.id)?.predict && !this.skippedPrediction.has(q.id),
+    );
+    if (!before) return false;
     this.skippedPrediction.add(before.id);
     this.activeId = before.id;
     this.dom.showCell(before.id, 'focus');
