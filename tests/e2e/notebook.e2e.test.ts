@@ -2,7 +2,7 @@
 // open it, Run all on the first lessons and see every check pass, edit a cell and re-run
 // it, kill the leader from the panel and see a new one elected, reload and find the edit.
 // Each step leaves a screenshot in test-results/screenshots/ for a person to look at;
-// RAFT_LAB_DOCS_SCREENSHOT=1 also refreshes docs/screenshot.png.
+// docs/screenshot.png comes from tests/e2e/docs-screenshot.ts (a real lesson, not the fixture).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -232,9 +232,6 @@ describe('the notebook, end to end', () => {
     expect(downLabel).toContain('DOWN');
     await page.locator('section[data-cell-type="http"] http-output').first().scrollIntoViewIfNeeded();
     await shot('04-new-leader-after-kill');
-    // The README's picture: a lesson with outputs beside a cluster that just lost its leader.
-    if (process.env.RAFT_LAB_DOCS_SCREENSHOT)
-      await page.screenshot({ path: join(root, 'docs/screenshot.png') });
     await page.click(`node-card button[aria-label="Restart ${old.name}"]`);
     await waitFor(
       `${old.name} to come back`,
@@ -381,8 +378,6 @@ describe('the notebook, end to end', () => {
       expect(history.join('\n')).toMatch(/kill node\d/);
       await cell('who-leads').scrollIntoViewIfNeeded();
       await shot('09-prediction-answered');
-      if (process.env.RAFT_LAB_DOCS_SCREENSHOT)
-        await page.screenshot({ path: join(root, 'docs/screenshot.png') });
     }, 180_000);
 
     it('keeps outputs and the history over a reload, and marks them once the cluster is reset', async () => {
