@@ -49,7 +49,7 @@ beforeAll(async () => {
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-}, 120_000);
+}, 200_000);
 
 afterAll(async () => {
   await browser?.close();
