@@ -11,6 +11,7 @@ import {
   NoFieldsSchema,
   NoopSchema,
   PartitionSchema,
+  ResetSchema,
   SpeedSchema,
 } from '../contract/admin.ts';
 import { type Membership, notAPeer } from '../contract/membership.ts';
@@ -31,12 +32,18 @@ export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/**
+ * `reset` rebuilds the node as a fresh follower in the same process (RaftNode.reset). Mounted
+ * only with ADMIN_TOKEN: a reset throws away the node's log, which Raft's safety depends on, so
+ * it is for lab clusters only.
+ */
 export function adminRouter(
   token: string,
   faults: Faults,
   events: NodeEvents,
   m: Membership,
   leadership: LeadershipAdmin,
+  reset: (isolated: boolean) => Promise<void>,
 ): Router {
   const r = express.Router();
   r.use((req: Request, res: Response, next: NextFunction) => {
@@ -109,6 +116,16 @@ export function adminRouter(
       : 'a new leader appends no no-op: old-term entries wait for its first command (Figure 8)';
   });
   leadershipRoutes(r, leadership, events, m);
+  r.post('/reset', async (req, res) => {
+    const c = parseWire(ResetSchema, req.body ?? {});
+    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
+    const isolated = c.value.isolated ?? false;
+    await reset(isolated);
+    const detail = `fresh follower: term 0, empty log, faults healed${isolated ? '; cut off from every peer until heal' : ''}`;
+    events.emit({ type: 'admin', action: 'reset', detail });
+    const reply: AdminReply = { ok: true, action: 'reset', detail, faults: faults.toJSON() };
+    res.json(reply);
+  });
   r.use((req, res) => {
     sendError(
       res,

@@ -28,7 +28,8 @@ function createApp(node: RaftNode): Express {
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true });
 
   if (node.config.adminToken !== null) {
-    app.use('/admin', json, adminRouter(node.config.adminToken, node.faults, node.events, m, node));
+    const reset = (isolated: boolean) => node.reset(isolated);
+    app.use('/admin', json, adminRouter(node.config.adminToken, node.faults, node.events, m, node, reset));
   } else {
     app.use('/admin', (_req, res) => {
       sendError(

@@ -68,7 +68,8 @@ export async function startLab(opts: LabOptions): Promise<LabProcess> {
         const info = (await res.json()) as { snapshot?: { leaderId?: string | null } };
         return !!info.snapshot?.leaderId;
       },
-      { timeoutMs: 100_000, intervalMs: 100 },
+      // Five node processes may take over a minute to start on a loaded shared machine.
+      { timeoutMs: 150_000, intervalMs: 100 },
     );
   } catch (err) {
     await lab.stop();

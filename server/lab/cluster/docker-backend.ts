@@ -12,9 +12,9 @@ import { untilAnswering } from '../../cluster/node-status.ts';
 import { ALL_FAULTS, type BackendKind, type Fault } from '../../contract/cluster-view.ts';
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import { RunQueue } from '../session/run-queue.ts';
-import { adminPost, transferLeadership } from './admin-client.ts';
+import { adminPost, resetInPlace, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
-import { wipeAllData } from './docker/data-wipe.ts';
+import { wipeData } from './docker/data-wipe.ts';
 import {
   type Discovery,
   type DiscoveryOptions,
@@ -262,25 +262,42 @@ export class DockerBackend implements ClusterBackend {
     return transferLeadership(this.member(from).url, this.adminToken('transfer leadership'), to);
   }
 
+  /**
+   * A fresh cluster: every running node resets itself in place (/admin/reset, milliseconds);
+   * only containers that are down (or have no admin token to ask) get their data wiped and are
+   * started again (seconds).
+   */
   reset(): Promise<void> {
     return this.serial(async () => {
       await this.refresh();
       await Promise.all(
         this.d.members.map(async (m) => {
-          const c = this.docker.getContainer(m.containerId);
-          const s = this.live(m);
-          if (s.up) await c.kill({ signal: 'SIGKILL' });
-          if (s.paused) await ignoreNotPaused(c.unpause());
+          if (this.live(m).paused) await ignoreNotPaused(this.docker.getContainer(m.containerId).unpause());
         }),
       );
       await applyGroups(this.docker, this.d, [this.d.members], this.networks);
-      await wipeAllData(this.docker, this.d);
-      await Promise.all(this.d.members.map((m) => this.docker.getContainer(m.containerId).start()));
+      await this.refresh();
+      const token = this.d.adminToken;
+      const running = this.d.members.filter((m) => this.live(m).up);
+      const inPlace = token ? await resetInPlace(running, token) : null;
+      const respawn = this.d.members.filter(
+        (m) => !inPlace || !this.live(m).up || inPlace.failed.some((f) => f.id === m.id),
+      );
+      await Promise.all(
+        respawn.map(async (m) => {
+          if (this.live(m).up) await this.docker.getContainer(m.containerId).kill({ signal: 'SIGKILL' });
+        }),
+      );
+      if (respawn.length > 0) {
+        await wipeData(this.docker, this.d, respawn);
+        await Promise.all(respawn.map((m) => this.docker.getContainer(m.containerId).start()));
+      }
       this.speedFactor = 1;
       this.noopEnabled = true;
       this.raftSwitches.clear();
       await this.refresh();
       await this.waitReady(this.d.members);
+      await inPlace?.heal();
     });
   }
 

@@ -4,7 +4,7 @@
 import { untilAnswering } from '../../cluster/node-status.ts';
 import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
-import { adminPost, cutsFor, transferLeadership } from './admin-client.ts';
+import { adminPost, cutsFor, resetInPlace, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
 import { RaftSwitchesState } from './raft-switches-state.ts';
 
@@ -48,7 +48,7 @@ export class RemoteBackend implements ClusterBackend {
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
     this.faults = options.adminToken
-      ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'switches', 'transfer']
+      ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'switches', 'transfer', 'reset']
       : [];
   }
 
@@ -95,8 +95,21 @@ export class RemoteBackend implements ClusterBackend {
     return this.unsupported('restart a node');
   }
 
-  reset(): Promise<void> {
-    return this.unsupported('reset the cluster');
+  /** Every node resets itself in place (/admin/reset); a node that does not answer cannot be restarted from here. */
+  async reset(): Promise<void> {
+    const token = this.options.adminToken;
+    if (!token) return this.unsupported('reset the cluster (no --admin-token given)');
+    const { failed, heal } = await resetInPlace(this.members, token);
+    await heal();
+    this.paused.clear();
+    this.groups = null;
+    this.speedFactor = 1;
+    this.noopOnElection = true;
+    if (failed.length > 0) {
+      throw new Error(
+        `${failed.map((f) => `node${f.id}`).join(', ')} did not reset (${failed[0]!.why}); the remote backend cannot restart a node's process: start it again where it runs (with an empty data directory), then reset again`,
+      );
+    }
   }
 
   async pause(id: string): Promise<void> {

@@ -7,6 +7,8 @@ import type { ErrorBody } from '../../contract/errors.ts';
 import {
   ActionRequestSchema,
   AddCellSchema,
+  isEditable,
+  type LessonOutputs,
   NoFieldsSchema,
   RunRequestSchema,
   SaveCellSchema,
@@ -62,6 +64,10 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession, runRa
   r.get('/lessons/:id', (req, res) => {
     res.json(library.get(p(req, 'id')));
   });
+  r.get('/lessons/:id/outputs', (req, res) => {
+    const outputs: LessonOutputs = { generation: session.generation, results: library.outputs(p(req, 'id')) };
+    res.json(outputs);
+  });
   r.put('/lessons/:id/cells/:cellId', (req, res) => {
     res.json(library.saveCell(p(req, 'id'), p(req, 'cellId'), checked(SaveCellSchema, req).source));
   });
@@ -85,11 +91,27 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession, runRa
   });
 
   r.post('/run', rateLimited, async (req, res) => {
-    const { lessonId, cellId, source } = checked(RunRequestSchema, req);
+    const { lessonId, cellId, source, answer, mode } = checked(RunRequestSchema, req);
     const cell = library.cell(lessonId, cellId);
-    // Check cells are the lesson's tests: they always run as written.
-    const run = cell.type === 'check' ? cell.original : (source ?? cell.source);
-    res.json(await session.run({ lessonId, cellId, type: cell.type, source: run }));
+    // Only http and cluster cells are the learner's to edit; the others always run as written.
+    const run = isEditable(cell.type) ? (source ?? cell.source) : cell.original;
+    const afterCellId = cell.type === 'predict' ? library.decidingCell(lessonId, cellId) : undefined;
+    const result = await session.run({
+      lessonId,
+      cellId,
+      type: cell.type,
+      source: run,
+      answer,
+      mode,
+      afterCellId,
+    });
+    // Kept with the learner's workspace, like a notebook's saved outputs: a reload shows it again.
+    library.saveOutput(result);
+    res.json(result);
+  });
+  r.post('/run/stop', (req, res) => {
+    checked(NoFieldsSchema, req);
+    res.json({ stopped: session.interrupt() });
   });
 
   r.get('/cluster', async (_req, res) => {
