@@ -22,6 +22,14 @@ export default defineConfig({
     target: 'es2022',
     // Monaco is several MB by nature; it is loaded lazily, so its size does not delay the first screen.
     chunkSizeWarningLimit: 4000,
+    // Classroom mode's instructor pages (docs/classroom.md) beside the notebook.
+    rollupOptions: {
+      input: {
+        index: `${root}index.html`,
+        dashboard: `${root}dashboard.html`,
+        projector: `${root}projector.html`,
+      },
+    },
   },
   worker: { format: 'es' },
   server: { strictPort: true },

@@ -58,7 +58,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-describe('classroom: one lab, a cluster per learner', () => {
+// Generous limits: each test may start clusters, and this machine is shared (load average 40+ seen).
+describe('classroom: one lab, a cluster per learner', { timeout: 240_000 }, () => {
   it('refuses a wrong join code and an empty name, and a request without a cookie', async () => {
     await expect(SimulatedLearner.join(t.lab.url, 'Eve', 'WRONG')).rejects.toThrow(/join code/);
     await expect(SimulatedLearner.join(t.lab.url, '   ', JOIN_CODE)).rejects.toThrow(/name/);
@@ -186,7 +187,7 @@ describe('classroom: one lab, a cluster per learner', () => {
   });
 });
 
-describe('classroom: a full class', () => {
+describe('classroom: a full class', { timeout: 240_000 }, () => {
   let small: TestClassroom;
   afterAll(async () => {
     await small?.stop();

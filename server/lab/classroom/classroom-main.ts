@@ -1,6 +1,8 @@
 // `npm start -- --classroom`: the lab for a room (docs/classroom.md). Each learner who joins
 // gets their own cluster, started on demand and stopped when idle; the instructor gets a
 // dashboard and a projector view. Ctrl-C (or SIGTERM) stops the lab and every cluster.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intFlag, UsageError } from '../cli-options.ts';
@@ -84,11 +86,22 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
             throw new Error(
               `no ports left for another cluster above ${first}: start the lab with a lower --base-port`,
             );
-          return new LocalBackend({ size: 5, basePort: first, dataRoot, fresh: true });
+          // Generous: at the start of a class many clusters start at once on a busy machine.
+          return new LocalBackend({
+            size: 5,
+            basePort: first,
+            dataRoot,
+            fresh: true,
+            startTimeoutMs: 90_000,
+          });
         }
       : await (async () => {
           const { swarmBackendFactory } = await import('../cluster/swarm/swarm-backend-factory.ts');
-          return swarmBackendFactory({ image: values['swarm-image'], basePort });
+          return swarmBackendFactory({
+            image: values['swarm-image'] ?? `raft-node:${await projectVersion(root)}`,
+            basePort,
+            classId: createHash('sha256').update(dir).digest('hex').slice(0, 8),
+          });
         })();
   const classroom = await Classroom.open(roster, {
     dir,
@@ -141,4 +154,9 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
       dir,
     }),
   );
+}
+
+/** package.json's version: the tag of the image that matches this code (docs/docker.md). */
+async function projectVersion(root: string): Promise<string> {
+  return (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 }

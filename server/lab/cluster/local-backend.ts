@@ -10,6 +10,8 @@ import type { ClusterBackend } from './backend.ts';
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
   fresh?: boolean;
+  /** How long start() and reset() wait for every node to answer (ms; default 20 s). */
+  startTimeoutMs?: number;
 };
 
 export class LocalBackend implements ClusterBackend {
@@ -22,10 +24,12 @@ export class LocalBackend implements ClusterBackend {
   private speedFactor = 1;
   private noopOnElection = true;
   private wipeFirst: boolean;
+  private readonly startTimeoutMs: number | undefined;
 
-  constructor({ fresh, ...options }: LocalBackendOptions) {
+  constructor({ fresh, startTimeoutMs, ...options }: LocalBackendOptions) {
     this.cluster = new LocalCluster({ ...options, adminToken: this.token });
     this.wipeFirst = fresh ?? false;
+    this.startTimeoutMs = startTimeoutMs;
   }
 
   nodes(): ClusterNode[] {
@@ -42,7 +46,7 @@ export class LocalBackend implements ClusterBackend {
       this.wipeFirst = false;
       await this.cluster.wipe();
     }
-    await this.cluster.start();
+    await this.cluster.start(this.startTimeoutMs);
   }
 
   stop(): Promise<void> {
@@ -103,7 +107,7 @@ export class LocalBackend implements ClusterBackend {
     this.speedFactor = 1;
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
-    await this.cluster.start();
+    await this.cluster.start(this.startTimeoutMs);
   }
 
   nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] } {
