@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Classroom } from '../../server/lab/classroom/classroom.ts';
+import { type BackendFactory, Classroom } from '../../server/lab/classroom/classroom.ts';
 import { startClassroomServer } from '../../server/lab/classroom/classroom-server.ts';
 import type { PoolOptions } from '../../server/lab/classroom/cluster-pool.ts';
 import { Roster } from '../../server/lab/classroom/roster.ts';
@@ -28,20 +28,23 @@ export async function startTestClassroom(
   basePort: number,
   pool: Partial<Omit<PoolOptions, 'shared'>> = {},
   lessonsDir = FIXTURE_LESSONS,
+  backendFor?: BackendFactory,
 ): Promise<TestClassroom> {
   const dir = mkdtempSync(join(tmpdir(), 'raft-lab-class-'));
   const roster = new Roster(dir, { joinCode: JOIN_CODE, instructorToken: INSTRUCTOR_TOKEN });
   const classroom = await Classroom.open(roster, {
     dir,
     lessonsDir,
-    backendFor: async (_id, slot, dataRoot) =>
+    backendFor:
+      backendFor ??
+      (async (_id, slot, dataRoot) =>
       new LocalBackend({
         size: 5,
         basePort: basePort + slot * 5,
         dataRoot,
         fresh: true,
         startTimeoutMs: 90_000,
-      }),
+      })),
     pool: { maxClusters: 10, policy: 'queue', idleMs: 600_000, queueWaitMs: 1000, ...pool },
   });
   let lab: LabServer;

@@ -22,6 +22,8 @@ export interface SwarmFactoryOptions {
    */
   addressOf?: (node: { id: string; addr: string }) => string;
   docker?: Docker;
+  /** How long a stack may take until every node answers (ms; default 180 s: images start slowly on a busy machine). */
+  readyTimeoutMs?: number;
 }
 
 export async function swarmBackendFactory(o: SwarmFactoryOptions): Promise<BackendFactory> {
@@ -55,6 +57,7 @@ export async function swarmBackendFactory(o: SwarmFactoryOptions): Promise<Backe
       ports: [0, 1, 2, 3, 4].map((i) => first + i),
       placement: { nodeId: machine.id, address: o.addressOf?.(machine) ?? machine.addr },
       adminToken,
+      readyTimeoutMs: o.readyTimeoutMs ?? 180_000,
     });
   };
 }
