@@ -47,7 +47,13 @@ async function main(): Promise<void> {
     dir,
     lessonsDir: join(ROOT, 'lessons'),
     backendFor: async (id, slot, dataRoot) => {
-      const b = new LocalBackend({ size: 5, basePort: basePort + slot * 5, dataRoot, fresh: true, startTimeoutMs: 180_000 });
+      const b = new LocalBackend({
+        size: 5,
+        basePort: basePort + slot * 5,
+        dataRoot,
+        fresh: true,
+        startTimeoutMs: 180_000,
+      });
       backends.set(id, b);
       return b;
     },
@@ -88,7 +94,9 @@ async function main(): Promise<void> {
       }),
     );
     const activeS = (Date.now() - started) / 1000;
-    const allPassed = results.filter((r) => r.outcomes.every((o) => o.failures.length === 0 && o.passed === o.checks));
+    const allPassed = results.filter((r) =>
+      r.outcomes.every((o) => o.failures.length === 0 && o.passed === o.checks),
+    );
     const leader = results.map((r) => r.leaderMs);
     for (const r of results)
       for (const o of r.outcomes)

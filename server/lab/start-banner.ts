@@ -5,7 +5,8 @@
 import { networkInterfaces } from 'node:os';
 
 export interface BannerFacts {
-  url: string;
+  /** LAB_PUBLIC_URL when set (behind Compose or a swarm's published port), else found here. */
+  publicUrl?: string;
   host: string;
   port: number;
   joinCode: string;
@@ -31,7 +32,7 @@ export function reachableUrls(host: string, port: number): string[] {
 }
 
 export function classroomBanner(f: BannerFacts): string {
-  const urls = reachableUrls(f.host, f.port);
+  const urls = f.publicUrl ? [f.publicUrl] : reachableUrls(f.host, f.port);
   const local = f.host === '127.0.0.1' || f.host === 'localhost' || f.host === '::1';
   const instructorPath = '/classroom/dashboard';
   const lines = [

@@ -99,7 +99,9 @@ describe.skipIf(!engine.ok)('classroom on a Docker Swarm', { timeout: 1_500_000 
       filters: { label: [`com.docker.swarm.service.name=raftlab-${CLASS_ID}-${ada.id}_node1`] },
     });
     expect(tasks).toEqual([]);
-    const restart = await ada.call<{ ok: boolean }>('POST', '/api/cluster/actions', { action: 'restart node1' });
+    const restart = await ada.call<{ ok: boolean }>('POST', '/api/cluster/actions', {
+      action: 'restart node1',
+    });
     expect(restart.body.ok).toBe(true);
     const status = await (await fetch(`${info.body.nodes[0]!.url}/status`)).json();
     expect(status.kv.x).toBe('42');

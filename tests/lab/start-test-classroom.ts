@@ -38,13 +38,13 @@ export async function startTestClassroom(
     backendFor:
       backendFor ??
       (async (_id, slot, dataRoot) =>
-      new LocalBackend({
-        size: 5,
-        basePort: basePort + slot * 5,
-        dataRoot,
-        fresh: true,
-        startTimeoutMs: 90_000,
-      })),
+        new LocalBackend({
+          size: 5,
+          basePort: basePort + slot * 5,
+          dataRoot,
+          fresh: true,
+          startTimeoutMs: 90_000,
+        })),
     pool: { maxClusters: 10, policy: 'queue', idleMs: 600_000, queueWaitMs: 1000, ...pool },
   });
   let lab: LabServer;

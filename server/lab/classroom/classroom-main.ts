@@ -140,7 +140,7 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
   classroom.pool.startReaper();
   console.log(
     classroomBanner({
-      url: server.url,
+      publicUrl: env.LAB_PUBLIC_URL,
       host,
       port: Number(new URL(server.url).port),
       joinCode: roster.joinCode,

@@ -157,6 +157,13 @@ export async function startClassroomServer(
     api(req, res, next);
   });
 
+  // ---- follow-along: any member watches the cluster the instructor shares (read-only)
+  app.get('/classroom/follow', (req, res, next) => {
+    if (!memberIdOf(req, roster)) res.redirect(303, '/join');
+    else if (options.dev) next();
+    else res.sendFile(join(options.root, 'web', 'dist', 'projector.html'));
+  });
+
   // ---- the notebook: only for members; others are sent to the join page
   app.get(['/', '/index.html'], (req, res, next) => {
     if (memberIdOf(req, roster)) next();

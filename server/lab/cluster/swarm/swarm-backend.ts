@@ -219,7 +219,11 @@ export class SwarmBackend implements ClusterBackend {
               Type: 'volume',
               Source: `${this.o.stack}_node${m.id}_g${this.generation}`,
               Target: '/data',
-              VolumeOptions: { NoCopy: false, Labels: this.labels(), DriverConfig: { Name: 'local', Options: {} } },
+              VolumeOptions: {
+                NoCopy: false,
+                Labels: this.labels(),
+                DriverConfig: { Name: 'local', Options: {} },
+              },
             },
           ],
         },
@@ -288,10 +292,31 @@ export async function removeStack(docker: Docker, stack: string | null, classId?
   const label = stack ? `${STACK_LABEL}=${stack}` : `${CLASS_LABEL}=${classId}`;
   const filters = { label: [label] };
   const services = await docker.listServices({ filters });
-  await Promise.all(services.map((s) => docker.getService(s.ID).remove().catch(() => {})));
+  await Promise.all(
+    services.map((s) =>
+      docker
+        .getService(s.ID)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
   for (const s of services) await untilGone(docker, `com.docker.swarm.service.name=${s.Spec?.Name}`);
   const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
-  await Promise.all(volumes.map((v) => docker.getVolume(v.Name).remove().catch(() => {})));
+  await Promise.all(
+    volumes.map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => {})));
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
 }
