@@ -58,12 +58,13 @@ export class SimulatedLearner {
 
   /**
    * Runs a lesson as `npm run lessons:check` does, but through the classroom's API: from a
-   * fresh cluster (the panel's reset), every cell as written, stopping at the first that fails.
+   * fresh cluster (the panel's reset; `reset: false` when it has just started), every cell as
+   * written, stopping at the first that fails.
    */
-  async runLesson(lessonId: string): Promise<LessonOutcome> {
-    const reset = await this.call<{ ok: boolean; detail?: string }>('POST', '/api/cluster/actions', {
-      action: 'reset',
-    });
+  async runLesson(lessonId: string, { reset: fresh = true } = {}): Promise<LessonOutcome> {
+    const reset = fresh
+      ? await this.call<{ ok: boolean; detail?: string }>('POST', '/api/cluster/actions', { action: 'reset' })
+      : { status: 200, body: { ok: true } };
     if (reset.status !== 200 || !reset.body.ok)
       return {
         lessonId,

@@ -62,7 +62,7 @@ describe('classroom in the browser', { timeout: 600_000 }, () => {
     const bob = await joinAs('Bob');
     // Each notebook's live panel shows a leader of that learner's own cluster.
     for (const p of [ada.page, bob.page]) {
-      await p.waitForSelector('cluster-panel', { timeout: 30_000 });
+      await p.waitForSelector('cluster-panel', { state: 'attached', timeout: 120_000 });
       await waitFor(
         'a leader in the live panel',
         () =>
