@@ -89,7 +89,8 @@ async function main(): Promise<void> {
           await new Promise((r) => setTimeout(r, 100));
         }
         const outcomes = [];
-        for (const [n, id] of lessonIds.entries()) outcomes.push(await learner.runLesson(id, { reset: n > 0 }));
+        for (const [n, id] of lessonIds.entries())
+          outcomes.push(await learner.runLesson(id, { reset: n > 0 }));
         return { learner, leaderMs, outcomes };
       }),
     );
