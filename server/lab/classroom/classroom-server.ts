@@ -82,6 +82,9 @@ export async function startClassroomServer(
     },
   );
 
+  // The built pages use relative asset paths (Vite's base './'): under /classroom/ they ask here.
+  if (!options.dev) app.use('/classroom/assets', express.static(join(options.root, 'web', 'dist', 'assets')));
+
   // ---- the instructor: sign in with the printed link, then the pages and the API
   app.get(Object.keys(INSTRUCTOR_PAGES), (req, res, next) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
