@@ -14,6 +14,8 @@ import { RaftSwitchesState } from './raft-switches-state.ts';
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
   fresh?: boolean;
+  /** How long start() and reset() wait for every node to answer (ms; default 20 s). */
+  startTimeoutMs?: number;
 };
 
 export class LocalBackend implements ClusterBackend {
@@ -27,10 +29,12 @@ export class LocalBackend implements ClusterBackend {
   private noopOnElection = true;
   private readonly raftSwitches = new RaftSwitchesState();
   private wipeFirst: boolean;
+  private readonly startTimeoutMs: number | undefined;
 
-  constructor({ fresh, ...options }: LocalBackendOptions) {
+  constructor({ fresh, startTimeoutMs, ...options }: LocalBackendOptions) {
     this.cluster = new LocalCluster({ ...options, adminToken: this.token });
     this.wipeFirst = fresh ?? false;
+    this.startTimeoutMs = startTimeoutMs;
   }
 
   nodes(): ClusterNode[] {
@@ -47,7 +51,7 @@ export class LocalBackend implements ClusterBackend {
       this.wipeFirst = false;
       await this.cluster.wipe();
     }
-    await this.cluster.start();
+    await this.cluster.start(this.startTimeoutMs);
   }
 
   stop(): Promise<void> {
@@ -126,7 +130,7 @@ export class LocalBackend implements ClusterBackend {
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
     this.raftSwitches.clear();
-    await this.cluster.start();
+    await this.cluster.start(this.startTimeoutMs);
     await heal();
   }
 
