@@ -4,14 +4,17 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   type CellType,
+  isEditable,
   type LessonSummary,
   type NotebookBlock,
   type NotebookCell,
   type NotebookLesson,
   SCRATCH_CELL_TYPES,
 } from '../contract/lab-api.ts';
+import { decidingCell } from '../lessons/deciding-cell.ts';
 import { formatProblem, LessonError } from '../lessons/lesson-error.ts';
 import type { LessonCell, ParsedLesson } from '../lessons/lesson-types.ts';
+import { parsePredictCell } from '../lessons/parse-learner-cells.ts';
 import { lessonIdFromFile, parseLesson } from '../lessons/parse-lesson.ts';
 import { ApiError } from './http/api-error.ts';
 import type { LessonEdits, Workspace } from './workspace.ts';
@@ -118,13 +121,23 @@ export class LessonLibrary {
     return cell;
   }
 
+  /** The cell whose run decides the prediction `cellId` (its `after:`, else the next lesson cell). */
+  decidingCell(lessonId: string, cellId: string): string | undefined {
+    const lesson = this.get(lessonId);
+    const cell = findCell(lesson, cellId);
+    if (!cell) return undefined;
+    const cells = lesson.blocks.flatMap((b) => (b.kind === 'cell' ? [b.cell] : []));
+    const deciding = decidingCell(cells, cellId, parsePredictCell(cell.original).after);
+    return 'id' in deciding ? deciding.id : undefined;
+  }
+
   saveCell(lessonId: string, cellId: string, source: string): NotebookCell {
     const cell = this.cell(lessonId, cellId);
-    if (cell.type === 'check') {
+    if (!isEditable(cell.type)) {
       throw new ApiError(
         409,
         'not_editable',
-        `cell \`${cellId}\` is a check cell: checks are the lesson's tests and cannot be edited`,
+        `cell \`${cellId}\` is a ${cell.type} cell: ${cell.type === 'check' ? "checks are the lesson's tests" : "it is the lesson's own question"} and cannot be edited`,
       );
     }
     this.workspace.update(lessonId, (w) => {
@@ -202,7 +215,7 @@ function findCell(lesson: NotebookLesson, cellId: string): NotebookCell | null {
 }
 
 function notebookCell(cell: LessonCell, edits: LessonEdits): NotebookCell {
-  const edit = cell.type === 'check' ? undefined : edits.edits[cell.id];
+  const edit = isEditable(cell.type) ? edits.edits[cell.id] : undefined;
   return {
     id: cell.id,
     type: cell.type,

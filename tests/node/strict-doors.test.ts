@@ -174,7 +174,11 @@ describe('every node endpoint refuses what the contract does not allow, and chan
       ],
       ['/append_entries', 'leader_id', ae({ leader_id: '9' })],
       ['/append_entries', 'leader_id', ae({ leader_id: '1' })],
-      ['/request_vote', 'both are 0 for an empty log', { term: 5, candidate_id: '2', last_log_index: 0, last_log_term: 1 }],
+      [
+        '/request_vote',
+        'both are 0 for an empty log',
+        { term: 5, candidate_id: '2', last_log_index: 0, last_log_term: 1 },
+      ],
       ['/request_vote', 'last_log_term', { term: 5, candidate_id: '2', last_log_index: 3, last_log_term: 6 }],
       ['/client_command', 'client_id', { command: 'get x', client_id: 'c' }],
       ['/client_command', 'unknown command', { command: 'frob x' }],

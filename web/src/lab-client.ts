@@ -6,6 +6,7 @@ import type {
   NotebookCell as Cell,
   NotebookLesson as Lesson,
   LessonSummary,
+  RunMode,
   RunResult,
 } from '../../server/contract/lab-api.ts';
 
@@ -57,8 +58,18 @@ export class LabClient {
     return this.call('POST', `/api/lessons/${enc(lessonId)}/reset`);
   }
 
-  run(lessonId: string, cellId: string, source?: string): Promise<RunResult> {
-    return this.call('POST', '/api/run', { lessonId, cellId, source });
+  run(
+    lessonId: string,
+    cellId: string,
+    source?: string,
+    step: { answer?: string; mode?: RunMode } = {},
+  ): Promise<RunResult> {
+    return this.call('POST', '/api/run', { lessonId, cellId, source, ...step });
+  }
+
+  /** Stop: ends the running cell and cancels every queued one. */
+  stop(): Promise<{ stopped: number }> {
+    return this.call('POST', '/api/run/stop', {});
   }
 
   cluster(): Promise<ClusterInfo> {

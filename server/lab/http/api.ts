@@ -6,6 +6,7 @@ import type { ClusterInfo } from '../../contract/cluster-view.ts';
 import {
   ActionRequestSchema,
   AddCellSchema,
+  isEditable,
   NoFieldsSchema,
   RunRequestSchema,
   SaveCellSchema,
@@ -69,11 +70,18 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
   });
 
   r.post('/run', async (req, res) => {
-    const { lessonId, cellId, source } = checked(RunRequestSchema, req);
+    const { lessonId, cellId, source, answer, mode } = checked(RunRequestSchema, req);
     const cell = library.cell(lessonId, cellId);
-    // Check cells are the lesson's tests: they always run as written.
-    const run = cell.type === 'check' ? cell.original : (source ?? cell.source);
-    res.json(await session.run({ lessonId, cellId, type: cell.type, source: run }));
+    // Only http and cluster cells are the learner's to edit; the others always run as written.
+    const run = isEditable(cell.type) ? (source ?? cell.source) : cell.original;
+    const afterCellId = cell.type === 'predict' ? library.decidingCell(lessonId, cellId) : undefined;
+    res.json(
+      await session.run({ lessonId, cellId, type: cell.type, source: run, answer, mode, afterCellId }),
+    );
+  });
+  r.post('/run/stop', (req, res) => {
+    checked(NoFieldsSchema, req);
+    res.json({ stopped: session.interrupt() });
   });
 
   r.get('/cluster', async (_req, res) => {

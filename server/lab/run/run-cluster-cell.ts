@@ -4,7 +4,8 @@ import type { ClusterNode, ClusterSnapshot, Fault } from '../../contract/cluster
 import type { ActionResult } from '../../contract/lab-api.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from '../../lessons/lesson-types.ts';
 import { settledLeader, summarize } from '../cluster/snapshot.ts';
-import { pause, type RunContext } from './run-context.ts';
+import type { ActedNode } from '../session/action-log.ts';
+import { pause, type RunContext, RunStopped, stopIfAsked } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { followerNode, leaderNode } from './variables.ts';
 
@@ -12,8 +13,11 @@ const POLL_MS = 150;
 /** After `reset`, the fresh cluster gets this long to elect a leader. */
 const RESET_LEADER_MS = 15_000;
 
+/** One look at the cluster per action, taken when first needed (roles and {{leader}} agree). */
+type Look = () => Promise<ClusterSnapshot>;
+
 /** `node3`, `{{leader}}`, or a captured variable holding a node URL, name or id. */
-async function resolveNode(ref: NodeRef, ctx: RunContext): Promise<ClusterNode> {
+async function resolveNode(ref: NodeRef, ctx: RunContext, look: Look): Promise<ClusterNode> {
   const nodes = ctx.backend.nodes();
   const names = nodes.map((n) => n.name).join(', ');
   if (ref.kind === 'node') {
@@ -22,8 +26,8 @@ async function resolveNode(ref: NodeRef, ctx: RunContext): Promise<ClusterNode> 
       throw new CellRunError(`there is no node${ref.id} in this cluster`, `This cluster has ${names}.`);
     return node;
   }
-  if (ref.name === 'leader') return leaderNode(await ctx.snapshot());
-  if (ref.name === 'follower') return followerNode(await ctx.snapshot());
+  if (ref.name === 'leader') return leaderNode(await look());
+  if (ref.name === 'follower') return followerNode(await look());
   if (!Object.hasOwn(ctx.captured, ref.name)) {
     throw new CellRunError(
       `unknown variable {{${ref.name}}}`,
@@ -59,16 +63,30 @@ async function waitUntil(
   done: (s: ClusterSnapshot) => string | null,
   hint: string,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
+  const deadlineAt = Date.now() + timeoutMs;
   let last: ClusterSnapshot;
+  let attempt = 0;
   for (;;) {
     last = await ctx.snapshot();
     const detail = done(last);
     if (detail !== null) return detail;
-    if (Date.now() >= deadline) break;
-    await pause(POLL_MS);
+    if (Date.now() >= deadlineAt) break;
+    if (attempt++ % 6 === 0)
+      ctx.progress({
+        attempt,
+        detail: `waiting: ${what.replace(/^no |did not /, '')}`,
+        waitingFor: [waitingText(what)],
+        deadlineAt,
+      });
+    await pause(POLL_MS, ctx.signal);
   }
   throw new CellRunError(`${what} within ${timeoutMs / 1000} s; last seen: ${summarize(last)}`, hint);
+}
+
+/** "no leader was elected" → "a leader to be elected", for the waiting line. */
+function waitingText(failure: string): string {
+  if (failure === 'no leader was elected') return 'a leader a majority follows';
+  return failure.replace(/ did not catch up with the leader$/, ' to catch up with the leader');
 }
 
 const waitLeader = (ctx: RunContext, timeoutMs: number) =>
@@ -83,41 +101,62 @@ const waitLeader = (ctx: RunContext, timeoutMs: number) =>
     'A leader needs a majority of nodes up and able to talk: restart, resume or heal some nodes.',
   );
 
-async function perform(action: ClusterAction, ctx: RunContext): Promise<string> {
+/** What an action did: the detail, the nodes it was done to, and its line with their names. */
+interface Performed {
+  detail: string;
+  nodes?: ClusterNode[];
+  shown?: string;
+}
+
+/** The role each node had in `snapshot` (taken just before the action). */
+function actedNodes(nodes: ClusterNode[], snapshot: ClusterSnapshot | null): ActedNode[] {
+  return nodes.map((n) => {
+    const view = snapshot?.nodes.find((v) => v.id === n.id);
+    const role: ActedNode['role'] = !view
+      ? 'unknown'
+      : view.status
+        ? view.status.state
+        : view.error === 'paused'
+          ? 'paused'
+          : view.error === 'down'
+            ? 'down'
+            : 'unknown';
+    return { id: n.id, name: n.name, role };
+  });
+}
+
+async function perform(action: ClusterAction, ctx: RunContext, look: Look): Promise<Performed> {
   const b = ctx.backend;
+  const onNode = async (
+    fault: 'kill' | 'restart' | 'pause' | 'resume',
+    ref: NodeRef,
+    what: string,
+    done: string,
+  ): Promise<Performed> => {
+    requireFault(ctx, fault, what);
+    const node = await resolveNode(ref, ctx, look);
+    await look(); // the node's role before the action, for `you killed a follower`
+    await b[fault](node.id);
+    return { detail: `${node.name} ${done}`, nodes: [node], shown: `${fault} ${node.name}` };
+  };
   switch (action.kind) {
-    case 'kill': {
-      requireFault(ctx, 'kill', 'kill a node');
-      const node = await resolveNode(action.node, ctx);
-      await b.kill(node.id);
-      return `${node.name} killed`;
-    }
-    case 'restart': {
-      requireFault(ctx, 'restart', 'restart a node');
-      const node = await resolveNode(action.node, ctx);
-      await b.restart(node.id);
-      return `${node.name} restarted on its data`;
-    }
-    case 'pause': {
-      requireFault(ctx, 'pause', 'pause a node');
-      const node = await resolveNode(action.node, ctx);
-      await b.pause(node.id);
-      return `${node.name} paused`;
-    }
-    case 'resume': {
-      requireFault(ctx, 'resume', 'resume a node');
-      const node = await resolveNode(action.node, ctx);
-      await b.resume(node.id);
-      return `${node.name} resumed`;
-    }
+    case 'kill':
+      return onNode('kill', action.node, 'kill a node', 'killed');
+    case 'restart':
+      return onNode('restart', action.node, 'restart a node', 'restarted on its data');
+    case 'pause':
+      return onNode('pause', action.node, 'pause a node', 'paused');
+    case 'resume':
+      return onNode('resume', action.node, 'resume a node', 'resumed');
     case 'partition': {
       requireFault(ctx, 'partition', 'partition the network');
       const groups: ClusterNode[][] = [];
       for (const g of action.groups) {
         const nodes: ClusterNode[] = [];
-        for (const ref of g) nodes.push(await resolveNode(ref, ctx));
+        for (const ref of g) nodes.push(await resolveNode(ref, ctx, look));
         groups.push(nodes);
       }
+      await look();
       const ids = groups.flat().map((n) => n.id);
       const twice = ids.find((id, i) => ids.indexOf(id) !== i);
       if (twice)
@@ -126,27 +165,33 @@ async function perform(action: ClusterAction, ctx: RunContext): Promise<string> 
           'Put each node in one group.',
         );
       await b.partition(groups.map((g) => g.map((n) => n.id)));
-      return `partitioned: ${groups.map((g) => g.map((n) => n.name).join(',')).join(' | ')}`;
+      const shown = `partition ${groups.map((g) => g.map((n) => n.name).join(',')).join(' | ')}`;
+      // The nodes cut off from a majority: what `you partitioned the leader` is about.
+      const majority = Math.floor(ctx.backend.nodes().length / 2) + 1;
+      const cutOff = groups.filter((g) => g.length < majority).flat();
+      return { detail: `partitioned: ${shown.slice('partition '.length)}`, nodes: cutOff, shown };
     }
     case 'heal':
       requireFault(ctx, 'heal', 'heal a partition');
       await b.heal();
-      return 'every partition healed';
+      return { detail: 'every partition healed' };
     case 'speed':
       requireFault(ctx, 'speed', 'change the speed');
       await b.speed(action.factor);
-      return action.factor === 1 ? 'normal speed' : `timers at ${action.factor}× speed`;
+      return { detail: action.factor === 1 ? 'normal speed' : `timers at ${action.factor}× speed` };
     case 'noop':
       requireFault(ctx, 'noop', "switch the leaders' no-op");
       await b.noop(action.enabled);
-      return action.enabled
-        ? 'a new leader appends a no-op of its term (§8)'
-        : 'no no-op on election: old-term entries wait for a new leader’s first command (Figure 8)';
+      return {
+        detail: action.enabled
+          ? 'a new leader appends a no-op of its term (§8)'
+          : 'no no-op on election: old-term entries wait for a new leader’s first command (Figure 8)',
+      };
     case 'wait-leader':
-      return waitLeader(ctx, action.timeoutMs);
+      return { detail: await waitLeader(ctx, action.timeoutMs) };
     case 'wait-caught-up': {
-      const node = await resolveNode(action.node, ctx);
-      return waitUntil(
+      const node = await resolveNode(action.node, ctx, look);
+      const detail = await waitUntil(
         ctx,
         action.timeoutMs,
         `${node.name} did not catch up with the leader`,
@@ -158,15 +203,16 @@ async function perform(action: ClusterAction, ctx: RunContext): Promise<string> 
         },
         `${node.name} must be up and able to reach the leader; restart, resume or heal it.`,
       );
+      return { detail, shown: `wait ${node.name} caught up` };
     }
     case 'sleep':
-      await pause(action.ms);
-      return `waited ${action.ms} ms`;
+      await pause(action.ms, ctx.signal);
+      return { detail: `waited ${action.ms} ms` };
     case 'reset': {
       requireFault(ctx, 'reset', 'reset the cluster');
       await b.reset();
       const leader = await waitLeader(ctx, RESET_LEADER_MS);
-      return `fresh cluster: every node wiped and restarted; ${leader}`;
+      return { detail: `fresh cluster: every node wiped, a fresh follower again; ${leader}` };
     }
   }
 }
@@ -176,11 +222,29 @@ export async function runClusterAction(
   ctx: RunContext,
 ): Promise<ActionResult> {
   const started = performance.now();
+  let before: Promise<ClusterSnapshot> | null = null;
+  let seen: ClusterSnapshot | null = null;
+  const look: Look = () => {
+    before ??= ctx.snapshot().then((s) => {
+      seen = s;
+      return s;
+    });
+    return before;
+  };
   let result: ActionResult;
+  let performed: Performed = { detail: '' };
   try {
-    const detail = await perform(line.action, ctx);
-    result = { text: line.text, ok: true, detail, durationMs: Math.round(performance.now() - started) };
+    stopIfAsked(ctx.signal);
+    performed = await perform(line.action, ctx, look);
+    result = {
+      text: line.text,
+      shown: performed.shown ?? line.text,
+      ok: true,
+      detail: performed.detail,
+      durationMs: Math.round(performance.now() - started),
+    };
   } catch (e) {
+    if (e instanceof RunStopped) throw e;
     if (!(e instanceof CellRunError)) {
       // A backend failure (process would not start, Docker error): still a message for a person.
       result = {
@@ -198,7 +262,7 @@ export async function runClusterAction(
       };
     }
   }
-  ctx.actionDone?.(result);
+  ctx.actionDone?.(result, { action: line.action.kind, nodes: actedNodes(performed.nodes ?? [], seen) });
   return result;
 }
 

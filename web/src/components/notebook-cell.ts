@@ -10,6 +10,8 @@ import './cell-editor.ts';
 import './check-output.ts';
 import './cluster-output.ts';
 import './http-output.ts';
+import './learner-step.ts';
+import type { StepRun } from './learner-step.ts';
 
 const styles = css`
   notebook-cell {
@@ -115,7 +117,17 @@ const styles = css`
   }
 `;
 
-const KIND_LABEL = { http: 'HTTP request', cluster: 'Cluster actions', check: 'Check' } as const;
+const KIND_LABEL = {
+  http: 'HTTP request',
+  cluster: 'Cluster actions',
+  check: 'Check',
+  predict: 'Predict',
+  choose: 'Your choice',
+  act: 'Your turn',
+} as const;
+
+/** Cells the learner answers with their own buttons (no Run button, no editor). */
+const isStep = (type: Cell['type']) => type === 'predict' || type === 'choose' || type === 'act';
 
 @customElement('notebook-cell')
 export class NotebookCell extends LightDomElement {
@@ -169,9 +181,13 @@ export class NotebookCell extends LightDomElement {
               : nothing
           }
           <span class="spacer"></span>
-          <button class="run" ?disabled=${this.running} @click=${() => this.emit('cell-run', { keys: 'stay' })}>
+          ${
+            isStep(c.type)
+              ? nothing
+              : html`<button class="run" ?disabled=${this.running} @click=${() => this.emit('cell-run', { keys: 'stay' })}>
             ▶ Run
-          </button>
+          </button>`
+          }
           ${
             c.edited && !c.scratch
               ? html`<button @click=${() => this.emit('cell-reset')} title="Back to the lesson's text">Reset</button>`
@@ -181,9 +197,16 @@ export class NotebookCell extends LightDomElement {
           <button @click=${() => this.emit('cell-add')} title="Add a scratch HTTP cell below this one">+ Cell below</button>
         </div>
         ${
-          c.type === 'check'
-            ? html`<pre class="check-source" aria-label="Check (read-only)">${c.source}</pre>`
-            : html`<cell-editor
+          isStep(c.type)
+            ? html`<learner-step
+              .cell=${c}
+              .result=${r}
+              .running=${this.running}
+              @step-run=${(e: CustomEvent<StepRun>) => this.emit('cell-run', { keys: 'stay', ...e.detail })}
+            ></learner-step>`
+            : c.type === 'check'
+              ? html`<pre class="check-source" aria-label="Check (read-only)">${c.source}</pre>`
+              : html`<cell-editor
               .value=${c.source}
               .language=${c.type === 'cluster' ? 'cluster' : 'http'}
               .label=${`${KIND_LABEL[c.type]} ${c.id}`}

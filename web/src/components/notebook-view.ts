@@ -7,6 +7,7 @@ import type {
   NotebookBlock as Block,
   NotebookCell as Cell,
   NotebookLesson as Lesson,
+  RunMode,
   RunResult,
 } from '../../../server/contract/lab-api.ts';
 import { variableNames } from '../hurl-language.ts';
@@ -54,7 +55,13 @@ const styles = css`
   }
 `;
 
-type CellDetail = CustomEvent<{ cellId: string; keys?: 'advance' | 'stay'; source?: string }>;
+type CellDetail = CustomEvent<{
+  cellId: string;
+  keys?: 'advance' | 'stay';
+  source?: string;
+  answer?: string;
+  mode?: RunMode;
+}>;
 
 @customElement('notebook-view')
 export class NotebookView extends LightDomElement {
@@ -143,7 +150,11 @@ export class NotebookView extends LightDomElement {
       </div>
       <div
         class="blocks"
-        @cell-run=${(e: CellDetail) => this.runCell(e.detail.cellId, e.detail.keys ?? 'stay')}
+        @cell-run=${(e: CellDetail) =>
+          this.runCell(e.detail.cellId, e.detail.keys ?? 'stay', {
+            answer: e.detail.answer,
+            mode: e.detail.mode,
+          })}
         @cell-source=${(e: CellDetail) => this.onSource(e.detail.cellId, e.detail.source ?? '')}
         @cell-reset=${(e: CellDetail) => this.resetCell(e.detail.cellId)}
         @cell-delete=${(e: CellDetail) => this.deleteCell(e.detail.cellId)}
@@ -169,13 +180,17 @@ export class NotebookView extends LightDomElement {
   }
 
   /** Runs one cell; resolves to its result (never throws: a failure is shown in the cell). */
-  async runCell(cellId: string, keys: 'advance' | 'stay' = 'stay'): Promise<RunResult | null> {
+  async runCell(
+    cellId: string,
+    keys: 'advance' | 'stay' = 'stay',
+    step: { answer?: string; mode?: RunMode } = {},
+  ): Promise<RunResult | null> {
     const cell = this.cells.find((c) => c.id === cellId);
     if (!cell || this.running.has(cellId)) return null;
     this.activeId = cellId;
     if (keys === 'advance') this.focusNext(cellId);
     const source =
-      cell.type === 'check'
+      cell.type !== 'http' && cell.type !== 'cluster'
         ? undefined
         : (this.unsaved.get(editKey(this.lesson.id, cellId))?.source ?? this.cellEl(cellId)?.source);
     await this.flush(this.lesson.id, cellId);
@@ -183,7 +198,7 @@ export class NotebookView extends LightDomElement {
     this.running = new Set(this.running).add(cellId);
     let result: RunResult;
     try {
-      result = await this.client.run(lessonId, cellId, source);
+      result = await this.client.run(lessonId, cellId, source, step);
     } catch (err) {
       result = {
         runId: '',
@@ -205,7 +220,13 @@ export class NotebookView extends LightDomElement {
     const running = new Set(this.running);
     running.delete(cellId);
     this.running = running;
-    this.results = new Map(this.results).set(cellId, result);
+    const results = new Map(this.results).set(cellId, result);
+    // A prediction this run decided: show its outcome in the prediction's own cell.
+    for (const outcome of result.predictions ?? []) {
+      const p = results.get(outcome.predictCellId);
+      if (p?.predict) results.set(outcome.predictCellId, { ...p, predict: { ...p.predict, outcome } });
+    }
+    this.results = results;
     if (result.variables) this.variables = { ...this.variables, ...result.variables };
     if (cell.type === 'check') this.progress.record(this.lesson.id, cellId, result.ok);
     return result;
@@ -222,7 +243,15 @@ export class NotebookView extends LightDomElement {
       for (const c of cells) {
         if (this.lesson.id !== lessonId) return; // the learner opened another lesson
         this.cellEl(c.id)?.scrollIntoView({ block: 'nearest' });
-        const r = await this.runCell(c.id);
+        // Run all answers for the learner only where they have not: their own answer is kept.
+        const prev = this.results.get(c.id);
+        const answer =
+          prev?.predict?.by === 'learner'
+            ? prev.predict.answer
+            : prev?.choose?.by === 'learner'
+              ? prev.choose.choice
+              : undefined;
+        const r = await this.runCell(c.id, 'stay', { answer, mode: 'default' });
         if (r && !r.ok) {
           this.say(
             `Stopped at cell ${c.id}: it failed. Fix it (or the cluster), then use “Run from here”.`,
