@@ -159,11 +159,12 @@ export class LocalCluster {
     m.paused = false;
   }
 
-  /** Deletes every node's data directory; the nodes must be stopped. */
-  async wipe(): Promise<void> {
-    const running = this.members.filter((m) => m.child !== null).map((m) => `node${m.id}`);
+  /** Deletes the data directories of the nodes `ids` (default: all); those nodes must be stopped. */
+  async wipe(ids: readonly string[] = this.members.map((m) => m.id)): Promise<void> {
+    const members = this.members.filter((m) => ids.includes(m.id));
+    const running = members.filter((m) => m.child !== null).map((m) => `node${m.id}`);
     if (running.length > 0) throw new Error(`stop ${running.join(', ')} before wiping their data`);
-    await Promise.all(this.members.map((m) => fs.rm(m.dataDir, { recursive: true, force: true })));
+    await Promise.all(members.map((m) => fs.rm(m.dataDir, { recursive: true, force: true })));
   }
 
   /** Every node's /status (null for a node that is down or does not answer within timeoutMs). */

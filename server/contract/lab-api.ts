@@ -65,6 +65,10 @@ export const LessonSummarySchema = Type.Object({
   order: Type.Number(),
   cells: Index(),
   checks: Index(),
+  /** Check cells whose newest saved output passed (the lesson list's progress). */
+  passed: Type.Optional(Index()),
+  /** Cells with a saved output: 0 means the learner has not started the lesson. */
+  ran: Type.Optional(Index()),
   /** Set when the lesson file is malformed: `file:line: problem`. */
   error: Type.Optional(Type.String()),
 });
@@ -319,6 +323,14 @@ export const RunResultSchema = Type.Object({
   clusterGeneration: Type.Optional(Type.String()),
 });
 export type RunResult = Static<typeof RunResultSchema>;
+
+/** GET /api/lessons/:id/outputs: the saved outputs, and which cluster runs now. */
+export const LessonOutputsSchema = Type.Object({
+  /** Outputs whose `clusterGeneration` differs are from an earlier cluster (shown as such). */
+  generation: Type.String(),
+  results: Type.Array(RunResultSchema),
+});
+export type LessonOutputs = Static<typeof LessonOutputsSchema>;
 
 // ---- cluster actions
 

@@ -51,7 +51,13 @@ export const LiveMessageSchema = Type.Union([
     /** When finished. */
     result: Type.Optional(RunResultSchema),
   }),
-  Type.Object({ seq: seq(), type: Type.Literal('action'), ...HistoryItemFields }),
+  Type.Object({
+    seq: seq(),
+    type: Type.Literal('action'),
+    ...HistoryItemFields,
+    /** The cluster generation after it (a `reset` starts a new one: older outputs are marked). */
+    generation: Type.Optional(Type.String()),
+  }),
   Type.Object({
     seq: seq(),
     type: Type.Literal('warning'),

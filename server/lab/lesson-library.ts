@@ -9,6 +9,7 @@ import {
   type NotebookBlock,
   type NotebookCell,
   type NotebookLesson,
+  type RunResult,
   SCRATCH_CELL_TYPES,
 } from '../contract/lab-api.ts';
 import { decidingCell } from '../lessons/deciding-cell.ts';
@@ -82,13 +83,17 @@ export class LessonLibrary {
           };
         }
         const cells = lesson.blocks.flatMap((b) => (b.kind === 'cell' ? [b.cell] : []));
+        const checks = cells.filter((c) => c.type === 'check');
+        const outputs = this.workspace.outputs(lesson.id);
         return {
           id: lesson.id,
           title: lesson.title,
           summary: lesson.summary,
           order: lesson.order,
           cells: cells.length,
-          checks: cells.filter((c) => c.type === 'check').length,
+          checks: checks.length,
+          passed: checks.filter((c) => outputs[c.id]?.ok === true).length,
+          ran: cells.filter((c) => outputs[c.id] !== undefined).length,
         };
       })
       .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
@@ -107,6 +112,18 @@ export class LessonLibrary {
       });
     }
     return lesson;
+  }
+
+  /** The newest output of each cell, as the notebook saved them (only cells the lesson still has). */
+  outputs(id: string): RunResult[] {
+    const lesson = this.get(id);
+    const saved = this.workspace.outputs(id);
+    return allCellIds(lesson).flatMap((cellId) => (saved[cellId] ? [saved[cellId]] : []));
+  }
+
+  /** Keeps a run's output with the learner's workspace. */
+  saveOutput(result: RunResult): void {
+    this.workspace.saveOutput(result);
   }
 
   /** The lesson with the learner's edits and scratch cells. */
@@ -180,6 +197,7 @@ export class LessonLibrary {
         `cell \`${cellId}\` belongs to the lesson; only scratch cells can be deleted (reset it instead)`,
       );
     }
+    this.workspace.forgetOutput(lessonId, cellId);
     this.workspace.update(lessonId, (w) => {
       // Cells that followed the deleted one now follow what it followed.
       const gone = w.scratch.find((s) => s.id === cellId)!;

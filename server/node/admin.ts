@@ -11,6 +11,7 @@ import {
   NoFieldsSchema,
   NoopSchema,
   PartitionSchema,
+  ResetSchema,
   SpeedSchema,
 } from '../contract/admin.ts';
 import { type Membership, notAPeer } from '../contract/membership.ts';
@@ -28,7 +29,18 @@ function tokenMatches(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function adminRouter(token: string, faults: Faults, events: NodeEvents, m: Membership): Router {
+/**
+ * `reset` rebuilds the node as a fresh follower in the same process (RaftNode.reset). Mounted
+ * only with ADMIN_TOKEN: a reset throws away the node's log, which Raft's safety depends on, so
+ * it is for lab clusters only.
+ */
+export function adminRouter(
+  token: string,
+  faults: Faults,
+  events: NodeEvents,
+  m: Membership,
+  reset: (isolated: boolean) => Promise<void>,
+): Router {
   const r = express.Router();
   r.use((req: Request, res: Response, next: NextFunction) => {
     const h = req.get('authorization') ?? '';
@@ -98,6 +110,16 @@ export function adminRouter(token: string, faults: Faults, events: NodeEvents, m
     return b.enabled
       ? 'a new leader appends a no-op of its term (§8)'
       : 'a new leader appends no no-op: old-term entries wait for its first command (Figure 8)';
+  });
+  r.post('/reset', async (req, res) => {
+    const c = parseWire(ResetSchema, req.body ?? {});
+    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
+    const isolated = c.value.isolated ?? false;
+    await reset(isolated);
+    const detail = `fresh follower: term 0, empty log, faults healed${isolated ? '; cut off from every peer until heal' : ''}`;
+    events.emit({ type: 'admin', action: 'reset', detail });
+    const reply: AdminReply = { ok: true, action: 'reset', detail, faults: faults.toJSON() };
+    res.json(reply);
   });
   r.use((req, res) => {
     sendError(

@@ -42,6 +42,13 @@ export class InboundRpcs {
     return s;
   }
 
+  /** Answers every waiting request with `status` and `body` (the node was reset under them). */
+  answerAll(status: number, body: object): void {
+    for (const rpc of this.waiting.values()) rpc.answer(status, body);
+    this.waiting.clear();
+    this.stepped = [];
+  }
+
   /**
    * Answers, with `refusal`, every stepped request the core chose not to answer (e.g. a second
    * leader claiming the same term, §5.2), so no HTTP request hangs.

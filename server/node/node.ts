@@ -32,6 +32,7 @@ import { RpcCounters } from './rpc-counters.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
 import { Wal } from './storage/wal.ts';
 import { Transport } from './transport.ts';
+import { wipeDirectory } from './wipe-directory.ts';
 import {
   decodeAppendEntries,
   decodeReply,
@@ -53,14 +54,18 @@ export interface RaftNodeOptions {
 export class RaftNode {
   readonly faults: Faults;
   readonly events: NodeEvents;
-  private readonly counters = new RpcCounters();
-  private readonly core: RaftCore;
-  private readonly sm = new KvStateMachine();
+  private counters = new RpcCounters();
+  // Rebuilt by reset() (/admin/reset): a fresh follower with an empty log, in the same process.
+  private core: RaftCore;
+  private sm = new KvStateMachine();
   private readonly transport: Transport;
-  private readonly inbound = new InboundRpcs();
+  private inbound = new InboundRpcs();
   private readonly commands = new ClientCommands();
   private readonly leaderUrls = new Map<string, string>();
-  private readonly parts: NodeParts;
+  private parts: NodeParts;
+  /** Bumped by reset(): answers to requests sent before it belong to a core that is gone. */
+  private incarnation = 0;
+  private resetting = false;
   private pumping: Promise<void> | null = null;
   private pumpAgain = false;
   private flushScheduled = false;
@@ -71,38 +76,15 @@ export class RaftNode {
 
   private constructor(
     readonly config: NodeConfig,
-    private readonly wal: Wal,
+    private wal: Wal,
     state: PersistentState,
     private readonly opts: RaftNodeOptions,
   ) {
     this.faults = new Faults(config.id, config.noopOnElection);
     this.events = new NodeEvents(config.id);
     this.transport = new Transport(config.id, config.peers, config.rpcTimeoutMs);
-    const ticks = (ms: number) => Math.max(1, Math.round(ms / config.tickMs));
-    this.core = new RaftCore(
-      {
-        id: config.id,
-        peers: config.peers.map((p) => p.id),
-        heartbeatTicks: ticks(config.heartbeatMs),
-        electionTicksMin: ticks(config.electionTimeoutMinMs),
-        electionTicksMax: ticks(config.electionTimeoutMaxMs),
-        random: opts.random ?? Math.random,
-        // The state machine is rebuilt from the log: the core re-emits the committed prefix.
-        applied: 0,
-        noopOnElection: config.noopOnElection,
-      },
-      state,
-    );
-    this.parts = {
-      config,
-      core: this.core,
-      sm: this.sm,
-      faults: this.faults,
-      wal,
-      commands: this.commands,
-      counters: this.counters,
-      urlOf: (id) => this.urlOf(id),
-    };
+    this.core = this.newCore(state);
+    this.parts = this.newParts();
     this.last = { role: 'follower', term: this.core.currentTerm, leaderId: null, commitIndex: 0 };
     this.faults.onChange((change) => {
       // Replies held while paused run from Faults' own queue (whenRunning below); pump after them.
@@ -114,6 +96,80 @@ export class RaftNode {
       if (change !== 'pause' && !this.stopped) this.startTicker();
       if (change === 'pause') this.stopTicker();
     });
+  }
+
+  private newCore(state: PersistentState): RaftCore {
+    const c = this.config;
+    const ticks = (ms: number) => Math.max(1, Math.round(ms / c.tickMs));
+    return new RaftCore(
+      {
+        id: c.id,
+        peers: c.peers.map((p) => p.id),
+        heartbeatTicks: ticks(c.heartbeatMs),
+        electionTicksMin: ticks(c.electionTimeoutMinMs),
+        electionTicksMax: ticks(c.electionTimeoutMaxMs),
+        random: this.opts.random ?? Math.random,
+        // The state machine is rebuilt from the log: the core re-emits the committed prefix.
+        applied: 0,
+        noopOnElection: this.faults.noopOnElection,
+      },
+      state,
+    );
+  }
+
+  private newParts(): NodeParts {
+    return {
+      config: this.config,
+      core: this.core,
+      sm: this.sm,
+      faults: this.faults,
+      wal: this.wal,
+      commands: this.commands,
+      counters: this.counters,
+      urlOf: (id) => this.urlOf(id),
+    };
+  }
+
+  /**
+   * /admin/reset: a fresh node in the same process — term 0, no vote, an empty log and state
+   * machine, every fault healed — as if its data directory had been wiped and it had started
+   * again, only without the seconds a new process takes. With `isolated`, the node comes back
+   * cut off from every peer (until /admin/heal), so that a peer not reset yet cannot hand it
+   * the old cluster's term or entries: the lab resets every node that way, then heals them all.
+   * Requests waiting for the old state are answered 503; answers to RPCs it sent are dropped.
+   */
+  async reset(isolated: boolean): Promise<void> {
+    if (this.stopped || this.resetting) return;
+    this.resetting = true;
+    this.incarnation++;
+    // First the cuts (before anything can arrive), then the other faults, pause last: requests
+    // held by a pause now meet the cuts.
+    this.faults.resetTo(this.config.noopOnElection, isolated ? this.config.peers.map((p) => p.id) : []);
+    this.stopTicker();
+    try {
+      await this.pumping;
+      this.commands.failAll({ kind: 'stopping' });
+      this.inbound.answerAll(503, {
+        error: 'reset',
+        detail: `node ${this.id} was reset (/admin/reset) before it answered`,
+      });
+      await this.wal.close();
+      await wipeDirectory(this.config.dataDir);
+      const { wal, state } = await Wal.open(this.config.dataDir);
+      this.wal = wal;
+      this.inbound = new InboundRpcs();
+      this.sm = new KvStateMachine();
+      this.core = this.newCore(state);
+      this.parts = this.newParts();
+      this.leaderUrls.clear();
+      this.counters = new RpcCounters();
+      this.last = { role: 'follower', term: this.core.currentTerm, leaderId: null, commitIndex: 0 };
+    } finally {
+      this.resetting = false;
+    }
+    this.events.emit({ type: 'state', state: 'follower', term: this.core.currentTerm, leader_id: null });
+    this.opts.onStateChange?.('follower', this.core.currentTerm, null);
+    this.startTicker();
   }
 
   /** Opens the node's write-ahead log and builds the core from what it holds. */
@@ -142,6 +198,7 @@ export class RaftNode {
     this.stopTicker();
     if (this.faults.paused || this.stopped) return;
     this.ticker = setInterval(() => {
+      if (this.resetting) return;
       this.core.tick();
       void this.pump();
     }, this.config.tickMs / this.faults.speed);
@@ -176,6 +233,10 @@ export class RaftNode {
     answer: RpcAnswer,
     eventId?: string,
   ): void {
+    if (this.resetting) {
+      answer(503, { error: 'reset', detail: `node ${this.id} is being reset; send it again in a moment` });
+      return;
+    }
     const rpcId = `in${++this.rpcSeq}`;
     const msg =
       rpc === 'request_vote'
@@ -195,7 +256,7 @@ export class RaftNode {
 
   /** A client command; resolves once it is committed and applied, or cannot be. */
   submit(proposal: Proposal): Promise<CommandOutcome> {
-    if (this.stopped) return Promise.resolve({ kind: 'stopping' });
+    if (this.stopped || this.resetting) return Promise.resolve({ kind: 'stopping' });
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
     // Commands arriving in the same turn of the event loop (or during a write) go out as
     // one batch: one append_entries per follower, one fsync.
@@ -223,7 +284,7 @@ export class RaftNode {
       this.pumpAgain = true;
       return this.pumping;
     }
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || this.resetting) return Promise.resolve();
     this.pumpAgain = false;
     this.pumping = this.runReadyLoop()
       .catch((err) => {
@@ -240,7 +301,7 @@ export class RaftNode {
   }
 
   private async runReadyLoop(): Promise<void> {
-    while (!this.faults.paused && !this.stopped) {
+    while (!this.faults.paused && !this.stopped && !this.resetting) {
       if (this.commands.hasQueued) {
         const waitMs = Math.round(this.config.commandTimeoutMs / Math.min(1, this.faults.speed));
         this.commands.proposeQueued(
@@ -294,9 +355,10 @@ export class RaftNode {
     const id = `${this.id}.${++this.rpcSeq}`;
     this.counters.sent(m);
     this.rpcEvent('send', m, id);
+    const incarnation = this.incarnation;
     const failed = () => {
       this.counters.rpcFailures++;
-      this.whenRunning(() => this.core.unreachable(m.to));
+      this.whenRunning(() => incarnation === this.incarnation && this.core.unreachable(m.to));
     };
     if (this.faults.cutOutbound.has(m.to)) {
       // A cut network loses the request; the core learns it as it would from a timeout.
@@ -314,6 +376,8 @@ export class RaftNode {
         if (!c.ok) throw new Error(`${m.to} answered ${m.type} outside the contract: ${c.detail}`);
         const reply = decodeReply(m, c.value);
         this.whenRunning(() => {
+          // An answer to the core before a reset: that core, its term and its log are gone.
+          if (incarnation !== this.incarnation) return;
           this.rpcEvent('recv', reply, id, m.type === 'append_entries' && m.entries.length === 0);
           this.core.step(reply);
         });

@@ -10,7 +10,13 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { NoFieldsSchema, NoopSchema, PartitionSchema, SpeedSchema } from '../../server/contract/admin.ts';
+import {
+  NoFieldsSchema,
+  NoopSchema,
+  PartitionSchema,
+  ResetSchema,
+  SpeedSchema,
+} from '../../server/contract/admin.ts';
 import { ClientCommandSchema } from '../../server/contract/client-command.ts';
 import { AppendEntriesSchema, RequestVoteSchema } from '../../server/contract/raft-rpc.ts';
 import { loadConfig } from '../../server/node/config.ts';
@@ -65,6 +71,7 @@ const DOORS: Door[] = [
   { name: 'POST /admin/heal', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/pause', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/resume', schema: NoFieldsSchema, valid: {} },
+  { name: 'POST /admin/reset', schema: ResetSchema, valid: { isolated: true }, optional: ['isolated'] },
 ];
 
 let node: RaftNode;

@@ -5,6 +5,7 @@ import type {
   ActionOutcome as ActionResponse,
   NotebookCell as Cell,
   NotebookLesson as Lesson,
+  LessonOutputs,
   LessonSummary,
   RunMode,
   RunResult,
@@ -35,6 +36,11 @@ export class LabClient {
 
   lesson(id: string): Promise<Lesson> {
     return this.call('GET', `/api/lessons/${enc(id)}`);
+  }
+
+  /** The lesson's saved outputs (newest per cell) and the cluster generation now running. */
+  outputs(lessonId: string): Promise<LessonOutputs> {
+    return this.call('GET', `/api/lessons/${enc(lessonId)}/outputs`);
   }
 
   saveCell(lessonId: string, cellId: string, source: string): Promise<Cell> {

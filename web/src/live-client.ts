@@ -23,7 +23,10 @@ export interface LiveClientOptions {
   createSocket?: (url: string) => SocketLike;
   /** Delay before reconnect attempt n (1-based). */
   backoffMs?: (attempt: number) => number;
-  /** A connection that has been silent this long is treated as dead (the lab sends snapshots every 200 ms). */
+  /**
+   * A connection that has been silent this long is treated as dead (the lab sends snapshots every
+   * 200 ms), so a stopped or hung lab shows as such within about a second. Default 1000.
+   */
   staleMs?: number;
 }
 
@@ -130,7 +133,7 @@ export class LiveClient {
   private armStaleTimer(): void {
     if (this.staleTimer) clearInterval(this.staleTimer);
     this.staleTimer = null;
-    const staleMs = this.opts.staleMs ?? 5000;
+    const staleMs = this.opts.staleMs ?? 1000;
     if (staleMs <= 0) return;
     this.lastMessageAt = Date.now();
     this.staleTimer = setInterval(

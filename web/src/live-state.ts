@@ -11,9 +11,20 @@ export interface HistoryItem {
   seq: number;
   at: number;
   text: string;
+  /** `text` with the nodes its variables named (`kill node3`); `text` shows on hover. */
+  shown: string;
   ok: boolean;
   detail: string;
   source: 'panel' | 'cell';
+}
+
+/** A cell running now: its attempt, and what a waiting check or `wait` still waits for. */
+export interface RunningCell {
+  attempt: number;
+  detail: string;
+  waitingFor: string[];
+  /** Epoch ms on the lab's clock (see `now()`); 0 when it does not wait for anything. */
+  deadlineAt: number;
 }
 
 export interface SafetyWarning {
@@ -41,8 +52,10 @@ export class LiveState extends EventTarget {
   changes: NodeEvent[] = [];
   history: HistoryItem[] = [];
   warnings: SafetyWarning[] = [];
-  /** `${lessonId}/${cellId}` of cells running now, with their attempt number. */
-  running = new Map<string, number>();
+  /** `${lessonId}/${cellId}` of cells running now, with what they wait for. */
+  running = new Map<string, RunningCell>();
+  /** Which fresh cluster runs now (a reset or a lab restart starts a new one). */
+  generation = '';
   /** The lab's clock minus ours, so node event times can be placed on our time axis. */
   clockOffsetMs = 0;
 
@@ -52,6 +65,20 @@ export class LiveState extends EventTarget {
         this.backend = msg.backend;
         this.nodes = msg.nodes ?? [];
         if (msg.snapshot) this.setSnapshot(msg.snapshot);
+        if (msg.generation) this.generation = msg.generation;
+        // The history panel survives a reload: the lab keeps the newest actions.
+        if (msg.history) {
+          this.history = msg.history.map((h, i) => ({
+            seq: -i,
+            at: h.at === undefined ? Date.now() : h.at - this.clockOffsetMs,
+            text: h.text,
+            shown: h.shown ?? h.text,
+            ok: h.ok,
+            detail: h.detail,
+            source: h.source,
+          }));
+          this.emit('history');
+        }
         this.emit('snapshot');
         break;
       case 'snapshot':
@@ -67,12 +94,14 @@ export class LiveState extends EventTarget {
             seq: msg.seq,
             at: Date.now(),
             text: msg.text,
+            shown: msg.shown ?? msg.text,
             ok: msg.ok,
             detail: msg.detail,
             source: msg.source,
           },
           ...this.history,
         ].slice(0, MAX_HISTORY);
+        if (msg.generation) this.generation = msg.generation;
         this.emit('history');
         break;
       case 'warning':
@@ -84,8 +113,16 @@ export class LiveState extends EventTarget {
         break;
       case 'run': {
         const key = `${msg.lessonId}/${msg.cellId}`;
-        if (msg.phase === 'finished') this.running.delete(key);
-        else this.running.set(key, msg.attempt ?? 1);
+        if (msg.phase === 'finished') {
+          this.running.delete(key);
+          if (msg.result?.clusterGeneration) this.generation = msg.result.clusterGeneration;
+        } else
+          this.running.set(key, {
+            attempt: msg.attempt ?? 1,
+            detail: msg.detail ?? '',
+            waitingFor: msg.waitingFor ?? [],
+            deadlineAt: msg.deadlineAt ?? 0,
+          });
         this.emit('run');
         break;
       }

@@ -44,3 +44,34 @@ export function cutsFor(ids: string[], groups: string[][]): Map<string, string[]
   }
   return cuts;
 }
+
+/**
+ * Resets the nodes that answer in place (POST /admin/reset, each in milliseconds instead of a
+ * new process): every one comes back isolated, and only once all of them are fresh are they
+ * healed, so no node still holding the old cluster's term or log can reach a fresh one. Returns
+ * the nodes that did not answer (down, or too old to know /admin/reset): the backend restarts
+ * those as fresh processes, or says it cannot.
+ */
+export async function resetInPlace(
+  nodes: readonly { id: string; url: string }[],
+  token: string,
+): Promise<{ failed: { id: string; why: string }[]; heal: () => Promise<void> }> {
+  const failed: { id: string; why: string }[] = [];
+  const fresh: { id: string; url: string }[] = [];
+  await Promise.all(
+    nodes.map(async (n) => {
+      try {
+        await adminPost(n.url, token, 'reset', { isolated: true });
+        fresh.push(n);
+      } catch (e) {
+        failed.push({ id: n.id, why: (e as Error).message });
+      }
+    }),
+  );
+  return {
+    failed,
+    heal: async () => {
+      await Promise.all(fresh.map((n) => adminPost(n.url, token, 'heal')));
+    },
+  };
+}

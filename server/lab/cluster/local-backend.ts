@@ -1,10 +1,12 @@
 // The `local` backend: node processes on this machine, run by LocalCluster. kill = SIGKILL,
 // restart = respawn on the same data directory, pause = SIGSTOP/SIGCONT, partition, speed and
-// the §8 no-op switch through each node's /admin API, reset = stop, wipe the data, start again.
+// the §8 no-op switch through each node's /admin API, reset = each running node resets itself
+// in place (/admin/reset, milliseconds); only a node that is down gets a wiped directory and a
+// new process (seconds).
 import { randomUUID } from 'node:crypto';
 import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-cluster.ts';
 import { ALL_FAULTS, type ClusterNode, type Fault } from '../../contract/cluster-view.ts';
-import { adminPost, cutsFor } from './admin-client.ts';
+import { adminPost, cutsFor, resetInPlace } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
 
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
@@ -96,14 +98,21 @@ export class LocalBackend implements ClusterBackend {
   }
 
   async reset(): Promise<void> {
-    // The data is wiped anyway: SIGKILL is instant where a graceful stop may take a while.
-    await Promise.all(this.ids().map((id) => this.cluster.kill(id)));
-    await this.cluster.wipe();
+    const nodes = this.cluster.nodes();
+    // A frozen process cannot answer /admin/reset: thaw it first (the reset heals everything).
+    for (const n of nodes) if (n.up && n.paused) this.cluster.resume(n.id);
+    const running = nodes.filter((n) => n.up);
+    const { failed, heal } = await resetInPlace(running, this.token);
+    // Down, or not answering: a new process on an emptied directory (SIGKILL first: the data goes anyway).
+    const respawn = [...nodes.filter((n) => !n.up).map((n) => n.id), ...failed.map((f) => f.id)];
+    await Promise.all(respawn.map((id) => this.cluster.kill(id)));
+    await this.cluster.wipe(respawn);
     this.groups = null;
     this.speedFactor = 1;
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
     await this.cluster.start();
+    await heal();
   }
 
   nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] } {

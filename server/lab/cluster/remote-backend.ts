@@ -3,7 +3,7 @@
 
 import { fetchStatus } from '../../cluster/node-status.ts';
 import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
-import { adminPost, cutsFor } from './admin-client.ts';
+import { adminPost, cutsFor, resetInPlace } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
 
 export interface RemoteBackendOptions {
@@ -44,7 +44,7 @@ export class RemoteBackend implements ClusterBackend {
 
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
-    this.faults = options.adminToken ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop'] : [];
+    this.faults = options.adminToken ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'reset'] : [];
   }
 
   nodes(): ClusterNode[] {
@@ -98,8 +98,21 @@ export class RemoteBackend implements ClusterBackend {
     return this.unsupported('restart a node');
   }
 
-  reset(): Promise<void> {
-    return this.unsupported('reset the cluster');
+  /** Every node resets itself in place (/admin/reset); a node that does not answer cannot be restarted from here. */
+  async reset(): Promise<void> {
+    const token = this.options.adminToken;
+    if (!token) return this.unsupported('reset the cluster (no --admin-token given)');
+    const { failed, heal } = await resetInPlace(this.members, token);
+    await heal();
+    this.paused.clear();
+    this.groups = null;
+    this.speedFactor = 1;
+    this.noopOnElection = true;
+    if (failed.length > 0) {
+      throw new Error(
+        `${failed.map((f) => `node${f.id}`).join(', ')} did not reset (${failed[0]!.why}); the remote backend cannot restart a node's process: start it again where it runs (with an empty data directory), then reset again`,
+      );
+    }
   }
 
   async pause(id: string): Promise<void> {

@@ -7,6 +7,7 @@ import {
   ActionRequestSchema,
   AddCellSchema,
   isEditable,
+  type LessonOutputs,
   NoFieldsSchema,
   RunRequestSchema,
   SaveCellSchema,
@@ -46,6 +47,10 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
   });
   r.get('/lessons/:id', (req, res) => {
     res.json(library.get(p(req, 'id')));
+  });
+  r.get('/lessons/:id/outputs', (req, res) => {
+    const outputs: LessonOutputs = { generation: session.generation, results: library.outputs(p(req, 'id')) };
+    res.json(outputs);
   });
   r.put('/lessons/:id/cells/:cellId', (req, res) => {
     res.json(library.saveCell(p(req, 'id'), p(req, 'cellId'), checked(SaveCellSchema, req).source));

@@ -7,7 +7,7 @@ import type { CheckAssertionResult, CheckCellResult } from '../../contract/lab-a
 import type { CheckHints, CheckLine } from '../../lessons/lesson-types.ts';
 import type { HistoryRecord } from '../session/action-log.ts';
 import { evaluateCheck } from './evaluate-check.ts';
-import { pause, type RunContext } from './run-context.ts';
+import { pause, type RunContext, untilStopped } from './run-context.ts';
 import { shownText } from './shown-text.ts';
 
 const POLL_MS = 250;
@@ -56,13 +56,8 @@ export async function waitForLines(
   let reported = '';
   for (;;) {
     attempts++;
-    const assertions = evaluateCheckLines(
-      lines,
-      cellHints,
-      await ctx.snapshot(),
-      ctx.captured,
-      ctx.history(),
-    );
+    const snapshot = await untilStopped(ctx.snapshot(), ctx.signal);
+    const assertions = evaluateCheckLines(lines, cellHints, snapshot, ctx.captured, ctx.history());
     if (assertions.every((a) => a.ok) || Date.now() >= deadlineAt) return { assertions, attempts };
     const failing = assertions.filter((a) => !a.ok).map((a) => a.shown ?? a.text);
     if (attempts % 4 === 1 || failing.join('\n') !== reported) {

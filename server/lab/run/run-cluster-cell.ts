@@ -5,7 +5,7 @@ import type { ActionResult } from '../../contract/lab-api.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from '../../lessons/lesson-types.ts';
 import { settledLeader, summarize } from '../cluster/snapshot.ts';
 import type { ActedNode } from '../session/action-log.ts';
-import { pause, type RunContext, RunStopped, stopIfAsked } from './run-context.ts';
+import { pause, type RunContext, RunStopped, stopIfAsked, untilStopped } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { followerNode, leaderNode } from './variables.ts';
 
@@ -67,7 +67,7 @@ async function waitUntil(
   let last: ClusterSnapshot;
   let attempt = 0;
   for (;;) {
-    last = await ctx.snapshot();
+    last = await untilStopped(ctx.snapshot(), ctx.signal);
     const detail = done(last);
     if (detail !== null) return detail;
     if (Date.now() >= deadlineAt) break;

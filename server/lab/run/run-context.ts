@@ -78,6 +78,28 @@ export function stopIfAsked(signal: AbortSignal): void {
   if (signal.aborted) throw new RunStopped();
 }
 
+/**
+ * `promise`, or RunStopped as soon as Stop is pressed (what it was doing — e.g. a look at the
+ * nodes — finishes unobserved), so Stop ends a wait at once, not after the current look.
+ */
+export function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new RunStopped());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RunStopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /** A signal that aborts on Stop or after `timeoutMs`, for one request. */
 export function requestSignal(signal: AbortSignal, timeoutMs: number): AbortSignal {
   return AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);

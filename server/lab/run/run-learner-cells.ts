@@ -7,7 +7,7 @@ import type { ActResult, ChooseResult, PredictionOutcome, PredictResult } from '
 import type { ActCell, ChooseCell, PredictCell, StepOption } from '../../lessons/lesson-types.ts';
 import { evaluateCheckLines, waitForLines } from './run-check-cell.ts';
 import { runClusterCell } from './run-cluster-cell.ts';
-import { pause, type RunContext } from './run-context.ts';
+import { pause, type RunContext, untilStopped } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { shownText } from './shown-text.ts';
 import { resolveVariables } from './variables.ts';
@@ -77,7 +77,7 @@ export async function decidePrediction(
   }
   const deadline = Date.now() + cell.timeoutMs;
   for (;;) {
-    const snapshot = await ctx.snapshot();
+    const snapshot = await untilStopped(ctx.snapshot(), ctx.signal);
     const options = cell.options.map((o) => {
       const lines = evaluateCheckLines(o.conditions, { any: null }, snapshot, ctx.captured, ctx.history());
       return { key: o.key, holds: lines.every((l) => l.ok), lines };

@@ -65,6 +65,8 @@ export class ClusterSession {
   private resetting = false;
   private generations = 0;
   private lastSnapshot: ClusterSnapshot | null = null;
+  /** The highest term seen since the last reset (shown while every node is down). */
+  private lastKnownTerm = 0;
   /** Which fresh cluster this is: new at start and after every reset (older outputs are marked). */
   generation = newGeneration(0);
 
@@ -106,7 +108,13 @@ export class ClusterSession {
 
   /** The newest polled snapshot, trimmed for the browser (a fresh one when nothing was polled yet). */
   async liveSnapshot(): Promise<ClusterSnapshot> {
-    return trimLogs(this.poller?.last ?? (await this.snapshot()));
+    return this.forBrowser(this.poller?.last ?? (await this.snapshot()));
+  }
+
+  /** Logs trimmed, and the term that survives a crash of every node. */
+  private forBrowser(snapshot: ClusterSnapshot): ClusterSnapshot {
+    this.lastKnownTerm = Math.max(this.lastKnownTerm, snapshot.term);
+    return { ...trimLogs(snapshot), lastKnownTerm: this.lastKnownTerm };
   }
 
   async hello(): Promise<HelloMessage> {
@@ -259,7 +267,7 @@ export class ClusterSession {
           source,
           nodes: acted.nodes,
         });
-        this.hub.publish({ type: 'action', ...historyItem(record) });
+        this.hub.publish({ type: 'action', ...historyItem(record), generation: this.generation });
       },
       requestSent: async (sent) => {
         const node = this.guard.nodeFor(sent.url);
@@ -300,6 +308,7 @@ export class ClusterSession {
       } finally {
         this.safety.forget();
         this.clientSession.forget();
+        this.lastKnownTerm = 0;
         this.generation = newGeneration(++this.generations);
         this.resetting = false;
         this.quietUntil = Date.now() + AFTER_RESET_QUIET_MS;
@@ -317,7 +326,7 @@ export class ClusterSession {
 
   private onSnapshot(snapshot: ClusterSnapshot): void {
     this.lastSnapshot = snapshot;
-    this.hub.publish({ type: 'snapshot', snapshot: trimLogs(snapshot) });
+    this.hub.publish({ type: 'snapshot', snapshot: this.forBrowser(snapshot) });
     if (this.resetting || Date.now() < this.quietUntil) return;
     for (const w of this.safety.observe(snapshot)) {
       console.warn(`SAFETY: ${w.detail}`);

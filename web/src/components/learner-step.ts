@@ -16,7 +16,7 @@ import {
   parseChooseCell,
   parsePredictCell,
 } from '../../../server/lessons/parse-learner-cells.ts';
-import { renderMarkdown } from './prose-block.ts';
+import { renderMarkdown, withValues } from './prose-block.ts';
 import { controlStyles } from './shared-styles.ts';
 import './check-output.ts';
 
@@ -108,6 +108,10 @@ export class LearnerStep extends LitElement {
         margin-left: auto;
         white-space: nowrap;
       }
+      button[aria-disabled='true'] {
+        opacity: 0.5;
+        cursor: not-allowed;
+      }
       .buttons {
         display: flex;
         gap: 0.4rem;
@@ -116,6 +120,14 @@ export class LearnerStep extends LitElement {
       }
       .note {
         font-size: 0.85rem;
+        color: var(--muted);
+      }
+      .var {
+        font-weight: 700;
+      }
+      .var.unknown {
+        font-weight: 400;
+        font-family: var(--mono);
         color: var(--muted);
       }
       .outcome {
@@ -135,6 +147,8 @@ export class LearnerStep extends LitElement {
   @property({ attribute: false }) cell!: Cell;
   @property({ attribute: false }) result: RunResult | null = null;
   @property({ type: Boolean }) running = false;
+  /** The lesson's captured variables, shown where the question names them. */
+  @property({ attribute: false }) values: Readonly<Record<string, unknown>> = {};
   @state() private picked: string | null = null;
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -147,7 +161,7 @@ export class LearnerStep extends LitElement {
     const step = stepOf(this.cell);
     if (!step) return html`<p class="bad">This ${this.cell.type} cell cannot be read; run it to see why.</p>`;
     const name = `${this.cell.id}-answer`;
-    return html`<div class="text">${unsafeHTML(renderMarkdown(this.shownText(step.text)))}</div>
+    return html`<div class="text">${unsafeHTML(withValues(renderMarkdown(this.shownText(step.text)), this.values))}</div>
       ${this.cell.type === 'act' ? this.actButtons() : this.choices(step, name)}
       ${this.outcome()}`;
   }
@@ -174,12 +188,11 @@ export class LearnerStep extends LitElement {
               name=${name}
               value=${o.key}
               .checked=${this.picked === o.key}
-              ?disabled=${this.running}
               @change=${() => {
                 this.picked = o.key;
               }}
             />
-            <span>${this.shownText(o.text)}</span>
+            <span>${unsafeHTML(withValues(escapeHtml(this.shownText(o.text)), this.values))}</span>
             ${happened ? html`<span class="tag ok">what happened</span>` : nothing}
             ${locked === o.key && !happened ? html`<span class="tag muted">your answer</span>` : nothing}
           </label>`;
@@ -194,7 +207,11 @@ export class LearnerStep extends LitElement {
         >
           ${verb}
         </button>
-        <button data-step="default" ?disabled=${this.running} @click=${() => this.ask({ mode: 'default' })}>
+        <button
+          data-step="default"
+          aria-disabled=${this.running ? 'true' : 'false'}
+          @click=${() => !this.running && this.ask({ mode: 'default' })}
+        >
           Use the lesson's ${this.cell.type === 'predict' ? 'answer' : 'choice'}
         </button>
         <span class="note" role="status">${this.lockedNote(locked)}</span>
@@ -213,10 +230,19 @@ export class LearnerStep extends LitElement {
 
   private actButtons() {
     return html`<div class="buttons">
-      <button class="primary" data-step="check" ?disabled=${this.running} @click=${() => this.ask({ mode: 'learner' })}>
+      <button
+        class="primary"
+        data-step="check"
+        aria-disabled=${this.running ? 'true' : 'false'}
+        @click=${() => !this.running && this.ask({ mode: 'learner' })}
+      >
         I did it: check
       </button>
-      <button data-step="default" ?disabled=${this.running} @click=${() => this.ask({ mode: 'default' })}>
+      <button
+        data-step="default"
+        aria-disabled=${this.running ? 'true' : 'false'}
+        @click=${() => !this.running && this.ask({ mode: 'default' })}
+      >
         Do it for me
       </button>
     </div>`;
@@ -238,6 +264,10 @@ export class LearnerStep extends LitElement {
   private ask(run: StepRun): void {
     this.dispatchEvent(new CustomEvent('step-run', { detail: run, bubbles: true, composed: true }));
   }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 function setText(set: Record<string, unknown>): string {
