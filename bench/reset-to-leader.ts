@@ -32,10 +32,21 @@ const load = () =>
 
 try {
   console.log(`load average before: ${load()}`);
-  await session.start();
+  // On a loaded machine five node processes may take longer than the backend's start timeout.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await session.start();
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      console.log(`start attempt ${attempt} failed (${(e as Error).message.split('\n')[0]}); again`);
+      await backend.stop();
+    }
+  }
   const first = await session.action('wait leader 20s', 'cell');
   if (!first.ok) throw new Error(`no first leader: ${first.actions[0]?.detail}`);
   const times: number[] = [];
+  const failures: string[] = [];
   for (let i = 1; i <= runs; i++) {
     // Something in the log first, so each reset really has state to wipe.
     await fetch(`${backend.nodes()[0]!.url}/client_command`, {
@@ -47,7 +58,13 @@ try {
     const t = performance.now();
     const r = await session.action('reset', 'cell');
     const ms = performance.now() - t;
-    if (!r.ok) throw new Error(`reset ${i} failed: ${r.actions[0]?.detail}`);
+    if (!r.ok) {
+      // Counted, not hidden: a reset that fails (e.g. a node process slow to start) is a result too.
+      failures.push(`reset ${i} failed after ${ms.toFixed(0)} ms: ${r.actions[0]?.detail}`);
+      console.log(failures.at(-1));
+      await session.action('reset', 'cell');
+      continue;
+    }
     times.push(ms);
     console.log(`reset ${String(i).padStart(2)}: ${ms.toFixed(0)} ms  (${r.actions[0]?.detail})`);
   }
@@ -58,6 +75,7 @@ try {
     JSON.stringify({
       bench: 'reset-to-leader',
       runs,
+      failed: failures.length,
       median_ms: Math.round(median),
       min_ms: Math.round(sorted[0]!),
       max_ms: Math.round(sorted.at(-1)!),

@@ -62,7 +62,10 @@ function newest(dir) {
 
 const webIndex = join(root, 'web', 'index.html');
 const builtIndex = join(root, 'web', 'dist', 'index.html');
-if (existsSync(webIndex) && (!existsSync(builtIndex) || statSync(builtIndex).mtimeMs < newest(join(root, 'web')))) {
+if (
+  existsSync(webIndex) &&
+  (!existsSync(builtIndex) || statSync(builtIndex).mtimeMs < newest(join(root, 'web')))
+) {
   say(
     `building the web app into web/dist (vite build: ${existsSync(builtIndex) ? 'web/ changed since the last build' : 'first run'}; 20–60 s)…`,
   );

@@ -279,6 +279,8 @@ export const ChooseResultSchema = Type.Object({
   by: By(),
   /** The variables the choice set, with their values. */
   set: Type.Record(Type.String(), Type.Unknown()),
+  /** The same as the learner reads them: a node's URL as its name (`node3`). */
+  shown: Type.Optional(Type.Record(Type.String(), Type.String())),
 });
 export type ChooseResult = Static<typeof ChooseResultSchema>;
 

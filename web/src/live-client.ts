@@ -136,17 +136,21 @@ export class LiveClient {
     const staleMs = this.opts.staleMs ?? 1000;
     if (staleMs <= 0) return;
     this.lastMessageAt = Date.now();
-    this.staleTimer = setInterval(
-      () => {
-        const s = this.socket;
-        if (!s || s.readyState !== OPEN || Date.now() - this.lastMessageAt < staleMs) return;
-        this.socket = null;
-        s.onclose = null;
-        s.close();
-        this.scheduleReconnect();
-      },
-      Math.max(50, staleMs / 4),
-    );
+    const every = Math.max(50, staleMs / 4);
+    let lastTick = Date.now();
+    this.staleTimer = setInterval(() => {
+      const now = Date.now();
+      // This tick came late: our own page was busy (a long task, a background tab), so the
+      // messages that arrived meanwhile are not read yet. Silence is judged from now on.
+      if (now - lastTick > 2 * every) this.lastMessageAt = now;
+      lastTick = now;
+      const s = this.socket;
+      if (!s || s.readyState !== OPEN || now - this.lastMessageAt < staleMs) return;
+      this.socket = null;
+      s.onclose = null;
+      s.close();
+      this.scheduleReconnect();
+    }, every);
   }
 
   private clearTimers(): void {

@@ -23,8 +23,11 @@ const SCRATCH_SOURCE = 'GET {{leader}}/status\n\nHTTP 200\n';
 export interface NotebookDom {
   /** The text in a cell's editor right now (ahead of any save). */
   sourceOf(cellId: string): string | undefined;
-  /** Scrolls a cell into view and, when asked, puts the keyboard in it. */
-  showCell(cellId: string, focus: boolean): void;
+  /**
+   * Brings a cell into view: `focus` also puts the keyboard in it (centred), `reveal` scrolls
+   * as little as needed (Run all), `top` puts it at the top (a lesson opened where it was left).
+   */
+  showCell(cellId: string, how: 'focus' | 'reveal' | 'top'): void;
   /** Scrolls the notebook to its top. */
   showTop(): void;
 }
@@ -128,13 +131,17 @@ export class NotebookController implements ReactiveController {
     const firstNotRun = saved.length > 0 ? this.cells.find((c) => !this.results.has(c.id)) : undefined;
     if (firstNotRun) {
       this.activeId = firstNotRun.id;
-      this.dom.showCell(firstNotRun.id, false);
+      this.dom.showCell(firstNotRun.id, 'top');
       this.say(`Welcome back: the first cell you have not run is ${firstNotRun.id}.`);
     } else this.dom.showTop();
   }
 
   /** Runs one cell; resolves to its result (never throws: a failure is shown in the cell). */
-  async runCell(cellId: string, keys: 'advance' | 'stay' = 'stay', step: StepAnswer = {}): Promise<RunResult | null> {
+  async runCell(
+    cellId: string,
+    keys: 'advance' | 'stay' = 'stay',
+    step: StepAnswer = {},
+  ): Promise<RunResult | null> {
     const lesson = this.lesson;
     const cell = this.cells.find((c) => c.id === cellId);
     if (!lesson || !cell || this.running.has(cellId)) return null;
@@ -180,11 +187,11 @@ export class NotebookController implements ReactiveController {
     const cells = this.cells.filter((c) => !c.scratch);
     const at = cells.findIndex((c) => c.id === cellId);
     const before = cells[at - 1];
-    if (!before || before.type !== 'predict' || this.results.get(before.id)?.predict) return false;
+    if (before?.type !== 'predict' || this.results.get(before.id)?.predict) return false;
     if (this.skippedPrediction.has(before.id)) return false;
     this.skippedPrediction.add(before.id);
     this.activeId = before.id;
-    this.dom.showCell(before.id, true);
+    this.dom.showCell(before.id, 'focus');
     this.say('First make your prediction above; press Run again to go ahead without one.');
     return true;
   }
@@ -200,7 +207,7 @@ export class NotebookController implements ReactiveController {
     try {
       for (const c of cells) {
         if (this.lesson?.id !== lesson.id || this.stopRequested) return;
-        this.dom.showCell(c.id, false);
+        this.dom.showCell(c.id, 'reveal');
         // Run all answers for the learner only where they have not: their own answer is kept.
         const prev = this.results.get(c.id);
         const answer =
@@ -215,9 +222,12 @@ export class NotebookController implements ReactiveController {
           return;
         }
         if (r && !r.ok) {
-          this.say(`Stopped at cell ${c.id}: it failed. Fix it (or the cluster), then use “Run from here”.`, true);
+          this.say(
+            `Stopped at cell ${c.id}: it failed. Fix it (or the cluster), then use “Run from here”.`,
+            true,
+          );
           this.activeId = c.id;
-          this.dom.showCell(c.id, true);
+          this.dom.showCell(c.id, 'focus');
           return;
         }
       }
@@ -329,7 +339,7 @@ export class NotebookController implements ReactiveController {
       this.activeId = cell.id;
       this.host.requestUpdate();
       await (this.host as unknown as { updateComplete: Promise<unknown> }).updateComplete;
-      this.dom.showCell(cell.id, true);
+      this.dom.showCell(cell.id, 'focus');
     } catch (err) {
       this.say(`Could not add a cell: ${(err as Error).message}`, true);
     }
@@ -367,7 +377,7 @@ export class NotebookController implements ReactiveController {
     const next = cells[cells.findIndex((c) => c.id === cellId) + 1];
     if (next) {
       this.activeId = next.id;
-      this.dom.showCell(next.id, true);
+      this.dom.showCell(next.id, 'focus');
     }
   }
 

@@ -44,7 +44,9 @@ export class RemoteBackend implements ClusterBackend {
 
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
-    this.faults = options.adminToken ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'reset'] : [];
+    this.faults = options.adminToken
+      ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'reset']
+      : [];
   }
 
   nodes(): ClusterNode[] {

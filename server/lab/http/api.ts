@@ -80,9 +80,18 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
     // Only http and cluster cells are the learner's to edit; the others always run as written.
     const run = isEditable(cell.type) ? (source ?? cell.source) : cell.original;
     const afterCellId = cell.type === 'predict' ? library.decidingCell(lessonId, cellId) : undefined;
-    res.json(
-      await session.run({ lessonId, cellId, type: cell.type, source: run, answer, mode, afterCellId }),
-    );
+    const result = await session.run({
+      lessonId,
+      cellId,
+      type: cell.type,
+      source: run,
+      answer,
+      mode,
+      afterCellId,
+    });
+    // Kept with the learner's workspace, like a notebook's saved outputs: a reload shows it again.
+    library.saveOutput(result);
+    res.json(result);
   });
   r.post('/run/stop', (req, res) => {
     checked(NoFieldsSchema, req);

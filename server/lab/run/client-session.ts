@@ -93,7 +93,10 @@ export function whyNotResent(kind: RequestKind, response: ReceivedResponse | nul
     return 'not sent again: the lab only repeats reads, Raft RPCs and commands it can make safe to repeat';
   if (response?.status === 410)
     return 'not sent again: the client session is gone (410), so a resend might apply the command twice; read the key to learn whether it took effect';
-  return `not sent again: the node answered ${response?.status}, so the command was applied (or refused) once; repeating it would add it to the log again (§8)`;
+  const status = response?.status ?? 0;
+  return status >= 200 && status < 300
+    ? `not sent again: the node answered ${status}, so the command was applied, once; sending it again would add it to the log a second time (§8)`
+    : `not sent again: the node answered ${status}, so the command was refused and sending it again would be refused too`;
 }
 
 /** Puts the session's ids into a /client_command body. */

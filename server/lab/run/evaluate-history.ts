@@ -46,7 +46,7 @@ export function evaluateHistory(
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
 ): CheckOutcome {
-  const expected = describeHistoryFact(fact);
+  let expected = describeHistoryFact(fact);
   const sameKind = records.filter(
     (r) =>
       r.ok &&
@@ -62,6 +62,7 @@ export function evaluateHistory(
     const node = nodeFor(t.node, snapshot, vars);
     if (typeof node === 'string') return { ok: false, expected, seen: node, cause: 'no value' };
     matches = (n) => n.id === node.id;
+    if ('variable' in t.node) expected = expected.replace(`{{${t.node.variable}}}`, node.name);
   }
   const count =
     t === null ? relevant.length : relevant.reduce((sum, r) => sum + r.nodes.filter(matches).length, 0);

@@ -110,12 +110,14 @@ export async function runChooseCell(cell: ChooseCell, ctx: RunContext): Promise<
     set[s.name] = value;
   }
   Object.assign(ctx.captured, set);
+  const shown = Object.fromEntries(Object.keys(set).map((name) => [name, filled(`{{${name}}}`, ctx)]));
   return {
     question: filled(cell.question, ctx),
     options: cell.options.map((o) => ({ key: o.key, text: filled(o.text, ctx) })),
     choice: key,
     by,
     set,
+    shown,
   };
 }
 

@@ -181,7 +181,9 @@ export class HttpOutput extends LitElement {
     if (!asserts.length && !captures.length) return nothing;
     return html`<ul class="results">
       ${asserts.map(
-        (a) => html`<li class=${a.ok ? 'ok' : 'bad'} title=${a.shown && a.shown !== a.text ? a.text : nothing}>
+        (
+          a,
+        ) => html`<li class=${a.ok ? 'ok' : 'bad'} title=${a.shown && a.shown !== a.text ? a.text : nothing}>
           ${a.ok ? '✓' : '✗'} ${a.shown ?? a.text}
           ${
             a.ok

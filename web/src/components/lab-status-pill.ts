@@ -45,7 +45,10 @@ export function describeCluster(
     const note = ahead.length
       ? ` · ${ahead.map((n) => `${n.name} in term ${n.status!.term} (${n.status!.state})`).join(', ')}`
       : '';
-    return { text: `Leader ${leader.name}, term ${term}${note} · ${count}`, tone: ahead.length ? 'warn' : 'ok' };
+    return {
+      text: `Leader ${leader.name}, term ${term}${note} · ${count}`,
+      tone: ahead.length ? 'warn' : 'ok',
+    };
   }
   return {
     text: `No leader (highest term ${s.term}) · ${count}`,

@@ -141,6 +141,15 @@ export class LearnerStep extends LitElement {
       .explain {
         margin-top: 0.3rem;
       }
+      ul.evidence {
+        list-style: none;
+        margin: 0.3rem 0;
+        padding: 0;
+        font-size: 0.88rem;
+      }
+      ul.evidence code {
+        font: 0.85rem var(--mono);
+      }
     `,
   ];
 
@@ -173,6 +182,12 @@ export class LearnerStep extends LitElement {
     );
   }
 
+  /** An option's text, from the lab's run when there is one (captured values filled in). */
+  private optionText(o: { key: string; text: string }): string {
+    const ran = this.result?.predict?.options ?? this.result?.choose?.options;
+    return ran?.find((x) => x.key === o.key)?.text ?? o.text;
+  }
+
   private choices(step: Step, name: string) {
     const outcome = this.result?.predict?.outcome ?? null;
     const locked = this.result?.predict?.answer ?? this.result?.choose?.choice ?? null;
@@ -192,7 +207,7 @@ export class LearnerStep extends LitElement {
                 this.picked = o.key;
               }}
             />
-            <span>${unsafeHTML(withValues(escapeHtml(this.shownText(o.text)), this.values))}</span>
+            <span>${unsafeHTML(withValues(escapeHtml(this.optionText(o)), this.values))}</span>
             ${happened ? html`<span class="tag ok">what happened</span>` : nothing}
             ${locked === o.key && !happened ? html`<span class="tag muted">your answer</span>` : nothing}
           </label>`;
@@ -224,7 +239,7 @@ export class LearnerStep extends LitElement {
     if (r?.predict && !r.predict.outcome)
       return `Locked in${r.predict.by === 'default' ? ' (the lesson’s answer)' : ''}. Now run the next cell and see.`;
     if (r?.choose)
-      return `Chosen${r.choose.by === 'default' ? ' (the lesson’s choice)' : ''}: ${setText(r.choose.set)}`;
+      return `Chosen${r.choose.by === 'default' ? ' (the lesson’s choice)' : ''}: ${setText(r.choose.shown ?? r.choose.set)}`;
     return '';
   }
 
@@ -285,14 +300,25 @@ function predictionOutcome(o: PredictionOutcome, options: { key: string; text: s
       : o.correct
         ? html`<span class="verdict ok">✓ Right: ${text(o.answer ?? '')}</span>`
         : html`<span class="verdict bad">✗ Not this time: you said “${text(o.answer ?? '')}”, the cluster did “${o.happened.map(text).join('”, “')}”.</span>`;
-  const lines: CheckAssertionResult[] = o.options.flatMap((x) =>
-    x.key === o.answer || o.happened.includes(x.key) ? x.lines : [],
-  );
+  // What decided it: the lines of what happened, and of the learner's answer when it did not.
+  const shown = o.options.filter((x) => o.happened.includes(x.key) || x.key === o.answer);
   return html`<div class="outcome" role="status">
     ${verdict}${o.by === 'default' ? html` <span class="note">(the lesson’s answer, picked by Run all)</span>` : nothing}
-    ${lines.length ? html`<check-output .assertions=${lines}></check-output>` : nothing}
+    ${
+      shown.some((x) => x.lines.length)
+        ? html`<ul class="evidence" aria-label="What the cluster showed">
+          ${shown.flatMap((x) => x.lines.map((l) => evidence(l)))}
+        </ul>`
+        : nothing
+    }
     <div class="explain">${unsafeHTML(renderMarkdown(o.explain))}</div>
   </div>`;
+}
+
+function evidence(l: CheckAssertionResult) {
+  return html`<li class=${l.ok ? 'ok' : 'bad'} title=${l.shown && l.shown !== l.text ? l.text : nothing}>
+    ${l.ok ? '✓' : '✗'} <code>${l.shown ?? l.text}</code> <span class="muted">— seen ${l.seen}</span>
+  </li>`;
 }
 
 declare global {

@@ -18,6 +18,8 @@ const styles = css`
   notebook-cell {
     display: block;
     margin: 0.8rem 0;
+    /* Below the sticky toolbar when scrolled to. */
+    scroll-margin-top: 4.5rem;
   }
   notebook-cell .cell {
     display: grid;
@@ -99,7 +101,7 @@ const styles = css`
   }
   notebook-cell .output.stale {
     border-style: dashed;
-    opacity: 0.85;
+    border-color: var(--warn);
   }
   notebook-cell .stale-note {
     font-size: 0.8rem;
@@ -275,8 +277,8 @@ export class NotebookCell extends LightDomElement {
 
   private busyText(): string {
     const p = this.progress;
-    if (!p || p.attempt <= 1) return 'Running…';
-    return p.waitingFor.length > 0 ? `Waiting… (look ${p.attempt})` : `Running… attempt ${p.attempt}`;
+    if (p && p.waitingFor.length > 0) return 'Waiting…';
+    return !p || p.attempt <= 1 ? 'Running…' : `Running… attempt ${p.attempt}`;
   }
 
   /** What a waiting check or `wait` still waits for, and the time it has left. */

@@ -73,10 +73,12 @@ export class NotebookView extends LightDomElement {
       this.live,
       {
         sourceOf: (id) => this.cellEl(id)?.source,
-        showCell: (id, focus) => {
+        showCell: (id, how) => {
           const el = this.cellEl(id);
-          el?.scrollIntoView({ block: focus ? 'center' : 'nearest' });
-          if (focus) el?.focusCell();
+          if (how === 'focus') el?.focusCell();
+          const block = how === 'focus' ? 'center' : how === 'top' ? 'start' : 'nearest';
+          // After this frame's layout: outputs drawn just now change where the cell is.
+          requestAnimationFrame(() => el?.scrollIntoView({ block }));
         },
         showTop: () => this.closest('main')?.scrollTo({ top: 0 }),
       },
@@ -111,7 +113,13 @@ export class NotebookView extends LightDomElement {
           .busy=${c.busy}
           .canResetCell=${!!active && active.edited && !active.scratch}
           @run-all=${() => c.runAll(0)}
-          @run-from=${() => c.runAll(Math.max(0, c.cells.findIndex((x) => x.id === c.activeId)))}
+          @run-from=${() =>
+            c.runAll(
+              Math.max(
+                0,
+                c.cells.findIndex((x) => x.id === c.activeId),
+              ),
+            )}
           @stop=${() => c.stop()}
           @add-cell=${() => c.addCell(c.activeId ?? c.cells.at(-1)?.id ?? null)}
           @reset-cell=${() => c.activeId && c.resetCell(c.activeId)}
@@ -126,7 +134,10 @@ export class NotebookView extends LightDomElement {
       <div
         class="blocks"
         @cell-run=${(e: CellDetail) =>
-          c.runCell(e.detail.cellId, e.detail.keys ?? 'stay', { answer: e.detail.answer, mode: e.detail.mode })}
+          c.runCell(e.detail.cellId, e.detail.keys ?? 'stay', {
+            answer: e.detail.answer,
+            mode: e.detail.mode,
+          })}
         @cell-stop=${() => c.stop()}
         @cell-source=${(e: CellDetail) => c.onSource(e.detail.cellId, e.detail.source ?? '')}
         @cell-reset=${(e: CellDetail) => c.resetCell(e.detail.cellId)}

@@ -12,7 +12,8 @@ export function renderMarkdown(markdown: string): string {
   return DOMPurify.sanitize(raw, { USE_PROFILES: { html: true } });
 }
 
-const VARIABLE = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g;
+/** A `{{name}}` (split() keeps the name); no `g` flag, so test() keeps no state between calls. */
+const VARIABLE = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/;
 /** Built-ins name whatever node it is when a cell runs: they have no one value to show. */
 const BUILT_IN = /^(node\d+|leader|follower)$/;
 
