@@ -271,7 +271,10 @@ async function runCell(id: string): Promise<void> {
 async function outputOk(cell: Locator): Promise<{ ok: boolean; text: string }> {
   const out = cell.locator('.output').last();
   await out.waitFor({ timeout: CELL_TIMEOUT_MS });
-  return { ok: (await out.getAttribute('data-ok')) === 'true', text: (await cell.innerText()).slice(0, 2000) };
+  return {
+    ok: (await out.getAttribute('data-ok')) === 'true',
+    text: ((await cell.textContent()) ?? '').slice(0, 2000),
+  };
 }
 
 /** Answers a predict or choose cell by clicking the option and the answer button. */
@@ -375,7 +378,9 @@ async function walk(id: string): Promise<void> {
       );
       const out = await outputOk(cell);
       expect(out.ok, `${id} ${c.id}: the learner's own action proves the step\n${out.text}`).toBe(true);
-      expect(await cell.locator('learner-step .outcome').innerText()).not.toContain('The lab did it for you');
+      expect((await cell.locator('learner-step .outcome').textContent()) ?? '').not.toContain(
+        'The lab did it for you',
+      );
       continue;
     }
     const change = plan.edits?.[c.id];
@@ -387,7 +392,7 @@ async function walk(id: string): Promise<void> {
     if (predictId) {
       const outcome = cellAt(predictId).locator('learner-step .outcome');
       await outcome.waitFor({ timeout: 30_000 });
-      const verdict = await outcome.innerText();
+      const verdict = (await outcome.textContent()) ?? '';
       expect(verdict, `${id}: the cluster decided prediction ${predictId}`).not.toContain(
         'None of the answers happened',
       );
