@@ -8,18 +8,17 @@
 // the cluster did. The learner's answers are sometimes wrong and their choices are not always the
 // lesson's defaults, so the lessons are shown to work for other paths than Run all's.
 // A screenshot per lesson lands in test-results/screenshots/walk-*.png for a person to look at.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../server/contract/cluster-view.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { launchChromium, openLessonFromList, requireChromiumAndWebBuild } from './browser.ts';
 import { type LabProcess, startLab } from './lab-process.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const SHOTS = join(root, 'test-results/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const LAB_PORT = 17400;
 const NODE_BASE_PORT = 17410;
 /** Generous: a reset restarts node processes, slow on a loaded machine. */
@@ -155,21 +154,10 @@ const WALKS: Record<string, Walk> = {
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}. Install Debian's: apt-get update && apt-get install -y chromium`,
-    );
-  }
-  if (!existsSync(join(root, 'web/dist/index.html'))) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed; the e2e test needs the built web app.');
-  }
+  requireChromiumAndWebBuild();
   mkdirSync(SHOTS, { recursive: true });
   lab = await startLab({ port: LAB_PORT, basePort: NODE_BASE_PORT });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(lab.url);
@@ -324,14 +312,7 @@ let currentLesson = '';
 
 async function openLesson(id: string): Promise<void> {
   currentLesson = id;
-  await page.click(`lesson-list a[href="#/lesson/${encodeURIComponent(id)}"]`);
-  await page.waitForFunction(
-    (lessonId) =>
-      (document.querySelector('notebook-view') as unknown as { lesson?: { id: string } })?.lesson?.id ===
-      lessonId,
-    id,
-  );
-  await page.waitForSelector('notebook-cell section[data-cell-id]');
+  await openLessonFromList(page, id);
 }
 
 async function walk(id: string): Promise<void> {
