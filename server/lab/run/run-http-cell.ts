@@ -116,6 +116,7 @@ async function runRequest(spec: HttpRequestSpec, ctx: RunContext): Promise<HttpE
   let session: AttachedSession | null = null;
   for (let attempt = 1; attempt <= o.retry + 1; attempt++) {
     entry.attempts = attempt;
+    let sent = false;
     if (attempt > 1) {
       ctx.progress({ attempt, detail: `retry ${attempt - 1} of ${o.retry}` });
       await pause(o.retryIntervalMs, ctx.signal);
@@ -137,6 +138,7 @@ async function runRequest(spec: HttpRequestSpec, ctx: RunContext): Promise<HttpE
       entry.session = session;
       stopIfAsked(ctx.signal);
       entry.response = null;
+      sent = true;
       const { hops, response } = await exchange(request, { ...o, signal: ctx.signal }, ctx.guard);
       entry.hops = hops;
       entry.response = response;
@@ -160,12 +162,13 @@ async function runRequest(spec: HttpRequestSpec, ctx: RunContext): Promise<HttpE
       entry.ok = false;
       // A mistake in the cell itself (unknown variable, foreign host) will not fix itself.
       if (!e.transient) break;
-      if (entry.request !== null && entry.response === null)
-        await ctx.requestSent?.({ method: entry.request.method, url: entry.request.url, status: null });
+      if (sent)
+        await ctx.requestSent?.({ method: entry.request!.method, url: entry.request!.url, status: null });
     }
     if (entry.ok) break;
     // Never repeat behind the learner's back what may have changed the cluster (client-session.ts).
-    if (kind !== null && attempt <= o.retry && !mayResend(kind, entry.response, session)) {
+    // (An attempt that sent nothing, e.g. while no leader was known, may always be tried again.)
+    if (sent && kind !== null && attempt <= o.retry && !mayResend(kind, entry.response, session)) {
       entry.notResent = whyNotResent(kind, entry.response);
       break;
     }

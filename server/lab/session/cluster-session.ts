@@ -228,13 +228,15 @@ export class ClusterSession {
   }
 
   private async decidePredictions(cell: CellRun, ctx: RunContext) {
-    const pending = this.predictions.get(cell.lessonId)?.get(cell.cellId);
-    if (!pending) return [];
-    this.predictions.get(cell.lessonId)!.delete(cell.cellId);
+    const waiting = this.predictions.get(cell.lessonId);
+    const pending = waiting?.get(cell.cellId);
+    if (!waiting || !pending) return [];
     try {
-      return [await decidePrediction(pending.cell, pending, ctx)];
+      const outcome = await decidePrediction(pending.cell, pending, ctx);
+      waiting.delete(cell.cellId);
+      return [outcome];
     } catch {
-      return []; // stopped: the prediction stays undecided, the learner can run the cell again
+      return []; // stopped: the prediction waits on, decided when the cell runs again
     }
   }
 
