@@ -1,4 +1,6 @@
 // A `cluster` cell: one action a line (`kill node3`, `partition node1,node2 | node3,node4,node5`…).
+
+import { ALL_FAULTS } from '../contract/fault-words.ts';
 import { ProblemList, type SourcePlace } from './lesson-error.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from './lesson-types.ts';
 import { parseDuration } from './parse-duration.ts';
@@ -6,18 +8,7 @@ import { parseDuration } from './parse-duration.ts';
 export const DEFAULT_WAIT_MS = 10_000;
 
 /** The words a cluster-cell line starts with (the web app's editor completes them). */
-export const CLUSTER_ACTION_WORDS = [
-  'kill',
-  'restart',
-  'pause',
-  'resume',
-  'partition',
-  'heal',
-  'speed',
-  'noop',
-  'wait leader',
-  'reset',
-] as const;
+export const CLUSTER_ACTION_WORDS = [...ALL_FAULTS, 'wait leader'] as const;
 
 export const CLUSTER_ACTIONS_HELP =
   'kill nodeN, restart nodeN, pause nodeN, resume nodeN, partition node1,node2 | node3,node4,node5, heal, ' +

@@ -28,9 +28,10 @@ import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
 import { InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
+import { phaseTrace } from './phase-trace.ts';
 import { RpcCounters } from './rpc-counters.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
-import { Wal } from './storage/wal.ts';
+import { describeTornTail, Wal, type WalOptions } from './storage/wal.ts';
 import { Transport } from './transport.ts';
 import { wipeDirectory } from './wipe-directory.ts';
 import {
@@ -49,7 +50,14 @@ export interface RaftNodeOptions {
   random?: () => number;
   /** Told about every role or leader change (main.ts logs it). */
   onStateChange?: (role: string, term: number, leaderId: string | null) => void;
+  /** Told what an operator should know: a torn log tail dropped at start, a full disk and its end. */
+  notice?: (message: string) => void;
+  /** Passed to the write-ahead log (tests inject disk errors through `openFile`). */
+  wal?: WalOptions;
 }
+
+/** How often a Ready held by a full disk is tried again. */
+const DISK_FULL_RETRY_MS = 200;
 
 export class RaftNode {
   readonly faults: Faults;
@@ -72,6 +80,8 @@ export class RaftNode {
   private ticker: ReturnType<typeof setInterval> | null = null;
   private rpcSeq = 0;
   private stopped = false;
+  /** A full disk was reported (notice) and its end not yet. */
+  private diskFullNoticed = false;
   private last: { role: string; term: number; leaderId: string | null; commitIndex: number };
 
   private constructor(
@@ -112,6 +122,9 @@ export class RaftNode {
         // The state machine is rebuilt from the log: the core re-emits the committed prefix.
         applied: 0,
         noopOnElection: this.faults.noopOnElection,
+        // Not wired to HTTP yet: pre_vote messages, and leader stickiness would ignore lesson 10's hand-made request_vote.
+        preVote: false,
+        checkQuorum: false,
       },
       state,
     );
@@ -155,7 +168,7 @@ export class RaftNode {
       });
       await this.wal.close();
       await wipeDirectory(this.config.dataDir);
-      const { wal, state } = await Wal.open(this.config.dataDir);
+      const { wal, state } = await Wal.open(this.config.dataDir, this.opts.wal);
       this.wal = wal;
       this.inbound = new InboundRpcs();
       this.sm = new KvStateMachine();
@@ -174,7 +187,8 @@ export class RaftNode {
 
   /** Opens the node's write-ahead log and builds the core from what it holds. */
   static async open(config: NodeConfig, opts: RaftNodeOptions = {}): Promise<RaftNode> {
-    const { wal, state } = await Wal.open(config.dataDir);
+    const { wal, state } = await Wal.open(config.dataDir, opts.wal);
+    if (wal.tornTail) opts.notice?.(describeTornTail(wal.file, wal.tornTail));
     return new RaftNode(config, wal, state, opts);
   }
 
@@ -258,6 +272,9 @@ export class RaftNode {
   submit(proposal: Proposal): Promise<CommandOutcome> {
     if (this.stopped || this.resetting) return Promise.resolve({ kind: 'stopping' });
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
+    // Nothing new is proposed while the disk refuses writes: the client hears so at once.
+    if (this.wal.diskFull) return Promise.resolve({ kind: 'disk_full', detail: this.wal.diskFull.detail });
+    phaseTrace?.submitted();
     // Commands arriving in the same turn of the event loop (or during a write) go out as
     // one batch: one append_entries per follower, one fsync.
     if (!this.flushScheduled) {
@@ -317,7 +334,18 @@ export class RaftNode {
       }
       const rd = this.core.ready();
       this.counters.readies++;
-      await this.wal.append({ hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries });
+      phaseTrace?.ready('persist', rd);
+      // Nothing of this Ready leaves before it is durable; a full disk holds it here (retried).
+      const persisted = await this.wal.appendRetrying(
+        { hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries },
+        { retryMs: DISK_FULL_RETRY_MS, stopped: () => this.stopped, onFull: (e) => this.onDiskFull(e) },
+      );
+      if (!persisted) return;
+      phaseTrace?.ready('persisted', rd);
+      if (this.diskFullNoticed) {
+        this.diskFullNoticed = false;
+        this.opts.notice?.('the disk accepts writes again: the held log record is persisted, going on');
+      }
       const answered = new Set<string>();
       for (const m of rd.messages) {
         if (m.rpcId !== undefined) answered.add(m.rpcId);
@@ -340,6 +368,16 @@ export class RaftNode {
     };
   }
 
+  private onDiskFull(e: Error): void {
+    // Commands not yet proposed can be refused for sure; those in the held Ready wait (they may
+    // still commit once it is written) and time out as unknown if it takes too long.
+    this.commands.failQueued({ kind: 'disk_full', detail: e.message });
+    if (!this.diskFullNoticed) {
+      this.diskFullNoticed = true;
+      this.opts.notice?.(`${e.message} (retrying every ${DISK_FULL_RETRY_MS} ms)`);
+    }
+  }
+
   private dispatch(m: Message): void {
     if (m.type === 'request_vote_response' || m.type === 'append_entries_response') {
       const rpc = this.inbound.take(m.rpcId);
@@ -348,7 +386,7 @@ export class RaftNode {
       rpc.answer(200, encodeResponse(m, this.id));
       return;
     }
-    this.sendRequest(m);
+    if (m.type === 'request_vote' || m.type === 'append_entries') this.sendRequest(m);
   }
 
   private sendRequest(m: RequestVote | AppendEntries): void {
@@ -356,6 +394,7 @@ export class RaftNode {
     this.counters.sent(m);
     this.rpcEvent('send', m, id);
     const incarnation = this.incarnation;
+    phaseTrace?.sent(id, m);
     const failed = () => {
       this.counters.rpcFailures++;
       this.whenRunning(() => incarnation === this.incarnation && this.core.unreachable(m.to));
@@ -396,8 +435,7 @@ export class RaftNode {
   }
 
   private apply(e: Entry): void {
-    const r = this.sm.apply(e);
-    this.commands.applied(e, r.result, !!r.duplicate);
+    this.commands.applied(e, this.sm.apply(e));
   }
 
   private noteChanges(rd: Ready): void {

@@ -25,6 +25,7 @@ export function statusOf(s: Named): NodeStatus {
       cut_outbound: [],
       noop_on_election: true,
     },
+    storage: { disk_full: false, detail: null },
     metrics: {
       readies: 0,
       append_entries_sent: 0,
@@ -39,6 +40,8 @@ export function statusOf(s: Named): NodeStatus {
       entries_per_fsync: 0,
       wal_bytes: 0,
       wal_compactions: 0,
+      wal_dropped_tail_bytes: 0,
+      disk_full_errors: 0,
     },
     ...s,
     log,

@@ -7,16 +7,14 @@ import type { LiveChannelMessage as LiveMessage } from '../../server/contract/li
 import type { NodeEvent, RpcEvent } from '../../server/contract/node-events.ts';
 import type { LiveStatus } from './live-client.ts';
 
-export interface HistoryItem {
-  seq: number;
+/**
+ * A cluster action the live channel reported, with when it arrived here and `shown` always
+ * filled in (`text` with the nodes its variables named, `kill node3`; `text` shows on hover).
+ */
+export type HistoryItem = Omit<Extract<LiveMessage, { type: 'action' }>, 'at' | 'shown'> & {
   at: number;
-  text: string;
-  /** `text` with the nodes its variables named (`kill node3`); `text` shows on hover. */
   shown: string;
-  ok: boolean;
-  detail: string;
-  source: 'panel' | 'cell';
-}
+};
 
 /** A cell running now: its attempt, and what a waiting check or `wait` still waits for. */
 export interface RunningCell {
@@ -27,12 +25,8 @@ export interface RunningCell {
   deadlineAt: number;
 }
 
-export interface SafetyWarning {
-  seq: number;
-  at: number;
-  kind: string;
-  detail: string;
-}
+/** A safety warning the live channel reported (the contract's SafetyWarning), with when it arrived. */
+export type ShownWarning = Extract<LiveMessage, { type: 'warning' }> & { at: number };
 
 export type LivePart = 'status' | 'snapshot' | 'events' | 'history' | 'warning' | 'run';
 
@@ -51,7 +45,7 @@ export class LiveState extends EventTarget {
   /** Node events other than RPCs (state, term, commit, admin), oldest first. */
   changes: NodeEvent[] = [];
   history: HistoryItem[] = [];
-  warnings: SafetyWarning[] = [];
+  warnings: ShownWarning[] = [];
   /** `${lessonId}/${cellId}` of cells running now, with what they wait for. */
   running = new Map<string, RunningCell>();
   /** Which fresh cluster runs now (a reset or a lab restart starts a new one). */
@@ -69,13 +63,11 @@ export class LiveState extends EventTarget {
         // The history panel survives a reload: the lab keeps the newest actions.
         if (msg.history) {
           this.history = msg.history.map((h, i) => ({
+            ...h,
+            type: 'action',
             seq: -i,
             at: h.at === undefined ? Date.now() : h.at - this.clockOffsetMs,
-            text: h.text,
             shown: h.shown ?? h.text,
-            ok: h.ok,
-            detail: h.detail,
-            source: h.source,
           }));
           this.emit('history');
         }
@@ -89,26 +81,15 @@ export class LiveState extends EventTarget {
         this.addEvent(msg.event);
         break;
       case 'action':
-        this.history = [
-          {
-            seq: msg.seq,
-            at: Date.now(),
-            text: msg.text,
-            shown: msg.shown ?? msg.text,
-            ok: msg.ok,
-            detail: msg.detail,
-            source: msg.source,
-          },
-          ...this.history,
-        ].slice(0, MAX_HISTORY);
+        this.history = [{ ...msg, at: Date.now(), shown: msg.shown ?? msg.text }, ...this.history].slice(
+          0,
+          MAX_HISTORY,
+        );
         if (msg.generation) this.generation = msg.generation;
         this.emit('history');
         break;
       case 'warning':
-        this.warnings = [
-          ...this.warnings,
-          { seq: msg.seq, at: Date.now(), kind: msg.kind, detail: msg.detail },
-        ];
+        this.warnings = [...this.warnings, { ...msg, at: Date.now() }];
         this.emit('warning');
         break;
       case 'run': {

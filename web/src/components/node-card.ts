@@ -7,7 +7,14 @@ import type { NodeView } from '../../../server/contract/cluster-view.ts';
 import { controlStyles } from './shared-styles.ts';
 import './log-strip.ts';
 
-export type NodeRole = 'leader' | 'candidate' | 'follower' | 'down' | 'paused' | 'no answer';
+export type NodeRole =
+  | 'leader'
+  | 'pre_candidate'
+  | 'candidate'
+  | 'follower'
+  | 'down'
+  | 'paused'
+  | 'no answer';
 
 export function roleOf(n: NodeView): NodeRole {
   if (!n.up) return 'down';
