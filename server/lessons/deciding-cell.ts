@@ -1,8 +1,10 @@
 // Which cell decides a prediction: the one its `after:` names, else the next cell of the lesson
-// (scratch cells a learner added do not count: the lesson's question is about its own cell).
+// that is not itself a prediction (two questions may come before the same step); scratch cells a
+// learner added do not count: the lesson's question is about its own cell.
 
 export interface CellInOrder {
   id: string;
+  type: string;
   scratch?: boolean;
 }
 
@@ -21,6 +23,6 @@ export function decidingCell(
       return { problem: `\`after: ${after}\` must name a cell that comes after the prediction` };
     return { id: after };
   }
-  const next = lessonCells[at + 1];
+  const next = lessonCells.slice(at + 1).find((c) => c.type !== 'predict');
   return next ? { id: next.id } : { problem: 'a predict cell needs a cell after it whose run decides it' };
 }

@@ -7,12 +7,10 @@ import type { LiveChannelMessage as LiveMessage } from '../../server/contract/li
 import type { NodeEvent, RpcEvent } from '../../server/contract/node-events.ts';
 import type { LiveStatus } from './live-client.ts';
 
-/**
- * A cluster action the live channel reported, with when it arrived here and `shown` always
- * filled in (`text` with the nodes its variables named, `kill node3`; `text` shows on hover).
- */
-export type HistoryItem = Omit<Extract<LiveMessage, { type: 'action' }>, 'at' | 'shown'> & {
+/** A cluster action the live channel reported, with when it arrived here and the text it shows. */
+export type HistoryItem = Omit<Extract<LiveMessage, { type: 'action' }>, 'generation'> & {
   at: number;
+  /** `text` with the nodes its variables named (`kill node3`); `text` shows on hover. */
   shown: string;
 };
 

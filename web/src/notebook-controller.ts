@@ -12,6 +12,8 @@ import type {
   RunMode,
   RunResult,
 } from '../../server/contract/lab-api.ts';
+import { decidingCell } from '../../server/lessons/deciding-cell.ts';
+import { parsePredictCell } from '../../server/lessons/parse-learner-cells.ts';
 import type { LabClient } from './lab-client.ts';
 import type { LiveState } from './live-state.ts';
 
@@ -146,6 +148,7 @@ export class NotebookController implements ReactiveController {
     const cell = this.cells.find((c) => c.id === cellId);
     if (!lesson || !cell || this.running.has(cellId)) return null;
     this.activeId = cellId;
+    if (!this.batch) this.say(''); // an old "Stopped at…" is no longer news
     if (!this.batch && this.waitsForPrediction(cellId)) return null;
     if (keys === 'advance') this.focusNext(cellId);
     const editable = cell.type === 'http' || cell.type === 'cluster';
@@ -184,11 +187,24 @@ export class NotebookController implements ReactiveController {
    * sends the learner to the question. Running it again goes ahead without a prediction.
    */
   private waitsForPrediction(cellId: string): boolean {
-    const cells = this.cells.filter((c) => !c.scratch);
-    const at = cells.findIndex((c) => c.id === cellId);
-    const before = cells[at - 1];
-    if (before?.type !== 'predict' || this.results.get(before.id)?.predict) return false;
-    if (this.skippedPrediction.has(before.id)) return false;
+    const cells = this.cells;
+    // The predictions that wait for this cell (the next cell, or the one their `after:` names).
+    const decidedHere = (q: Cell) => {
+      try {
+        const d = decidingCell(cells, q.id, parsePredictCell(q.source).after);
+        return 'id' in d && d.id === cellId;
+      } catch {
+        return false; // a prediction that does not parse waits for nothing
+      }
+    };
+    const before = cells.find(
+      (q) =>
+        q.type === 'predict' &&
+        !this.results.get(q.id)?.predict &&
+        !this.skippedPrediction.has(q.id) &&
+        decidedHere(q),
+    );
+    if (!before) return false;
     this.skippedPrediction.add(before.id);
     this.activeId = before.id;
     this.dom.showCell(before.id, 'focus');

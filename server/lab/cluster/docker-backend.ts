@@ -13,7 +13,7 @@ import { ALL_FAULTS, type BackendKind, type Fault } from '../../contract/cluster
 import { RunQueue } from '../session/run-queue.ts';
 import { adminPost, resetInPlace } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
-import { wipeAllData } from './docker/data-wipe.ts';
+import { wipeData } from './docker/data-wipe.ts';
 import {
   type Discovery,
   type DiscoveryOptions,
@@ -271,7 +271,7 @@ export class DockerBackend implements ClusterBackend {
         }),
       );
       if (respawn.length > 0) {
-        await wipeAllData(this.docker, this.d, respawn);
+        await wipeData(this.docker, this.d, respawn);
         await Promise.all(respawn.map((m) => this.docker.getContainer(m.containerId).start()));
       }
       this.speedFactor = 1;
@@ -296,11 +296,7 @@ export class DockerBackend implements ClusterBackend {
 
   /** One engine action at a time: a partition half-applied while a kill runs would be a mess to explain. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    // Nothing interrupts this queue (Stop interrupts the session's run queue, not the backend's).
-    const never = (): T => {
-      throw new Error('docker backend: an engine action was cancelled');
-    };
-    return this.queue.enqueue(fn, never).catch((err: unknown) => {
+    return this.queue.enqueue(fn).catch((err: unknown) => {
       throw err instanceof Error && !isEngineError(err)
         ? err
         : new Error(`docker backend: ${describeEngineError(err)}`);

@@ -4,6 +4,9 @@
 import type { ClusterNode } from '../../contract/cluster-view.ts';
 import type { VariableValue } from './variables.ts';
 
+/** Words after which a {{variable}} names a node: cluster actions and history facts. */
+const NODE_BEFORE = /\b(?:kill|restart|pause|resume|killed|restarted|paused|resumed|partitioned|to)\s+$/;
+
 /** The node a value means (its URL, an alias, or `nodeN`), if any. */
 function nodeNamed(value: unknown, nodes: readonly ClusterNode[]): ClusterNode | undefined {
   if (typeof value !== 'string') return undefined;
@@ -27,12 +30,15 @@ export function shownText(
 ): string {
   return text.replace(
     /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}(\.|\s+(?:is|log|committed)\b)?/g,
-    (whole, name: string, after = '') => {
+    (whole, name: string, after: string | undefined, offset: number) => {
       if (!values.has(name)) return whole;
       const value = values.get(name);
       const node = nodeNamed(value, nodes);
-      if (node) return node.name + after;
-      if (after !== '' && /^\d+$/.test(String(value))) return `node${Number(value)}${after}`;
+      if (node) return node.name + (after ?? '');
+      // A node's place: before `.state`/`is`/`log`, or after an action (`you killed {{x}}`).
+      const nodePlace = after !== undefined || NODE_BEFORE.test(text.slice(0, offset));
+      if (nodePlace && /^\d+$/.test(String(value))) return `node${Number(value)}${after ?? ''}`;
+      after ??= '';
       if (typeof value === 'string') return (quoted ? JSON.stringify(value) : value) + after;
       return JSON.stringify(value) + after;
     },

@@ -3,7 +3,7 @@
 // No module-level state: one lab process could hold several sessions.
 
 import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
-import type { ActionOutcome, ActionResult, RunResult } from '../../contract/lab-api.ts';
+import type { ActionOutcome, ActionResult, PredictionOutcome, RunResult } from '../../contract/lab-api.ts';
 import type { HelloMessage } from '../../contract/live.ts';
 import type { PredictCell } from '../../lessons/lesson-types.ts';
 import { parseClusterAction } from '../../lessons/parse-cluster-cell.ts';
@@ -57,7 +57,8 @@ export class ClusterSession {
   private readonly safety = new SafetyWatch();
   private readonly clientSession = new LabClientSession();
   private readonly variables = new Map<string, Record<string, unknown>>();
-  private readonly predictions = new Map<string, Map<string, PendingPrediction>>();
+  /** Per lesson, per deciding cell: the predictions locked in and waiting for it. */
+  private readonly predictions = new Map<string, Map<string, PendingPrediction[]>>();
   private readonly poller: StatusPoller | null;
   private readonly streams: NodeEventStream[] = [];
   private runCount = 0;
@@ -217,26 +218,35 @@ export class ClusterSession {
       pending = new Map();
       this.predictions.set(cell.lessonId, pending);
     }
-    for (const [after, p] of pending) if (p.predictCellId === cell.cellId) pending.delete(after);
-    pending.set(locked.afterCellId, {
-      predictCellId: cell.cellId,
-      afterCellId: locked.afterCellId,
-      cell: parsePredictCell(cell.source),
-      answer: locked.answer,
-      by: locked.by,
-    });
+    // A prediction locked in again replaces its earlier answer.
+    for (const [after, list] of pending)
+      pending.set(
+        after,
+        list.filter((p) => p.predictCellId !== cell.cellId),
+      );
+    pending.set(locked.afterCellId, [
+      ...(pending.get(locked.afterCellId) ?? []),
+      {
+        predictCellId: cell.cellId,
+        afterCellId: locked.afterCellId,
+        cell: parsePredictCell(cell.source),
+        answer: locked.answer,
+        by: locked.by,
+      },
+    ]);
   }
 
-  private async decidePredictions(cell: CellRun, ctx: RunContext) {
+  private async decidePredictions(cell: CellRun, ctx: RunContext): Promise<PredictionOutcome[]> {
     const waiting = this.predictions.get(cell.lessonId);
-    const pending = waiting?.get(cell.cellId);
-    if (!waiting || !pending) return [];
+    const pending = waiting?.get(cell.cellId) ?? [];
+    if (!waiting || pending.length === 0) return [];
     try {
-      const outcome = await decidePrediction(pending.cell, pending, ctx);
+      const outcomes = [];
+      for (const p of pending) outcomes.push(await decidePrediction(p.cell, p, ctx));
       waiting.delete(cell.cellId);
-      return [outcome];
+      return outcomes;
     } catch {
-      return []; // stopped: the prediction waits on, decided when the cell runs again
+      return []; // stopped: the predictions wait on, decided when the cell runs again
     }
   }
 

@@ -19,9 +19,14 @@ export class RunQueue {
 
   /**
    * Queues `job`; it gets a signal that aborts on interrupt(). A job still queued at an
-   * interrupt never starts: it resolves with `cancelled()` instead.
+   * interrupt never starts: it resolves with `cancelled()` instead (by default it rejects).
    */
-  enqueue<T>(job: (signal: AbortSignal) => Promise<T>, cancelled: () => T): Promise<T> {
+  enqueue<T>(
+    job: (signal: AbortSignal) => Promise<T>,
+    cancelled: () => T = () => {
+      throw new Error('stopped before it started (interrupt)');
+    },
+  ): Promise<T> {
     this.waiting++;
     let isCancelled = false;
     const entry: Queued = {

@@ -49,7 +49,8 @@ export class ActionHistory extends LitElement {
   override render() {
     if (!this.items.length)
       return html`<p class="muted">No actions yet. Buttons above and cluster cells add here.</p>`;
-    return html`<ol aria-label="Cluster action history, newest first">
+    // Focusable: it scrolls, and a keyboard must be able to scroll it too.
+    return html`<ol aria-label="Cluster action history, newest first" tabindex="0">
       ${this.items.map(
         (h) => html`<li>
           <time>${new Date(h.at).toLocaleTimeString()}</time>

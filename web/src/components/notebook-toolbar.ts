@@ -25,6 +25,11 @@ export class NotebookToolbar extends LitElement {
         font-size: 0.8rem;
         padding: 0.2rem 0.45rem;
       }
+      /* Still focusable while the notebook runs, so the keyboard is not thrown to the page. */
+      button[aria-disabled='true'] {
+        opacity: 0.5;
+        cursor: not-allowed;
+      }
       button.stop {
         background: var(--bad);
         border-color: var(--bad);
@@ -48,7 +53,11 @@ export class NotebookToolbar extends LitElement {
       >
         ${this.busy ? '■ Stop' : '▶▶ Run all'}
       </button>
-      <button data-action="run-from" ?disabled=${this.busy} @click=${() => this.emit('run-from')}>
+      <button
+        data-action="run-from"
+        aria-disabled=${this.busy ? 'true' : 'false'}
+        @click=${() => !this.busy && this.emit('run-from')}
+      >
         ▶ Run from here
       </button>
       <span class="sep"></span>
@@ -60,8 +69,8 @@ export class NotebookToolbar extends LitElement {
       <span class="sep"></span>
       <button
         data-action="fresh-cluster"
-        ?disabled=${this.busy}
-        @click=${() => this.emit('fresh-cluster')}
+        aria-disabled=${this.busy ? 'true' : 'false'}
+        @click=${() => !this.busy && this.emit('fresh-cluster')}
         title="Wipe every node and start a new cluster"
       >
         ⟳ Fresh cluster

@@ -1,17 +1,13 @@
-// `reset` wipes every node's data: the containers' volumes, emptied by one throwaway container.
+// `reset` wipes the data of nodes it restarts: the containers' volumes, emptied by one throwaway container.
 
 import type Docker from 'dockerode';
 import { type Discovery, type Member, PARTITION_LABEL, ROLE_LABEL } from './discovery.ts';
 
 /**
- * Empties the (stopped) nodes' data directories (default: every node's) with one throwaway
- * container that mounts all their volumes: one container start instead of one per node.
+ * Empties the (stopped) nodes' data directories with one throwaway container that mounts all
+ * their volumes: one container start instead of one per node.
  */
-export async function wipeAllData(
-  docker: Docker,
-  d: Discovery,
-  members: readonly Member[] = d.members,
-): Promise<void> {
+export async function wipeData(docker: Docker, d: Discovery, members: readonly Member[]): Promise<void> {
   const binds: string[] = [];
   const dirs: string[] = [];
   let image = '';
