@@ -7,7 +7,8 @@
 // every step must be proved by what the learner did, and every prediction must be decided by what
 // the cluster did. The learner's answers are sometimes wrong and their choices are not always the
 // lesson's defaults, so the lessons are shown to work for other paths than Run all's.
-// A screenshot per lesson lands in test-results/screenshots/walk-*.png for a person to look at.
+// A screenshot per lesson, and one per decided prediction, land in test-results/screenshots/walk-*.png
+// for a person to look at.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -259,9 +260,10 @@ async function runCell(id: string): Promise<void> {
 async function outputOk(cell: Locator): Promise<{ ok: boolean; text: string }> {
   const out = cell.locator('.output').last();
   await out.waitFor({ timeout: CELL_TIMEOUT_MS });
+  // The output says which line failed and what was seen: that is what a failure must show.
   return {
     ok: (await out.getAttribute('data-ok')) === 'true',
-    text: ((await cell.textContent()) ?? '').slice(0, 2000),
+    text: ((await out.textContent()) ?? '').replace(/\s+/g, ' ').slice(0, 3000),
   };
 }
 
@@ -378,10 +380,19 @@ async function walk(id: string): Promise<void> {
         'None of the answers happened',
       );
       expect(verdict).toMatch(/Right|Not this time/);
+      // The page as the learner sees it once the cluster decided the prediction, for a person to look at.
+      await cellAt(predictId).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: join(SHOTS, `walk-${id}-${predictId}.png`) });
     }
   }
   for (const [name, value] of Object.entries(plan.captures ?? {}))
     expect(await learner.captured(name), `${id}: captured ${name}`).toBe(value);
+  // The lesson list counts every check the learner passed.
+  const checks = cells.filter((c) => c.type === 'check').length;
+  const progress = page.locator(`lesson-list a[href="#/lesson/${encodeURIComponent(id)}"]`);
+  await expect
+    .poll(async () => (await progress.textContent())?.replace(/\s+/g, ' '), { timeout: 10_000 })
+    .toContain(`✓ ${checks}/${checks} checks passed`);
   await page.screenshot({ path: join(SHOTS, `walk-${id}.png`) });
 }
 

@@ -52,6 +52,8 @@ describe('which requests retry may send again', () => {
     expect(requestKind(req('POST', '/client_command', { command: 'set x=1' }))).toBe('write');
     expect(requestKind(req('POST', '/client_command', { command: 'delete x' }))).toBe('write');
     expect(requestKind(req('POST', '/admin/pause'))).toBe('other');
+    // A session cannot wrap the command that opens one (nodes refuse it with 400): sent once.
+    expect(requestKind(req('POST', '/client_command', { command: 'register' }))).toBe('other');
     const session = { clientId: 'c', requestId: '1', opened: null, by: 'lab' as const };
     const answered = (status: number) => ({
       status,

@@ -7,7 +7,7 @@
 //   applies it at most once however often it arrives (dissertation §6.3), and only while its
 //   outcome is unknown (no answer, a redirect, a 503). Once a node has answered 2xx or 4xx the
 //   write happened (or was refused) and is never sent again: a failing assert is reported once.
-// - Anything else that is not a read is sent once.
+// - Anything else that is not a read is sent once: `register` too (it opens a session itself).
 //
 // The session: nodes that know the command `register` (dissertation §6.3: the index of the
 // register entry becomes the client id, request ids count 1, 2, 3…; a forgotten session is
@@ -57,6 +57,9 @@ export function requestKind(request: Pick<SentRequest, 'method' | 'url' | 'body'
   if (request.method === 'POST' && path === '/client_command') {
     const command = jsonBody(request.body)?.command;
     if (typeof command === 'string' && /^\s*get\s/i.test(command)) return 'read';
+    // `register` opens a session, so no session can make it safe to repeat (a node refuses one
+    // with client_id/request_id, 400): it is sent once, as the learner wrote it.
+    if (typeof command === 'string' && /^\s*register\s*$/i.test(command)) return 'other';
     return 'write';
   }
   return 'other';
