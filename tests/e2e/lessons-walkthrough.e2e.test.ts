@@ -329,7 +329,7 @@ async function walk(id: string): Promise<void> {
     learnerCells.map((c) => c.type),
     `the walk of ${id} has a step for each learner cell`,
   ).toHaveLength(plan.steps.length);
-  const decidedBy = new Map<string, string>(); // deciding cell → predict cell
+  const decidedBy = new Map<string, string[]>(); // deciding cell → the predict cells it decides
   let step = 0;
   for (const [i, c] of cells.entries()) {
     const cell = cellAt(c.id);
@@ -339,7 +339,7 @@ async function walk(id: string): Promise<void> {
       await answer(c.id, s.pick);
       if (c.type === 'predict') {
         const after = /^after:\s*(\S+)/m.exec(c.source)?.[1] ?? cells[i + 1]!.id;
-        decidedBy.set(after, c.id);
+        decidedBy.set(after, [...(decidedBy.get(after) ?? []), c.id]);
       }
       continue;
     }
@@ -371,8 +371,7 @@ async function walk(id: string): Promise<void> {
     await runCell(c.id);
     const out = await outputOk(cell);
     expect(out.ok, `${id} ${c.id} (${c.type}, line ${c.source.split('\n')[0]})\n${out.text}`).toBe(true);
-    const predictId = decidedBy.get(c.id);
-    if (predictId) {
+    for (const predictId of decidedBy.get(c.id) ?? []) {
       const outcome = cellAt(predictId).locator('learner-step .outcome');
       await outcome.waitFor({ timeout: 30_000 });
       const verdict = (await outcome.textContent()) ?? '';
