@@ -19,6 +19,11 @@ import { fetchStatus, type NodeStatus } from './node-status.ts';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE_MAIN = path.join(REPO_ROOT, 'server/node/main.ts');
 const PERL = ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p)) ?? null;
+/**
+ * How long a node may take to answer /status after its process starts (ms). Five nodes starting
+ * at once on a loaded 2-core machine took 27.5 s (load average 29), so 20 s failed healthy starts.
+ */
+const START_TIMEOUT_MS = 60_000;
 const SETPGID_EXEC = 'setpgrp(0,0); exec {$ARGV[0]} @ARGV or die "cannot start $ARGV[0]: $!\\n"';
 
 export interface LocalClusterOptions {
@@ -107,7 +112,7 @@ export class LocalCluster {
   }
 
   /** Starts every node that is not running; resolves when all of them answer /status. */
-  async start(timeoutMs = 20_000): Promise<void> {
+  async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const started = this.members.filter((m) => m.child === null);
     // A leftover node of another cluster on our port would answer in its place: refuse early.
     await Promise.all(started.map((m) => assertPortFree(this.opts.host, m.port, `node${m.id}`)));
@@ -139,7 +144,7 @@ export class LocalCluster {
   }
 
   /** Starts a node again on the same data directory (killing it first if it runs). */
-  async restart(id: string, timeoutMs = 20_000): Promise<void> {
+  async restart(id: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const m = this.member(id);
     await this.kill(id);
     this.spawn(m);

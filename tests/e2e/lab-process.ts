@@ -65,9 +65,8 @@ export async function startLab(opts: LabOptions): Promise<LabProcess> {
         const info = (await res.json()) as { snapshot?: { leaderId?: string | null } };
         return !!info.snapshot?.leaderId;
       },
-      // Local nodes get 60 s to answer (five at once on a loaded 2-core machine took over 50 s),
-      // then an election: the lab may take longer than that.
-      { timeoutMs: 120_000, intervalMs: 100 },
+      // Five node processes may take over a minute to start on a loaded shared machine.
+      { timeoutMs: 150_000, intervalMs: 100 },
     );
   } catch (err) {
     await lab.stop();

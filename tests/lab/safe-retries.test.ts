@@ -52,8 +52,6 @@ describe('which requests retry may send again', () => {
     expect(requestKind(req('POST', '/client_command', { command: 'set x=1' }))).toBe('write');
     expect(requestKind(req('POST', '/client_command', { command: 'delete x' }))).toBe('write');
     expect(requestKind(req('POST', '/admin/pause'))).toBe('other');
-    // A session cannot wrap the command that opens one (nodes refuse it with 400): sent once.
-    expect(requestKind(req('POST', '/client_command', { command: 'register' }))).toBe('other');
     const session = { clientId: 'c', requestId: '1', opened: null, by: 'lab' as const };
     const answered = (status: number) => ({
       status,
@@ -72,6 +70,11 @@ describe('which requests retry may send again', () => {
     expect(mayResend('write', answered(400), session)).toBe(false); // refused
     expect(mayResend('write', answered(410), session)).toBe(false); // session gone
     expect(mayResend('other', null, session)).toBe(false);
+    // §6.3's register: re-sent while its outcome is unknown, with no session of the lab's.
+    expect(requestKind(req('POST', '/client_command', { command: 'register' }))).toBe('register');
+    expect(mayResend('register', null, null)).toBe(true);
+    expect(mayResend('register', answered(503), null)).toBe(true);
+    expect(mayResend('register', answered(200), null)).toBe(false);
   });
 });
 
@@ -118,17 +121,22 @@ describe('a write cell on a real cluster', () => {
     expect(await entriesOf('set hop=1')).toBe(1);
   });
 
-  it("keeps the learner's own client_id and request_id", async () => {
+  it("opens the learner's own session with register (lesson 7) and keeps its client_id and request_id", async () => {
+    const opened = await run(
+      'http',
+      'POST {{leader}}/client_command\n[Options]\nretry: 5\nretry-interval: 500ms\n\n{"command": "register"}\n\nHTTP 200\n[Captures]\nmine: jsonpath "$.client_id"\n[Asserts]\njsonpath "$.client_id" isInteger',
+    );
+    expect(opened.ok, JSON.stringify(opened.http)).toBe(true);
+    // The lab adds no ids of its own to a register (a node refuses them).
+    expect(opened.http!.entries[0]!.session ?? null).toBeNull();
+    expect(JSON.parse(opened.http!.entries[0]!.request!.body!)).toEqual({ command: 'register' });
+    const clientId = opened.http!.entries[0]!.captures.find((c) => c.name === 'mine')!.value as number;
     const r = await run(
       'http',
-      'POST {{leader}}/client_command\n[Options]\nretry: 2\n\n{"command": "set own=1", "client_id": "learner-7", "request_id": "1"}\n\nHTTP 200',
+      `POST {{leader}}/client_command\n[Options]\nretry: 2\n\n{"command": "set own=1", "client_id": ${clientId}, "request_id": 1}\n\nHTTP 200`,
     );
     expect(r.ok, JSON.stringify(r.http)).toBe(true);
-    expect(r.http!.entries[0]!.session).toMatchObject({
-      by: 'learner',
-      clientId: 'learner-7',
-      requestId: '1',
-    });
+    expect(r.http!.entries[0]!.session).toMatchObject({ by: 'learner', clientId, requestId: 1 });
   });
 
   it('whose node does not answer is sent again while its outcome is unknown, always with the same session', async () => {

@@ -12,15 +12,7 @@ import type { ClusterBackend } from './backend.ts';
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
   fresh?: boolean;
-  /** How long start() and restart() wait for a new node process to answer /status. Default 60 s. */
-  readyTimeoutMs?: number;
 };
-
-/**
- * A node process answers in about a second on a quiet machine, but five starting at once on a
- * busy shared one took over 20 s (tsx compiles the node first): waiting longer is not an error.
- */
-const READY_TIMEOUT_MS = 60_000;
 
 export class LocalBackend implements ClusterBackend {
   readonly kind = 'local' as const;
@@ -32,12 +24,10 @@ export class LocalBackend implements ClusterBackend {
   private speedFactor = 1;
   private noopOnElection = true;
   private wipeFirst: boolean;
-  private readonly readyTimeoutMs: number;
 
-  constructor({ fresh, readyTimeoutMs, ...options }: LocalBackendOptions) {
+  constructor({ fresh, ...options }: LocalBackendOptions) {
     this.cluster = new LocalCluster({ ...options, adminToken: this.token });
     this.wipeFirst = fresh ?? false;
-    this.readyTimeoutMs = readyTimeoutMs ?? READY_TIMEOUT_MS;
   }
 
   nodes(): ClusterNode[] {
@@ -54,7 +44,7 @@ export class LocalBackend implements ClusterBackend {
       this.wipeFirst = false;
       await this.cluster.wipe();
     }
-    await this.cluster.start(this.readyTimeoutMs);
+    await this.cluster.start();
   }
 
   stop(): Promise<void> {
@@ -66,7 +56,7 @@ export class LocalBackend implements ClusterBackend {
   }
 
   async restart(id: string): Promise<void> {
-    await this.cluster.restart(id, this.readyTimeoutMs);
+    await this.cluster.restart(id);
     // A new process starts with no faults: give it the cluster's partition, speed and no-op switch.
     await this.applyFaults(id);
   }
@@ -121,7 +111,7 @@ export class LocalBackend implements ClusterBackend {
     this.speedFactor = 1;
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
-    await this.cluster.start(this.readyTimeoutMs);
+    await this.cluster.start();
     await heal();
   }
 

@@ -7,7 +7,10 @@
 //   applies it at most once however often it arrives (dissertation §6.3), and only while its
 //   outcome is unknown (no answer, a redirect, a 503). Once a node has answered 2xx or 4xx the
 //   write happened (or was refused) and is never sent again: a failing assert is reported once.
-// - Anything else that is not a read is sent once: `register` too (it opens a session itself).
+// - `register` (opening a session, §6.3) is re-sent only while its outcome is unknown, and never
+//   with a session of the lab's attached (a node refuses that): a repeat of a lost `register` opens
+//   one more session, which the cluster expires; no key changes.
+// - Anything else that is not a read is sent once.
 //
 // The session: nodes that know the command `register` (dissertation §6.3: the index of the
 // register entry becomes the client id, request ids count 1, 2, 3…; a forgotten session is
@@ -19,7 +22,7 @@ import type { HostGuard } from './host-guard.ts';
 import { exchange } from './http-exchange.ts';
 import { CellRunError } from './run-error.ts';
 
-export type RequestKind = 'read' | 'rpc' | 'write' | 'other';
+export type RequestKind = 'read' | 'rpc' | 'write' | 'register' | 'other';
 
 /** What the lab added to a write so that repeating it is harmless (shown in the output). */
 export interface AttachedSession {
@@ -57,9 +60,7 @@ export function requestKind(request: Pick<SentRequest, 'method' | 'url' | 'body'
   if (request.method === 'POST' && path === '/client_command') {
     const command = jsonBody(request.body)?.command;
     if (typeof command === 'string' && /^\s*get\s/i.test(command)) return 'read';
-    // `register` opens a session, so no session can make it safe to repeat (a node refuses one
-    // with client_id/request_id, 400): it is sent once, as the learner wrote it.
-    if (typeof command === 'string' && /^\s*register\s*$/i.test(command)) return 'other';
+    if (typeof command === 'string' && /^\s*register\s*$/i.test(command)) return 'register';
     return 'write';
   }
   return 'other';
@@ -84,7 +85,7 @@ export function mayResend(
   session: AttachedSession | null,
 ): boolean {
   if (kind === 'read' || kind === 'rpc') return true;
-  if (kind === 'other' || session === null) return false;
+  if (kind === 'other' || (kind === 'write' && session === null)) return false;
   if (response === null) return true; // no answer: applied or not, the session makes a resend safe
   if (response.status === 410) return false; // the session is gone: resending could apply it twice
   return response.status >= 300 && response.status < 400 ? true : response.status >= 500;

@@ -191,7 +191,9 @@ export class LearnerStep extends LitElement {
   private choices(step: Step, name: string) {
     const outcome = this.result?.predict?.outcome ?? null;
     const locked = this.result?.predict?.answer ?? this.result?.choose?.choice ?? null;
-    const verb = this.cell.type === 'predict' ? 'Lock in my prediction' : 'Choose';
+    // Once the cluster has decided, the verdict stands; a new prediction waits for the next run.
+    const verb =
+      this.cell.type === 'predict' ? (outcome ? 'Predict again' : 'Lock in my prediction') : 'Choose';
     return html`<fieldset>
         <legend>${this.cell.type === 'predict' ? 'Your prediction' : 'Your choice'}</legend>
         ${step.options.map((o) => {
@@ -222,13 +224,17 @@ export class LearnerStep extends LitElement {
         >
           ${verb}
         </button>
-        <button
-          data-step="default"
-          aria-disabled=${this.running ? 'true' : 'false'}
-          @click=${() => !this.running && this.ask({ mode: 'default' })}
-        >
-          Use the lesson's ${this.cell.type === 'predict' ? 'answer' : 'choice'}
-        </button>
+        ${
+          outcome
+            ? nothing
+            : html`<button
+              data-step="default"
+              aria-disabled=${this.running ? 'true' : 'false'}
+              @click=${() => !this.running && this.ask({ mode: 'default' })}
+            >
+              Use the lesson's ${this.cell.type === 'predict' ? 'answer' : 'choice'}
+            </button>`
+        }
         <span class="note" role="status">${this.lockedNote(locked)}</span>
       </div>`;
   }
