@@ -324,7 +324,7 @@ describe('the notebook, end to end', () => {
       await shot('06-write-run-twice');
     }, 120_000);
 
-    it('shows what a waiting check waits for, and Escape stops it within a second, with every queued cell', async () => {
+    it('shows what a waiting check waits for, and Escape stops it (not its 60 s timeout), with every queued cell', async () => {
       await cell('waits').locator('button.run').click();
       await cell('waits').locator('.waiting').waitFor({ timeout: 30_000 });
       expect(await cell('waits').locator('.waiting').textContent()).toMatch(
