@@ -461,6 +461,7 @@ export class RaftNode {
       const rpc = this.inbound.take(m.rpcId);
       if (!rpc) return;
       this.rpcEvent('send', m, rpc.eventId, rpc.heartbeat);
+      if (m.type === 'append_entries_response') this.counters.answered(m);
       rpc.answer(200, encodeResponse(m, this.id));
       return;
     }
