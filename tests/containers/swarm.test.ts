@@ -14,6 +14,7 @@ import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
 import { CLASS_LABEL, removeStack } from '../../server/lab/cluster/swarm/swarm-backend.ts';
 import { swarmBackendFactory } from '../../server/lab/cluster/swarm/swarm-backend-factory.ts';
 import { JOIN_CODE, startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { docker, engineStatus, shout } from './docker-cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -79,6 +80,15 @@ describe.skipIf(!engine.ok)('classroom on a Docker Swarm', { timeout: 1_500_000 
       SimulatedLearner.join(t.lab.url, 'Ada', JOIN_CODE),
       SimulatedLearner.join(t.lab.url, 'Bob', JOIN_CODE),
     ]);
+    // A fresh overlay network can take a while before its service names resolve: wait for each
+    // stack to elect a leader (what a learner would see in the panel) before the lesson runs.
+    for (const learner of [ada, bob]) {
+      await waitFor(
+        `a leader in ${learner.id}'s stack`,
+        async () => (await learner.call<ClusterInfo>('GET', '/api/cluster')).body.snapshot?.leaderId != null,
+        { timeoutMs: 300_000, intervalMs: 1000 },
+      );
+    }
     const [a, b] = await Promise.all([
       ada.runLesson(LESSON, { reset: false }),
       bob.runLesson(LESSON, { reset: false }),
