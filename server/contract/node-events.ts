@@ -15,7 +15,8 @@ function event<K extends string, P extends TProperties>(type: K, fields: P) {
   });
 }
 
-export const RPC_NAMES = ['request_vote', 'append_entries'] as const;
+/** install_snapshot: paper §7, one event for the whole (chunked) transfer's last chunk and its answer. */
+export const RPC_NAMES = ['request_vote', 'append_entries', 'install_snapshot'] as const;
 
 export const NodeEventSchema = Type.Union([
   event('state', {

@@ -93,7 +93,8 @@ export const AppendEntriesReplySchema = Type.Object({
 });
 export type AppendEntriesReply = Static<typeof AppendEntriesReplySchema>;
 
-export type RpcName = 'request_vote' | 'append_entries';
+/** install_snapshot: paper §7 (server/contract/install-snapshot.ts). */
+export type RpcName = 'request_vote' | 'append_entries' | 'install_snapshot';
 
 // ---- the rules a schema cannot state (Figure 2 and the Log Matching Property)
 

@@ -28,9 +28,9 @@ function tokenMatches(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function adminRouter(token: string, faults: Faults, events: NodeEvents, m: Membership): Router {
-  const r = express.Router();
-  r.use((req: Request, res: Response, next: NextFunction) => {
+/** Every /admin call needs `Authorization: Bearer <ADMIN_TOKEN>` (401 otherwise). */
+export function requireAdminToken(token: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
     const h = req.get('authorization') ?? '';
     const given = h.startsWith('Bearer ') ? h.slice(7).trim() : null;
     if (given === null || !tokenMatches(given, token)) {
@@ -45,7 +45,12 @@ export function adminRouter(token: string, faults: Faults, events: NodeEvents, m
       return;
     }
     next();
-  });
+  };
+}
+
+export function adminRouter(token: string, faults: Faults, events: NodeEvents, m: Membership): Router {
+  const r = express.Router();
+  r.use(requireAdminToken(token));
 
   /** Checks the body (an absent one reads as {}), changes the faults, answers and emits an event. */
   const post = <T extends TSchema>(

@@ -21,7 +21,12 @@ export function rpcEventOf(
   return {
     type: 'rpc',
     dir,
-    rpc: m.type === 'request_vote' || m.type === 'request_vote_response' ? 'request_vote' : 'append_entries',
+    rpc:
+      m.type === 'request_vote' || m.type === 'request_vote_response'
+        ? 'request_vote'
+        : m.type === 'install_snapshot' || m.type === 'install_snapshot_response'
+          ? 'install_snapshot'
+          : 'append_entries',
     kind: m.type.endsWith('_response') ? 'response' : 'request',
     id,
     from: m.from,

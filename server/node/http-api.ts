@@ -5,26 +5,41 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { ClientCommandAnswer, CommandRefused } from '../contract/client-command.ts';
 import type { Membership } from '../contract/membership.ts';
-import { adminRouter } from './admin.ts';
+import { adminRouter, requireAdminToken } from './admin.ts';
 import type { CommandOutcome } from './client-commands.ts';
 import { sendError } from './http-errors.ts';
+import { membershipRouter } from './membership-admin.ts';
 import type { RaftNode } from './node.ts';
-import { checkAppendEntries, checkClientCommand, checkLogQuery, checkRequestVote } from './request-checks.ts';
+import {
+  checkAppendEntries,
+  checkClientCommand,
+  checkInstallSnapshot,
+  checkLogQuery,
+  checkRequestVote,
+} from './request-checks.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const RPC_PATHS = new Set(['/request_vote', '/append_entries']);
+const RPC_PATHS = new Set(['/request_vote', '/append_entries', '/install_snapshot']);
 
 export function createApp(node: RaftNode): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const m: Membership = { selfId: node.id, memberIds: node.memberIds };
+  // Membership follows the configuration entries (§4.1): read it at each request.
+  const m: Membership = {
+    selfId: node.id,
+    get memberIds() {
+      return node.memberIds;
+    },
+  };
   // Learners often forget the Content-Type header: read every body as JSON.
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true });
 
   if (node.config.adminToken !== null) {
-    app.use('/admin', json, adminRouter(node.config.adminToken, node.faults, node.events, m));
+    const token = node.config.adminToken;
+    app.use('/admin', json, requireAdminToken(token), membershipRouter(node));
+    app.use('/admin', json, adminRouter(token, node.faults, node.events, m));
   } else {
     app.use('/admin', (_req, res) => {
       sendError(
@@ -85,13 +100,27 @@ export function createApp(node: RaftNode): Express {
     node.receive('append_entries', c.value, answerWith(res), eventIdOf(req));
   });
 
+  app.post('/install_snapshot', json, (req, res) => {
+    const c = checkInstallSnapshot(req.body, m);
+    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id });
+    node.receiveSnapshotChunk(c.value, answerWith(res), eventIdOf(req));
+  });
+
   app.post('/client_command', json, async (req, res) => {
     const c = checkClientCommand(req.body);
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id, success: false });
     sendOutcome(res, node, await node.submit(c.value));
   });
 
-  for (const path of ['/status', '/log', '/events', '/request_vote', '/append_entries', '/client_command']) {
+  for (const path of [
+    '/status',
+    '/log',
+    '/events',
+    '/request_vote',
+    '/append_entries',
+    '/install_snapshot',
+    '/client_command',
+  ]) {
     app.all(path, (req, res) => {
       const allow = ['/status', '/log', '/events'].includes(path) ? 'GET' : 'POST';
       res.set('Allow', allow);
@@ -105,7 +134,7 @@ export function createApp(node: RaftNode): Express {
       404,
       'not_found',
       `no endpoint ${req.method} ${req.path}; try GET /status, GET /log, GET /events, POST /request_vote, ` +
-        'POST /append_entries or POST /client_command',
+        'POST /append_entries, POST /install_snapshot or POST /client_command',
     );
   });
 

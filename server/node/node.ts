@@ -4,6 +4,7 @@
 // Answering only after persisting is what makes a vote or an acknowledgement durable (Figure 2).
 // Bodies arrive here already checked against the contract (http-api.ts; replies below).
 
+import type { InstallSnapshotBody } from '../contract/install-snapshot.ts';
 import type { LogPage, NodeStatus } from '../contract/node-status.ts';
 import {
   type AppendEntriesBody,
@@ -15,7 +16,10 @@ import { parseWire } from '../contract/wire-check.ts';
 import { RaftCore } from '../raft/core.ts';
 import type {
   AppendEntries,
+  Configuration,
   Entry,
+  MembershipChange,
+  MembershipResult,
   Message,
   PersistentState,
   Proposal,
@@ -28,10 +32,13 @@ import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
 import { InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
+import { SnapshotReceiver, SnapshotSender } from './install-snapshot.ts';
+import { PeerBook } from './peer-book.ts';
 import { phaseTrace } from './phase-trace.ts';
 import { RpcCounters } from './rpc-counters.ts';
+import { SnapshotStore } from './snapshot-store.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
-import { describeTornTail, Wal, type WalOptions } from './storage/wal.ts';
+import { describeTornTail, Wal, WalCorruptError, type WalOptions } from './storage/wal.ts';
 import { Transport } from './transport.ts';
 import {
   decodeAppendEntries,
@@ -67,6 +74,10 @@ export class RaftNode {
   private readonly transport: Transport;
   private readonly inbound = new InboundRpcs();
   private readonly commands = new ClientCommands();
+  private readonly receiver = new SnapshotReceiver();
+  private readonly sender: SnapshotSender;
+  /** Who this node talks to: PEERS plus the addresses in the configuration entries (§4.1). */
+  readonly peerBook: PeerBook;
   private readonly leaderUrls = new Map<string, string>();
   private readonly parts: NodeParts;
   private pumping: Promise<void> | null = null;
@@ -83,11 +94,28 @@ export class RaftNode {
     readonly config: NodeConfig,
     private readonly wal: Wal,
     state: PersistentState,
+    private readonly snapshots: SnapshotStore,
     private readonly opts: RaftNodeOptions,
   ) {
     this.faults = new Faults(config.id, config.noopOnElection);
     this.events = new NodeEvents(config.id);
     this.transport = new Transport(config.id, config.peers, config.rpcTimeoutMs);
+    this.peerBook = new PeerBook(config.id, config.peers, this.transport);
+    this.sender = new SnapshotSender({
+      selfId: config.id,
+      advertiseUrl: config.advertiseUrl,
+      chunkBytes: config.snapshotChunkBytes,
+      latest: () => this.snapshots.latest,
+      post: (peer, body, id) => {
+        if (this.faults.cutOutbound.has(peer)) return Promise.reject(new Error(`cut from ${peer}`));
+        return this.transport.call(peer, 'install_snapshot', body, id);
+      },
+      done: (reply) => this.whenRunning(() => this.core.step(reply)),
+      failed: (peer) => {
+        this.counters.rpcFailures++;
+        this.whenRunning(() => this.core.unreachable(peer));
+      },
+    });
     const ticks = (ms: number) => Math.max(1, Math.round(ms / config.tickMs));
     this.core = new RaftCore(
       {
@@ -97,8 +125,9 @@ export class RaftNode {
         electionTicksMin: ticks(config.electionTimeoutMinMs),
         electionTicksMax: ticks(config.electionTimeoutMaxMs),
         random: opts.random ?? Math.random,
-        // The state machine is rebuilt from the log: the core re-emits the committed prefix.
-        applied: 0,
+        // The state machine holds the snapshot; the core re-emits the committed entries after it.
+        applied: snapshots.latest?.meta.index ?? 0,
+        joining: config.joining,
         noopOnElection: config.noopOnElection,
         // Not wired to HTTP yet: pre_vote messages, and leader stickiness would ignore lesson 10's hand-made request_vote.
         preVote: false,
@@ -106,8 +135,13 @@ export class RaftNode {
       },
       state,
     );
+    if (snapshots.latest) this.sm.restore(snapshots.latest.data);
+    this.peerBook.follow(this.core.configuration);
     this.parts = {
       config,
+      peers: this.peerBook,
+      snapshots,
+      snapshotSender: this.sender,
       core: this.core,
       sm: this.sm,
       faults: this.faults,
@@ -133,19 +167,42 @@ export class RaftNode {
   static async open(config: NodeConfig, opts: RaftNodeOptions = {}): Promise<RaftNode> {
     const { wal, state } = await Wal.open(config.dataDir, opts.wal);
     if (wal.tornTail) opts.notice?.(describeTornTail(wal.file, wal.tornTail));
-    return new RaftNode(config, wal, state, opts);
+    let snapshots: SnapshotStore;
+    try {
+      snapshots = await SnapshotStore.open(config.dataDir);
+    } catch (e) {
+      await wal.close();
+      throw e;
+    }
+    const snap = snapshots.latest?.meta;
+    if (state.base > (snap?.index ?? 0)) {
+      await wal.close();
+      throw new WalCorruptError(
+        `${wal.file} starts after entry ${state.base}, but the snapshot that replaced those entries ` +
+          `(raft.snap in ${config.dataDir}) ${snap ? `ends at ${snap.index}` : 'is missing'}. Keep the data directory ` +
+          'as it is and do not start this node as itself: replace it through a membership change (remove it, ' +
+          'restart it empty with JOINING=1, add it as a learner, promote it). See "Losing a disk" in docs/node-api.md.',
+      );
+    }
+    const { base: _base, ...persisted } = state;
+    return new RaftNode(config, wal, snap ? { ...persisted, snapshot: snap } : persisted, snapshots, opts);
   }
 
   get id(): string {
     return this.config.id;
   }
 
+  /** Every id this node accepts RPCs from: itself, PEERS and everyone its configurations name. */
   get memberIds(): string[] {
-    return [this.config.id, ...this.config.peers.map((p) => p.id)];
+    return this.peerBook.knownIds();
   }
 
   get role(): string {
     return this.core.role;
+  }
+
+  get leaderId(): string | null {
+    return this.core.leaderId;
   }
 
   start(): void {
@@ -205,6 +262,78 @@ export class RaftNode {
     this.rpcEvent('recv', msg, id);
     this.core.step(msg);
     void this.pump();
+  }
+
+  /**
+   * One chunk of POST /install_snapshot (paper §7, Figure 13), checked against the contract. Earlier
+   * chunks are answered at once; the last one is stepped into the core and answered after the
+   * snapshot is fsync'd. A chunk from an older term is answered with this node's term (step 1).
+   */
+  receiveSnapshotChunk(body: InstallSnapshotBody, answer: RpcAnswer, eventId?: string): void {
+    const term = this.core.currentTerm;
+    if (body.term < term) {
+      answer(200, { term, bytes_received: 0 });
+      return;
+    }
+    const url = body.leader_url?.replace(/\/$/, '');
+    if (url !== undefined) this.leaderUrls.set(String(body.leader_id), url);
+    const out = this.receiver.chunk(body);
+    if (out.kind === 'refused') {
+      answer(out.refusal.status, { error: out.refusal.error, detail: out.refusal.detail });
+      return;
+    }
+    if (out.kind === 'partial') {
+      answer(200, { term, bytes_received: out.bytesReceived });
+      return;
+    }
+    const rpcId = `in${++this.rpcSeq}`;
+    const id = eventId ?? `${this.id}.${rpcId}`;
+    const total = out.bytes.length;
+    const msg = { ...out.message, to: this.id, rpcId };
+    this.inbound.hold(rpcId, {
+      answer: (status, reply) => answer(status, status === 200 ? { ...reply, bytes_received: total } : reply),
+      eventId: id,
+      rpc: 'install_snapshot',
+      from: msg.from,
+      heartbeat: false,
+    });
+    this.rpcEvent('recv', msg, id);
+    this.core.step(msg);
+    void this.pump();
+  }
+
+  /**
+   * Dissertation §4.1: one single-server change on the leader (server/node/membership-admin.ts
+   * drives it). The result says why a change is refused.
+   */
+  changeMembership(change: MembershipChange): MembershipResult {
+    const r = this.core.changeMembership(change);
+    if (r.ok) void this.pump();
+    return r;
+  }
+
+  /** The configuration in effect (the latest in the log, committed or not, §4.1). */
+  get configuration(): Configuration {
+    return this.core.configuration;
+  }
+
+  /** Leader only: whether `id` caught up in its last round (§4.2.1), and its matchIndex. */
+  replicationOf(id: string): { caughtUp: boolean; matchIndex: number } | null {
+    const f = this.core.replication()?.[id];
+    return f ? { caughtUp: f.caughtUp, matchIndex: f.matchIndex } : null;
+  }
+
+  /** Whether the configuration entry at the end of the log (if any) is committed. */
+  get configurationCommitted(): boolean {
+    const last = this.core.lastIndex();
+    for (let i = last; i > this.core.commitIndex; i--) {
+      if (this.core.entries(i, i)[0]?.type === 'config') return false;
+    }
+    return true;
+  }
+
+  get commitIndex(): number {
+    return this.core.commitIndex;
   }
 
   /** A client command; resolves once it is committed and applied, or cannot be. */
@@ -275,11 +404,7 @@ export class RaftNode {
       this.counters.readies++;
       phaseTrace?.ready('persist', rd);
       // Nothing of this Ready leaves before it is durable; a full disk holds it here (retried).
-      const persisted = await this.wal.appendRetrying(
-        { hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries },
-        { retryMs: DISK_FULL_RETRY_MS, stopped: () => this.stopped, onFull: (e) => this.onDiskFull(e) },
-      );
-      if (!persisted) return;
+      if (!(await this.persist(rd))) return;
       phaseTrace?.ready('persisted', rd);
       if (this.diskFullNoticed) {
         this.diskFullNoticed = false;
@@ -291,10 +416,42 @@ export class RaftNode {
         this.dispatch(m);
       }
       this.inbound.answerIgnored(stepped, answered, (rpc) => this.ignored(rpc.rpc));
+      if (rd.snapshot) this.sm.restore(rd.snapshot.data as Uint8Array);
       for (const e of rd.committed) this.apply(e);
+      if (rd.configuration) this.peerBook.follow(rd.configuration);
       this.core.advance(rd);
       this.noteChanges(rd);
+      await this.snapshots.maybeTake(this.core, this.sm, this.wal, this.config.snapshotEntries);
     }
+  }
+
+  /**
+   * Persists one Ready in the core's order (server/raft/README.md): hardState; a received
+   * snapshot (written and fsync'd, paper §7); truncateFrom; only then the entries a snapshot
+   * replaced (`dropTo`); entries. False if the node stopped while a full disk held it.
+   */
+  private async persist(rd: Ready): Promise<boolean> {
+    const retry = {
+      retryMs: DISK_FULL_RETRY_MS,
+      stopped: () => this.stopped,
+      onFull: (e: Error) => this.onDiskFull(e),
+    };
+    let hardState = rd.hardState;
+    if (rd.snapshot) {
+      if (hardState && !(await this.wal.appendRetrying({ hardState }, retry))) return false;
+      hardState = undefined;
+      await this.snapshots.store({ meta: rd.snapshot.meta, data: rd.snapshot.data as Uint8Array }, true);
+    }
+    const snapshotIndex = this.snapshots.latest?.meta.index ?? 0;
+    return this.wal.appendRetrying(
+      {
+        hardState,
+        truncateFrom: rd.truncateFrom,
+        dropTo: snapshotIndex > this.wal.dropped ? snapshotIndex : undefined,
+        entries: rd.entries,
+      },
+      retry,
+    );
   }
 
   /** The 409 for a request the core chose not to answer (a second leader claiming a term, §5.2). */
@@ -323,6 +480,17 @@ export class RaftNode {
       if (!rpc) return;
       this.rpcEvent('send', m, rpc.eventId, rpc.heartbeat);
       rpc.answer(200, encodeResponse(m, this.id));
+      return;
+    }
+    if (m.type === 'install_snapshot_response') {
+      const rpc = this.inbound.take(m.rpcId);
+      if (!rpc) return;
+      this.rpcEvent('send', m, rpc.eventId);
+      rpc.answer(200, { term: m.term, match_index: m.matchIndex });
+      return;
+    }
+    if (m.type === 'install_snapshot') {
+      this.sender.send(m);
       return;
     }
     if (m.type === 'request_vote' || m.type === 'append_entries') this.sendRequest(m);
@@ -399,7 +567,7 @@ export class RaftNode {
 
   urlOf(id: string): string | null {
     if (id === this.id) return this.config.advertiseUrl;
-    return this.leaderUrls.get(id) ?? this.transport.urlOf(id) ?? null;
+    return this.leaderUrls.get(id) ?? this.peerBook.urlOf(id) ?? null;
   }
 
   status(): NodeStatus {

@@ -7,6 +7,11 @@ import {
   ClientCommandSchema,
   clientCommandRules,
 } from '../contract/client-command.ts';
+import {
+  type InstallSnapshotBody,
+  InstallSnapshotSchema,
+  installSnapshotRules,
+} from '../contract/install-snapshot.ts';
 import { type Membership, notAPeer } from '../contract/membership.ts';
 import { LogQuerySchema, logQueryRules, logRange } from '../contract/node-status.ts';
 import {
@@ -47,6 +52,13 @@ export function checkAppendEntries(body: unknown, m: Membership): Checked<Append
       }
       return null;
     },
+  );
+}
+
+/** Paper §7, Figure 13: one chunk of a snapshot from a leader this node knows. */
+export function checkInstallSnapshot(body: unknown, m: Membership): Checked<InstallSnapshotBody> {
+  return parseWire(InstallSnapshotSchema, body, installSnapshotRules, (b) =>
+    notAPeer(m, 'leader_id', b.leader_id),
   );
 }
 

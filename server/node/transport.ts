@@ -25,6 +25,11 @@ export class Transport {
     this.urls = new Map(peers.map((p) => [p.id, new URL(p.url)]));
   }
 
+  /** A configuration entry named where `peer` is (dissertation §4.1). */
+  setAddress(peer: string, url: string): void {
+    this.urls.set(peer, new URL(url));
+  }
+
   urlOf(peer: string): string | undefined {
     return this.urls.get(peer)?.origin;
   }
