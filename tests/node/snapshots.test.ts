@@ -32,7 +32,9 @@ async function cluster3(basePort: number, env: Record<string, string>): Promise<
 async function write(c: LocalCluster, n: number, prefix = 'k'): Promise<NodeStatus> {
   let leader = await c.waitForLeader(30_000);
   for (let i = 0; i < n; i += 10) {
-    const batch = Array.from({ length: Math.min(10, n - i) }, (_, j) => command(leader.leader_url!, `set ${prefix}${i + j}=${i + j}`));
+    const batch = Array.from({ length: Math.min(10, n - i) }, (_, j) =>
+      command(leader.leader_url!, `set ${prefix}${i + j}=${i + j}`),
+    );
     const answers = await Promise.all(batch);
     if (answers.some((a) => a.status !== 200)) leader = await c.waitForLeader(30_000);
   }
@@ -42,7 +44,7 @@ async function write(c: LocalCluster, n: number, prefix = 'k'): Promise<NodeStat
 const statusOf = async (c: LocalCluster, id: string) =>
   (await http(`${c.url(id)}/status`)).body as unknown as NodeStatus;
 
-describe.sequential('snapshots on real nodes (paper §7)', () => {
+describe.sequential('snapshots on real nodes (paper §7)', { timeout: 300_000 }, () => {
   it('a node past SNAPSHOT_ENTRIES snapshots, drops its log prefix, and restarts from the snapshot with every value', async () => {
     const c = await cluster3(15401, { SNAPSHOT_ENTRIES: '40' });
     await write(c, 120);
