@@ -95,12 +95,16 @@ export class LocalCluster {
   /**
    * Dissertation §4.2.1: a new server (the next id, on the next port) for a running cluster. It
    * is not running yet; `startNode` starts it empty with JOINING=1, and the leader then adds it
-   * as a learner (POST /admin/add_learner) and promotes it. Returns its id.
+   * as a learner (POST /admin/add_learner) and promotes it. `id`: a number not in use (default
+   * the next one), e.g. that of a server removed before. Returns its id.
    */
-  addMember(): string {
-    const n = Math.max(0, ...this.members.map((m) => Number(m.id))) + 1;
-    if (n > 99) throw new Error('a local cluster has at most 99 nodes');
+  addMember(id?: string): string {
+    const n = id === undefined ? Math.max(0, ...this.members.map((m) => Number(m.id))) + 1 : Number(id);
+    if (!Number.isInteger(n) || n < 1 || n > 99)
+      throw new Error(`a local node's id is a number from 1 to 99, got ${id}`);
+    if (this.members.some((m) => m.id === String(n))) throw new Error(`node${n} is already in this cluster`);
     this.members.push(this.memberFor(n, { JOINING: '1' }));
+    this.members.sort((a, b) => Number(a.id) - Number(b.id));
     return String(n);
   }
 

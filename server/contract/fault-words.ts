@@ -11,5 +11,15 @@ export const ALL_FAULTS = [
   'speed',
   'noop',
   'reset',
+  // Paper §7 and dissertation §4.1 (lessons 14 and 15): compaction, load, a lost disk, membership.
+  'snapshot',
+  'write',
+  'wipe',
+  'add',
+  'promote',
+  'remove',
 ] as const;
 export type Fault = (typeof ALL_FAULTS)[number];
+
+/** The membership and disk actions; a backend that cannot run a new server offers none of them. */
+export const MEMBERSHIP_FAULTS = ['wipe', 'add', 'promote', 'remove'] as const;

@@ -1,5 +1,6 @@
 // A leader's membership endpoints (dissertation §4.1, one server at a time; docs/node-api.md):
-// POST /admin/add_learner, /admin/promote, /admin/remove, /admin/replace; GET /admin/membership.
+// POST /admin/add_learner, /admin/promote, /admin/remove, /admin/replace; GET /admin/membership;
+// and POST /admin/snapshot, the snapshot threshold at run time (paper §7).
 import { type Static, Type } from '@sinclair/typebox';
 import { Body, Index, NodeId, NodeIdField, Nullable, Text } from './fields.ts';
 
@@ -28,6 +29,16 @@ export const ReplaceSchema = Body('a replace body', {
   new_url: BaseUrl('where the other nodes reach the new server'),
 });
 export type ReplaceBody = Static<typeof ReplaceSchema>;
+
+/** POST /admin/snapshot: paper §7's threshold at run time (SNAPSHOT_ENTRIES until a restart). */
+export const SnapshotThresholdSchema = Body('a snapshot body', {
+  entries: Type.Integer({
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+    expected: 'a whole number of applied entries from 1 (etcd 3.5 takes 10000)',
+  }),
+});
+export type SnapshotThresholdBody = Static<typeof SnapshotThresholdSchema>;
 
 export const MEMBERSHIP_ACTIONS = ['add_learner', 'promote', 'remove', 'replace'] as const;
 export type MembershipAction = (typeof MEMBERSHIP_ACTIONS)[number];

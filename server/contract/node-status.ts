@@ -63,6 +63,8 @@ export const NodeStatusSchema = Type.Object({
   log_length: Index(),
   log: Type.Array(LogEntrySchema),
   ...SnapshotFields,
+  /** Paper §7: a snapshot is taken once this many applied entries follow the last one. */
+  snapshot_entries: Index({ minimum: 1 }),
   /** Dissertation §4.1: the configuration in effect (the latest in the log, committed or not). */
   voters: Type.Array(NodeId()),
   /** Dissertation §4.2.1: members that receive the log but do not vote. */

@@ -14,6 +14,7 @@ import {
   type MembershipReply,
   type MembershipView,
   ReplaceSchema,
+  SnapshotThresholdSchema,
 } from '../contract/membership-admin.ts';
 import { nodeIdText } from '../contract/raft-rpc.ts';
 import { parseWire } from '../contract/wire-check.ts';
@@ -128,6 +129,16 @@ export function membershipRouter(node: RaftNode): Router {
 
   r.get('/membership', (_req, res) => {
     res.json(membershipView(node));
+  });
+
+  // Paper §7 on this node only (every node decides when to snapshot by itself); lessons make it small.
+  r.post('/snapshot', (req, res) => {
+    const c = parseWire(SnapshotThresholdSchema, req.body ?? {});
+    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
+    node.snapshotEntries = c.value.entries;
+    const detail = `a snapshot is taken once ${c.value.entries} applied entries follow the last one`;
+    node.events.emit({ type: 'admin', action: 'snapshot', detail });
+    res.json({ ok: true, action: 'snapshot', detail, snapshot_entries: node.snapshotEntries });
   });
 
   post('add_learner', AddLearnerSchema, async (b) => {

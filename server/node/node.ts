@@ -76,6 +76,8 @@ export class RaftNode {
   private readonly commands = new ClientCommands();
   private readonly receiver = new SnapshotReceiver();
   private readonly sender: SnapshotSender;
+  /** Paper §7: applied entries after the last snapshot that trigger the next (SNAPSHOT_ENTRIES, /admin/snapshot). */
+  snapshotEntries: number;
   /** Who this node talks to: PEERS plus the addresses in the configuration entries (§4.1). */
   readonly peerBook: PeerBook;
   private readonly leaderUrls = new Map<string, string>();
@@ -101,6 +103,7 @@ export class RaftNode {
     this.events = new NodeEvents(config.id);
     this.transport = new Transport(config.id, config.peers, config.rpcTimeoutMs);
     this.peerBook = new PeerBook(config.id, config.peers, this.transport);
+    this.snapshotEntries = config.snapshotEntries;
     this.sender = new SnapshotSender({
       selfId: config.id,
       advertiseUrl: config.advertiseUrl,
@@ -142,6 +145,7 @@ export class RaftNode {
       peers: this.peerBook,
       snapshots,
       snapshotSender: this.sender,
+      snapshotEntries: () => this.snapshotEntries,
       core: this.core,
       sm: this.sm,
       faults: this.faults,
@@ -421,7 +425,7 @@ export class RaftNode {
       if (rd.configuration) this.peerBook.follow(rd.configuration);
       this.core.advance(rd);
       this.noteChanges(rd);
-      await this.snapshots.maybeTake(this.core, this.sm, this.wal, this.config.snapshotEntries);
+      await this.snapshots.maybeTake(this.core, this.sm, this.wal, this.snapshotEntries);
     }
   }
 

@@ -18,6 +18,7 @@ export interface NodeParts {
   peers: PeerBook;
   snapshots: SnapshotStore;
   snapshotSender: SnapshotSender;
+  snapshotEntries: () => number;
   core: RaftCore;
   sm: KvStateMachine;
   faults: Faults;
@@ -46,6 +47,7 @@ export function statusView(p: NodeParts): NodeStatus {
     log_length: last,
     log: last === 0 ? [] : core.entries(start, last),
     ...snapshotView(core),
+    snapshot_entries: p.snapshotEntries(),
     voters: core.configuration.voters,
     learners: core.configuration.learners,
     kv: p.sm.kv(),

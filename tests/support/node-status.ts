@@ -16,6 +16,7 @@ export function statusOf(s: Named): NodeStatus {
     log_length: log.at(-1)?.index ?? 0,
     snapshot_index: 0,
     snapshot_term: 0,
+    snapshot_entries: 10_000,
     voters: [],
     learners: [],
     kv: {},

@@ -6,6 +6,10 @@ import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-clus
 import { ALL_FAULTS, type ClusterNode, type Fault } from '../../contract/cluster-view.ts';
 import { adminPost, cutsFor } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
+import { membershipChange } from './membership-client.ts';
+
+/** How long a membership step may take (a learner catching up on a loaded machine included). */
+const MEMBERSHIP_MS = 30_000;
 
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
@@ -21,6 +25,8 @@ export class LocalBackend implements ClusterBackend {
   private groups: string[][] | null = null;
   private speedFactor = 1;
   private noopOnElection = true;
+  /** Paper §7's threshold set by a lesson (`snapshot every N`); null = the nodes' own default. */
+  private snapshotEntries: number | null = null;
   private wipeFirst: boolean;
 
   constructor({ fresh, ...options }: LocalBackendOptions) {
@@ -95,12 +101,53 @@ export class LocalBackend implements ClusterBackend {
     );
   }
 
+  async snapshotEvery(entries: number): Promise<void> {
+    this.snapshotEntries = entries;
+    await Promise.all(
+      this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'snapshot', { entries })),
+    );
+  }
+
+  async wipe(id: string): Promise<void> {
+    await this.cluster.kill(id);
+    await this.cluster.wipeNode(id);
+  }
+
+  async addNode(id: string): Promise<void> {
+    const leader = await this.cluster.waitForLeader(10_000);
+    if (leader.voters.includes(id) || leader.learners.includes(id)) {
+      throw new Error(
+        `node${id} is still in the configuration (leader node${leader.node_id}: voters ${leader.voters.join(', ')}); remove it first`,
+      );
+    }
+    const known = this.ids().includes(id);
+    if (!known) this.cluster.addMember(id);
+    // An empty server that knows no configuration (JOINING=1): it cannot vote twice or campaign.
+    await this.cluster.wipeNode(id);
+    await this.cluster.startNode(id, { joining: true });
+    await this.applyFaults(id);
+    const url = this.urlOf(id);
+    await membershipChange(this.urlOf(leader.node_id), this.token, 'add_learner', { id, url }, MEMBERSHIP_MS);
+  }
+
+  async promote(id: string): Promise<void> {
+    await membershipChange(await this.leaderUrl(), this.token, 'promote', { id }, MEMBERSHIP_MS);
+  }
+
+  async removeNode(id: string): Promise<void> {
+    await membershipChange(await this.leaderUrl(), this.token, 'remove', { id }, MEMBERSHIP_MS);
+    // Dissertation §4.2.3: a removed server should be shut down, or it may disrupt elections.
+    await this.cluster.dropMember(id);
+  }
+
   async reset(): Promise<void> {
     // The data is wiped anyway: SIGKILL is instant where a graceful stop may take a while.
     await Promise.all(this.ids().map((id) => this.cluster.kill(id)));
     await this.cluster.wipe();
+    this.cluster.resetMembers();
     this.groups = null;
     this.speedFactor = 1;
+    this.snapshotEntries = null;
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
     await this.cluster.start();
@@ -133,8 +180,16 @@ export class LocalBackend implements ClusterBackend {
     if (!node?.up) throw new Error(`node${id} is down; restart it before you ${what} it`);
   }
 
+  /** The URL of the leader with the highest term (waits up to 10 s for one). */
+  private async leaderUrl(): Promise<string> {
+    const leader = await this.cluster.waitForLeader(10_000);
+    return this.urlOf(leader.node_id);
+  }
+
   private async applyFaults(id: string): Promise<void> {
     const url = this.urlOf(id);
+    if (this.snapshotEntries !== null)
+      await adminPost(url, this.token, 'snapshot', { entries: this.snapshotEntries });
     // First: a restarted node must not win an election with the no-op the lesson turned off.
     if (!this.noopOnElection) await adminPost(url, this.token, 'noop', { enabled: false });
     await adminPost(url, this.token, 'heal');

@@ -7,10 +7,13 @@ import { settledLeader, summarize } from '../cluster/snapshot.ts';
 import { pause, type RunContext } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { followerNode, leaderNode } from './variables.ts';
+import { writeCommands } from './write-commands.ts';
 
 const POLL_MS = 150;
 /** After `reset`, the fresh cluster gets this long to elect a leader. */
 const RESET_LEADER_MS = 15_000;
+/** `write N` may take this long per command before it gives up (a loaded machine). */
+const WRITE_MS_PER_COMMAND = 200;
 
 /** `node3`, `{{leader}}`, or a captured variable holding a node URL, name or id. */
 async function resolveNode(ref: NodeRef, ctx: RunContext): Promise<ClusterNode> {
@@ -162,6 +165,42 @@ async function perform(action: ClusterAction, ctx: RunContext): Promise<string> 
     case 'sleep':
       await pause(action.ms);
       return `waited ${action.ms} ms`;
+    case 'snapshot':
+      requireFault(ctx, 'snapshot', 'set the snapshot threshold');
+      await b.snapshotEvery(action.entries);
+      return `every node snapshots once ${action.entries} applied entries follow its last snapshot (paper §7)`;
+    case 'write': {
+      const last = await writeCommands(
+        action.count,
+        ctx.snapshot,
+        30_000 + action.count * WRITE_MS_PER_COMMAND,
+      );
+      return `${action.count} commands committed (set w1=1 … set w${action.count}=${action.count}); the last at index ${last}`;
+    }
+    case 'wipe': {
+      requireFault(ctx, 'wipe', 'wipe a node');
+      const node = await resolveNode(action.node, ctx);
+      await b.wipe(node.id);
+      return `${node.name} killed and its data directory deleted (a lost disk)`;
+    }
+    case 'add': {
+      requireFault(ctx, 'add', 'add a node');
+      const id = action.node.kind === 'node' ? action.node.id : (await resolveNode(action.node, ctx)).id;
+      await b.addNode(id);
+      return `node${id} started empty (JOINING=1) and added as a learner: it receives the log but does not vote (§4.2.1)`;
+    }
+    case 'promote': {
+      requireFault(ctx, 'promote', 'promote a node');
+      const node = await resolveNode(action.node, ctx);
+      await b.promote(node.id);
+      return `${node.name} is a voter now (§4.2.1)`;
+    }
+    case 'remove': {
+      requireFault(ctx, 'remove', 'remove a node');
+      const node = await resolveNode(action.node, ctx);
+      await b.removeNode(node.id);
+      return `${node.name} removed from the configuration and shut down (§4.1)`;
+    }
     case 'reset': {
       requireFault(ctx, 'reset', 'reset the cluster');
       await b.reset();

@@ -35,7 +35,8 @@ export class ClusterSession {
   private readonly safety = new SafetyWatch();
   private readonly variables = new Map<string, Record<string, unknown>>();
   private readonly poller: StatusPoller | null;
-  private readonly streams: NodeEventStream[] = [];
+  /** Node event streams by node URL. */
+  private readonly streams = new Map<string, NodeEventStream>();
   private runCount = 0;
   private quietUntil = 0;
   private resetting = false;
@@ -44,7 +45,7 @@ export class ClusterSession {
     readonly backend: ClusterBackend,
     private readonly options: SessionOptions = {},
   ) {
-    this.guard = new HostGuard(backend.nodes());
+    this.guard = new HostGuard(() => backend.nodes());
     const interval = options.pollIntervalMs ?? 200;
     this.poller = interval > 0 ? new StatusPoller(backend, (s) => this.onSnapshot(s), interval) : null;
   }
@@ -52,19 +53,30 @@ export class ClusterSession {
   async start(): Promise<void> {
     await this.backend.start();
     this.poller?.start();
-    if (this.options.followEvents ?? true) {
-      for (const node of this.backend.nodes()) {
-        const stream = new NodeEventStream(node.url, (event) => this.hub.publish({ type: 'event', event }));
-        this.streams.push(stream);
-        stream.start();
-      }
+    this.followEvents();
+  }
+
+  /** One event stream per member; called again when the membership changes (§4.1). */
+  private followEvents(): void {
+    if (!(this.options.followEvents ?? true)) return;
+    const urls = new Set(this.backend.nodes().map((n) => n.url));
+    for (const [url, stream] of this.streams) {
+      if (urls.has(url)) continue;
+      stream.stop();
+      this.streams.delete(url);
+    }
+    for (const url of urls) {
+      if (this.streams.has(url)) continue;
+      const stream = new NodeEventStream(url, (event) => this.hub.publish({ type: 'event', event }));
+      this.streams.set(url, stream);
+      stream.start();
     }
   }
 
   async stop(): Promise<void> {
     this.poller?.stop();
-    for (const s of this.streams) s.stop();
-    this.streams.length = 0;
+    for (const s of this.streams.values()) s.stop();
+    this.streams.clear();
     await this.backend.stop();
   }
 
@@ -168,6 +180,8 @@ export class ClusterSession {
 
   private onSnapshot(snapshot: ClusterSnapshot): void {
     this.hub.publish({ type: 'snapshot', snapshot: trimLogs(snapshot) });
+    if (this.streams.size !== snapshot.nodes.length || snapshot.nodes.some((n) => !this.streams.has(n.url)))
+      this.followEvents();
     if (this.resetting || Date.now() < this.quietUntil) return;
     for (const w of this.safety.observe(snapshot)) {
       console.warn(`SAFETY: ${w.detail}`);
