@@ -21,6 +21,12 @@ const NODE_MAIN = path.join(REPO_ROOT, 'server/node/main.ts');
 const PERL = ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p)) ?? null;
 const SETPGID_EXEC = 'setpgrp(0,0); exec {$ARGV[0]} @ARGV or die "cannot start $ARGV[0]: $!\\n"';
 
+/**
+ * How long a node may take to answer /status after it is spawned. Loading the TypeScript alone
+ * took 9 s on a 2-core machine at load average 57, so this is generous.
+ */
+const START_TIMEOUT_MS = 60_000;
+
 export interface LocalClusterOptions {
   size?: number;
   basePort?: number;
@@ -124,7 +130,7 @@ export class LocalCluster {
    * (JOINING=1, for one whose disk was lost: after its removal, before add_learner), kept for
    * its later restarts.
    */
-  async startNode(id: string, opts: { joining?: boolean } = {}, timeoutMs = 20_000): Promise<void> {
+  async startNode(id: string, opts: { joining?: boolean } = {}, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const m = this.member(id);
     if (m.child) throw new Error(`node${id} is already running`);
     if (opts.joining) m.env = { ...m.env, JOINING: '1' };
@@ -164,7 +170,7 @@ export class LocalCluster {
   }
 
   /** Starts every node that is not running; resolves when all of them answer /status. */
-  async start(timeoutMs = 20_000): Promise<void> {
+  async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const started = this.members.filter((m) => m.child === null);
     // A leftover node of another cluster on our port would answer in its place: refuse early.
     await Promise.all(started.map((m) => assertPortFree(this.opts.host, m.port, `node${m.id}`)));
@@ -196,7 +202,7 @@ export class LocalCluster {
   }
 
   /** Starts a node again on the same data directory (killing it first if it runs). */
-  async restart(id: string, timeoutMs = 20_000): Promise<void> {
+  async restart(id: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const m = this.member(id);
     await this.kill(id);
     this.spawn(m);

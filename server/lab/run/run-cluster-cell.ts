@@ -45,6 +45,23 @@ async function resolveNode(ref: NodeRef, ctx: RunContext): Promise<ClusterNode> 
   return node;
 }
 
+/**
+ * The id `add` starts: `node6`, or a variable holding a name or id (`{{lost}}` captured before
+ * `remove`, when the node is no longer a member and so cannot be looked up).
+ */
+function newNodeId(ref: NodeRef, ctx: RunContext): string {
+  if (ref.kind === 'node') return ref.id;
+  const value = Object.hasOwn(ctx.captured, ref.name) ? String(ctx.captured[ref.name]) : '';
+  const m = /^(?:node)?(\d{1,2})$/.exec(value);
+  if (!m) {
+    throw new CellRunError(
+      `{{${ref.name}}} is \`${value}\`, which is not a node name or id`,
+      'Write `add node6`, or capture a node id (jsonpath "$.node_id") before removing it.',
+    );
+  }
+  return String(Number(m[1]));
+}
+
 function requireFault(ctx: RunContext, fault: Fault, what: string): void {
   if (!ctx.backend.faults.includes(fault)) {
     throw new CellRunError(
@@ -185,7 +202,7 @@ async function perform(action: ClusterAction, ctx: RunContext): Promise<string> 
     }
     case 'add': {
       requireFault(ctx, 'add', 'add a node');
-      const id = action.node.kind === 'node' ? action.node.id : (await resolveNode(action.node, ctx)).id;
+      const id = newNodeId(action.node, ctx);
       await b.addNode(id);
       return `node${id} started empty (JOINING=1) and added as a learner: it receives the log but does not vote (§4.2.1)`;
     }
