@@ -3,7 +3,7 @@
 // the whole snapshot's length and CRC-32 let the follower check it before it installs anything.
 
 import { type Static, Type } from '@sinclair/typebox';
-import { Body, Flag, Index, NodeId, NodeIdField, Term } from './fields.ts';
+import { BaseUrl, Body, Flag, Index, NodeId, NodeIdField, Term } from './fields.ts';
 import { ConfigurationSchema } from './raft-rpc.ts';
 import type { Rule } from './wire-check.ts';
 
@@ -13,13 +13,7 @@ export const MAX_SNAPSHOT_CHUNK_BYTES = 512 * 1024;
 export const InstallSnapshotSchema = Body('an install_snapshot body', {
   term: Term(),
   leader_id: NodeIdField(),
-  leader_url: Type.Optional(
-    Type.String({
-      pattern: '^https?://[^\\s/]+/?$',
-      maxLength: 300,
-      expected: 'an http(s) base URL such as http://localhost:5001',
-    }),
-  ),
+  leader_url: Type.Optional(BaseUrl()),
   /** Figure 13's lastIncludedIndex / lastIncludedTerm: the last entry the snapshot replaces. */
   last_included_index: Index({ minimum: 1 }),
   last_included_term: Term({ minimum: 1 }),

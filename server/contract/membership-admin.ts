@@ -2,19 +2,12 @@
 // POST /admin/add_learner, /admin/promote, /admin/remove, /admin/replace; GET /admin/membership;
 // and POST /admin/snapshot, the snapshot threshold at run time (paper §7).
 import { type Static, Type } from '@sinclair/typebox';
-import { Body, Index, NodeId, NodeIdField, Nullable, Text } from './fields.ts';
-
-const BaseUrl = (what: string) =>
-  Type.String({
-    pattern: '^https?://[^\\s/]+/?$',
-    maxLength: 300,
-    expected: `${what}: an http(s) base URL such as http://127.0.0.1:5006`,
-  });
+import { BaseUrl, Body, Index, NodeId, NodeIdField, Nullable, Text } from './fields.ts';
 
 /** §4.2.1: a new server joins as a learner (it receives the log, never votes) until promoted. */
 export const AddLearnerSchema = Body('an add_learner body', {
   id: NodeIdField(),
-  url: BaseUrl('where the other nodes reach it'),
+  url: BaseUrl('where the other nodes reach it: an http(s) base URL such as http://127.0.0.1:5006'),
 });
 export type AddLearnerBody = Static<typeof AddLearnerSchema>;
 
@@ -26,7 +19,9 @@ export type MemberBody = Static<typeof MemberSchema>;
 export const ReplaceSchema = Body('a replace body', {
   old_id: NodeIdField(),
   new_id: NodeIdField(),
-  new_url: BaseUrl('where the other nodes reach the new server'),
+  new_url: BaseUrl(
+    'where the other nodes reach the new server: an http(s) base URL such as http://127.0.0.1:5006',
+  ),
 });
 export type ReplaceBody = Static<typeof ReplaceSchema>;
 
