@@ -1,6 +1,7 @@
 // N Raft node processes on this machine: the cluster behind `npm run cluster`, the
-// integration tests and the lab's `local` backend. Each node is `node --import tsx
-// server/node/main.ts` with its own port and data directory.
+// integration tests and the lab's `local` backend. Each node is `node <bundle>` (the node
+// built into one file, node-bundle.ts; or `node --import tsx server/node/main.ts` with
+// `fromSource`) with its own port and data directory.
 //
 // Nodes must never outlive the process that started them, even when frozen:
 // - each gets a stdin pipe and EXIT_WHEN_STDIN_CLOSES=1, so a running node exits when we die;
@@ -14,16 +15,16 @@ import fs from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_MAIN, nodeBundle } from './node-bundle.ts';
 import { fetchStatus, type NodeStatus } from './node-status.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const NODE_MAIN = path.join(REPO_ROOT, 'server/node/main.ts');
 const PERL = ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p)) ?? null;
 const SETPGID_EXEC = 'setpgrp(0,0); exec {$ARGV[0]} @ARGV or die "cannot start $ARGV[0]: $!\\n"';
 
 /**
- * How long a node may take to answer /status after it is spawned. Loading the TypeScript alone
- * took 9 s on a 2-core machine at load average 57, so this is generous.
+ * How long a starting node may take to answer /status. Generous: on a busy 2-core machine (load
+ * average 30–45, several test suites at once) tsx start-up alone was measured above 20 s.
  */
 const START_TIMEOUT_MS = 60_000;
 
@@ -43,6 +44,8 @@ export interface LocalClusterOptions {
   output?: 'prefix' | 'ignore';
   /** Extra Node flags for every node, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   nodeFlags?: string[];
+  /** Run server/node/main.ts through tsx instead of the bundle (node-bundle.ts): CPU profiles then name source files. */
+  fromSource?: boolean;
   /** Also append every line each node prints to <logDir>/node-<id>.log (kept across restarts). */
   logDir?: string;
 }
@@ -54,6 +57,12 @@ export interface LocalNodeInfo {
   pid: number | null;
   up: boolean;
   paused: boolean;
+  /**
+   * Its process runs as a member of the first cluster: one of the first `size` ids, PEERS the
+   * others of them, no JOINING. Only such a node becomes a fresh member of that cluster by
+   * resetting itself in place (/admin/reset); any other must be started again.
+   */
+  bootstrap: boolean;
 }
 
 export type { NodeStatus };
@@ -69,6 +78,8 @@ interface Member {
   recent: string[];
   /** Environment for this node only (e.g. JOINING=1 for a server added to a running cluster). */
   env: Record<string, string>;
+  /** The running process was started as a member of the first cluster (LocalNodeInfo.bootstrap). */
+  bootstrap: boolean;
 }
 
 export class LocalCluster {
@@ -95,6 +106,7 @@ export class LocalCluster {
       paused: false,
       recent: [],
       env,
+      bootstrap: false,
     };
   }
 
@@ -135,7 +147,7 @@ export class LocalCluster {
     if (m.child) throw new Error(`node${id} is already running`);
     if (opts.joining) m.env = { ...m.env, JOINING: '1' };
     await assertPortFree(this.opts.host, m.port, `node${m.id}`);
-    this.spawn(m);
+    this.spawn(m, await this.entry());
     await this.waitUp(m, timeoutMs);
   }
 
@@ -158,6 +170,7 @@ export class LocalCluster {
       pid: m.child?.pid ?? null,
       up: m.child !== null,
       paused: m.paused,
+      bootstrap: m.child !== null && m.bootstrap,
     }));
   }
 
@@ -169,12 +182,17 @@ export class LocalCluster {
     return this.member(id).dataDir;
   }
 
-  /** Starts every node that is not running; resolves when all of them answer /status. */
+  /**
+   * Starts every node that is not running; resolves when all of them answer /status. The default
+   * wait is long because a loaded machine can take 20 s and more to start a tsx process; a node
+   * that exits or refuses still fails at once.
+   */
   async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const started = this.members.filter((m) => m.child === null);
     // A leftover node of another cluster on our port would answer in its place: refuse early.
     await Promise.all(started.map((m) => assertPortFree(this.opts.host, m.port, `node${m.id}`)));
-    for (const m of started) this.spawn(m);
+    const entry = await this.entry();
+    for (const m of started) this.spawn(m, entry);
     await Promise.all(started.map((m) => this.waitUp(m, timeoutMs)));
   }
 
@@ -205,7 +223,7 @@ export class LocalCluster {
   async restart(id: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const m = this.member(id);
     await this.kill(id);
-    this.spawn(m);
+    this.spawn(m, await this.entry());
     await this.waitUp(m, timeoutMs);
   }
 
@@ -224,22 +242,32 @@ export class LocalCluster {
     m.paused = false;
   }
 
-  /** Deletes every node's data directory; the nodes must be stopped. */
-  async wipe(): Promise<void> {
-    const running = this.members.filter((m) => m.child !== null).map((m) => `node${m.id}`);
+  /** Deletes the data directories of the nodes `ids` (default: all); those nodes must be stopped. */
+  async wipe(ids: readonly string[] = this.members.map((m) => m.id)): Promise<void> {
+    const members = this.members.filter((m) => ids.includes(m.id));
+    const running = members.filter((m) => m.child !== null).map((m) => `node${m.id}`);
     if (running.length > 0) throw new Error(`stop ${running.join(', ')} before wiping their data`);
-    await Promise.all(this.members.map((m) => fs.rm(m.dataDir, { recursive: true, force: true })));
+    await Promise.all(members.map((m) => fs.rm(m.dataDir, { recursive: true, force: true })));
   }
 
-  /** Back to the first `size` nodes, none of them joining (after `wipe`: a fresh cluster). */
+  /** The ids of the first cluster: 1 to `size`. */
+  bootstrapIds(): string[] {
+    return Array.from({ length: this.opts.size }, (_, i) => String(i + 1));
+  }
+
+  /**
+   * Back to the first `size` nodes, none of them joining: removed ones come back (not running),
+   * extra ones are forgotten (they must be stopped). Running members keep their process.
+   */
   resetMembers(): void {
     const extra = this.members.filter((m) => m.child !== null && Number(m.id) > this.opts.size);
     if (extra.length > 0) throw new Error(`stop node${extra[0]!.id} before resetting the members`);
-    this.members.splice(
-      0,
-      this.members.length,
-      ...Array.from({ length: this.opts.size }, (_, i) => this.memberFor(i + 1, {})),
-    );
+    const kept = this.bootstrapIds().map((id) => {
+      const m = this.members.find((x) => x.id === id) ?? this.memberFor(Number(id), {});
+      m.env = {};
+      return m;
+    });
+    this.members.splice(0, this.members.length, ...kept);
   }
 
   /** Every node's /status (null for a node that is down or does not answer within timeoutMs). */
@@ -295,9 +323,21 @@ export class LocalCluster {
     return m;
   }
 
-  private spawn(m: Member): void {
+  /** What `node` runs: the bundle's path, or tsx's loader and the main source file. */
+  private async entry(): Promise<string[]> {
+    return this.opts.fromSource ? ['--import', 'tsx', NODE_MAIN] : [await nodeBundle()];
+  }
+
+  private spawn(m: Member, entry: string[]): void {
     const o = this.opts;
-    const peers = this.members.filter((p) => p !== m).map((p) => `${p.id}=${o.host}:${p.port}`);
+    const others = this.members.filter((p) => p !== m);
+    const peers = others.map((p) => `${p.id}=${o.host}:${p.port}`);
+    const first = this.bootstrapIds();
+    m.bootstrap =
+      first.includes(m.id) &&
+      m.env.JOINING === undefined &&
+      others.length === first.length - 1 &&
+      others.every((p) => first.includes(p.id));
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       NODE_ID: m.id,
@@ -319,7 +359,7 @@ export class LocalCluster {
     };
     if (o.adminToken !== undefined) env.ADMIN_TOKEN = o.adminToken;
     else delete env.ADMIN_TOKEN;
-    const nodeArgv = [process.execPath, ...(o.nodeFlags ?? []), '--import', 'tsx', NODE_MAIN];
+    const nodeArgv = [process.execPath, ...(o.nodeFlags ?? []), ...entry];
     const [cmd, args] = PERL
       ? [PERL, ['-e', SETPGID_EXEC, '--', ...nodeArgv]]
       : [nodeArgv[0]!, nodeArgv.slice(1)];

@@ -18,6 +18,10 @@ export const ALL_FAULTS = [
   'add',
   'promote',
   'remove',
+  /** Dissertation §9.6, §6.2/§4.2.3, §6.4: the Raft switches (`prevote`, `checkquorum`, `reads`). */
+  'switches',
+  /** Dissertation §3.10: `transfer leadership to nodeN`. */
+  'transfer',
 ] as const;
 export type Fault = (typeof ALL_FAULTS)[number];
 

@@ -3,6 +3,7 @@
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
 import { Flag, Index, Millis, NodeId, Nullable, OneOf, Term, Text } from './fields.ts';
 import { ROLES } from './node-status.ts';
+import { RPC_NAMES } from './raft-rpc.ts';
 
 function event<K extends string, P extends TProperties>(type: K, fields: P) {
   return Type.Object({
@@ -15,8 +16,7 @@ function event<K extends string, P extends TProperties>(type: K, fields: P) {
   });
 }
 
-/** install_snapshot: paper §7, one event for the whole (chunked) transfer's last chunk and its answer. */
-export const RPC_NAMES = ['request_vote', 'append_entries', 'install_snapshot'] as const;
+export { RPC_NAMES };
 
 export const NodeEventSchema = Type.Union([
   event('state', {
@@ -42,6 +42,17 @@ export const NodeEventSchema = Type.Union([
     result: Nullable(Type.Boolean(), 'true, false or null'),
   }),
   event('commit', { commit_index: Index() }),
+  /**
+   * A request the core chose not to answer (409 `ignored`), e.g. a vote request refused under
+   * leader stickiness (dissertation §4.2.3) or a second leader claiming a term (§5.2).
+   */
+  event('ignored', { rpc: OneOf(RPC_NAMES), from: NodeId(), term: Term(), detail: Text() }),
+  /** Dissertation §3.10: a leadership transfer began, finished or was abandoned. */
+  event('transfer', {
+    to: NodeId(),
+    outcome: OneOf(['started', 'done', 'abandoned']),
+    detail: Text(),
+  }),
   event('admin', { action: Text(), detail: Text() }),
 ]);
 export type NodeEvent = Static<typeof NodeEventSchema>;

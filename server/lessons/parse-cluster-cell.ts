@@ -1,6 +1,7 @@
 // A `cluster` cell: one action a line (`kill node3`, `partition node1,node2 | node3,node4,node5`…).
 
 import { ALL_FAULTS } from '../contract/fault-words.ts';
+import { READ_MODES } from '../contract/read-modes.ts';
 import { ProblemList, type SourcePlace } from './lesson-error.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from './lesson-types.ts';
 import { parseDuration } from './parse-duration.ts';
@@ -8,11 +9,20 @@ import { parseDuration } from './parse-duration.ts';
 export const DEFAULT_WAIT_MS = 10_000;
 
 /** The words a cluster-cell line starts with (the web app's editor completes them). */
-export const CLUSTER_ACTION_WORDS = [...ALL_FAULTS, 'wait leader'] as const;
+export const CLUSTER_ACTION_WORDS = [
+  ...ALL_FAULTS.filter((f) => f !== 'switches' && f !== 'transfer'),
+  'prevote',
+  'checkquorum',
+  'reads',
+  'transfer leadership to',
+  'wait leader',
+] as const;
 
 export const CLUSTER_ACTIONS_HELP =
   'kill nodeN, restart nodeN, pause nodeN, resume nodeN, partition node1,node2 | node3,node4,node5, heal, ' +
-  'speed 0.1, noop off, noop on, wait leader [20s], wait nodeN caught up [20s], wait 2s, reset, ' +
+  'speed 0.1, noop off, noop on, prevote on|off, checkquorum on|off, ' +
+  `reads ${READ_MODES.join('|')}, transfer leadership to nodeN, ` +
+  'wait leader [20s], wait nodeN caught up [20s], wait 2s, reset, ' +
   'snapshot every 50, write 100, wipe nodeN, add nodeN, promote nodeN, remove nodeN';
 
 /** Most commands one `write` sends (a lesson needs a few hundred at most). */
@@ -95,6 +105,35 @@ export function parseClusterAction(text: string): ClusterAction {
         );
       }
       return { kind: 'noop', enabled: rest === 'on' };
+    case 'prevote':
+      if (rest !== 'on' && rest !== 'off') {
+        throw new Error(
+          '`prevote` needs `on` or `off`: `prevote off` lets a server that was cut off raise its term and disrupt the cluster (dissertation §9.6), `prevote on` restores PreVote',
+        );
+      }
+      return { kind: 'switches', switches: { pre_vote: rest === 'on' } };
+    case 'checkquorum':
+      if (rest !== 'on' && rest !== 'off') {
+        throw new Error(
+          '`checkquorum` needs `on` or `off`: `checkquorum off` turns off CheckQuorum and leader stickiness (dissertation §6.2, §4.2.3), `checkquorum on` restores them',
+        );
+      }
+      return { kind: 'switches', switches: { check_quorum: rest === 'on' } };
+    case 'reads': {
+      const mode = READ_MODES.find((m) => m === rest);
+      if (mode === undefined) {
+        throw new Error(
+          `\`reads\` needs one of ${READ_MODES.join(', ')}: \`reads read_index\` is the safe default (dissertation §6.4), \`reads unsafe_local\` lets any node answer from its own state (stale reads)`,
+        );
+      }
+      return { kind: 'switches', switches: { read_mode: mode } };
+    }
+    case 'transfer': {
+      const m = /^leadership to (.+)$/.exec(rest);
+      const ref = m ? parseNodeRef(m[1]!) : null;
+      if (!ref) throw new Error('`transfer` is `transfer leadership to node3` (or `{{follower}}`)');
+      return { kind: 'transfer', to: ref };
+    }
     case 'partition': {
       const groups = rest.split('|').map((g) =>
         g

@@ -8,6 +8,7 @@
 
 import type { Request, Response } from 'express';
 import type { NodeEvent, NodeEventBody } from '../contract/node-events.ts';
+import type { RpcName } from '../contract/raft-rpc.ts';
 import type { Message } from '../raft/types.ts';
 
 /** The `rpc` event for a message sent or received; `heartbeatReply` marks the response to a heartbeat. */
@@ -21,12 +22,7 @@ export function rpcEventOf(
   return {
     type: 'rpc',
     dir,
-    rpc:
-      m.type === 'request_vote' || m.type === 'request_vote_response'
-        ? 'request_vote'
-        : m.type === 'install_snapshot' || m.type === 'install_snapshot_response'
-          ? 'install_snapshot'
-          : 'append_entries',
+    rpc: rpcNameOf(m),
     kind: m.type.endsWith('_response') ? 'response' : 'request',
     id,
     from: m.from,
@@ -35,12 +31,20 @@ export function rpcEventOf(
     entries,
     heartbeat: m.type === 'append_entries' ? entries === 0 : heartbeatReply,
     result:
-      m.type === 'request_vote_response'
+      m.type === 'request_vote_response' || m.type === 'pre_vote_response'
         ? m.voteGranted
         : m.type === 'append_entries_response'
           ? m.success
           : null,
   };
+}
+
+/** The endpoint a message travels on (a response on its request's). */
+function rpcNameOf(m: Message): RpcName {
+  const t = m.type.replace(/_response$/, '');
+  return t === 'request_vote' || t === 'pre_vote' || t === 'timeout_now' || t === 'install_snapshot'
+    ? t
+    : 'append_entries';
 }
 
 interface Listener {

@@ -30,6 +30,12 @@ export class Transport {
     this.urls.set(peer, new URL(url));
   }
 
+  /** Back to the addresses PEERS gave (/admin/reset forgets the configuration entries' ones). */
+  resetAddresses(peers: readonly PeerConfig[]): void {
+    this.urls.clear();
+    for (const p of peers) this.urls.set(p.id, new URL(p.url));
+  }
+
   urlOf(peer: string): string | undefined {
     return this.urls.get(peer)?.origin;
   }

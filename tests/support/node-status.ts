@@ -30,6 +30,8 @@ export function statusOf(s: Named): NodeStatus {
       cut_outbound: [],
       noop_on_election: true,
     },
+    switches: { pre_vote: true, check_quorum: true, read_mode: 'read_index' },
+    transferee: null,
     storage: { disk_full: false, detail: null },
     metrics: {
       readies: 0,
@@ -54,6 +56,9 @@ export function statusOf(s: Named): NodeStatus {
       snapshot_bytes: 0,
     },
     ...s,
+    // The harness's aliases always say what node_id and leader_id say.
+    id: s.node_id,
+    leader: s.leader_id ?? null,
     log,
   };
 }

@@ -2,19 +2,21 @@
 
 const ADMIN_TIMEOUT_MS = 3000;
 
+/** POSTs to /admin/<action>; resolves with the node's JSON answer, throws one sentence otherwise. */
 export async function adminPost(
   nodeUrl: string,
   token: string,
   action: string,
   body: unknown = {},
-): Promise<void> {
+  timeoutMs = ADMIN_TIMEOUT_MS,
+): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(`${nodeUrl}/admin/${action}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
     throw new Error(`${nodeUrl}/admin/${action} did not answer (${(e as Error).message}); is the node up?`);
@@ -27,9 +29,31 @@ export async function adminPost(
         : res.status === 404
           ? ': the node has no /admin endpoints (start it with ADMIN_TOKEN set)'
           : '';
-    throw new Error(`${nodeUrl}/admin/${action} answered ${res.status}${hint} ${text.slice(0, 300)}`);
+    throw new Error(`${nodeUrl}/admin/${action} answered ${res.status}${hint} ${detailOf(text)}`);
   }
-  await res.body?.cancel();
+  return res.json().catch(() => null);
+}
+
+/** A refusal's `detail` sentence (server/contract/errors.ts), else the start of the body. */
+function detailOf(text: string): string {
+  try {
+    const d = (JSON.parse(text) as { detail?: unknown }).detail;
+    if (typeof d === 'string') return `: ${d}`;
+  } catch {
+    // not JSON: show it as it came
+  }
+  return text.slice(0, 300);
+}
+
+/**
+ * Dissertation §3.10: asks the leader at `leaderUrl` to hand over to node `to`; resolves with
+ * its sentence once `to` leads (the node answers within three election timeouts).
+ */
+export async function transferLeadership(leaderUrl: string, token: string, to: string): Promise<string> {
+  const reply = (await adminPost(leaderUrl, token, 'transfer_leadership', { to }, 30_000)) as {
+    detail?: string;
+  } | null;
+  return reply?.detail ?? `node ${to} leads`;
 }
 
 /** For a partition into `groups`: the peers each node must cut (everyone outside its group). */
@@ -43,4 +67,35 @@ export function cutsFor(ids: string[], groups: string[][]): Map<string, string[]
     );
   }
   return cuts;
+}
+
+/**
+ * Resets the nodes that answer in place (POST /admin/reset, each in milliseconds instead of a
+ * new process): every one comes back isolated, and only once all of them are fresh are they
+ * healed, so no node still holding the old cluster's term or log can reach a fresh one. Returns
+ * the nodes that did not answer (down, or too old to know /admin/reset): the backend restarts
+ * those as fresh processes, or says it cannot.
+ */
+export async function resetInPlace(
+  nodes: readonly { id: string; url: string }[],
+  token: string,
+): Promise<{ failed: { id: string; why: string }[]; heal: () => Promise<void> }> {
+  const failed: { id: string; why: string }[] = [];
+  const fresh: { id: string; url: string }[] = [];
+  await Promise.all(
+    nodes.map(async (n) => {
+      try {
+        await adminPost(n.url, token, 'reset', { isolated: true });
+        fresh.push(n);
+      } catch (e) {
+        failed.push({ id: n.id, why: (e as Error).message });
+      }
+    }),
+  );
+  return {
+    failed,
+    heal: async () => {
+      await Promise.all(fresh.map((n) => adminPost(n.url, token, 'heal')));
+    },
+  };
 }

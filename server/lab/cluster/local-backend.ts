@@ -1,12 +1,16 @@
 // The `local` backend: node processes on this machine, run by LocalCluster. kill = SIGKILL,
 // restart = respawn on the same data directory, pause = SIGSTOP/SIGCONT, partition, speed and
-// the §8 no-op switch through each node's /admin API, reset = stop, wipe the data, start again.
+// the §8 no-op switch through each node's /admin API, reset = each running node resets itself
+// in place (/admin/reset, milliseconds); only a node that is down gets a wiped directory and a
+// new process (seconds).
 import { randomUUID } from 'node:crypto';
 import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-cluster.ts';
 import { ALL_FAULTS, type ClusterNode, type Fault } from '../../contract/cluster-view.ts';
-import { adminPost, cutsFor } from './admin-client.ts';
+import type { SwitchesBody } from '../../contract/raft-switches.ts';
+import { adminPost, cutsFor, resetInPlace, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
 import { membershipChange } from './membership-client.ts';
+import { RaftSwitchesState } from './raft-switches-state.ts';
 
 /** How long a membership step may take (a learner catching up on a loaded machine included). */
 const MEMBERSHIP_MS = 30_000;
@@ -27,6 +31,7 @@ export class LocalBackend implements ClusterBackend {
   private noopOnElection = true;
   /** Paper §7's threshold set by a lesson (`snapshot every N`); null = the nodes' own default. */
   private snapshotEntries: number | null = null;
+  private readonly raftSwitches = new RaftSwitchesState();
   private wipeFirst: boolean;
 
   constructor({ fresh, ...options }: LocalBackendOptions) {
@@ -140,17 +145,49 @@ export class LocalBackend implements ClusterBackend {
     await this.cluster.dropMember(id);
   }
 
+  async switches(change: SwitchesBody): Promise<void> {
+    this.raftSwitches.merge(change);
+    await Promise.all(
+      this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'switches', change)),
+    );
+  }
+
+  transferLeadership(from: string, to: string): Promise<string> {
+    return transferLeadership(this.urlOf(from), this.token, to);
+  }
+
+  /**
+   * A fresh cluster of the first nodes. Lesson 15's changes are undone: a server beyond them is
+   * stopped and its data deleted, a removed one comes back. A running node started as a member
+   * of the first cluster resets itself in place (/admin/reset, milliseconds); any other (down,
+   * not answering, JOINING=1, or started while the membership differed, so PEERS differ) gets an
+   * emptied directory and a new process (seconds).
+   */
   async reset(): Promise<void> {
-    // The data is wiped anyway: SIGKILL is instant where a graceful stop may take a while.
-    await Promise.all(this.ids().map((id) => this.cluster.kill(id)));
-    await this.cluster.wipe();
+    const first = this.cluster.bootstrapIds();
+    const nodes = this.cluster.nodes();
+    // A frozen process cannot answer /admin/reset: thaw it first (the reset heals everything).
+    for (const n of nodes) if (n.up && n.paused) this.cluster.resume(n.id);
+    // Dissertation §4.2.3: a server outside the configuration is shut down, before anyone resets.
+    const extra = nodes.filter((n) => !first.includes(n.id)).map((n) => n.id);
+    await Promise.all(extra.map((id) => this.cluster.kill(id)));
+    await this.cluster.wipe(extra);
+    const inPlace = nodes.filter((n) => n.up && n.bootstrap);
+    const { failed, heal } = await resetInPlace(inPlace, this.token);
+    // The rest: a new process on an emptied directory (SIGKILL first: the data goes anyway).
+    const respawn = [...first.filter((id) => !inPlace.some((n) => n.id === id)), ...failed.map((f) => f.id)];
+    const known = new Set(nodes.map((n) => n.id));
+    await Promise.all(respawn.filter((id) => known.has(id)).map((id) => this.cluster.kill(id)));
     this.cluster.resetMembers();
+    await this.cluster.wipe(respawn);
     this.groups = null;
     this.speedFactor = 1;
     this.snapshotEntries = null;
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
+    this.raftSwitches.clear();
     await this.cluster.start();
+    await heal();
   }
 
   nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] } {
@@ -192,6 +229,8 @@ export class LocalBackend implements ClusterBackend {
       await adminPost(url, this.token, 'snapshot', { entries: this.snapshotEntries });
     // First: a restarted node must not win an election with the no-op the lesson turned off.
     if (!this.noopOnElection) await adminPost(url, this.token, 'noop', { enabled: false });
+    const switches = this.raftSwitches.forNewProcess();
+    if (switches) await adminPost(url, this.token, 'switches', switches);
     await adminPost(url, this.token, 'heal');
     const cut = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
     if (cut.length > 0) await adminPost(url, this.token, 'partition', { peers: cut, direction: 'both' });

@@ -83,7 +83,7 @@ export class ClusterPanel extends LitElement {
     const speed = Math.min(1, ...nodes.map((n) => n.status?.faults?.speed ?? 1));
     return html`<h2 id="cluster-title">
         Cluster
-        <small>${leader ? `leader ${leader.name} · term ${s?.term}` : s ? `no leader · term ${s.term}` : ''}</small>
+        <small>${leader?.status ? `leader ${leader.name} · term ${leader.status.term}` : s ? `no leader · highest term ${Math.max(s.term, s.lastKnownTerm ?? 0)}` : ''}</small>
       </h2>
       <div class="nodes" role="list" aria-labelledby="cluster-title" @node-action=${this.onAction}>
         ${
