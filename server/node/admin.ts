@@ -126,7 +126,7 @@ export function adminRouter(
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
     const isolated = c.value.isolated ?? false;
     await reset(isolated);
-    const detail = `fresh follower: term 0, empty log, faults healed${isolated ? '; cut off from every peer until heal' : ''}`;
+    const detail = `fresh follower: term 0, empty log, no snapshot, bootstrap configuration, faults healed${isolated ? '; cut off from every peer until heal' : ''}`;
     events.emit({ type: 'admin', action: 'reset', detail });
     const reply: AdminReply = { ok: true, action: 'reset', detail, faults: faults.toJSON() };
     res.json(reply);

@@ -107,6 +107,41 @@ describe.sequential('snapshots on real nodes (paper §7)', { timeout: 300_000 },
     expect(f.metrics.snapshots_installed).toBeGreaterThanOrEqual(1);
   });
 
+  it('/admin/reset forgets the snapshot and the membership changes: no raft.snap, the bootstrap configuration, SNAPSHOT_ENTRIES again', async () => {
+    const c = await cluster3(15431, { SNAPSHOT_ENTRIES: '20' });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const admin = (id: string, action: string, body: unknown = {}) =>
+      http(`${c.url(id)}/admin/${action}`, { body, headers: auth });
+    let leader = await write(c, 40);
+    // A configuration without node 3 (dissertation §4.1), and a threshold set at run time.
+    const gone = ['1', '2', '3'].find((id) => id !== leader.node_id)!;
+    const stay = ['1', '2', '3'].filter((id) => id !== gone);
+    expect((await admin(leader.node_id, 'remove', { id: gone })).status).toBe(200);
+    await c.kill(gone);
+    for (const id of stay) expect((await admin(id, 'snapshot', { entries: 5 })).status).toBe(200);
+    leader = await write(c, 10, 'after');
+    await c.waitFor(
+      (ss) => (stay.every((id) => (ss[Number(id) - 1]?.snapshot_index ?? 0) > 20) ? ss : null),
+      60_000,
+      'both members to snapshot past the removal',
+    );
+    const answers = await Promise.all(stay.map((id) => admin(id, 'reset', { isolated: true })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    for (const id of stay) {
+      const s = await statusOf(c, id);
+      expect(s).toMatchObject({ term: 0, snapshot_index: 0, snapshot_term: 0, log_length: 0, kv: {} });
+      expect(s.snapshot_entries).toBe(20);
+      expect(s.metrics.snapshot_bytes).toBe(0);
+      expect([...s.voters].sort()).toEqual(['1', '2', '3']);
+      expect(s.peers.map((p) => p.id).sort()).toEqual(['1', '2', '3'].filter((x) => x !== id));
+      await expect(fs.access(path.join(c.dataDir(id), 'raft.snap'))).rejects.toThrow();
+    }
+    // The two of the bootstrap three still make a majority: they elect and commit again.
+    await Promise.all(stay.map((id) => admin(id, 'heal')));
+    leader = await c.waitForLeader(30_000);
+    expect((await command(c.url(leader.node_id), 'set fresh=1')).status).toBe(200);
+  });
+
   it('install_snapshot checks its body at the door and refuses chunks out of order', async () => {
     const c = await cluster3(15421, {});
     await c.waitForLeader(30_000);
