@@ -108,7 +108,18 @@ describe.sequential('membership changes on real nodes (dissertation §4.1)', { t
   it('a leader that removes itself steps down once the change commits, and the others elect a new one (§4.2.2)', async () => {
     const c = await cluster3(15451);
     const old = await c.waitForLeader(30_000);
-    const r = await admin(c, old.node_id, 'remove', { id: old.node_id });
+    // Dissertation §4.1: a new leader changes the configuration only once an entry of its term
+    // has committed (its no-op); until then it refuses with 409 no_commit_in_term.
+    const r = await waitFor(
+      `node ${old.node_id} to accept removing itself`,
+      async () => {
+        const answer = await admin(c, old.node_id, 'remove', { id: old.node_id });
+        if (answer.status === 200) return answer;
+        expect(answer.body.error).toBe('no_commit_in_term');
+        return null;
+      },
+      { timeoutMs: SLOW, intervalMs: 200 },
+    );
     expect(r.status).toBe(200);
     const next = await c.waitFor(
       (ss) => ss.find((s) => s?.state === 'leader' && s.node_id !== old.node_id) ?? null,

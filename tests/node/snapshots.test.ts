@@ -108,7 +108,7 @@ describe.sequential('snapshots on real nodes (paper §7)', { timeout: 300_000 },
   });
 
   it('/admin/reset forgets the snapshot and the membership changes: no raft.snap, the bootstrap configuration, SNAPSHOT_ENTRIES again', async () => {
-    const c = await cluster3(15431, { SNAPSHOT_ENTRIES: '20' });
+    const c = await cluster3(15471, { SNAPSHOT_ENTRIES: '20' });
     const auth = { authorization: `Bearer ${TOKEN}` };
     const admin = (id: string, action: string, body: unknown = {}) =>
       http(`${c.url(id)}/admin/${action}`, { body, headers: auth });
