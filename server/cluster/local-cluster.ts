@@ -57,6 +57,12 @@ export interface LocalNodeInfo {
   pid: number | null;
   up: boolean;
   paused: boolean;
+  /**
+   * Its process runs as a member of the first cluster: one of the first `size` ids, PEERS the
+   * others of them, no JOINING. Only such a node becomes a fresh member of that cluster by
+   * resetting itself in place (/admin/reset); any other must be started again.
+   */
+  bootstrap: boolean;
 }
 
 export type { NodeStatus };
@@ -70,6 +76,10 @@ interface Member {
   exited: Promise<void>;
   paused: boolean;
   recent: string[];
+  /** Environment for this node only (e.g. JOINING=1 for a server added to a running cluster). */
+  env: Record<string, string>;
+  /** The running process was started as a member of the first cluster (LocalNodeInfo.bootstrap). */
+  bootstrap: boolean;
 }
 
 export class LocalCluster {
@@ -81,19 +91,75 @@ export class LocalCluster {
     const size = options.size ?? 5;
     if (!Number.isInteger(size) || size < 1 || size > 99) throw new Error(`size must be 1-99, got ${size}`);
     this.opts = { ...options, size, basePort: options.basePort ?? 5001, host: options.host ?? '127.0.0.1' };
-    this.members = Array.from({ length: size }, (_, i) => {
-      const port = this.opts.basePort + i;
-      return {
-        id: String(i + 1),
-        port,
-        url: `http://${this.opts.host}:${port}`,
-        dataDir: path.resolve(options.dataRoot, `node-${i + 1}`),
-        child: null,
-        exited: Promise.resolve(),
-        paused: false,
-        recent: [],
-      };
-    });
+    this.members = Array.from({ length: size }, (_, i) => this.memberFor(i + 1, {}));
+  }
+
+  private memberFor(n: number, env: Record<string, string>): Member {
+    const port = this.opts.basePort + n - 1;
+    return {
+      id: String(n),
+      port,
+      url: `http://${this.opts.host}:${port}`,
+      dataDir: path.resolve(this.opts.dataRoot, `node-${n}`),
+      child: null,
+      exited: Promise.resolve(),
+      paused: false,
+      recent: [],
+      env,
+      bootstrap: false,
+    };
+  }
+
+  /**
+   * Dissertation §4.2.1: a new server (the next id, on the next port) for a running cluster. It
+   * is not running yet; `startNode` starts it empty with JOINING=1, and the leader then adds it
+   * as a learner (POST /admin/add_learner) and promotes it. `id`: a number not in use (default
+   * the next one), e.g. that of a server removed before. Returns its id.
+   */
+  addMember(id?: string): string {
+    const n = id === undefined ? Math.max(0, ...this.members.map((m) => Number(m.id))) + 1 : Number(id);
+    if (!Number.isInteger(n) || n < 1 || n > 99)
+      throw new Error(`a local node's id is a number from 1 to 99, got ${id}`);
+    if (this.members.some((m) => m.id === String(n))) throw new Error(`node${n} is already in this cluster`);
+    this.members.push(this.memberFor(n, { JOINING: '1' }));
+    this.members.sort((a, b) => Number(a.id) - Number(b.id));
+    return String(n);
+  }
+
+  /**
+   * Forgets a node the configuration no longer holds (§4.1): stops it if it runs and deletes its
+   * data, so a later addMember may reuse nothing of it. The leader must have removed it first.
+   */
+  async dropMember(id: string): Promise<void> {
+    const m = this.member(id);
+    await this.kill(id);
+    this.members.splice(this.members.indexOf(m), 1);
+    await fs.rm(m.dataDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Starts one node that is not running. `joining`: it comes back as a new, empty server
+   * (JOINING=1, for one whose disk was lost: after its removal, before add_learner), kept for
+   * its later restarts.
+   */
+  async startNode(id: string, opts: { joining?: boolean } = {}, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+    const m = this.member(id);
+    if (m.child) throw new Error(`node${id} is already running`);
+    if (opts.joining) m.env = { ...m.env, JOINING: '1' };
+    await assertPortFree(this.opts.host, m.port, `node${m.id}`);
+    this.spawn(m, await this.entry());
+    await this.waitUp(m, timeoutMs);
+  }
+
+  /**
+   * Deletes one stopped node's data directory: its disk is lost. It must not come back as
+   * itself (it would have forgotten its vote and its log): remove it from the configuration,
+   * then `startNode(id, {joining: true})`, add it as a learner and promote it.
+   */
+  async wipeNode(id: string): Promise<void> {
+    const m = this.member(id);
+    if (m.child) throw new Error(`stop node${id} before wiping its data`);
+    await fs.rm(m.dataDir, { recursive: true, force: true });
   }
 
   nodes(): LocalNodeInfo[] {
@@ -104,6 +170,7 @@ export class LocalCluster {
       pid: m.child?.pid ?? null,
       up: m.child !== null,
       paused: m.paused,
+      bootstrap: m.child !== null && m.bootstrap,
     }));
   }
 
@@ -183,6 +250,26 @@ export class LocalCluster {
     await Promise.all(members.map((m) => fs.rm(m.dataDir, { recursive: true, force: true })));
   }
 
+  /** The ids of the first cluster: 1 to `size`. */
+  bootstrapIds(): string[] {
+    return Array.from({ length: this.opts.size }, (_, i) => String(i + 1));
+  }
+
+  /**
+   * Back to the first `size` nodes, none of them joining: removed ones come back (not running),
+   * extra ones are forgotten (they must be stopped). Running members keep their process.
+   */
+  resetMembers(): void {
+    const extra = this.members.filter((m) => m.child !== null && Number(m.id) > this.opts.size);
+    if (extra.length > 0) throw new Error(`stop node${extra[0]!.id} before resetting the members`);
+    const kept = this.bootstrapIds().map((id) => {
+      const m = this.members.find((x) => x.id === id) ?? this.memberFor(Number(id), {});
+      m.env = {};
+      return m;
+    });
+    this.members.splice(0, this.members.length, ...kept);
+  }
+
   /** Every node's /status (null for a node that is down or does not answer within timeoutMs). */
   async statuses(timeoutMs = 1000): Promise<(NodeStatus | null)[]> {
     return Promise.all(
@@ -208,7 +295,7 @@ export class LocalCluster {
       if (v) return v;
       if (Date.now() >= deadline) {
         const seen = last
-          .map((s, i) => (s ? `node${i + 1}:${s.state}/t${s.term}` : `node${i + 1}:down`))
+          .map((s, i) => `node${this.members[i]?.id}:${s ? `${s.state}/t${s.term}` : 'down'}`)
           .join(' ');
         throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen ${seen}`);
       }
@@ -231,7 +318,8 @@ export class LocalCluster {
 
   private member(id: string): Member {
     const m = this.members.find((x) => x.id === String(id));
-    if (!m) throw new Error(`no node ${id} in this cluster (ids 1-${this.members.length})`);
+    if (!m)
+      throw new Error(`no node ${id} in this cluster (ids ${this.members.map((x) => x.id).join(', ')})`);
     return m;
   }
 
@@ -242,7 +330,14 @@ export class LocalCluster {
 
   private spawn(m: Member, entry: string[]): void {
     const o = this.opts;
-    const peers = this.members.filter((p) => p !== m).map((p) => `${p.id}=${o.host}:${p.port}`);
+    const others = this.members.filter((p) => p !== m);
+    const peers = others.map((p) => `${p.id}=${o.host}:${p.port}`);
+    const first = this.bootstrapIds();
+    m.bootstrap =
+      first.includes(m.id) &&
+      m.env.JOINING === undefined &&
+      others.length === first.length - 1 &&
+      others.every((p) => first.includes(p.id));
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       NODE_ID: m.id,
@@ -260,6 +355,7 @@ export class LocalCluster {
         ? { ELECTION_TIMEOUT_MAX_MS: String(o.electionTimeoutMaxMs) }
         : {}),
       ...(o.env ?? {}),
+      ...m.env,
     };
     if (o.adminToken !== undefined) env.ADMIN_TOKEN = o.adminToken;
     else delete env.ADMIN_TOKEN;

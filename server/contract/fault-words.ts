@@ -11,9 +11,19 @@ export const ALL_FAULTS = [
   'speed',
   'noop',
   'reset',
+  // Paper §7 and dissertation §4.1 (lessons 14 and 15): compaction, load, a lost disk, membership.
+  'snapshot',
+  'write',
+  'wipe',
+  'add',
+  'promote',
+  'remove',
   /** Dissertation §9.6, §6.2/§4.2.3, §6.4: the Raft switches (`prevote`, `checkquorum`, `reads`). */
   'switches',
   /** Dissertation §3.10: `transfer leadership to nodeN`. */
   'transfer',
 ] as const;
 export type Fault = (typeof ALL_FAULTS)[number];
+
+/** The membership and disk actions; a backend that cannot run a new server offers none of them. */
+export const MEMBERSHIP_FAULTS = ['wipe', 'add', 'promote', 'remove'] as const;

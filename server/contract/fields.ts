@@ -64,6 +64,10 @@ export const Flag = (expected = 'true or false') => Type.Boolean({ expected });
 
 export const Text = (expected = 'a string', o: SchemaOptions = {}) => Type.String({ expected, ...o });
 
+/** A node's base URL (scheme, host, port; no path), e.g. a leader's ADVERTISE_URL. */
+export const BaseUrl = (expected = 'an http(s) base URL such as http://localhost:5001') =>
+  Type.String({ pattern: '^https?://[^\\s/]+/?$', maxLength: 300, expected });
+
 /** Epoch milliseconds or a duration in ms. */
 export const Millis = () => Type.Number({ minimum: 0, expected: 'a number of milliseconds' });
 

@@ -35,8 +35,21 @@ export const NodeMetricsSchema = Type.Object({
   wal_dropped_tail_bytes: count(),
   /** Writes the disk refused for lack of space (each retried). */
   disk_full_errors: count(),
+  /** Paper §7: snapshots this process took, installed from a leader, and sent whole to followers. */
+  snapshots_taken: count(),
+  snapshots_installed: count(),
+  snapshots_sent: count(),
+  snapshot_chunks_sent: count(),
+  /** Size of the latest snapshot's state-machine image (0 without one). */
+  snapshot_bytes: count(),
 });
 export type NodeMetrics = Static<typeof NodeMetricsSchema>;
+
+/** Paper §7: the last index and term the node's snapshot replaced (0 and 0 without one). */
+const SnapshotFields = {
+  snapshot_index: Index(),
+  snapshot_term: Term(),
+};
 
 export const NodeStatusSchema = Type.Object({
   node_id: NodeId(),
@@ -53,9 +66,16 @@ export const NodeStatusSchema = Type.Object({
   last_applied: Index(),
   /** The index of `log[0]`: `log` holds at most the newest STATUS_LOG_LIMIT entries. */
   log_start: Index(),
-  /** The whole log's length (its last index). */
+  /** The whole log's length (its last index); entries up to snapshot_index are in the snapshot. */
   log_length: Index(),
   log: Type.Array(LogEntrySchema),
+  ...SnapshotFields,
+  /** Paper §7: a snapshot is taken once this many applied entries follow the last one. */
+  snapshot_entries: Index({ minimum: 1 }),
+  /** Dissertation §4.1: the configuration in effect (the latest in the log, committed or not). */
+  voters: Type.Array(NodeId()),
+  /** Dissertation §4.2.1: members that receive the log but do not vote. */
+  learners: Type.Array(NodeId()),
   kv: Type.Record(Type.String(), Type.String()),
   peers: Type.Array(Type.Object({ id: NodeId(), url: Type.String() })),
   /** Leader only: Figure 2's nextIndex/matchIndex per follower; null otherwise. */
@@ -101,6 +121,7 @@ export const LogPageSchema = Type.Object({
   entries: Type.Array(LogEntrySchema),
   last_index: Index(),
   commit_index: Index(),
+  ...SnapshotFields,
   /** The `from` of the following page, or null at the end. */
   next: Nullable(Index(), 'an index or null'),
 });

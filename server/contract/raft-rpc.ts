@@ -5,7 +5,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { MAX_TERM_LEAD } from '../raft/message-checks.ts';
 import type { Entry } from '../raft/types.ts';
-import { Body, ClientKeyText, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
+import { BaseUrl, Body, ClientKeyText, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
 import type { Rule } from './wire-check.ts';
 
 /** Dissertation §4: the voters and learners a `config` entry sets, and where each is reached. */
@@ -86,13 +86,7 @@ export const AppendEntriesSchema = Body('an append_entries body', {
   term: Term(),
   leader_id: NodeIdField(),
   /** Where clients should go: the leader's ADVERTISE_URL (for redirects). */
-  leader_url: Type.Optional(
-    Type.String({
-      pattern: '^https?://[^\\s/]+/?$',
-      maxLength: 300,
-      expected: 'an http(s) base URL such as http://localhost:5001',
-    }),
-  ),
+  leader_url: Type.Optional(BaseUrl()),
   prev_log_index: Index(),
   prev_log_term: Term(),
   /** [] for a heartbeat; never missing (§5.3: a heartbeat is an AppendEntries with no entries). */
@@ -124,8 +118,14 @@ export const AppendEntriesReplySchema = Type.Object({
 });
 export type AppendEntriesReply = Static<typeof AppendEntriesReplySchema>;
 
-/** The node-to-node endpoints (POST /<name>). */
-export const RPC_NAMES = ['request_vote', 'pre_vote', 'append_entries', 'timeout_now'] as const;
+/** The node-to-node endpoints (POST /<name>); install_snapshot: paper §7 (server/contract/install-snapshot.ts). */
+export const RPC_NAMES = [
+  'request_vote',
+  'pre_vote',
+  'append_entries',
+  'timeout_now',
+  'install_snapshot',
+] as const;
 export type RpcName = (typeof RPC_NAMES)[number];
 
 // ---- the rules a schema cannot state (Figure 2 and the Log Matching Property)

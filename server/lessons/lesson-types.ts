@@ -144,7 +144,17 @@ export type ClusterAction =
   | { kind: 'wait-leader'; timeoutMs: number }
   | { kind: 'wait-caught-up'; node: NodeRef; timeoutMs: number }
   | { kind: 'sleep'; ms: number }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Paper §7: every node snapshots once this many applied entries follow its last snapshot. */
+  | { kind: 'snapshot'; entries: number }
+  /** `count` set commands through the leader (keys w1…wN), to grow the log. */
+  | { kind: 'write'; count: number }
+  /** A lost disk: SIGKILL the node and delete its data directory. */
+  | { kind: 'wipe'; node: NodeRef }
+  /** Dissertation §4.2.1: start an empty server with JOINING=1, add it as a learner; then promote it. */
+  | { kind: 'add' | 'promote'; node: NodeRef }
+  /** Dissertation §4.1: the leader removes the node from the configuration; then it is shut down. */
+  | { kind: 'remove'; node: NodeRef };
 
 export interface ClusterActionLine {
   text: string;

@@ -22,7 +22,11 @@ export const CLUSTER_ACTIONS_HELP =
   'kill nodeN, restart nodeN, pause nodeN, resume nodeN, partition node1,node2 | node3,node4,node5, heal, ' +
   'speed 0.1, noop off, noop on, prevote on|off, checkquorum on|off, ' +
   `reads ${READ_MODES.join('|')}, transfer leadership to nodeN, ` +
-  'wait leader [20s], wait nodeN caught up [20s], wait 2s, reset';
+  'wait leader [20s], wait nodeN caught up [20s], wait 2s, reset, ' +
+  'snapshot every 50, write 100, wipe nodeN, add nodeN, promote nodeN, remove nodeN';
+
+/** Most commands one `write` sends (a lesson needs a few hundred at most). */
+export const MAX_WRITE_COUNT = 2000;
 
 /** `node3` or `{{leader}}`/`{{follower}}`/`{{captured}}`. */
 export function parseNodeRef(text: string): NodeRef | null {
@@ -57,7 +61,30 @@ export function parseClusterAction(text: string): ClusterAction {
     case 'restart':
     case 'pause':
     case 'resume':
+    case 'wipe':
+    case 'add':
+    case 'promote':
+    case 'remove':
       return { kind: verb, node: node(verb) };
+    case 'snapshot': {
+      const m = /^every (\d+)$/.exec(rest);
+      const n = m ? Number(m[1]) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < 1) {
+        throw new Error(
+          '`snapshot` needs a threshold: `snapshot every 50` makes each node snapshot once 50 applied entries follow its last snapshot',
+        );
+      }
+      return { kind: 'snapshot', entries: n };
+    }
+    case 'write': {
+      const n = /^\d+$/.test(rest) ? Number(rest) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < 1 || n > MAX_WRITE_COUNT) {
+        throw new Error(
+          `\`write\` needs a number of commands from 1 to ${MAX_WRITE_COUNT}, e.g. \`write 100\``,
+        );
+      }
+      return { kind: 'write', count: n };
+    }
     case 'heal':
     case 'reset':
       if (rest !== '') throw new Error(`\`${verb}\` takes nothing after it`);

@@ -32,21 +32,9 @@ export function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/**
- * `reset` rebuilds the node as a fresh follower in the same process (RaftNode.reset). Mounted
- * only with ADMIN_TOKEN: a reset throws away the node's log, which Raft's safety depends on, so
- * it is for lab clusters only.
- */
-export function adminRouter(
-  token: string,
-  faults: Faults,
-  events: NodeEvents,
-  m: Membership,
-  leadership: LeadershipAdmin,
-  reset: (isolated: boolean) => Promise<void>,
-): Router {
-  const r = express.Router();
-  r.use((req: Request, res: Response, next: NextFunction) => {
+/** Every /admin call needs `Authorization: Bearer <ADMIN_TOKEN>` (401 otherwise). */
+export function requireAdminToken(token: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
     const h = req.get('authorization') ?? '';
     const given = h.startsWith('Bearer ') ? h.slice(7).trim() : null;
     if (given === null || !tokenMatches(given, token)) {
@@ -61,7 +49,24 @@ export function adminRouter(
       return;
     }
     next();
-  });
+  };
+}
+
+/**
+ * `reset` rebuilds the node as a fresh follower in the same process (RaftNode.reset). Mounted
+ * only with ADMIN_TOKEN: a reset throws away the node's log, which Raft's safety depends on, so
+ * it is for lab clusters only.
+ */
+export function adminRouter(
+  token: string,
+  faults: Faults,
+  events: NodeEvents,
+  m: Membership,
+  leadership: LeadershipAdmin,
+  reset: (isolated: boolean) => Promise<void>,
+): Router {
+  const r = express.Router();
+  r.use(requireAdminToken(token));
 
   /** Checks the body (an absent one reads as {}), changes the faults, answers and emits an event. */
   const post = <T extends TSchema>(
@@ -121,7 +126,7 @@ export function adminRouter(
     if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
     const isolated = c.value.isolated ?? false;
     await reset(isolated);
-    const detail = `fresh follower: term 0, empty log, faults healed${isolated ? '; cut off from every peer until heal' : ''}`;
+    const detail = `fresh follower: term 0, empty log, no snapshot, bootstrap configuration, faults healed${isolated ? '; cut off from every peer until heal' : ''}`;
     events.emit({ type: 'admin', action: 'reset', detail });
     const reply: AdminReply = { ok: true, action: 'reset', detail, faults: faults.toJSON() };
     res.json(reply);

@@ -2,6 +2,7 @@
 // Every bad value is reported with the variable's name, what was wrong and what to write instead.
 
 import path from 'node:path';
+import { MAX_SNAPSHOT_CHUNK_BYTES } from '../contract/install-snapshot.ts';
 import { READ_MODES, type ReadModeName } from '../contract/read-modes.ts';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../http/server-limits.ts';
 
@@ -32,6 +33,16 @@ export interface NodeConfig {
   exitWhenStdinCloses: boolean;
   /** §8: a new leader appends a no-op of its term (NOOP_ON_ELECTION=0 turns it off, for Figure 8). */
   noopOnElection: boolean;
+  /** Paper §7: take a snapshot once this many applied entries follow the last one (SNAPSHOT_ENTRIES). */
+  snapshotEntries: number;
+  /** Bytes of snapshot per install_snapshot request (SNAPSHOT_CHUNK_BYTES). */
+  snapshotChunkBytes: number;
+  /**
+   * Dissertation §4.2.1 (JOINING=1): this node is being added to a running cluster, or re-added
+   * after losing its disk; it knows no configuration and never campaigns until the leader's
+   * log makes it a member. PEERS then only says where the others are.
+   */
+  joining: boolean;
   /** Slow-client timeouts and the connection cap of its HTTP server (server/http/server-limits.ts). */
   http: ServerLimits;
   /** Dissertation §9.6 (PRE_VOTE=0 turns it off); switchable at run time through /admin/switches. */
@@ -51,6 +62,9 @@ export const DEFAULTS = {
   electionTimeoutMaxMs: 600,
   commandTimeoutMs: 3000,
   rpcTimeoutMs: 1000,
+  /** etcd 3.5's default --snapshot-count. */
+  snapshotEntries: 10_000,
+  snapshotChunkBytes: 256 * 1024,
 } as const;
 
 export class ConfigError extends Error {
@@ -212,6 +226,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): NodeCon
     adminToken: token === '' ? null : token,
     exitWhenStdinCloses: env.EXIT_WHEN_STDIN_CLOSES === '1',
     noopOnElection: flagVar(env, 'NOOP_ON_ELECTION', true),
+    snapshotEntries: intVar(env, 'SNAPSHOT_ENTRIES', DEFAULTS.snapshotEntries, 1, Number.MAX_SAFE_INTEGER),
+    snapshotChunkBytes: intVar(
+      env,
+      'SNAPSHOT_CHUNK_BYTES',
+      DEFAULTS.snapshotChunkBytes,
+      1,
+      MAX_SNAPSHOT_CHUNK_BYTES,
+    ),
+    joining: flagVar(env, 'JOINING', false),
     http: {
       headersTimeoutMs: intVar(
         env,

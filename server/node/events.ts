@@ -42,7 +42,9 @@ export function rpcEventOf(
 /** The endpoint a message travels on (a response on its request's). */
 function rpcNameOf(m: Message): RpcName {
   const t = m.type.replace(/_response$/, '');
-  return t === 'request_vote' || t === 'pre_vote' || t === 'timeout_now' ? t : 'append_entries';
+  return t === 'request_vote' || t === 'pre_vote' || t === 'timeout_now' || t === 'install_snapshot'
+    ? t
+    : 'append_entries';
 }
 
 interface Listener {

@@ -1,14 +1,15 @@
 // The node's HTTP surface (docs/node-api.md). The Raft POSTs (append_entries, request_vote,
-// pre_vote, timeout_now, client_command) are served on plain node:http by raft-doors.ts; express wires
-// the rest. Neither holds Raft logic. A request that fails a check is answered 400 before
+// pre_vote, timeout_now, install_snapshot, client_command) are served on plain node:http by
+// raft-doors.ts; express wires the rest. Neither holds Raft logic. A request that fails a check is answered 400 before
 // anything reaches the core: no term adopted, no timer reset.
 
 import type http from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Membership } from '../contract/membership.ts';
 import { createLimitedServer } from '../http/server-limits.ts';
-import { adminRouter } from './admin.ts';
+import { adminRouter, requireAdminToken } from './admin.ts';
 import { MAX_BODY_BYTES, sendError } from './http-errors.ts';
+import { membershipRouter } from './membership-admin.ts';
 import type { RaftNode } from './node.ts';
 import { RAFT_DOOR_PATHS, raftDoors } from './raft-doors.ts';
 import { checkLogQuery } from './request-checks.ts';
@@ -23,13 +24,21 @@ function createApp(node: RaftNode): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const m: Membership = { selfId: node.id, memberIds: node.memberIds };
+  // Membership follows the configuration entries (§4.1): read it at each request.
+  const m: Membership = {
+    selfId: node.id,
+    get memberIds() {
+      return node.memberIds;
+    },
+  };
   // Learners often forget the Content-Type header: read every body as JSON.
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true });
 
   if (node.config.adminToken !== null) {
+    const token = node.config.adminToken;
     const reset = (isolated: boolean) => node.reset(isolated);
-    app.use('/admin', json, adminRouter(node.config.adminToken, node.faults, node.events, m, node, reset));
+    app.use('/admin', json, requireAdminToken(token), membershipRouter(node));
+    app.use('/admin', json, adminRouter(token, node.faults, node.events, m, node, reset));
   } else {
     app.use('/admin', (_req, res) => {
       sendError(
@@ -74,7 +83,7 @@ function createApp(node: RaftNode): Express {
       404,
       'not_found',
       `no endpoint ${req.method} ${req.path}; try GET /status, GET /log, GET /events, POST /request_vote, ` +
-        'POST /pre_vote, POST /append_entries, POST /timeout_now or POST /client_command',
+        'POST /pre_vote, POST /append_entries, POST /timeout_now, POST /install_snapshot or POST /client_command',
     );
   });
 

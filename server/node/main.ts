@@ -7,6 +7,7 @@ import { exposureWarning } from '../http/exposure-warning.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config.ts';
 import { createNodeServer } from './http-api.ts';
 import { RaftNode } from './node.ts';
+import { SnapshotCorruptError } from './storage/snapshot-file.ts';
 import { WalCorruptError } from './storage/wal.ts';
 
 function fail(message: string): never {
@@ -37,7 +38,7 @@ try {
     },
   });
 } catch (e) {
-  if (e instanceof WalCorruptError) fail(e.message);
+  if (e instanceof WalCorruptError || e instanceof SnapshotCorruptError) fail(e.message);
   fail(`cannot open DATA_DIR ${config.dataDir}: ${(e as Error).message}`);
 }
 

@@ -5,6 +5,7 @@
 // only a leader's appends leave before its write (dissertation §10.2.1, raft/early-send.ts).
 // Bodies arrive here already checked against the contract (http-api.ts; replies below).
 
+import type { InstallSnapshotBody } from '../contract/install-snapshot.ts';
 import type { LogPage, NodeStatus } from '../contract/node-status.ts';
 import {
   type AppendEntriesBody,
@@ -20,7 +21,17 @@ import type { SwitchesBody, SwitchesView } from '../contract/raft-switches.ts';
 import { parseWire } from '../contract/wire-check.ts';
 import { RaftCore } from '../raft/core.ts';
 import { splitForPersist } from '../raft/early-send.ts';
-import type { Entry, Message, PersistentState, Proposal, Ready, TransferResult } from '../raft/types.ts';
+import type {
+  Configuration,
+  Entry,
+  MembershipChange,
+  MembershipResult,
+  Message,
+  PersistentState,
+  Proposal,
+  Ready,
+  TransferResult,
+} from '../raft/types.ts';
 import { parseCommand } from '../statemachine/command.ts';
 import { KvStateMachine } from '../statemachine/kv.ts';
 import { ClientCommands, type CommandOutcome } from './client-commands.ts';
@@ -28,11 +39,14 @@ import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
 import { type InboundRpc, InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
+import { SnapshotReceiver, SnapshotSender } from './install-snapshot.ts';
+import { PeerBook } from './peer-book.ts';
 import { phaseTrace } from './phase-trace.ts';
 import { Reads } from './reads.ts';
 import { RpcCounters } from './rpc-counters.ts';
+import { SnapshotStore } from './snapshot-store.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
-import { describeTornTail, Wal, type WalOptions } from './storage/wal.ts';
+import { describeTornTail, Wal, WalCorruptError, type WalOptions } from './storage/wal.ts';
 import { Transport } from './transport.ts';
 import { ignoredDetail } from './vote-refusals.ts';
 import { wipeDirectory } from './wipe-directory.ts';
@@ -75,6 +89,12 @@ export class RaftNode {
   private readonly transport: Transport;
   private inbound = new InboundRpcs();
   private readonly commands = new ClientCommands();
+  private receiver = new SnapshotReceiver();
+  private sender: SnapshotSender;
+  /** Paper §7: applied entries after the last snapshot that trigger the next (SNAPSHOT_ENTRIES, /admin/snapshot). */
+  snapshotEntries: number;
+  /** Who this node talks to: PEERS plus the addresses in the configuration entries (§4.1). */
+  private peerBook: PeerBook;
   private reads: Reads;
   /** Told after every Ready and every tick (leadership-admin.ts waits on a transfer with it). */
   private readonly progressListeners = new Set<() => void>();
@@ -97,13 +117,19 @@ export class RaftNode {
     readonly config: NodeConfig,
     private wal: Wal,
     state: PersistentState,
+    private snapshots: SnapshotStore,
     private readonly opts: RaftNodeOptions,
   ) {
     this.faults = new Faults(config.id, config.noopOnElection);
     this.events = new NodeEvents(config.id);
     this.transport = new Transport(config.id, config.peers, config.rpcTimeoutMs);
+    this.peerBook = new PeerBook(config.id, config.peers, this.transport);
+    this.snapshotEntries = config.snapshotEntries;
+    this.sender = this.newSender();
     this.reads = new Reads(config.readMode);
     this.core = this.newCore(state);
+    if (this.snapshots.latest) this.sm.restore(this.snapshots.latest.data);
+    this.peerBook.follow(this.core.configuration);
     this.parts = this.newParts();
     this.last = { role: 'follower', term: this.core.currentTerm, leaderId: null, commitIndex: 0 };
     this.faults.onChange((change) => {
@@ -129,8 +155,9 @@ export class RaftNode {
         electionTicksMin: ticks(c.electionTimeoutMinMs),
         electionTicksMax: ticks(c.electionTimeoutMaxMs),
         random: this.opts.random ?? Math.random,
-        // The state machine is rebuilt from the log: the core re-emits the committed prefix.
-        applied: 0,
+        // The state machine holds the snapshot (if any); the core re-emits the committed entries after it.
+        applied: this.snapshots.latest?.meta.index ?? 0,
+        joining: c.joining,
         noopOnElection: this.faults.noopOnElection,
         preVote: c.preVote,
         checkQuorum: c.checkQuorum,
@@ -140,9 +167,35 @@ export class RaftNode {
     );
   }
 
+  /** The leader's side of install_snapshot; a transfer begun before a reset answers a core that is gone. */
+  private newSender(): SnapshotSender {
+    const incarnation = this.incarnation;
+    const current = () => incarnation === this.incarnation;
+    return new SnapshotSender({
+      selfId: this.config.id,
+      advertiseUrl: this.config.advertiseUrl,
+      chunkBytes: this.config.snapshotChunkBytes,
+      latest: () => (current() ? this.snapshots.latest : null),
+      post: (peer, body, id) => {
+        if (this.faults.cutOutbound.has(peer)) return Promise.reject(new Error(`cut from ${peer}`));
+        return this.transport.call(peer, 'install_snapshot', body, id);
+      },
+      done: (reply) => this.whenRunning(() => current() && this.core.step(reply)),
+      failed: (peer) => {
+        if (!current()) return;
+        this.counters.rpcFailures++;
+        this.whenRunning(() => current() && this.core.unreachable(peer));
+      },
+    });
+  }
+
   private newParts(): NodeParts {
     return {
       config: this.config,
+      peers: this.peerBook,
+      snapshots: this.snapshots,
+      snapshotSender: this.sender,
+      snapshotEntries: () => this.snapshotEntries,
       core: this.core,
       sm: this.sm,
       faults: this.faults,
@@ -157,7 +210,9 @@ export class RaftNode {
   /**
    * /admin/reset: a fresh node in the same process — term 0, no vote, an empty log and state
    * machine, every fault healed — as if its data directory had been wiped and it had started
-   * again, only without the seconds a new process takes. With `isolated`, the node comes back
+   * again, only without the seconds a new process takes: no snapshot, the snapshot threshold
+   * SNAPSHOT_ENTRIES, and the bootstrap configuration (PEERS, or none with JOINING=1) whatever
+   * membership changes the old log held (§4.1). With `isolated`, the node comes back
    * cut off from every peer (until /admin/heal), so that a peer not reset yet cannot hand it
    * the old cluster's term or entries: the lab resets every node that way, then heals them all.
    * Requests waiting for the old state are answered 503; answers to RPCs it sent are dropped.
@@ -168,7 +223,9 @@ export class RaftNode {
     this.incarnation++;
     // First the cuts (before anything can arrive), then the other faults, pause last: requests
     // held by a pause now meet the cuts.
-    this.faults.resetTo(this.config.noopOnElection, isolated ? this.config.peers.map((p) => p.id) : []);
+    // Every peer it knows of, also those a membership change added (a sixth server).
+    const others = this.peerBook.knownIds().filter((id) => id !== this.id);
+    this.faults.resetTo(this.config.noopOnElection, isolated ? others : []);
     this.stopTicker();
     try {
       await this.pumping;
@@ -184,9 +241,16 @@ export class RaftNode {
       await wipeDirectory(this.config.dataDir);
       const { wal, state } = await Wal.open(this.config.dataDir, this.opts.wal);
       this.wal = wal;
+      this.snapshots = await SnapshotStore.open(this.config.dataDir);
+      this.snapshotEntries = this.config.snapshotEntries;
       this.inbound = new InboundRpcs();
+      this.receiver = new SnapshotReceiver();
+      this.sender = this.newSender();
       this.sm = new KvStateMachine();
       this.core = this.newCore(state);
+      this.transport.resetAddresses(this.config.peers);
+      this.peerBook = new PeerBook(this.config.id, this.config.peers, this.transport);
+      this.peerBook.follow(this.core.configuration);
       this.parts = this.newParts();
       this.leaderUrls.clear();
       this.counters = new RpcCounters();
@@ -203,15 +267,34 @@ export class RaftNode {
   static async open(config: NodeConfig, opts: RaftNodeOptions = {}): Promise<RaftNode> {
     const { wal, state } = await Wal.open(config.dataDir, opts.wal);
     if (wal.tornTail) opts.notice?.(describeTornTail(wal.file, wal.tornTail));
-    return new RaftNode(config, wal, state, opts);
+    let snapshots: SnapshotStore;
+    try {
+      snapshots = await SnapshotStore.open(config.dataDir);
+    } catch (e) {
+      await wal.close();
+      throw e;
+    }
+    const snap = snapshots.latest?.meta;
+    if (state.base > (snap?.index ?? 0)) {
+      await wal.close();
+      throw new WalCorruptError(
+        `${wal.file} starts after entry ${state.base}, but the snapshot that replaced those entries ` +
+          `(raft.snap in ${config.dataDir}) ${snap ? `ends at ${snap.index}` : 'is missing'}. Keep the data directory ` +
+          'as it is and do not start this node as itself: replace it through a membership change (remove it, ' +
+          'restart it empty with JOINING=1, add it as a learner, promote it). See "Losing a disk" in docs/node-api.md.',
+      );
+    }
+    const { base: _base, ...persisted } = state;
+    return new RaftNode(config, wal, snap ? { ...persisted, snapshot: snap } : persisted, snapshots, opts);
   }
 
   get id(): string {
     return this.config.id;
   }
 
+  /** Every id this node accepts RPCs from: itself, PEERS and everyone its configurations name. */
   get memberIds(): string[] {
-    return [this.config.id, ...this.config.peers.map((p) => p.id)];
+    return this.peerBook.knownIds();
   }
 
   get currentTerm(): number {
@@ -220,6 +303,10 @@ export class RaftNode {
 
   get role(): string {
     return this.core.role;
+  }
+
+  get leaderId(): string | null {
+    return this.core.leaderId;
   }
 
   start(): void {
@@ -297,6 +384,83 @@ export class RaftNode {
     this.rpcEvent('recv', msg, id);
     this.core.step(msg);
     void this.pump();
+  }
+
+  /**
+   * One chunk of POST /install_snapshot (paper §7, Figure 13), checked against the contract. Earlier
+   * chunks are answered at once; the last one is stepped into the core and answered after the
+   * snapshot is fsync'd. A chunk from an older term is answered with this node's term (step 1).
+   */
+  receiveSnapshotChunk(body: InstallSnapshotBody, answer: RpcAnswer, eventId?: string): void {
+    if (this.resetting) {
+      answer(503, { error: 'reset', detail: `node ${this.id} is being reset; send it again in a moment` });
+      return;
+    }
+    const term = this.core.currentTerm;
+    if (body.term < term) {
+      answer(200, { term, bytes_received: 0 });
+      return;
+    }
+    const url = body.leader_url?.replace(/\/$/, '');
+    if (url !== undefined) this.leaderUrls.set(String(body.leader_id), url);
+    const out = this.receiver.chunk(body);
+    if (out.kind === 'refused') {
+      answer(out.refusal.status, { error: out.refusal.error, detail: out.refusal.detail });
+      return;
+    }
+    if (out.kind === 'partial') {
+      answer(200, { term, bytes_received: out.bytesReceived });
+      return;
+    }
+    const rpcId = `in${++this.rpcSeq}`;
+    const id = eventId ?? `${this.id}.${rpcId}`;
+    const total = out.bytes.length;
+    const msg = { ...out.message, to: this.id, rpcId };
+    this.inbound.hold(rpcId, {
+      answer: (status, reply) => answer(status, status === 200 ? { ...reply, bytes_received: total } : reply),
+      eventId: id,
+      rpc: 'install_snapshot',
+      from: msg.from,
+      term: msg.term,
+      heartbeat: false,
+    });
+    this.rpcEvent('recv', msg, id);
+    this.core.step(msg);
+    void this.pump();
+  }
+
+  /**
+   * Dissertation §4.1: one single-server change on the leader (server/node/membership-admin.ts
+   * drives it). The result says why a change is refused.
+   */
+  changeMembership(change: MembershipChange): MembershipResult {
+    const r = this.core.changeMembership(change);
+    if (r.ok) void this.pump();
+    return r;
+  }
+
+  /** The configuration in effect (the latest in the log, committed or not, §4.1). */
+  get configuration(): Configuration {
+    return this.core.configuration;
+  }
+
+  /** Leader only: whether `id` caught up in its last round (§4.2.1), and its matchIndex. */
+  replicationOf(id: string): { caughtUp: boolean; matchIndex: number } | null {
+    const f = this.core.replication()?.[id];
+    return f ? { caughtUp: f.caughtUp, matchIndex: f.matchIndex } : null;
+  }
+
+  /** Whether the configuration entry at the end of the log (if any) is committed. */
+  get configurationCommitted(): boolean {
+    const last = this.core.lastIndex();
+    for (let i = last; i > this.core.commitIndex; i--) {
+      if (this.core.entries(i, i)[0]?.type === 'config') return false;
+    }
+    return true;
+  }
+
+  get commitIndex(): number {
+    return this.core.commitIndex;
   }
 
   /** A client command; resolves once it is committed and applied, or cannot be. */
@@ -400,11 +564,7 @@ export class RaftNode {
       const { early, afterPersist } = splitForPersist(rd, this.core.role);
       for (const m of early) this.dispatch(m);
       // Nothing else of this Ready leaves before it is durable; a full disk holds it here (retried).
-      const persisted = await this.wal.appendRetrying(
-        { hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries },
-        { retryMs: DISK_FULL_RETRY_MS, stopped: () => this.stopped, onFull: (e) => this.onDiskFull(e) },
-      );
-      if (!persisted) return;
+      if (!(await this.persist(rd))) return;
       phaseTrace?.ready('persisted', rd);
       if (this.diskFullNoticed) {
         this.diskFullNoticed = false;
@@ -416,14 +576,46 @@ export class RaftNode {
         this.dispatch(m);
       }
       this.inbound.answerIgnored(stepped, answered, (rpc) => this.ignored(rpc));
+      if (rd.snapshot) this.sm.restore(rd.snapshot.data as Uint8Array);
       for (const e of rd.committed) this.apply(e);
+      if (rd.configuration) this.peerBook.follow(rd.configuration);
       this.core.advance(rd);
       // §6.4: confirmed reads wait until applied >= their index; dropped ones never answer a value.
       this.reads.fromReady(rd.readStates, rd.droppedReads, () => this.notLeader());
       this.reads.answerApplied(this.core.lastApplied, (key) => this.sm.get(key));
       this.noteChanges(rd);
       this.notifyProgress();
+      await this.snapshots.maybeTake(this.core, this.sm, this.wal, this.snapshotEntries);
     }
+  }
+
+  /**
+   * Persists one Ready in the core's order (server/raft/README.md): hardState; a received
+   * snapshot (written and fsync'd, paper §7); truncateFrom; only then the entries a snapshot
+   * replaced (`dropTo`); entries. False if the node stopped while a full disk held it.
+   */
+  private async persist(rd: Ready): Promise<boolean> {
+    const retry = {
+      retryMs: DISK_FULL_RETRY_MS,
+      stopped: () => this.stopped,
+      onFull: (e: Error) => this.onDiskFull(e),
+    };
+    let hardState = rd.hardState;
+    if (rd.snapshot) {
+      if (hardState && !(await this.wal.appendRetrying({ hardState }, retry))) return false;
+      hardState = undefined;
+      await this.snapshots.store({ meta: rd.snapshot.meta, data: rd.snapshot.data as Uint8Array }, true);
+    }
+    const snapshotIndex = this.snapshots.latest?.meta.index ?? 0;
+    return this.wal.appendRetrying(
+      {
+        hardState,
+        truncateFrom: rd.truncateFrom,
+        dropTo: snapshotIndex > this.wal.dropped ? snapshotIndex : undefined,
+        entries: rd.entries,
+      },
+      retry,
+    );
   }
 
   /**
@@ -463,6 +655,17 @@ export class RaftNode {
       this.rpcEvent('send', m, rpc.eventId, rpc.heartbeat);
       if (m.type === 'append_entries_response') this.counters.answered(m);
       rpc.answer(200, encodeResponse(m, this.id));
+      return;
+    }
+    if (m.type === 'install_snapshot_response') {
+      const rpc = this.inbound.take(m.rpcId);
+      if (!rpc) return;
+      this.rpcEvent('send', m, rpc.eventId);
+      rpc.answer(200, { term: m.term, match_index: m.matchIndex });
+      return;
+    }
+    if (m.type === 'install_snapshot') {
+      this.sender.send(m);
       return;
     }
     if (
@@ -596,7 +799,7 @@ export class RaftNode {
 
   urlOf(id: string): string | null {
     if (id === this.id) return this.config.advertiseUrl;
-    return this.leaderUrls.get(id) ?? this.transport.urlOf(id) ?? null;
+    return this.leaderUrls.get(id) ?? this.peerBook.urlOf(id) ?? null;
   }
 
   status(): NodeStatus {

@@ -1,5 +1,5 @@
 // The node's hot doors on plain node:http: the Raft RPCs (POST /append_entries, /request_vote,
-// /pre_vote, /timeout_now) and /client_command. Profiling (issue 15) showed express's routing
+// /pre_vote, /timeout_now, /install_snapshot) and /client_command. Profiling (issue 15) showed express's routing
 // and body parser at 56% of a follower's busy time; these carry nearly every request under
 // load, so they skip it.
 // Everything else (/status, /log, /events, /admin, 404/405 answers) goes on to express.
@@ -15,6 +15,7 @@ import type { RaftNode } from './node.ts';
 import {
   checkAppendEntries,
   checkClientCommand,
+  checkInstallSnapshot,
   checkPreVote,
   checkRequestVote,
   checkTimeoutNow,
@@ -26,6 +27,7 @@ export const RAFT_DOOR_PATHS = [
   '/pre_vote',
   '/append_entries',
   '/timeout_now',
+  '/install_snapshot',
   '/client_command',
 ] as const;
 type Door = (typeof RAFT_DOOR_PATHS)[number];
@@ -86,11 +88,17 @@ function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
 }
 
 /**
- * The request listener of a node's HTTP server: the three hot doors here, the rest to `rest`
+ * The request listener of a node's HTTP server: the hot doors here, the rest to `rest`
  * (express, http-api.ts).
  */
 export function raftDoors(node: RaftNode, rest: RequestListener): RequestListener {
-  const m: Membership = { selfId: node.id, memberIds: node.memberIds };
+  // Membership follows the configuration entries (§4.1): read it at each request.
+  const m: Membership = {
+    selfId: node.id,
+    get memberIds() {
+      return node.memberIds;
+    },
+  };
   const eventIdOf = (req: IncomingMessage) => {
     const id = req.headers['x-raft-rpc-id'];
     return typeof id === 'string' && /^[\w.-]{1,64}$/.test(id) ? id : undefined;
@@ -131,6 +139,10 @@ export function raftDoors(node: RaftNode, rest: RequestListener): RequestListene
     if (door === '/timeout_now') {
       const c = checkTimeoutNow(body, m, term);
       return c.ok ? node.receive('timeout_now', c.value, answerWith(res), eventIdOf(req)) : refuse(c.detail);
+    }
+    if (door === '/install_snapshot') {
+      const c = checkInstallSnapshot(body, m, term);
+      return c.ok ? node.receiveSnapshotChunk(c.value, answerWith(res), eventIdOf(req)) : refuse(c.detail);
     }
     const c = checkAppendEntries(body, m, term);
     if (!c.ok) return refuse(c.detail);

@@ -7,6 +7,11 @@ import {
   ClientCommandSchema,
   clientCommandRules,
 } from '../contract/client-command.ts';
+import {
+  type InstallSnapshotBody,
+  InstallSnapshotSchema,
+  installSnapshotRules,
+} from '../contract/install-snapshot.ts';
 import { type Membership, notAPeer } from '../contract/membership.ts';
 import { LogQuerySchema, logQueryRules, logRange } from '../contract/node-status.ts';
 import {
@@ -88,6 +93,24 @@ export function checkAppendEntries(
       }
       return null;
     },
+  );
+}
+
+/**
+ * Paper §7, Figure 13: one chunk of a snapshot from a leader this node knows. `currentTerm`:
+ * this node's, which a request may exceed by at most MAX_TERM_LEAD.
+ */
+export function checkInstallSnapshot(
+  body: unknown,
+  m: Membership,
+  currentTerm: number,
+): Checked<InstallSnapshotBody> {
+  return parseWire(
+    InstallSnapshotSchema,
+    body,
+    installSnapshotRules,
+    (b) => notAPeer(m, 'leader_id', b.leader_id),
+    (b) => termLeadError(b.term, currentTerm),
   );
 }
 

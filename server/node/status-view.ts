@@ -8,11 +8,18 @@ import type { KvStateMachine } from '../statemachine/kv.ts';
 import type { ClientCommands } from './client-commands.ts';
 import type { NodeConfig } from './config.ts';
 import type { Faults } from './faults.ts';
+import type { SnapshotSender } from './install-snapshot.ts';
+import type { PeerBook } from './peer-book.ts';
 import type { RpcCounters } from './rpc-counters.ts';
+import type { SnapshotStore } from './snapshot-store.ts';
 import type { Wal } from './storage/wal.ts';
 
 export interface NodeParts {
   config: NodeConfig;
+  peers: PeerBook;
+  snapshots: SnapshotStore;
+  snapshotSender: SnapshotSender;
+  snapshotEntries: () => number;
   core: RaftCore;
   sm: KvStateMachine;
   faults: Faults;
@@ -27,7 +34,7 @@ export interface NodeParts {
 export function statusView(p: NodeParts): NodeStatus {
   const { core } = p;
   const last = core.lastIndex();
-  const start = Math.max(1, last - STATUS_LOG_LIMIT + 1);
+  const start = Math.max(core.firstIndex(), last - STATUS_LOG_LIMIT + 1);
   const leaderId = core.leaderId;
   const progress = core.progress();
   return {
@@ -44,8 +51,12 @@ export function statusView(p: NodeParts): NodeStatus {
     log_start: start,
     log_length: last,
     log: last === 0 ? [] : core.entries(start, last),
+    ...snapshotView(core),
+    snapshot_entries: p.snapshotEntries(),
+    voters: core.configuration.voters,
+    learners: core.configuration.learners,
     kv: p.sm.kv(),
-    peers: p.config.peers.map((peer) => ({ id: peer.id, url: peer.url })),
+    peers: p.peers.peers(),
     progress:
       progress === null
         ? null
@@ -76,7 +87,18 @@ function metricsView(p: NodeParts): NodeMetrics {
     wal_compactions: ws.compactions,
     wal_dropped_tail_bytes: ws.droppedTailBytes,
     disk_full_errors: ws.diskFullErrors,
+    snapshots_taken: p.snapshots.taken,
+    snapshots_installed: p.snapshots.installed,
+    snapshots_sent: p.snapshotSender.sent,
+    snapshot_chunks_sent: p.snapshotSender.chunksSent,
+    snapshot_bytes: p.snapshots.latest?.data.length ?? 0,
   };
+}
+
+/** Paper §7: the last index and term the snapshot replaced (0 and 0 without one). */
+function snapshotView(core: RaftCore): { snapshot_index: number; snapshot_term: number } {
+  const s = core.snapshot;
+  return { snapshot_index: s.index, snapshot_term: s.term };
 }
 
 export function logPageView(p: Pick<NodeParts, 'config' | 'core'>, from: number, limit: number): LogPage {
@@ -85,9 +107,11 @@ export function logPageView(p: Pick<NodeParts, 'config' | 'core'>, from: number,
   return {
     node_id: p.config.id,
     from,
+    // Entries a snapshot replaced are gone (paper §7): the page starts at first_index at the earliest.
     entries: from > last ? [] : p.core.entries(from, to),
     last_index: last,
     commit_index: p.core.commitIndex,
+    ...snapshotView(p.core),
     next: to < last ? to + 1 : null,
   };
 }

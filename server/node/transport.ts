@@ -25,6 +25,17 @@ export class Transport {
     this.urls = new Map(peers.map((p) => [p.id, new URL(p.url)]));
   }
 
+  /** A configuration entry named where `peer` is (dissertation §4.1). */
+  setAddress(peer: string, url: string): void {
+    this.urls.set(peer, new URL(url));
+  }
+
+  /** Back to the addresses PEERS gave (/admin/reset forgets the configuration entries' ones). */
+  resetAddresses(peers: readonly PeerConfig[]): void {
+    this.urls.clear();
+    for (const p of peers) this.urls.set(p.id, new URL(p.url));
+  }
+
   urlOf(peer: string): string | undefined {
     return this.urls.get(peer)?.origin;
   }

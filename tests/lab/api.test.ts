@@ -167,7 +167,19 @@ describe('run and cluster API', () => {
     const c = await call('GET', '/api/cluster');
     expect(c.body).toMatchObject({
       backend: 'remote',
-      faults: ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'switches', 'transfer', 'reset'],
+      faults: [
+        'pause',
+        'resume',
+        'partition',
+        'heal',
+        'speed',
+        'noop',
+        'switches',
+        'transfer',
+        'reset',
+        'snapshot',
+        'write',
+      ],
     });
     expect(c.body.nodes).toHaveLength(5);
     expect(c.body.snapshot.nodes[0]).toMatchObject({

@@ -74,6 +74,27 @@ const shaped: Record<string, fc.Arbitrary<unknown>> = {
     },
     { requiredKeys: [] },
   ),
+  '/install_snapshot': fc.record(
+    {
+      term: smallNat,
+      leader_id: nodeId,
+      last_included_index: smallNat,
+      last_included_term: smallNat,
+      config: fc.oneof(
+        fc.record({
+          voters: fc.array(nodeId, { maxLength: 3 }),
+          learners: fc.array(nodeId, { maxLength: 2 }),
+        }),
+        anyValue,
+      ),
+      offset: smallNat,
+      data: fc.oneof(fc.constantFrom('', 'AAAA', 'AA==', 'not base64'), anyValue),
+      done: anyValue,
+      total_bytes: smallNat,
+      crc32: fc.oneof(fc.integer(), anyValue),
+    },
+    { requiredKeys: [] },
+  ),
   '/client_command': fc.record(
     {
       command: fc.oneof(
@@ -240,7 +261,13 @@ describe('a node under random input', () => {
       open.repeat(depth) + inner + close.repeat(depth);
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('/request_vote', '/append_entries', '/client_command', '/admin/partition'),
+        fc.constantFrom(
+          '/request_vote',
+          '/append_entries',
+          '/install_snapshot',
+          '/client_command',
+          '/admin/partition',
+        ),
         fc.oneof(
           fc.integer({ min: 1, max: 200_000 }).map((d) => deep(d, '[', ']')),
           fc.integer({ min: 1, max: 100_000 }).map((d) => `{"command":${deep(d, '{"a":', '}')}}`),

@@ -16,6 +16,7 @@ import {
   SpeedSchema,
 } from '../../server/contract/admin.ts';
 import { ClientCommandSchema } from '../../server/contract/client-command.ts';
+import { InstallSnapshotSchema } from '../../server/contract/install-snapshot.ts';
 import { AppendEntriesSchema, RequestVoteSchema } from '../../server/contract/raft-rpc.ts';
 import type { RaftCore } from '../../server/raft/core.ts';
 import { type InProcessNode, startInProcessNode } from '../support/in-process-node.ts';
@@ -46,6 +47,26 @@ const DOORS: Door[] = [
     },
     optional: ['leader_url', 'entries[0].client_id', 'entries[0].request_id'],
     alsoAccepts: RPC_IDS,
+  },
+  {
+    // Paper §7, Figure 13: a first chunk of two (a complete one would install).
+    name: 'POST /install_snapshot',
+    schema: InstallSnapshotSchema,
+    valid: {
+      term: 5,
+      leader_id: '2',
+      leader_url: 'http://127.0.0.1:5002',
+      last_included_index: 3,
+      last_included_term: 5,
+      config: { voters: ['1', '2', '3'], learners: [] },
+      offset: 0,
+      data: 'AAAA',
+      done: false,
+      total_bytes: 6,
+      crc32: 0,
+    },
+    optional: ['leader_url'],
+    alsoAccepts: { leader_id: ['number'] },
   },
   {
     name: 'POST /client_command',
@@ -167,6 +188,13 @@ describe('every node endpoint refuses what the contract does not allow, and chan
         { term: 5, candidate_id: '2', last_log_index: 0, last_log_term: 1 },
       ],
       ['/request_vote', 'last_log_term', { term: 5, candidate_id: '2', last_log_index: 3, last_log_term: 6 }],
+      [
+        '/request_vote',
+        'more than 2^32 above',
+        { term: 2 ** 52, candidate_id: '2', last_log_index: 0, last_log_term: 0 },
+      ],
+      ['/install_snapshot', 'more than 2^32 above', { ...DOORS[2]!.valid, term: 2 ** 52 }],
+      ['/install_snapshot', 'leader_id', { ...DOORS[2]!.valid, leader_id: '9' }],
       ['/client_command', 'client_id', { command: 'get x', client_id: 4 }],
       ['/client_command', 'unknown command', { command: 'frob x' }],
       ['/admin/partition', 'peers[0]', { peers: ['9'] }],

@@ -9,6 +9,7 @@ import { parseWire } from '../../server/contract/wire-check.ts';
 import {
   checkAppendEntries,
   checkClientCommand,
+  checkInstallSnapshot,
   checkLogQuery,
   checkRequestVote,
 } from '../../server/node/request-checks.ts';
@@ -72,6 +73,23 @@ describe('request_vote bodies', () => {
     );
     expect(checkRequestVote({ ...far, term: 2 ** 52 }, m, 2 ** 52 - 5).ok).toBe(true);
     expect(detail(checkAppendEntries(ae({ term: 2 ** 52 }), m, 3))).toContain('more than 2^32 above');
+    // install_snapshot is a Raft RPC like the others: the same bound (paper §7, Figure 13).
+    const chunk = {
+      term: 2 ** 32,
+      leader_id: '2',
+      last_included_index: 3,
+      last_included_term: 1,
+      config: { voters: ['1', '2', '3'], learners: [] },
+      offset: 0,
+      data: 'AAAA',
+      done: true,
+      total_bytes: 3,
+      crc32: 0,
+    };
+    expect(checkInstallSnapshot(chunk, m, 0).ok).toBe(true);
+    expect(detail(checkInstallSnapshot({ ...chunk, term: 2 ** 32 + 1 }, m, 0))).toContain(
+      'more than 2^32 above',
+    );
     expect(
       detail(checkRequestVote({ term: 2, candidate_id: '9', last_log_index: 0, last_log_term: 0 }, m, 0)),
     ).toContain('not a member of this cluster (1, 2, 3, 4, 5)');

@@ -6,8 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WAL_FILE, Wal, WalCorruptError, type WalUpdate } from '../../server/node/storage/wal.ts';
-import type { Entry, PersistentState } from '../../server/raft/types.ts';
+import {
+  WAL_FILE,
+  Wal,
+  WalCorruptError,
+  type WalState,
+  type WalUpdate,
+} from '../../server/node/storage/wal.ts';
+import type { Entry } from '../../server/raft/types.ts';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -26,7 +32,7 @@ const cmd = (index: number, term: number, command = `set k${index}=v${index}`): 
   command,
 });
 
-async function reopen(dir: string): Promise<PersistentState> {
+async function reopen(dir: string): Promise<WalState> {
   const { wal, state } = await Wal.open(dir);
   await wal.close();
   return state;
@@ -36,8 +42,8 @@ async function reopen(dir: string): Promise<PersistentState> {
 async function writeAll(dir: string, updates: WalUpdate[]) {
   const { wal } = await Wal.open(dir);
   const header = (await fs.stat(path.join(dir, WAL_FILE))).size;
-  const after: { size: number; state: PersistentState }[] = [
-    { size: header, state: { currentTerm: 0, votedFor: null, log: [] } },
+  const after: { size: number; state: WalState }[] = [
+    { size: header, state: { currentTerm: 0, votedFor: null, log: [], base: 0 } },
   ];
   for (const u of updates) {
     await wal.append(u);
@@ -52,7 +58,7 @@ describe('write-ahead log', () => {
   it('gives back term, vote and log after a restart (round trip)', async () => {
     const dir = await tempDir();
     const { wal, state } = await Wal.open(dir);
-    expect(state).toEqual({ currentTerm: 0, votedFor: null, log: [] });
+    expect(state).toEqual({ currentTerm: 0, votedFor: null, log: [], base: 0 });
     await wal.append({ hardState: { currentTerm: 1, votedFor: '2' } });
     await wal.append({ entries: [{ index: 1, term: 1, type: 'noop', command: null }, cmd(2, 1), cmd(3, 1)] });
     await wal.append({
@@ -68,6 +74,7 @@ describe('write-ahead log', () => {
     expect(await reopen(dir)).toEqual({
       currentTerm: 2,
       votedFor: null,
+      base: 0,
       log: [
         { index: 1, term: 1, type: 'noop', command: null },
         cmd(2, 1),
@@ -85,13 +92,35 @@ describe('write-ahead log', () => {
     await wal.close();
   });
 
+  it('drops the prefix a snapshot replaced (drop_to, paper §7), keeps it dropped across a restart and a compaction', async () => {
+    const dir = await tempDir();
+    const { wal } = await Wal.open(dir, { compactMinBytes: 1 });
+    await wal.append({
+      hardState: { currentTerm: 1, votedFor: '1' },
+      entries: Array.from({ length: 5 }, (_, i) => cmd(i + 1, 1)),
+    });
+    await wal.append({ dropTo: 3 });
+    expect(wal.state).toMatchObject({ base: 3, log: [cmd(4, 1), cmd(5, 1)] });
+    await expect(wal.append({ entries: [cmd(7, 1)] })).rejects.toThrow(/does not follow index 5/);
+    await expect(wal.append({ truncateFrom: 3 })).rejects.toThrow(/outside 4..6/);
+    // Dropping what is already gone writes nothing.
+    const records = wal.stats.records;
+    await wal.append({ dropTo: 2 });
+    expect(wal.stats.records).toBe(records);
+    // A snapshot past the end (installed from a leader): the log is empty and continues after it.
+    await wal.append({ truncateFrom: 5, dropTo: 9, entries: [cmd(10, 2)] });
+    await wal.compact();
+    await wal.close();
+    expect(await reopen(dir)).toEqual({ currentTerm: 1, votedFor: '1', base: 9, log: [cmd(10, 2)] });
+  });
+
   it('refuses to write an entry that does not follow the log', async () => {
     const dir = await tempDir();
     const { wal } = await Wal.open(dir);
     await expect(wal.append({ entries: [cmd(2, 1)] })).rejects.toThrow(/does not follow index 0/);
     await expect(wal.append({ truncateFrom: 5 })).rejects.toThrow(/outside 1..1/);
     await wal.close();
-    expect(await reopen(dir)).toEqual({ currentTerm: 0, votedFor: null, log: [] });
+    expect(await reopen(dir)).toEqual({ currentTerm: 0, votedFor: null, log: [], base: 0 });
   });
 
   it('drops a torn last record at every byte offset and keeps everything before it', async () => {

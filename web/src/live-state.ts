@@ -137,7 +137,10 @@ export class LiveState extends EventTarget {
   private setSnapshot(s: ClusterSnapshot): void {
     this.snapshot = s;
     if (typeof s.at === 'number') this.clockOffsetMs = s.at - Date.now();
-    if (this.nodes.length === 0) this.nodes = s.nodes.map(({ id, name, url }) => ({ id, name, url }));
+    // The members change with `add`, `remove` and `reset` (dissertation §4.1): follow the snapshots.
+    const ids = s.nodes.map((n) => n.id).join(',');
+    if (this.nodes.map((n) => n.id).join(',') !== ids && s.nodes.length > 0)
+      this.nodes = s.nodes.map(({ id, name, url }) => ({ id, name, url }));
   }
 
   private addEvent(ev: NodeEvent): void {

@@ -8,7 +8,7 @@ export interface ClusterBackend {
   readonly kind: BackendKind;
   /** Which faults this backend can inject; the rest answer with an error naming the backend. */
   readonly faults: readonly Fault[];
-  /** The members, in id order. Stable for the backend's lifetime. */
+  /** The members, in id order. Changes only through addNode/removeNode (and reset, back to the first ones). */
   nodes(): ClusterNode[];
   /** Bring every node up (idempotent). Resolves once every node answers /status. */
   start(): Promise<void>;
@@ -41,6 +41,19 @@ export interface ClusterBackend {
   transferLeadership(from: string, to: string): Promise<string>;
   /** A fresh cluster: every node stopped, its data wiped, started again. */
   reset(): Promise<void>;
+  /** Paper §7: every node snapshots once `entries` applied entries follow its last snapshot; `reset` restores the default. */
+  snapshotEvery(entries: number): Promise<void>;
+  /** A lost disk: stop the node abruptly and delete its data (it may only come back through removal and `addNode`). */
+  wipe(id: string): Promise<void>;
+  /**
+   * Dissertation §4.2.1: start server `id` empty with JOINING=1 (a new id, or one removed before)
+   * and have the leader add it as a learner. Resolves once the addition is committed.
+   */
+  addNode(id: string): Promise<void>;
+  /** Dissertation §4.2.1: the leader makes learner `id` a voter once it has caught up. */
+  promote(id: string): Promise<void>;
+  /** Dissertation §4.1: the leader removes `id` (itself too, §4.2.2); then the server is shut down and forgotten. */
+  removeNode(id: string): Promise<void>;
   /** What the backend itself knows about a node (a process/container may be down or frozen). */
   nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] };
 }

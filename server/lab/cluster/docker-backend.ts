@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import { untilAnswering } from '../../cluster/node-status.ts';
 import { ALL_FAULTS, type BackendKind, type Fault } from '../../contract/cluster-view.ts';
+import { MEMBERSHIP_FAULTS } from '../../contract/fault-words.ts';
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import { RunQueue } from '../session/run-queue.ts';
 import { adminPost, resetInPlace, transferLeadership } from './admin-client.ts';
@@ -49,7 +50,10 @@ const POLL_MS = 1000;
 
 export class DockerBackend implements ClusterBackend {
   readonly kind: BackendKind = 'docker';
-  readonly faults: readonly Fault[] = ALL_FAULTS;
+  /** Not the membership actions: the containers are the Compose file's five (docs/docker.md). */
+  readonly faults: readonly Fault[] = ALL_FAULTS.filter(
+    (f) => !(MEMBERSHIP_FAULTS as readonly string[]).includes(f),
+  );
 
   private readonly state = new Map<string, LiveState>();
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -249,6 +253,30 @@ export class DockerBackend implements ClusterBackend {
     });
   }
 
+  /** Paper §7's threshold on every running node, through its /admin API. */
+  snapshotEvery(entries: number): Promise<void> {
+    return this.serial(async () => {
+      await Promise.all(
+        (await this.running()).map((m) =>
+          adminPost(m.url, this.adminToken('snapshot'), 'snapshot', { entries }),
+        ),
+      );
+    });
+  }
+
+  wipe(): Promise<void> {
+    return noMembership('wipe a node');
+  }
+  addNode(): Promise<void> {
+    return noMembership('add a node');
+  }
+  promote(): Promise<void> {
+    return noMembership('promote a node');
+  }
+  removeNode(): Promise<void> {
+    return noMembership('remove a node');
+  }
+
   /** Raft switches on every running node, through its /admin API as for `speed`. */
   switches(change: SwitchesBody): Promise<void> {
     return this.serial(async () => {
@@ -392,4 +420,11 @@ export class DockerBackend implements ClusterBackend {
       );
     }
   }
+}
+
+/** Compose defines the five node services; a sixth container is not created by the lab. */
+async function noMembership(what: string): Promise<never> {
+  throw new Error(
+    `the docker backend cannot ${what}: it drives the Compose file's five containers. Use the local backend (--backend local) for lessons 14 and 15`,
+  );
 }

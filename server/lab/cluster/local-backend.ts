@@ -9,7 +9,11 @@ import { ALL_FAULTS, type ClusterNode, type Fault } from '../../contract/cluster
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import { adminPost, cutsFor, resetInPlace, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
+import { membershipChange } from './membership-client.ts';
 import { RaftSwitchesState } from './raft-switches-state.ts';
+
+/** How long a membership step may take (a learner catching up on a loaded machine included). */
+const MEMBERSHIP_MS = 30_000;
 
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
@@ -27,6 +31,8 @@ export class LocalBackend implements ClusterBackend {
   private groups: string[][] | null = null;
   private speedFactor = 1;
   private noopOnElection = true;
+  /** Paper §7's threshold set by a lesson (`snapshot every N`); null = the nodes' own default. */
+  private snapshotEntries: number | null = null;
   private readonly raftSwitches = new RaftSwitchesState();
   private wipeFirst: boolean;
   private readonly startTimeoutMs: number | undefined;
@@ -104,6 +110,45 @@ export class LocalBackend implements ClusterBackend {
     );
   }
 
+  async snapshotEvery(entries: number): Promise<void> {
+    this.snapshotEntries = entries;
+    await Promise.all(
+      this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'snapshot', { entries })),
+    );
+  }
+
+  async wipe(id: string): Promise<void> {
+    await this.cluster.kill(id);
+    await this.cluster.wipeNode(id);
+  }
+
+  async addNode(id: string): Promise<void> {
+    const leader = await this.cluster.waitForLeader(10_000);
+    if (leader.voters.includes(id) || leader.learners.includes(id)) {
+      throw new Error(
+        `node${id} is still in the configuration (leader node${leader.node_id}: voters ${leader.voters.join(', ')}); remove it first`,
+      );
+    }
+    const known = this.ids().includes(id);
+    if (!known) this.cluster.addMember(id);
+    // An empty server that knows no configuration (JOINING=1): it cannot vote twice or campaign.
+    await this.cluster.wipeNode(id);
+    await this.cluster.startNode(id, { joining: true });
+    await this.applyFaults(id);
+    const url = this.urlOf(id);
+    await membershipChange(this.urlOf(leader.node_id), this.token, 'add_learner', { id, url }, MEMBERSHIP_MS);
+  }
+
+  async promote(id: string): Promise<void> {
+    await membershipChange(await this.leaderUrl(), this.token, 'promote', { id }, MEMBERSHIP_MS);
+  }
+
+  async removeNode(id: string): Promise<void> {
+    await membershipChange(await this.leaderUrl(), this.token, 'remove', { id }, MEMBERSHIP_MS);
+    // Dissertation §4.2.3: a removed server should be shut down, or it may disrupt elections.
+    await this.cluster.dropMember(id);
+  }
+
   async switches(change: SwitchesBody): Promise<void> {
     this.raftSwitches.merge(change);
     await Promise.all(
@@ -115,18 +160,33 @@ export class LocalBackend implements ClusterBackend {
     return transferLeadership(this.urlOf(from), this.token, to);
   }
 
+  /**
+   * A fresh cluster of the first nodes. Lesson 15's changes are undone: a server beyond them is
+   * stopped and its data deleted, a removed one comes back. A running node started as a member
+   * of the first cluster resets itself in place (/admin/reset, milliseconds); any other (down,
+   * not answering, JOINING=1, or started while the membership differed, so PEERS differ) gets an
+   * emptied directory and a new process (seconds).
+   */
   async reset(): Promise<void> {
+    const first = this.cluster.bootstrapIds();
     const nodes = this.cluster.nodes();
     // A frozen process cannot answer /admin/reset: thaw it first (the reset heals everything).
     for (const n of nodes) if (n.up && n.paused) this.cluster.resume(n.id);
-    const running = nodes.filter((n) => n.up);
-    const { failed, heal } = await resetInPlace(running, this.token);
-    // Down, or not answering: a new process on an emptied directory (SIGKILL first: the data goes anyway).
-    const respawn = [...nodes.filter((n) => !n.up).map((n) => n.id), ...failed.map((f) => f.id)];
-    await Promise.all(respawn.map((id) => this.cluster.kill(id)));
+    // Dissertation §4.2.3: a server outside the configuration is shut down, before anyone resets.
+    const extra = nodes.filter((n) => !first.includes(n.id)).map((n) => n.id);
+    await Promise.all(extra.map((id) => this.cluster.kill(id)));
+    await this.cluster.wipe(extra);
+    const inPlace = nodes.filter((n) => n.up && n.bootstrap);
+    const { failed, heal } = await resetInPlace(inPlace, this.token);
+    // The rest: a new process on an emptied directory (SIGKILL first: the data goes anyway).
+    const respawn = [...first.filter((id) => !inPlace.some((n) => n.id === id)), ...failed.map((f) => f.id)];
+    const known = new Set(nodes.map((n) => n.id));
+    await Promise.all(respawn.filter((id) => known.has(id)).map((id) => this.cluster.kill(id)));
+    this.cluster.resetMembers();
     await this.cluster.wipe(respawn);
     this.groups = null;
     this.speedFactor = 1;
+    this.snapshotEntries = null;
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
     this.raftSwitches.clear();
@@ -161,8 +221,16 @@ export class LocalBackend implements ClusterBackend {
     if (!node?.up) throw new Error(`node${id} is down; restart it before you ${what} it`);
   }
 
+  /** The URL of the leader with the highest term (waits up to 10 s for one). */
+  private async leaderUrl(): Promise<string> {
+    const leader = await this.cluster.waitForLeader(10_000);
+    return this.urlOf(leader.node_id);
+  }
+
   private async applyFaults(id: string): Promise<void> {
     const url = this.urlOf(id);
+    if (this.snapshotEntries !== null)
+      await adminPost(url, this.token, 'snapshot', { entries: this.snapshotEntries });
     // First: a restarted node must not win an election with the no-op the lesson turned off.
     if (!this.noopOnElection) await adminPost(url, this.token, 'noop', { enabled: false });
     const switches = this.raftSwitches.forNewProcess();

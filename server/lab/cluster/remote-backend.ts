@@ -48,8 +48,20 @@ export class RemoteBackend implements ClusterBackend {
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
     this.faults = options.adminToken
-      ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'switches', 'transfer', 'reset']
-      : [];
+      ? [
+          'pause',
+          'resume',
+          'partition',
+          'heal',
+          'speed',
+          'noop',
+          'switches',
+          'transfer',
+          'reset',
+          'snapshot',
+          'write',
+        ]
+      : ['write'];
   }
 
   nodes(): ClusterNode[] {
@@ -150,6 +162,23 @@ export class RemoteBackend implements ClusterBackend {
   async noop(enabled: boolean): Promise<void> {
     await Promise.all(this.members.map((n) => this.admin(n.id, 'noop', { enabled })));
     this.noopOnElection = enabled;
+  }
+
+  async snapshotEvery(entries: number): Promise<void> {
+    await Promise.all(this.members.map((n) => this.admin(n.id, 'snapshot', { entries })));
+  }
+
+  wipe(): Promise<void> {
+    return this.unsupported('wipe a node (it does not run them)');
+  }
+  addNode(): Promise<void> {
+    return this.unsupported('add a node (it does not run them)');
+  }
+  promote(): Promise<void> {
+    return this.unsupported('promote a node');
+  }
+  removeNode(): Promise<void> {
+    return this.unsupported('remove a node');
   }
 
   async switches(change: SwitchesBody): Promise<void> {

@@ -41,7 +41,7 @@ export function leaderOf(snapshot: ClusterSnapshot): NodeView | null {
 }
 
 /**
- * A leader a majority follows: it leads, and a majority of the whole cluster (itself included)
+ * A leader a majority follows: it leads, and a majority of its configuration's voters (itself included)
  * is in its term, names it leader, and is not cut off from it. A stale leader in a minority
  * partition does not count, even while the others have not noticed yet.
  */
@@ -55,7 +55,13 @@ export function settledLeader(snapshot: ClusterSnapshot): NodeView | null {
       n.status.term === term &&
       (n.id === leader.id || (n.status.leader_id === leader.id && !leader.partitionedFrom.includes(n.id))),
   );
-  return followers.length >= Math.floor(snapshot.nodes.length / 2) + 1 ? leader : null;
+  // Dissertation §4.1: a majority of the voters in the leader's configuration (learners never
+  // count); the whole view when the leader does not say (a node from before configurations).
+  const voters = leader.status!.voters ?? [];
+  if (voters.length === 0)
+    return followers.length >= Math.floor(snapshot.nodes.length / 2) + 1 ? leader : null;
+  const counted = followers.filter((n) => voters.includes(n.id)).length;
+  return counted >= Math.floor(voters.length / 2) + 1 ? leader : null;
 }
 
 /** How many nodes say leader in the newest term any node leads in. */

@@ -22,20 +22,31 @@ function originOf(u: URL): string {
 }
 
 export class HostGuard {
-  private readonly owners = new Map<string, ClusterNode>();
+  private owners = new Map<string, ClusterNode>();
+  private seen: ClusterNode[] = [];
 
-  constructor(private readonly nodes: ClusterNode[]) {
-    for (const node of nodes) {
-      for (const url of [node.url, ...(node.aliases ?? [])]) {
-        for (const origin of originsOf(url)) this.owners.set(origin, node);
+  /** `nodes`: the members, or a function giving them now (membership changes, §4.1). */
+  constructor(private readonly members: ClusterNode[] | (() => ClusterNode[])) {}
+
+  private get nodes(): ClusterNode[] {
+    const now = typeof this.members === 'function' ? this.members() : this.members;
+    if (now !== this.seen) {
+      this.seen = now;
+      this.owners = new Map();
+      for (const node of now) {
+        for (const url of [node.url, ...(node.aliases ?? [])]) {
+          for (const origin of originsOf(url)) this.owners.set(origin, node);
+        }
       }
     }
+    return now;
   }
 
   /** The node a URL points at, or null when it is not one of the cluster's. */
   nodeFor(url: string | URL): ClusterNode | null {
     try {
       const u = typeof url === 'string' ? new URL(url) : url;
+      void this.nodes;
       return this.owners.get(originOf(u)) ?? null;
     } catch {
       return null;

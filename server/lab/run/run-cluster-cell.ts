@@ -9,10 +9,13 @@ import type { ActedNode } from '../session/action-log.ts';
 import { pause, type RunContext, RunStopped, stopIfAsked, untilStopped } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { followerNode, leaderNode } from './variables.ts';
+import { writeCommands } from './write-commands.ts';
 
 const POLL_MS = 150;
 /** After `reset`, the fresh cluster gets this long to elect a leader. */
 const RESET_LEADER_MS = 15_000;
+/** `write N` may take this long per command before it gives up (a loaded machine). */
+const WRITE_MS_PER_COMMAND = 200;
 
 /** One look at the cluster per action, taken when first needed (roles and {{leader}} agree). */
 type Look = () => Promise<ClusterSnapshot>;
@@ -45,6 +48,23 @@ async function resolveNode(ref: NodeRef, ctx: RunContext, look: Look): Promise<C
       `This cluster has ${names}.`,
     );
   return node;
+}
+
+/**
+ * The id `add` starts: `node6`, or a variable holding a name or id (`{{lost}}` captured before
+ * `remove`, when the node is no longer a member and so cannot be looked up).
+ */
+function newNodeId(ref: NodeRef, ctx: RunContext): string {
+  if (ref.kind === 'node') return ref.id;
+  const value = Object.hasOwn(ctx.captured, ref.name) ? String(ctx.captured[ref.name]) : '';
+  const m = /^(?:node)?(\d{1,2})$/.exec(value);
+  if (!m) {
+    throw new CellRunError(
+      `{{${ref.name}}} is \`${value}\`, which is not a node name or id`,
+      'Write `add node6`, or capture a node id (jsonpath "$.node_id") before removing it.',
+    );
+  }
+  return String(Number(m[1]));
 }
 
 function requireFault(ctx: RunContext, fault: Fault, what: string): void {
@@ -245,6 +265,60 @@ async function perform(action: ClusterAction, ctx: RunContext, look: Look): Prom
     case 'sleep':
       await pause(action.ms, ctx.signal);
       return { detail: `waited ${action.ms} ms` };
+    case 'snapshot':
+      requireFault(ctx, 'snapshot', 'set the snapshot threshold');
+      await b.snapshotEvery(action.entries);
+      return {
+        detail: `every node snapshots once ${action.entries} applied entries follow its last snapshot (paper §7)`,
+      };
+    case 'write': {
+      const last = await writeCommands(
+        action.count,
+        ctx.snapshot,
+        30_000 + action.count * WRITE_MS_PER_COMMAND,
+      );
+      return {
+        detail: `${action.count} commands committed (set w1=1 … set w${action.count}=${action.count}); the last at index ${last}`,
+      };
+    }
+    case 'wipe': {
+      requireFault(ctx, 'wipe', 'wipe a node');
+      const node = await resolveNode(action.node, ctx, look);
+      await look();
+      await b.wipe(node.id);
+      return {
+        detail: `${node.name} killed and its data directory deleted (a lost disk)`,
+        nodes: [node],
+        shown: `wipe ${node.name}`,
+      };
+    }
+    case 'add': {
+      requireFault(ctx, 'add', 'add a node');
+      const id = newNodeId(action.node, ctx);
+      await b.addNode(id);
+      return {
+        detail: `node${id} started empty (JOINING=1) and added as a learner: it receives the log but does not vote (§4.2.1)`,
+        shown: `add node${id}`,
+      };
+    }
+    case 'promote': {
+      requireFault(ctx, 'promote', 'promote a node');
+      const node = await resolveNode(action.node, ctx, look);
+      await look();
+      await b.promote(node.id);
+      return { detail: `${node.name} is a voter now (§4.2.1)`, nodes: [node], shown: `promote ${node.name}` };
+    }
+    case 'remove': {
+      requireFault(ctx, 'remove', 'remove a node');
+      const node = await resolveNode(action.node, ctx, look);
+      await look();
+      await b.removeNode(node.id);
+      return {
+        detail: `${node.name} removed from the configuration and shut down (§4.1)`,
+        nodes: [node],
+        shown: `remove ${node.name}`,
+      };
+    }
     case 'reset': {
       requireFault(ctx, 'reset', 'reset the cluster');
       await b.reset();

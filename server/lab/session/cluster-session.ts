@@ -60,7 +60,8 @@ export class ClusterSession {
   /** Per lesson, per deciding cell: the predictions locked in and waiting for it. */
   private readonly predictions = new Map<string, Map<string, PendingPrediction[]>>();
   private readonly poller: StatusPoller | null;
-  private readonly streams: NodeEventStream[] = [];
+  /** Node event streams by node URL. */
+  private readonly streams = new Map<string, NodeEventStream>();
   private runCount = 0;
   private quietUntil = 0;
   private resetting = false;
@@ -75,7 +76,7 @@ export class ClusterSession {
     readonly backend: ClusterBackend,
     private readonly options: SessionOptions = {},
   ) {
-    this.guard = new HostGuard(backend.nodes());
+    this.guard = new HostGuard(() => backend.nodes());
     const interval = options.pollIntervalMs ?? 200;
     this.poller = interval > 0 ? new StatusPoller(backend, (s) => this.onSnapshot(s), interval) : null;
   }
@@ -83,20 +84,31 @@ export class ClusterSession {
   async start(): Promise<void> {
     await this.backend.start();
     this.poller?.start();
-    if (this.options.followEvents ?? true) {
-      for (const node of this.backend.nodes()) {
-        const stream = new NodeEventStream(node.url, (event) => this.hub.publish({ type: 'event', event }));
-        this.streams.push(stream);
-        stream.start();
-      }
+    this.followEvents();
+  }
+
+  /** One event stream per member; called again when the membership changes (§4.1). */
+  private followEvents(): void {
+    if (!(this.options.followEvents ?? true)) return;
+    const urls = new Set(this.backend.nodes().map((n) => n.url));
+    for (const [url, stream] of this.streams) {
+      if (urls.has(url)) continue;
+      stream.stop();
+      this.streams.delete(url);
+    }
+    for (const url of urls) {
+      if (this.streams.has(url)) continue;
+      const stream = new NodeEventStream(url, (event) => this.hub.publish({ type: 'event', event }));
+      this.streams.set(url, stream);
+      stream.start();
     }
   }
 
   async stop(): Promise<void> {
     this.queue.interrupt();
     this.poller?.stop();
-    for (const s of this.streams) s.stop();
-    this.streams.length = 0;
+    for (const s of this.streams.values()) s.stop();
+    this.streams.clear();
     await this.backend.stop();
   }
 
@@ -339,6 +351,9 @@ export class ClusterSession {
   private onSnapshot(snapshot: ClusterSnapshot): void {
     this.lastSnapshot = snapshot;
     this.hub.publish({ type: 'snapshot', snapshot: this.forBrowser(snapshot) });
+    // A node added or removed (lesson 15): follow exactly the members' event streams.
+    if (this.streams.size !== snapshot.nodes.length || snapshot.nodes.some((n) => !this.streams.has(n.url)))
+      this.followEvents();
     if (this.resetting || Date.now() < this.quietUntil) return;
     for (const w of this.safety.observe(snapshot)) {
       console.warn(`SAFETY: ${w.detail}`);

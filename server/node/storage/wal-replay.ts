@@ -15,9 +15,8 @@
 // payload that decodes as an update); its comment argues why bytes that are not a record
 // practically never pass.
 
-import type { PersistentState } from '../../raft/types.ts';
 import { findIntactRecord, readRecord } from './record-codec.ts';
-import { applyUpdate, decodeUpdate, PAYLOAD_FIRST_BYTE } from './wal-update.ts';
+import { applyUpdate, decodeUpdate, PAYLOAD_FIRST_BYTE, type WalState } from './wal-update.ts';
 
 export const MAGIC = new TextEncoder().encode('RAFTWAL1');
 
@@ -50,7 +49,7 @@ const SAFE_ADVICE =
 export function replay(
   buf: Uint8Array,
   file: string,
-): { state: PersistentState; validEnd: number; torn: TornTail | null } {
+): { state: WalState; validEnd: number; torn: TornTail | null } {
   const head = buf.subarray(0, MAGIC.length);
   if (buf.length < MAGIC.length || !head.every((b, i) => b === MAGIC[i])) {
     throw new WalCorruptError(
@@ -59,7 +58,7 @@ export function replay(
         SAFE_ADVICE,
     );
   }
-  const state: PersistentState = { currentTerm: 0, votedFor: null, log: [] };
+  const state: WalState = { currentTerm: 0, votedFor: null, log: [], base: 0 };
   let offset = MAGIC.length;
   let n = 0;
   for (;;) {

@@ -1,20 +1,34 @@
 // What one Ready changes on disk (Figure 2's persistent state: currentTerm, votedFor, log[]),
 // as a write-ahead-log record's JSON payload: {"hs": {"term", "voted_for"}?, "truncate_from"?,
-// "entries"?}. Encoding, decoding and applying it live here, shared by writing (wal.ts) and
+// "drop_to"?, "entries"?}. `drop_to` (paper §7) discards the stored entries a snapshot replaced:
+// after it the log starts at drop_to + 1. Encoding, decoding and applying it live here, shared by writing (wal.ts) and
 // replaying (wal-replay.ts), so both agree on what a possible change is.
 
-import type { Entry, HardState, PersistentState } from '../../raft/types.ts';
+import type { Entry, HardState } from '../../raft/types.ts';
 
-/** What one Ready changes on disk (applied in this order: hardState, truncateFrom, entries). */
+/** What one Ready changes on disk (applied in this order: hardState, truncateFrom, dropTo, entries). */
 export interface WalUpdate {
   hardState?: HardState;
   truncateFrom?: number;
+  /**
+   * Paper §7: every stored entry with index <= dropTo goes (a durable snapshot covers them);
+   * the next entry is then at least dropTo + 1. Never before truncateFrom in the same Ready
+   * (server/raft/README.md: a restart tells a stale suffix by the entry at the snapshot's index).
+   */
+  dropTo?: number;
   entries?: Entry[];
+}
+
+/** The log as stored: entries after `base` (the last index a snapshot replaced, 0 without one). */
+export interface WalState extends HardState {
+  log: Entry[];
+  base: number;
 }
 
 interface RecordJson {
   hs?: { term: number; voted_for: string | null };
   truncate_from?: number;
+  drop_to?: number;
   entries?: Entry[];
 }
 
@@ -28,6 +42,7 @@ export function encodeUpdate(u: WalUpdate): Uint8Array {
   const r: RecordJson = {};
   if (u.hardState) r.hs = { term: u.hardState.currentTerm, voted_for: u.hardState.votedFor };
   if (u.truncateFrom !== undefined) r.truncate_from = u.truncateFrom;
+  if (u.dropTo !== undefined) r.drop_to = u.dropTo;
   if (u.entries && u.entries.length > 0) r.entries = u.entries;
   return encoder.encode(JSON.stringify(r));
 }
@@ -56,6 +71,10 @@ export function decodeUpdate(payload: Uint8Array): WalUpdate | string {
     if (!Number.isSafeInteger(o.truncate_from)) return 'truncate_from is not an integer';
     u.truncateFrom = o.truncate_from as number;
   }
+  if (o.drop_to !== undefined) {
+    if (!Number.isSafeInteger(o.drop_to) || (o.drop_to as number) < 0) return 'drop_to is not an index';
+    u.dropTo = o.drop_to as number;
+  }
   if (o.entries !== undefined) {
     if (!Array.isArray(o.entries)) return 'entries is not an array';
     u.entries = o.entries as Entry[];
@@ -64,26 +83,36 @@ export function decodeUpdate(payload: Uint8Array): WalUpdate | string {
 }
 
 /** Applies (or, with dryRun, only checks) an update; returns what is impossible about it, or null. */
-export function applyUpdate(st: PersistentState, u: WalUpdate, dryRun: boolean): string | null {
-  let length = st.log.length;
+export function applyUpdate(st: WalState, u: WalUpdate, dryRun: boolean): string | null {
+  let base = st.base;
+  let last = st.base + st.log.length;
   if (u.truncateFrom !== undefined) {
-    if (u.truncateFrom < 1 || u.truncateFrom > length + 1) {
-      return `truncate_from ${u.truncateFrom} outside 1..${length + 1}`;
+    if (u.truncateFrom <= base || u.truncateFrom > last + 1) {
+      return `truncate_from ${u.truncateFrom} outside ${base + 1}..${last + 1}`;
     }
-    length = u.truncateFrom - 1;
+    last = u.truncateFrom - 1;
+  }
+  if (u.dropTo !== undefined) {
+    if (u.dropTo < base) return `drop_to ${u.dropTo} is below the log's start ${base + 1}`;
+    base = u.dropTo;
+    last = Math.max(last, base);
   }
   for (const e of u.entries ?? []) {
-    if (typeof e !== 'object' || e === null || e.index !== length + 1 || !Number.isSafeInteger(e.term)) {
-      return `entry ${JSON.stringify(e)?.slice(0, 80)} does not follow index ${length}`;
+    if (typeof e !== 'object' || e === null || e.index !== last + 1 || !Number.isSafeInteger(e.term)) {
+      return `entry ${JSON.stringify(e)?.slice(0, 80)} does not follow index ${last}`;
     }
-    length++;
+    last++;
   }
   if (dryRun) return null;
   if (u.hardState) {
     st.currentTerm = u.hardState.currentTerm;
     st.votedFor = u.hardState.votedFor;
   }
-  if (u.truncateFrom !== undefined) st.log.length = u.truncateFrom - 1;
+  if (u.truncateFrom !== undefined) st.log.length = u.truncateFrom - 1 - st.base;
+  if (u.dropTo !== undefined) {
+    st.log.splice(0, Math.min(st.log.length, u.dropTo - st.base));
+    st.base = u.dropTo;
+  }
   for (const e of u.entries ?? []) st.log.push(e);
   return null;
 }

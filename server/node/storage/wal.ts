@@ -10,13 +10,13 @@
 import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Entry, HardState, PersistentState } from '../../raft/types.ts';
+import type { Entry, HardState } from '../../raft/types.ts';
 import { encodeRecord } from './record-codec.ts';
 import { MAGIC, replay, type TornTail } from './wal-replay.ts';
-import { applyUpdate, encodeUpdate, type WalUpdate } from './wal-update.ts';
+import { applyUpdate, encodeUpdate, type WalState, type WalUpdate } from './wal-update.ts';
 
 export { describeTornTail, type TornTail, WalCorruptError } from './wal-replay.ts';
-export type { WalUpdate } from './wal-update.ts';
+export type { WalState, WalUpdate } from './wal-update.ts';
 
 export const WAL_FILE = 'raft.wal';
 
@@ -62,6 +62,8 @@ export class Wal {
   private size: number;
   private hard: HardState;
   private log: Entry[];
+  /** The last index a snapshot replaced (paper §7): `log` holds the entries after it. */
+  private base: number;
   /** Encoded size of each live entry, to estimate how much of the file is garbage. */
   private entryBytes: number[];
   private liveBytes: number;
@@ -78,7 +80,7 @@ export class Wal {
     dir: string,
     handle: WalFile,
     size: number,
-    state: PersistentState,
+    state: WalState,
     tornTail: TornTail | null,
     opts: WalOptions,
   ) {
@@ -87,6 +89,7 @@ export class Wal {
     this.size = size;
     this.hard = { currentTerm: state.currentTerm, votedFor: state.votedFor };
     this.log = state.log;
+    this.base = state.base;
     this.entryBytes = state.log.map((e) => JSON.stringify(e).length + 1);
     this.liveBytes = this.entryBytes.reduce((a, b) => a + b, 0);
     this.compactMinBytes = opts.compactMinBytes ?? 4 * 1024 * 1024;
@@ -107,7 +110,7 @@ export class Wal {
    * Opens (or creates) the log in `dir` and returns it with the state it holds. A torn last
    * record is cut off (see `tornTail`); damage in the middle throws WalCorruptError.
    */
-  static async open(dir: string, opts: WalOptions = {}): Promise<{ wal: Wal; state: PersistentState }> {
+  static async open(dir: string, opts: WalOptions = {}): Promise<{ wal: Wal; state: WalState }> {
     await fs.mkdir(dir, { recursive: true });
     const file = path.join(dir, WAL_FILE);
     await fs.rm(`${file}.tmp`, { force: true });
@@ -131,8 +134,13 @@ export class Wal {
   }
 
   /** The state as persisted so far (a copy of the hard state; the log array is shared, do not mutate). */
-  get state(): PersistentState {
-    return { ...this.hard, log: this.log };
+  get state(): WalState {
+    return { ...this.hard, log: this.log, base: this.base };
+  }
+
+  /** The last index a snapshot replaced on disk (0 when the log starts at entry 1). */
+  get dropped(): number {
+    return this.base;
   }
 
   /**
@@ -142,9 +150,15 @@ export class Wal {
   async append(update: WalUpdate): Promise<void> {
     if (this.closed) throw new Error('write-ahead log is closed');
     const entries = update.entries ?? [];
-    if (update.hardState === undefined && update.truncateFrom === undefined && entries.length === 0) return;
+    if (
+      update.hardState === undefined &&
+      update.truncateFrom === undefined &&
+      (update.dropTo === undefined || update.dropTo <= this.base) &&
+      entries.length === 0
+    )
+      return;
     // Check before writing, so an impossible update never reaches the disk.
-    const problem = applyUpdate({ ...this.hard, log: this.log }, update, true);
+    const problem = applyUpdate(this.state, update, true);
     if (problem) throw new Error(`refusing to write an impossible log change: ${problem}`);
     const record = encodeRecord(encodeUpdate(update));
     try {
@@ -170,13 +184,18 @@ export class Wal {
     this.stats.records++;
     this.stats.entriesWritten += entries.length;
     this.stats.fileBytes = this.size;
-    const next = { ...this.hard, log: this.log };
-    applyUpdate(next, update, false);
-    this.hard = { currentTerm: next.currentTerm, votedFor: next.votedFor };
+    const next = this.state;
     if (update.truncateFrom !== undefined) {
-      const dropped = this.entryBytes.splice(update.truncateFrom - 1);
+      const dropped = this.entryBytes.splice(update.truncateFrom - 1 - this.base);
       this.liveBytes -= dropped.reduce((a, b) => a + b, 0);
     }
+    if (update.dropTo !== undefined && update.dropTo > this.base) {
+      const dropped = this.entryBytes.splice(0, Math.min(this.entryBytes.length, update.dropTo - this.base));
+      this.liveBytes -= dropped.reduce((a, b) => a + b, 0);
+    }
+    applyUpdate(next, update, false);
+    this.hard = { currentTerm: next.currentTerm, votedFor: next.votedFor };
+    this.base = next.base;
     for (const e of entries) {
       const n = JSON.stringify(e).length + 1;
       this.entryBytes.push(n);
@@ -216,7 +235,10 @@ export class Wal {
     const per = 1000;
     for (let i = 0; i === 0 || i < this.log.length; i += per) {
       const rec: WalUpdate = { entries: this.log.slice(i, i + per) };
-      if (i === 0) rec.hardState = { ...this.hard };
+      if (i === 0) {
+        rec.hardState = { ...this.hard };
+        if (this.base > 0) rec.dropTo = this.base;
+      }
       chunks.push(encodeRecord(encodeUpdate(rec)));
     }
     const dir = path.dirname(this.file);
