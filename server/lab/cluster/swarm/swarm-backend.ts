@@ -9,6 +9,7 @@
 import type Docker from 'dockerode';
 import { untilAnswering } from '../../../cluster/node-status.ts';
 import { ALL_FAULTS, type ClusterNode, type Fault } from '../../../contract/cluster-view.ts';
+import { MEMBERSHIP_FAULTS } from '../../../contract/fault-words.ts';
 import type { SwitchesBody } from '../../../contract/raft-switches.ts';
 import { adminPost, cutsFor, transferLeadership } from '../admin-client.ts';
 import type { ClusterBackend } from '../backend.ts';
@@ -37,7 +38,10 @@ export interface SwarmBackendOptions {
 
 export class SwarmBackend implements ClusterBackend {
   readonly kind = 'swarm' as const;
-  readonly faults: readonly Fault[] = ALL_FAULTS;
+  /** Each stack has its five services: no membership changes (the local backend has them). */
+  readonly faults: readonly Fault[] = ALL_FAULTS.filter(
+    (f) => !(MEMBERSHIP_FAULTS as readonly string[]).includes(f),
+  );
   private readonly raftSwitches = new RaftSwitchesState();
   private readonly members: ClusterNode[];
   private readonly up = new Map<string, boolean>();
@@ -126,6 +130,26 @@ export class SwarmBackend implements ClusterBackend {
     await Promise.all(
       this.reachable().map((id) => adminPost(this.url(id), this.o.adminToken, 'noop', { enabled })),
     );
+  }
+
+  /** Paper §7: every reachable node snapshots once `entries` entries have been applied since its last. */
+  async snapshotEvery(entries: number): Promise<void> {
+    await Promise.all(
+      this.reachable().map((id) => adminPost(this.url(id), this.o.adminToken, 'snapshot', { entries })),
+    );
+  }
+
+  wipe(): Promise<void> {
+    return noMembership('wipe a node');
+  }
+  addNode(): Promise<void> {
+    return noMembership('add a node');
+  }
+  promote(): Promise<void> {
+    return noMembership('promote a node');
+  }
+  removeNode(): Promise<void> {
+    return noMembership('remove a node');
   }
 
   /** Raft switches on every reachable node; a node started later gets them too (applyFaults). */
@@ -336,5 +360,11 @@ export async function removeStack(docker: Docker, stack: string | null, classId?
         .remove()
         .catch(() => {}),
     ),
+  );
+}
+
+async function noMembership(what: string): Promise<never> {
+  throw new Error(
+    `the swarm backend cannot ${what}: each learner's stack runs five node services. Use the local backend for lessons 14 and 15`,
   );
 }
