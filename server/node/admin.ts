@@ -1,4 +1,5 @@
-// /admin/*: fault injection for the lessons (partition, heal, pause, resume, speed, noop).
+// /admin/*: fault injection for the lessons (partition, heal, pause, resume, speed, noop), and
+// message-level control (hold, deliver, drop, link, timer, timeout: message-admin.ts).
 // Mounted only when ADMIN_TOKEN is set; every call needs `Authorization: Bearer <token>`.
 // Bodies are checked against the contract (server/contract/admin.ts) before anything changes.
 
@@ -18,6 +19,7 @@ import { parseWire, type Rule } from '../contract/wire-check.ts';
 import type { NodeEvents } from './events.ts';
 import type { Faults } from './faults.ts';
 import { sendError } from './http-errors.ts';
+import { AdminRefusal, addMessageRoutes, type MessageControl } from './message-admin.ts';
 
 const encoder = new TextEncoder();
 
@@ -28,7 +30,13 @@ function tokenMatches(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function adminRouter(token: string, faults: Faults, events: NodeEvents, m: Membership): Router {
+export function adminRouter(
+  token: string,
+  faults: Faults,
+  events: NodeEvents,
+  m: Membership,
+  messages: MessageControl,
+): Router {
   const r = express.Router();
   r.use((req: Request, res: Response, next: NextFunction) => {
     const h = req.get('authorization') ?? '';
@@ -47,7 +55,10 @@ export function adminRouter(token: string, faults: Faults, events: NodeEvents, m
     next();
   });
 
-  /** Checks the body (an absent one reads as {}), changes the faults, answers and emits an event. */
+  /**
+   * Checks the body (an absent one reads as {}), changes the faults, answers and emits an event.
+   * `act` may throw an AdminRefusal (e.g. a message that is not held) to answer with an error.
+   */
   const post = <T extends TSchema>(
     action: AdminAction,
     schema: T,
@@ -57,7 +68,13 @@ export function adminRouter(token: string, faults: Faults, events: NodeEvents, m
     r.post(`/${action}`, (req, res) => {
       const c = parseWire(schema, req.body ?? {}, ...rules);
       if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
-      const detail = act(c.value);
+      let detail: string;
+      try {
+        detail = act(c.value);
+      } catch (e) {
+        if (!(e instanceof AdminRefusal)) throw e;
+        return sendError(res, e.status, e.code, e.message);
+      }
       events.emit({ type: 'admin', action, detail });
       const reply: AdminReply = { ok: true, action, detail, faults: faults.toJSON() };
       res.json(reply);
@@ -78,8 +95,10 @@ export function adminRouter(token: string, faults: Faults, events: NodeEvents, m
     (b) => b.peers.map((p, i) => notAPeer(m, `peers[${i}]`, p)).find((why) => why !== null) ?? null,
   );
   post('heal', NoFieldsSchema, () => {
+    // Held requests are dropped, not released: a healed network does not replay a backlog.
+    const dropped = messages.dropAllHeld();
     faults.heal();
-    return 'every cut removed';
+    return `every cut removed, links perfect, election timer running${dropped > 0 ? `, ${dropped} held request(s) dropped` : ''}`;
   });
   post('pause', NoFieldsSchema, () => {
     faults.pause();
@@ -99,6 +118,7 @@ export function adminRouter(token: string, faults: Faults, events: NodeEvents, m
       ? 'a new leader appends a no-op of its term (§8)'
       : 'a new leader appends no no-op: old-term entries wait for its first command (Figure 8)';
   });
+  addMessageRoutes(r, post, faults, messages, m);
   r.use((req, res) => {
     sendError(
       res,

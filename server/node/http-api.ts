@@ -24,7 +24,7 @@ export function createApp(node: RaftNode): Express {
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true });
 
   if (node.config.adminToken !== null) {
-    app.use('/admin', json, adminRouter(node.config.adminToken, node.faults, node.events, m));
+    app.use('/admin', json, adminRouter(node.config.adminToken, node.faults, node.events, m, node));
   } else {
     app.use('/admin', (_req, res) => {
       sendError(

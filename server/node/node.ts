@@ -4,41 +4,25 @@
 // Answering only after persisting is what makes a vote or an acknowledgement durable (Figure 2).
 // Bodies arrive here already checked against the contract (http-api.ts; replies below).
 
+import type { OutboxView } from '../contract/admin.ts';
 import type { LogPage, NodeStatus } from '../contract/node-status.ts';
-import {
-  type AppendEntriesBody,
-  AppendEntriesReplySchema,
-  type RequestVoteBody,
-  RequestVoteReplySchema,
-} from '../contract/raft-rpc.ts';
-import { parseWire } from '../contract/wire-check.ts';
+import type { AppendEntriesBody, RequestVoteBody } from '../contract/raft-rpc.ts';
 import { RaftCore } from '../raft/core.ts';
-import type {
-  AppendEntries,
-  Entry,
-  Message,
-  PersistentState,
-  Proposal,
-  Ready,
-  RequestVote,
-} from '../raft/types.ts';
+import type { Entry, Message, PersistentState, Proposal, Ready } from '../raft/types.ts';
 import { KvStateMachine } from '../statemachine/kv.ts';
 import { ClientCommands, type CommandOutcome } from './client-commands.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
 import { InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
+import { OutboundRpcs } from './outbound-rpcs.ts';
+import type { Taken } from './outbox.ts';
 import { RpcCounters } from './rpc-counters.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
 import { Wal } from './storage/wal.ts';
+import { TimerEvents } from './timer-events.ts';
 import { Transport } from './transport.ts';
-import {
-  decodeAppendEntries,
-  decodeReply,
-  decodeRequestVote,
-  encodeRequest,
-  encodeResponse,
-} from './wire-codec.ts';
+import { decodeAppendEntries, decodeRequestVote, encodeResponse } from './wire-codec.ts';
 
 export type { RpcAnswer } from './inbound-rpcs.ts';
 
@@ -58,6 +42,9 @@ export class RaftNode {
   private readonly sm = new KvStateMachine();
   private readonly transport: Transport;
   private readonly inbound = new InboundRpcs();
+  private readonly outbound: OutboundRpcs;
+  private readonly timerEvents: TimerEvents;
+  private readonly heartbeatTicks: number;
   private readonly commands = new ClientCommands();
   private readonly leaderUrls = new Map<string, string>();
   private readonly parts: NodeParts;
@@ -79,6 +66,7 @@ export class RaftNode {
     this.events = new NodeEvents(config.id);
     this.transport = new Transport(config.id, config.peers, config.rpcTimeoutMs);
     const ticks = (ms: number) => Math.max(1, Math.round(ms / config.tickMs));
+    this.heartbeatTicks = ticks(config.heartbeatMs);
     this.core = new RaftCore(
       {
         id: config.id,
@@ -93,6 +81,25 @@ export class RaftNode {
       },
       state,
     );
+    this.outbound = new OutboundRpcs(
+      {
+        faults: this.faults,
+        events: this.events,
+        transport: this.transport,
+        counters: this.counters,
+        advertiseUrl: config.advertiseUrl,
+        random: opts.random ?? Math.random,
+      },
+      {
+        whenRunning: (f) => this.whenRunning(f),
+        step: (reply) => {
+          this.core.step(reply);
+          this.timerEvents.observe();
+        },
+        unreachable: (peer) => this.core.unreachable(peer),
+      },
+    );
+    this.timerEvents = new TimerEvents(this.core, this.faults, this.events, config.tickMs);
     this.parts = {
       config,
       core: this.core,
@@ -111,8 +118,11 @@ export class RaftNode {
         this.core.setNoopOnElection(this.faults.noopOnElection);
         return;
       }
-      if (change !== 'pause' && !this.stopped) this.startTicker();
+      // The hold lifted: what waited leaves, oldest first.
+      if (change === 'hold' && !this.faults.holding) this.outbound.outbox.releaseAll();
+      if ((change === 'resume' || change === 'speed') && !this.stopped) this.startTicker();
       if (change === 'pause') this.stopTicker();
+      this.timerEvents.observe(true);
     });
   }
 
@@ -142,7 +152,9 @@ export class RaftNode {
     this.stopTicker();
     if (this.faults.paused || this.stopped) return;
     this.ticker = setInterval(() => {
-      this.core.tick();
+      // A learner's paused election timer stands still; a leader's heartbeats go on (§5.2).
+      if (!this.faults.timerPaused || this.core.role === 'leader') this.core.tick();
+      this.timerEvents.afterTick(this.heartbeatTicks);
       void this.pump();
     }, this.config.tickMs / this.faults.speed);
   }
@@ -159,6 +171,7 @@ export class RaftNode {
     this.stopTicker();
     this.commands.failAll({ kind: 'stopping' });
     await this.pumping;
+    this.outbound.close();
     this.events.close();
     this.transport.close();
     await this.wal.close();
@@ -190,6 +203,7 @@ export class RaftNode {
     }
     this.rpcEvent('recv', msg, id);
     this.core.step(msg);
+    this.timerEvents.observe();
     void this.pump();
   }
 
@@ -283,42 +297,15 @@ export class RaftNode {
     if (m.type === 'request_vote_response' || m.type === 'append_entries_response') {
       const rpc = this.inbound.take(m.rpcId);
       if (!rpc) return;
-      this.rpcEvent('send', m, rpc.eventId, rpc.heartbeat);
-      rpc.answer(200, encodeResponse(m, this.id));
+      // A reply travels back on the link to the requester: its delay applies (link-faults.ts).
+      const delay = this.outbound.replyDelay(rpc.from);
+      if (this.events.active) this.events.emit(rpcEventOf('send', m, rpc.eventId, rpc.heartbeat, delay));
+      const body = encodeResponse(m, this.id);
+      if (delay > 0) setTimeout(() => rpc.answer(200, body), delay);
+      else rpc.answer(200, body);
       return;
     }
-    this.sendRequest(m);
-  }
-
-  private sendRequest(m: RequestVote | AppendEntries): void {
-    const id = `${this.id}.${++this.rpcSeq}`;
-    this.counters.sent(m);
-    this.rpcEvent('send', m, id);
-    const failed = () => {
-      this.counters.rpcFailures++;
-      this.whenRunning(() => this.core.unreachable(m.to));
-    };
-    if (this.faults.cutOutbound.has(m.to)) {
-      // A cut network loses the request; the core learns it as it would from a timeout.
-      queueMicrotask(failed);
-      return;
-    }
-    this.transport
-      .call(m.to, m.type, encodeRequest(m, this.config.advertiseUrl), id)
-      .then((raw) => {
-        // A reply is a door too: a peer that answers outside the contract counts as unreachable.
-        const c =
-          m.type === 'request_vote'
-            ? parseWire(RequestVoteReplySchema, raw)
-            : parseWire(AppendEntriesReplySchema, raw);
-        if (!c.ok) throw new Error(`${m.to} answered ${m.type} outside the contract: ${c.detail}`);
-        const reply = decodeReply(m, c.value);
-        this.whenRunning(() => {
-          this.rpcEvent('recv', reply, id, m.type === 'append_entries' && m.entries.length === 0);
-          this.core.step(reply);
-        });
-      })
-      .catch(failed);
+    this.outbound.send(m, `${this.id}.${++this.rpcSeq}`);
   }
 
   /** Runs `f` now, or on resume when paused (a frozen process reads its sockets late), then pumps. */
@@ -355,6 +342,45 @@ export class RaftNode {
 
   private rpcEvent(dir: 'send' | 'recv', m: Message, id: string, heartbeatReply = false): void {
     if (this.events.active) this.events.emit(rpcEventOf(dir, m, id, heartbeatReply));
+  }
+
+  // ---- message-level control (admin: hold, deliver, drop, timeout) --------------------------
+
+  /** GET /admin/outbox: the requests waiting while the network is held, oldest first. */
+  outboxView(): OutboxView {
+    return { node_id: this.id, held: this.faults.holding, messages: this.outbound.outbox.list() };
+  }
+
+  /** Sends these held requests now (all or none: `missing` names those not held). */
+  deliverHeld(ids: readonly string[]): Taken {
+    return this.outbound.outbox.deliver(ids);
+  }
+
+  /** Drops these held requests: each is lost ("dropped") and the core hears it as a failure. */
+  dropHeld(ids: readonly string[]): Taken {
+    return this.outbound.outbox.drop(ids);
+  }
+
+  /** Drops every held request (heal: a whole network, without a burst of stale requests). */
+  dropAllHeld(): number {
+    return this.outbound.outbox.dropAll();
+  }
+
+  /**
+   * The election timer fires now (RaftScope's "time out"): a follower or candidate starts an
+   * election (§5.2). Returns why it cannot: a leader has no election timer; a stopped or paused
+   * node does nothing.
+   */
+  timeoutNow(): string | null {
+    if (this.stopped) return `node ${this.id} is stopping`;
+    if (this.faults.paused) return `node ${this.id} is paused: resume it first`;
+    if (this.core.role === 'leader') {
+      return `node ${this.id} is the leader of term ${this.core.currentTerm}: a leader has no election timer (§5.2); time out a follower or a candidate`;
+    }
+    this.core.campaign();
+    this.timerEvents.observe(true);
+    void this.pump();
+    return null;
   }
 
   // ---- views ------------------------------------------------------------------------------

@@ -207,6 +207,14 @@ export class RaftCore {
   progress(): Record<NodeId, { nextIndex: number; matchIndex: number }> | null {
     return this.leading?.view() ?? null;
   }
+  /** The timers in ticks, for the shell's picture of §5.2 (read-only). */
+  timers(): { electionElapsed: number; electionTimeout: number; heartbeatElapsed: number } {
+    return {
+      electionElapsed: this.electionElapsed,
+      electionTimeout: this.electionTimeout,
+      heartbeatElapsed: this.heartbeatElapsed,
+    };
+  }
 
   // ---- elections (§5.2, §5.4.1) ---------------------------------------------------------
 

@@ -40,6 +40,10 @@ describe.sequential('admin endpoints', () => {
       cut_inbound: [],
       cut_outbound: [],
       noop_on_election: true,
+      held: false,
+      held_count: 0,
+      timer_paused: false,
+      links: {},
     });
     const faults = await http(`${url}/admin/faults`, { headers: auth });
     expect(faults.body).toMatchObject({ node_id: '1', paused: false });

@@ -10,7 +10,16 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { NoFieldsSchema, NoopSchema, PartitionSchema, SpeedSchema } from '../../server/contract/admin.ts';
+import {
+  HeldIdsSchema,
+  HoldSchema,
+  LinkSchema,
+  NoFieldsSchema,
+  NoopSchema,
+  PartitionSchema,
+  SpeedSchema,
+  TimerSchema,
+} from '../../server/contract/admin.ts';
 import { ClientCommandSchema } from '../../server/contract/client-command.ts';
 import { AppendEntriesSchema, RequestVoteSchema } from '../../server/contract/raft-rpc.ts';
 import { loadConfig } from '../../server/node/config.ts';
@@ -65,6 +74,18 @@ const DOORS: Door[] = [
   { name: 'POST /admin/heal', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/pause', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/resume', schema: NoFieldsSchema, valid: {} },
+  { name: 'POST /admin/hold', schema: HoldSchema, valid: { held: true } },
+  { name: 'POST /admin/deliver', schema: HeldIdsSchema, valid: { ids: ['2.7'] } },
+  { name: 'POST /admin/drop', schema: HeldIdsSchema, valid: { ids: ['2.7'] } },
+  {
+    name: 'POST /admin/link',
+    schema: LinkSchema,
+    valid: { peers: ['2'], delay_ms: 100, jitter_ms: 10, loss: 0.1, duplicate: 0.1, reorder: 0.1 },
+    optional: ['peers', 'delay_ms', 'jitter_ms', 'loss', 'duplicate', 'reorder'],
+    alsoAccepts: { 'peers[0]': ['number'] },
+  },
+  { name: 'POST /admin/timer', schema: TimerSchema, valid: { paused: true } },
+  { name: 'POST /admin/timeout', schema: NoFieldsSchema, valid: {} },
 ];
 
 let node: RaftNode;
@@ -174,11 +195,16 @@ describe('every node endpoint refuses what the contract does not allow, and chan
       ],
       ['/append_entries', 'leader_id', ae({ leader_id: '9' })],
       ['/append_entries', 'leader_id', ae({ leader_id: '1' })],
-      ['/request_vote', 'both are 0 for an empty log', { term: 5, candidate_id: '2', last_log_index: 0, last_log_term: 1 }],
+      [
+        '/request_vote',
+        'both are 0 for an empty log',
+        { term: 5, candidate_id: '2', last_log_index: 0, last_log_term: 1 },
+      ],
       ['/request_vote', 'last_log_term', { term: 5, candidate_id: '2', last_log_index: 3, last_log_term: 6 }],
       ['/client_command', 'client_id', { command: 'get x', client_id: 'c' }],
       ['/client_command', 'unknown command', { command: 'frob x' }],
       ['/admin/partition', 'peers[0]', { peers: ['9'] }],
+      ['/admin/link', 'peers[0]', { peers: ['1'], delay_ms: 5 }],
     ];
     const before = await observed();
     for (const [path, named, body] of bad) {

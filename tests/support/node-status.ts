@@ -24,6 +24,10 @@ export function statusOf(s: Named): NodeStatus {
       cut_inbound: [],
       cut_outbound: [],
       noop_on_election: true,
+      held: false,
+      held_count: 0,
+      timer_paused: false,
+      links: {},
     },
     metrics: {
       readies: 0,
