@@ -7,7 +7,11 @@ import { NodeStatusSchema } from './node-status.ts';
 export const BACKEND_KINDS = ['local', 'docker', 'remote'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
-/** Every fault, in the order lessons meet them; `local` and `docker` offer all of them. */
+/**
+ * Every fault, in the order lessons meet them; `local` and `docker` offer all of them.
+ * `messages` is hold/release/deliver/drop, `links` is link/wires, `timers` is pause timer,
+ * resume timer and timeout — all through the nodes' /admin API.
+ */
 export const ALL_FAULTS = [
   'kill',
   'restart',
@@ -18,6 +22,9 @@ export const ALL_FAULTS = [
   'speed',
   'noop',
   'reset',
+  'messages',
+  'links',
+  'timers',
 ] as const;
 export type Fault = (typeof ALL_FAULTS)[number];
 

@@ -1,19 +1,48 @@
 // Calls a node's /admin/* fault endpoints (issue 2) with the cluster's admin token.
 
+import type { Static, TSchema } from '@sinclair/typebox';
+import { type AdminReply, AdminReplySchema } from '../../contract/admin.ts';
+import { matches } from '../../contract/wire-check.ts';
+
 const ADMIN_TIMEOUT_MS = 3000;
 
+/** POSTs to /admin/<action>; resolves with the node's reply (null if it is not one), throws for people. */
 export async function adminPost(
   nodeUrl: string,
   token: string,
   action: string,
   body: unknown = {},
-): Promise<void> {
+): Promise<AdminReply | null> {
+  const res = await adminFetch(nodeUrl, token, action, { method: 'POST', body: JSON.stringify(body) });
+  const reply: unknown = await res.json().catch(() => null);
+  return matches(AdminReplySchema, reply) ? reply : null;
+}
+
+/** GETs /admin/<path> and checks the answer against `schema`. */
+export async function adminGet<T extends TSchema>(
+  nodeUrl: string,
+  token: string,
+  path: string,
+  schema: T,
+): Promise<Static<T>> {
+  const res = await adminFetch(nodeUrl, token, path, { method: 'GET' });
+  const body: unknown = await res.json().catch(() => null);
+  if (!matches(schema, body))
+    throw new Error(`${nodeUrl}/admin/${path} answered something the lab does not understand`);
+  return body;
+}
+
+async function adminFetch(
+  nodeUrl: string,
+  token: string,
+  action: string,
+  init: { method: string; body?: string },
+): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(`${nodeUrl}/admin/${action}`, {
-      method: 'POST',
+      ...init,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
       signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS),
     });
   } catch (e) {
@@ -29,7 +58,7 @@ export async function adminPost(
           : '';
     throw new Error(`${nodeUrl}/admin/${action} answered ${res.status}${hint} ${text.slice(0, 300)}`);
   }
-  await res.body?.cancel();
+  return res;
 }
 
 /** For a partition into `groups`: the peers each node must cut (everyone outside its group). */

@@ -10,6 +10,7 @@ import process from 'node:process';
 import Docker from 'dockerode';
 import { ALL_FAULTS, type BackendKind, type ClusterNode, type Fault } from '../../contract/cluster-view.ts';
 import type { ClusterBackend } from './backend.ts';
+import { NetworkControl } from './network-control.ts';
 
 /** Compose puts these on every container it creates; we find the cluster by them, not by names. */
 const PROJECT_LABEL = 'com.docker.compose.project';
@@ -85,12 +86,25 @@ export class DockerBackend implements ClusterBackend {
   private speedFactor = 1;
   private noopEnabled = true;
   private stopped = false;
+  readonly network: NetworkControl;
 
   private constructor(
     private readonly docker: Docker,
     private readonly d: Discovery,
     private readonly readyTimeoutMs: number,
-  ) {}
+  ) {
+    this.network = new NetworkControl({
+      nodes: () => this.d.members,
+      token: () => this.adminToken('message-level control'),
+      reachable: () =>
+        this.d.members
+          .filter((m) => {
+            const s = this.live(m);
+            return s.up && !s.paused;
+          })
+          .map((m) => m.id),
+    });
+  }
 
   /**
    * Finds the cluster's containers and returns a backend for them. Fails with an explanation
@@ -200,6 +214,7 @@ export class DockerBackend implements ClusterBackend {
       // A fresh process starts at normal speed; keep the classroom's slow motion.
       if (this.speedFactor !== 1) await this.postSpeed(m, this.speedFactor);
       if (!this.noopEnabled) await this.postNoop(m, false);
+      await this.network.reapply(m.id);
     });
   }
 
@@ -244,6 +259,8 @@ export class DockerBackend implements ClusterBackend {
     return this.serial(async () => {
       await this.applyGroups([this.d.members]);
       await this.refresh();
+      // The nodes' own message-level faults (hold, links, timers) live behind their /admin API.
+      if (this.d.adminToken) await this.network.heal();
     });
   }
 
@@ -290,6 +307,7 @@ export class DockerBackend implements ClusterBackend {
       await Promise.all(this.d.members.map((m) => this.docker.getContainer(m.containerId).start()));
       this.speedFactor = 1;
       this.noopEnabled = true;
+      this.network.forget();
       await this.refresh();
       await this.waitReady(this.d.members);
     });
@@ -511,15 +529,20 @@ export class DockerBackend implements ClusterBackend {
     await this.postAdmin(m, 'speed', { factor });
   }
 
-  private async postAdmin(m: Member, action: string, body: Record<string, unknown>): Promise<void> {
+  private adminToken(what: string): string {
     if (!this.d.adminToken) {
       throw new Error(
-        `${action} needs the nodes' admin API: give every node service the same ADMIN_TOKEN (docker-compose.yml does)`,
+        `${what} needs the nodes' admin API: give every node service the same ADMIN_TOKEN (docker-compose.yml does)`,
       );
     }
+    return this.d.adminToken;
+  }
+
+  private async postAdmin(m: Member, action: string, body: Record<string, unknown>): Promise<void> {
+    const token = this.adminToken(action);
     const res = await fetch(`${m.url}/admin/${action}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.d.adminToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(3000),
     });

@@ -6,6 +6,7 @@ import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-clus
 import { ALL_FAULTS, type ClusterNode, type Fault } from '../../contract/cluster-view.ts';
 import { adminPost, cutsFor } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
+import { NetworkControl } from './network-control.ts';
 
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
@@ -22,10 +23,16 @@ export class LocalBackend implements ClusterBackend {
   private speedFactor = 1;
   private noopOnElection = true;
   private wipeFirst: boolean;
+  readonly network: NetworkControl;
 
   constructor({ fresh, ...options }: LocalBackendOptions) {
     this.cluster = new LocalCluster({ ...options, adminToken: this.token });
     this.wipeFirst = fresh ?? false;
+    this.network = new NetworkControl({
+      nodes: () => this.nodes(),
+      token: () => this.token,
+      reachable: () => this.reachable(),
+    });
   }
 
   nodes(): ClusterNode[] {
@@ -78,7 +85,8 @@ export class LocalBackend implements ClusterBackend {
 
   async heal(): Promise<void> {
     this.groups = null;
-    await Promise.all(this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'heal')));
+    // A node's /admin/heal removes its cuts and its message-level faults alike.
+    await this.network.heal();
   }
 
   async speed(factor: number): Promise<void> {
@@ -101,6 +109,7 @@ export class LocalBackend implements ClusterBackend {
     await this.cluster.wipe();
     this.groups = null;
     this.speedFactor = 1;
+    this.network.forget();
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
     await this.cluster.start();
@@ -141,5 +150,6 @@ export class LocalBackend implements ClusterBackend {
     const cut = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
     if (cut.length > 0) await adminPost(url, this.token, 'partition', { peers: cut, direction: 'both' });
     if (this.speedFactor !== 1) await adminPost(url, this.token, 'speed', { factor: this.speedFactor });
+    await this.network.reapply(id);
   }
 }

@@ -5,6 +5,7 @@ import { fetchStatus } from '../../cluster/node-status.ts';
 import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
 import { adminPost, cutsFor } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
+import { NetworkControl } from './network-control.ts';
 
 export interface RemoteBackendOptions {
   /** `http://h:5001` (ids 1, 2, … in order) or `3=http://h:5003`. */
@@ -41,10 +42,21 @@ export class RemoteBackend implements ClusterBackend {
   private groups: string[][] | null = null;
   private speedFactor = 1;
   private noopOnElection = true;
+  readonly network: NetworkControl | null;
 
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
-    this.faults = options.adminToken ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop'] : [];
+    const token = options.adminToken;
+    this.faults = token
+      ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'messages', 'links', 'timers']
+      : [];
+    this.network = token
+      ? new NetworkControl({
+          nodes: () => this.nodes(),
+          token: () => token,
+          reachable: () => this.members.filter((n) => !this.paused.has(n.id)).map((n) => n.id),
+        })
+      : null;
   }
 
   nodes(): ClusterNode[] {
@@ -79,7 +91,7 @@ export class RemoteBackend implements ClusterBackend {
     const undo = this.members.map(async (n) => {
       try {
         if (this.paused.has(n.id)) await this.admin(n.id, 'resume');
-        if (this.groups) await this.admin(n.id, 'heal');
+        if (this.groups || this.network?.changed) await this.admin(n.id, 'heal');
         if (this.speedFactor !== 1) await this.admin(n.id, 'speed', { factor: 1 });
         if (!this.noopOnElection) await this.admin(n.id, 'noop', { enabled: true });
       } catch {
@@ -130,6 +142,7 @@ export class RemoteBackend implements ClusterBackend {
   async heal(): Promise<void> {
     await Promise.all(this.members.map((n) => this.admin(n.id, 'heal')));
     this.groups = null;
+    this.network?.forget();
   }
 
   async speed(factor: number): Promise<void> {
@@ -153,12 +166,12 @@ export class RemoteBackend implements ClusterBackend {
     return { up: true, paused: this.paused.has(id), partitionedFrom: cuts };
   }
 
-  private admin(id: string, action: string, body?: unknown): Promise<void> {
+  private async admin(id: string, action: string, body?: unknown): Promise<void> {
     const token = this.options.adminToken;
     if (!token) return this.unsupported(`${action} (no --admin-token given)`);
     const node = this.members.find((n) => n.id === id);
     if (!node) throw new Error(`no node ${id} in this cluster`);
-    return adminPost(node.url, token, action, body);
+    await adminPost(node.url, token, action, body);
   }
 
   private async unsupported(what: string): Promise<never> {

@@ -2,6 +2,7 @@
 
 import type { NodeStatus } from '../../cluster/node-status.ts';
 import type { ClusterSnapshot, NodeView } from '../../contract/cluster-view.ts';
+import type { NodeEvent } from '../../contract/node-events.ts';
 import type {
   CheckAssertion,
   CheckNode,
@@ -12,6 +13,7 @@ import type {
   Quantifier,
 } from '../../lessons/lesson-types.ts';
 import { leaderOf, leadersInNewestTerm, logLength } from '../cluster/snapshot.ts';
+import { historyFact } from '../history/history-facts.ts';
 import { resolveValue } from './evaluate-assert.ts';
 import type { VariableValue } from './variables.ts';
 
@@ -77,13 +79,24 @@ function unreachable(node: NodeView): string {
   return `${node.name} is ${node.error === 'down' || node.error === 'paused' ? node.error : `unreachable (${node.error})`}`;
 }
 
+/** The recorded node events since the last reset, or null where the lab records none. */
+type History = readonly NodeEvent[] | null;
+
 function readSubject(
   subject: CheckSubject,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
+  history: History = null,
 ): Reading {
   const answering = snapshot.nodes.filter((n) => n.status);
   switch (subject.kind) {
+    case 'history': {
+      if (history === null) {
+        return { ok: false, why: 'the lab keeps no history here (it follows no node event streams)' };
+      }
+      const { value, where } = historyFact(subject.fact, history);
+      return { ok: true, value, where };
+    }
     case 'leaders': {
       const leaders = leadersInNewestTerm(snapshot);
       const who =
@@ -120,8 +133,9 @@ function readOperand(
   operand: CheckOperand,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
+  history: History = null,
 ): Reading {
-  if (operand.kind === 'subject') return readSubject(operand.subject, snapshot, vars);
+  if (operand.kind === 'subject') return readSubject(operand.subject, snapshot, vars, history);
   if (operand.value.kind === 'variable' && !vars.has(operand.value.name)) {
     return { ok: false, why: `{{${operand.value.name}}} has no value: run the cell that captures it first` };
   }
@@ -289,6 +303,7 @@ export function evaluateCheck(
   assertion: CheckAssertion,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
+  history: History = null,
 ): CheckOutcome {
   switch (assertion.kind) {
     case 'logs-match':
@@ -307,9 +322,9 @@ export function evaluateCheck(
     }
     case 'compare':
       return compareReadings(
-        readSubject(assertion.left, snapshot, vars),
+        readSubject(assertion.left, snapshot, vars, history),
         assertion.op,
-        readOperand(assertion.right, snapshot, vars),
+        readOperand(assertion.right, snapshot, vars, history),
         operandText(assertion.right),
       );
   }

@@ -3,6 +3,7 @@
 
 import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
 import type { CheckAssertionResult, CheckCellResult } from '../../contract/lab-api.ts';
+import type { NodeEvent } from '../../contract/node-events.ts';
 import type { CheckCell } from '../../lessons/lesson-types.ts';
 import { evaluateCheck } from './evaluate-check.ts';
 import { pause, type RunContext } from './run-context.ts';
@@ -13,10 +14,11 @@ export function evaluateCheckCell(
   cell: CheckCell,
   snapshot: ClusterSnapshot,
   captured: Record<string, unknown>,
+  history: readonly NodeEvent[] | null = null,
 ): CheckAssertionResult[] {
   const vars = new Map(Object.entries(captured));
   return cell.lines.map((line) => {
-    const outcome = evaluateCheck(line.assertion, snapshot, vars);
+    const outcome = evaluateCheck(line.assertion, snapshot, vars, history);
     const hint = outcome.ok ? null : (line.hint ?? cell.hint);
     return { text: line.text, ok: outcome.ok, expected: outcome.expected, seen: outcome.seen, hint };
   });
@@ -27,7 +29,7 @@ export async function runCheckCell(cell: CheckCell, ctx: RunContext): Promise<Ch
   let attempts = 0;
   for (;;) {
     attempts++;
-    const assertions = evaluateCheckCell(cell, await ctx.snapshot(), ctx.captured);
+    const assertions = evaluateCheckCell(cell, await ctx.snapshot(), ctx.captured, ctx.history?.() ?? null);
     if (assertions.every((a) => a.ok) || Date.now() >= deadline) return { assertions, attempts };
     if (attempts % 4 === 0) {
       const failing = assertions.filter((a) => !a.ok).map((a) => a.text);

@@ -4,6 +4,7 @@ import type { ClusterNode, ClusterSnapshot, Fault } from '../../contract/cluster
 import type { ActionResult } from '../../contract/lab-api.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from '../../lessons/lesson-types.ts';
 import { settledLeader, summarize } from '../cluster/snapshot.ts';
+import { isNetworkAction, performNetworkAction } from './network-actions.ts';
 import { pause, type RunContext } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { followerNode, leaderNode } from './variables.ts';
@@ -85,6 +86,8 @@ const waitLeader = (ctx: RunContext, timeoutMs: number) =>
 
 async function perform(action: ClusterAction, ctx: RunContext): Promise<string> {
   const b = ctx.backend;
+  if (isNetworkAction(action))
+    return performNetworkAction(action, ctx, { resolveNode, requireFault, waitUntil });
   switch (action.kind) {
     case 'kill': {
       requireFault(ctx, 'kill', 'kill a node');
@@ -176,10 +179,11 @@ export async function runClusterAction(
   ctx: RunContext,
 ): Promise<ActionResult> {
   const started = performance.now();
+  const at = Date.now();
   let result: ActionResult;
   try {
     const detail = await perform(line.action, ctx);
-    result = { text: line.text, ok: true, detail, durationMs: Math.round(performance.now() - started) };
+    result = { text: line.text, ok: true, detail, durationMs: Math.round(performance.now() - started), at };
   } catch (e) {
     if (!(e instanceof CellRunError)) {
       // A backend failure (process would not start, Docker error): still a message for a person.
@@ -188,6 +192,7 @@ export async function runClusterAction(
         ok: false,
         detail: `the cluster could not do it: ${(e as Error).message}`,
         durationMs: Math.round(performance.now() - started),
+        at,
       };
     } else {
       result = {
@@ -195,6 +200,7 @@ export async function runClusterAction(
         ok: false,
         detail: e.hint ? `${e.message}. ${e.hint}` : e.message,
         durationMs: Math.round(performance.now() - started),
+        at,
       };
     }
   }

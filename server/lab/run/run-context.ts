@@ -2,6 +2,8 @@
 // way to report progress (retries) to the live channel.
 
 import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
+import type { NodeEvent } from '../../contract/node-events.ts';
+import type { ViewDirective } from '../../contract/view.ts';
 import type { ClusterBackend } from '../cluster/backend.ts';
 import type { HostGuard } from './host-guard.ts';
 import type { VariableValue } from './variables.ts';
@@ -17,6 +19,10 @@ export interface RunContext {
   progress: (attempt: number, detail: string) => void;
   /** Called after every cluster action (the live channel shows it in the notebook's history). */
   actionDone?: (action: { text: string; ok: boolean; detail: string }) => void;
+  /** Tells the picture what to show (`show`, `hide`, `highlight`); absent when no one looks. */
+  view?: (directive: ViewDirective) => void;
+  /** The node events recorded since the last reset (history checks); absent when none are recorded. */
+  history?: () => readonly NodeEvent[];
 }
 
 /** Resolves after ms; used for retry intervals and `wait 2s`, never as synchronisation in tests. */

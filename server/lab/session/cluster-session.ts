@@ -5,9 +5,12 @@
 import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
 import type { ActionOutcome, RunResult } from '../../contract/lab-api.ts';
 import type { HelloMessage } from '../../contract/live.ts';
+import { parseCheckCell } from '../../lessons/parse-check-cell.ts';
 import { parseClusterAction } from '../../lessons/parse-cluster-cell.ts';
 import type { ClusterBackend } from '../cluster/backend.ts';
 import { takeSnapshot, trimLogs } from '../cluster/snapshot.ts';
+import { addMoments } from '../history/check-moment.ts';
+import { RunRecorder } from '../history/recorder.ts';
 import { LiveHub } from '../live/live-hub.ts';
 import { NodeEventStream } from '../live/node-events.ts';
 import { SafetyWatch } from '../live/safety-watch.ts';
@@ -31,6 +34,8 @@ const AFTER_RESET_QUIET_MS = 1000;
 export class ClusterSession {
   readonly hub = new LiveHub();
   readonly guard: HostGuard;
+  /** Every node event, status sample and action of this cluster's run (time travel, traces, history checks). */
+  readonly recorder: RunRecorder;
   private readonly queue = new RunQueue();
   private readonly safety = new SafetyWatch();
   private readonly variables = new Map<string, Record<string, unknown>>();
@@ -45,6 +50,7 @@ export class ClusterSession {
     private readonly options: SessionOptions = {},
   ) {
     this.guard = new HostGuard(backend.nodes());
+    this.recorder = new RunRecorder(backend.kind, backend.nodes());
     const interval = options.pollIntervalMs ?? 200;
     this.poller = interval > 0 ? new StatusPoller(backend, (s) => this.onSnapshot(s), interval) : null;
   }
@@ -52,9 +58,12 @@ export class ClusterSession {
   async start(): Promise<void> {
     await this.backend.start();
     this.poller?.start();
-    if (this.options.followEvents ?? true) {
+    if (this.following) {
       for (const node of this.backend.nodes()) {
-        const stream = new NodeEventStream(node.url, (event) => this.hub.publish({ type: 'event', event }));
+        const stream = new NodeEventStream(node.url, (event, id) => {
+          const r = this.recorder.record(event, id);
+          this.hub.publish({ type: 'event', event, record: r.n, ...(id !== null ? { event_id: id } : {}) });
+        });
         this.streams.push(stream);
         stream.start();
       }
@@ -112,6 +121,9 @@ export class ClusterSession {
         this.hub.publish({ type: 'run', phase: 'attempt', ...ids, attempt, detail }),
       );
       const result = await runCell({ ...cell, runId, count }, ctx);
+      if (result.check && !result.ok) {
+        addMoments(parseCheckCell(cell.source), result.check, this.recorder, ctx.captured);
+      }
       this.hub.publish({ type: 'run', phase: 'finished', ...ids, result });
       return result;
     });
@@ -138,8 +150,12 @@ export class ClusterSession {
       captured,
       snapshot: () => this.snapshot(),
       progress,
-      actionDone: (a) =>
-        this.hub.publish({ type: 'action', text: a.text, ok: a.ok, detail: a.detail, source }),
+      actionDone: (a) => {
+        this.recorder.action({ at: Date.now(), text: a.text, ok: a.ok, detail: a.detail, source });
+        this.hub.publish({ type: 'action', text: a.text, ok: a.ok, detail: a.detail, source });
+      },
+      view: (directive) => this.hub.publish({ type: 'view', directive }),
+      ...(this.following ? { history: () => this.recorder.eventsSinceReset() } : {}),
     };
   }
 
@@ -148,6 +164,7 @@ export class ClusterSession {
     const backend = this.backend;
     const reset = async () => {
       this.resetting = true;
+      this.recorder.reset(Date.now());
       try {
         await backend.reset();
       } finally {
@@ -166,8 +183,14 @@ export class ClusterSession {
     });
   }
 
+  /** Whether the node event streams are followed (and so recorded). */
+  private get following(): boolean {
+    return this.options.followEvents ?? true;
+  }
+
   private onSnapshot(snapshot: ClusterSnapshot): void {
     this.hub.publish({ type: 'snapshot', snapshot: trimLogs(snapshot) });
+    this.recorder.sample(snapshot);
     if (this.resetting || Date.now() < this.quietUntil) return;
     for (const w of this.safety.observe(snapshot)) {
       console.warn(`SAFETY: ${w.detail}`);
