@@ -19,9 +19,9 @@ function candidatesByTerm(events: readonly NodeEvent[]): Map<number, Set<string>
   const byTerm = new Map<number, Set<string>>();
   for (const e of events) {
     if (e.type !== 'state' || e.state !== 'candidate') continue;
-    let s = byTerm.get(e.term);
-    if (!s) byTerm.set(e.term, (s = new Set()));
+    const s = byTerm.get(e.term) ?? new Set<string>();
     s.add(e.node_id);
+    byTerm.set(e.term, s);
   }
   return byTerm;
 }
