@@ -26,6 +26,12 @@ export class RunRecorder {
   private actions: TraceAction[] = [];
   private resets: number[] = [];
   private nextN = 1;
+  /**
+   * What an event long ago may still say about now: each node's latest role, term, commit and
+   * election timer, and every request still held. A page starting later carries them first, so
+   * a picture rebuilt from it is right from its first moment.
+   */
+  private readonly lasting = new Map<string, TraceEvent>();
   /** The previous sample without its time and counters, to skip samples that show nothing new. */
   private lastSampleKey = '';
   private readonly maxEvents: number;
@@ -48,6 +54,7 @@ export class RunRecorder {
   record(event: NodeEvent, id: string | null): TraceEvent {
     const e: TraceEvent = { n: this.nextN++, id, event };
     this.events.push(e);
+    this.noteLasting(e);
     // Trim in chunks: amortized O(1) per event.
     if (this.events.length >= this.maxEvents * 1.25)
       this.events.splice(0, this.events.length - this.maxEvents);
@@ -78,6 +85,7 @@ export class RunRecorder {
 
   reset(at: number): void {
     this.resets.push(at);
+    this.lasting.clear();
     if (this.resets.length > MAX_RESETS) this.resets.shift();
     this.lastSampleKey = '';
   }
@@ -120,11 +128,16 @@ export class RunRecorder {
     if (q.after !== undefined) i = this.firstIndexAfterN(q.after);
     else if (q.since !== undefined) i = this.firstIndexAt(q.since);
     const end = q.limit === undefined ? this.events.length : Math.min(this.events.length, i + q.limit);
-    const events = this.events.slice(i, end);
+    const page = this.events.slice(i, end);
+    // A first page that starts late begins with what still holds from before it.
+    const first = page[0]?.n ?? this.nextN;
+    const before =
+      q.after === undefined && i > 0 ? [...this.lasting.values()].filter((e) => e.n < first) : [];
+    const events = [...before.sort((a, b) => a.n - b.n), ...page];
     const more = end < this.events.length;
     // The samples of the span, plus the one before it (the state the span starts from).
-    const from = events[0]?.event.at ?? q.since ?? Number.NEGATIVE_INFINITY;
-    const to = more ? (events.at(-1)?.event.at ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+    const from = page[0]?.event.at ?? q.since ?? Number.NEGATIVE_INFINITY;
+    const to = more ? (page.at(-1)?.event.at ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
     const firstSample = Math.max(0, this.samples.findIndex((s) => s.at >= from) - 1);
     const samples = this.samples.slice(firstSample).filter((s, k) => k === 0 || s.at <= to);
     const inSpan = (at: number) => at >= from - 1 && at <= to;
@@ -140,6 +153,17 @@ export class RunRecorder {
       resets: this.resets.filter(inSpan),
       more,
     };
+  }
+
+  private noteLasting(e: TraceEvent): void {
+    const ev = e.event;
+    if (ev.type === 'state' || ev.type === 'term' || ev.type === 'commit' || ev.type === 'election_timer') {
+      this.lasting.set(`${ev.node_id}|${ev.type}`, e);
+    } else if (ev.type === 'rpc_held') {
+      this.lasting.set(`${ev.node_id}|held|${ev.id}`, e);
+    } else if ((ev.type === 'rpc' && ev.dir === 'send' && ev.kind === 'request') || ev.type === 'rpc_lost') {
+      this.lasting.delete(`${ev.node_id}|held|${ev.id}`);
+    }
   }
 
   private firstIndexAt(at: number): number {
