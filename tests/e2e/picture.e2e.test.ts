@@ -82,18 +82,28 @@ describe('the cluster picture, end to end', () => {
   }, 60_000);
 
   it('holds the network from the panel: requests queue up at their sender', async () => {
+    // Timers first: with the network held and timers running, every follower would time out.
+    await page.click('network-controls button:has-text("Pause timers")');
+    await waitFor('the timers to stop', async () =>
+      (await page.locator('network-controls button[aria-pressed="true"]').allTextContents()).some((t) =>
+        t.includes('Resume timers'),
+      ),
+    );
     await page.click('network-controls button:has-text("Hold network")');
     await waitFor('the panel to say the network is held', async () =>
       (await page.locator('network-controls button[aria-pressed="true"]').allTextContents()).some((t) =>
         t.includes('Release'),
       ),
     );
-    await page.click('network-controls button:has-text("Pause timers")');
     await waitFor(
       'held heartbeats queued at the leader',
       async () => (await heldInRing('heartbeat').count()) >= 4,
     );
-    expect(await page.locator('node-card').filter({ hasText: 'LEADER' }).textContent()).toContain('outbox');
+    await waitFor('the leader’s card to show its outbox', async () =>
+      (
+        (await page.locator('node-card').filter({ hasText: 'LEADER' }).locator('article').textContent()) ?? ''
+      ).includes('outbox'),
+    );
   }, 60_000);
 
   it('makes a follower time out: it becomes a candidate and its request_votes wait in its outbox', async () => {

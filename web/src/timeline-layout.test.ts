@@ -77,7 +77,7 @@ describe('the timeline layout', () => {
     expect(summary.segments).toHaveLength(0);
     expect(summary.runs).toHaveLength(1);
     expect(summary.runs[0]).toMatchObject({ kind: 'heartbeats', count: 20, from: '1', to: '2' });
-    expect(summary.runs[0]!.label).toContain('20 heartbeats');
+    expect(summary.runs[0]!.label).toBe('♥ 20 heartbeats from node1');
     const open = layoutTimeline(
       records,
       opts({ heartbeats: 'summary', expanded: new Set([summary.runs[0]!.key]) }),
@@ -95,7 +95,7 @@ describe('the timeline layout', () => {
     const { runs, segments } = layoutTimeline(recordsOf(...events), opts());
     expect(segments).toHaveLength(0);
     expect(runs).toEqual([expect.objectContaining({ kind: 'retries', count: 12, from: '3', to: '1' })]);
-    expect(runs[0]!.label).toBe('✕ 12× append_entries node3→node1 (peer down)');
+    expect(runs[0]!.label).toBe('✕ 12× append_entries from node3 (peer down)');
   });
 
   it('finds the segment under the pointer', () => {

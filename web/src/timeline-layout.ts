@@ -49,7 +49,7 @@ export interface HeldStretch {
   y: number;
 }
 
-/** Many alike messages between two nodes, drawn as one counted line. */
+/** Many alike messages between two nodes, drawn as one counted band on the receiver's lane. */
 export interface Run {
   key: string;
   kind: 'heartbeats' | 'retries';
@@ -171,8 +171,8 @@ export function layoutTimeline(records: readonly MessageRecord[], o: TimelineOpt
         expanded,
         label:
           kind === 'heartbeats'
-            ? `♥ ${group.length} heartbeats node${first.from}→node${first.to}`
-            : `✕ ${group.length}× ${first.rpc} node${first.from}→node${first.to}${reason}`,
+            ? `♥ ${group.length} heartbeats from node${first.from}`
+            : `✕ ${group.length}× ${first.rpc} from node${first.from}${reason}`,
         records: group,
       });
     }

@@ -195,14 +195,18 @@ async function nodeSet(set: NodeSet, ctx: RunContext, h: ActionHelpers): Promise
     for (const ref of set.nodes) nodes.push(await h.resolveNode(ref, ctx));
     return nodes;
   }
-  const s = await ctx.snapshot();
-  const up = ctx.backend.nodes().filter((n) => {
-    const v = s.nodes.find((x) => x.id === n.id);
-    return v?.status && (set.kind === 'all' || v.status.state === 'follower');
+  // Every running node; or every follower, which needs a look at the nodes.
+  const running = ctx.backend.nodes().filter((n) => {
+    const st = ctx.backend.nodeState(n.id);
+    return st.up && !st.paused;
   });
+  const s = set.kind === 'followers' ? await ctx.snapshot() : null;
+  const up = s
+    ? running.filter((n) => s.nodes.find((x) => x.id === n.id)?.status?.state === 'follower')
+    : running;
   if (up.length === 0) {
     throw new CellRunError(
-      set.kind === 'all' ? 'no node answers' : 'no node is a follower right now',
+      set.kind === 'all' ? 'no node is running' : 'no node is a follower right now',
       'Restart or resume some nodes, or wait for an election (`wait leader`).',
     );
   }

@@ -81,7 +81,7 @@ export class CheckOutput extends LitElement {
                   ${
                     a.moment
                       ? html`<dt>when</dt><dd class="hint"><button class="moment" @click=${() => this.jump(a)}>
-                          ⏪ Show the moment it stopped holding
+                          ◀ Show the moment it stopped holding
                         </button></dd>`
                       : nothing
                   }

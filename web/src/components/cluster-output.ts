@@ -48,7 +48,7 @@ export class ClusterOutput extends LitElement {
           ${
             a.at != null
               ? html`<button class="moment" title="Show this moment in the cluster picture" aria-label="Show the moment of ${a.text}"
-                  @click=${() => this.jump(a.at! + a.durationMs)}>⏪</button>`
+                  @click=${() => this.jump(a.at! + a.durationMs)}>◀ show</button>`
               : ''
           }
         </li>`,

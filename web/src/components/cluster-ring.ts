@@ -178,7 +178,7 @@ export class ClusterRing extends LitElement {
 
   private layout(): Ring {
     const ids = this.live.shown.nodes.map((n) => n.id);
-    const height = Math.round(Math.min(380, Math.max(260, this.width * 0.72)));
+    const height = Math.round(Math.min(400, Math.max(280, this.width * 0.8)));
     if (!this.ring || this.ring.at.size !== ids.length || this.ring.height !== height) {
       this.ring = ringLayout(ids, this.width, height);
     }
@@ -300,10 +300,13 @@ function timeOfDay(t: number): string {
 /** What the picture shows, in words, for screen readers. */
 function summary(s: Scene): string {
   const servers = s.servers
-    .map(
-      (x) =>
-        `${x.name} ${x.role} term ${x.term}${x.timer ? `, timer ${Math.round(x.timer.remainingMs)} ms` : ''}`,
-    )
+    .map((x) => {
+      const votes =
+        x.role === 'candidate'
+          ? ` (${1 + Object.values(x.votes).filter((v) => v).length} of ${s.servers.length} votes)`
+          : '';
+      return `${x.name} ${x.role} term ${x.term}${votes}${x.timer ? `, timer ${Math.round(x.timer.remainingMs)} ms` : ''}`;
+    })
     .join('; ');
   const held = s.held.length ? `; ${s.held.length} requests held` : '';
   return `Cluster: ${servers}; ${s.flying.length} messages in flight${held}`;

@@ -19,7 +19,7 @@ import {
   type TimelineLayout,
 } from '../timeline-layout.ts';
 import { controlStyles } from './shared-styles.ts';
-import { drawTimeline, type TimelinePalette } from './timeline-canvas.ts';
+import { drawTimeline, runBandY, type TimelinePalette } from './timeline-canvas.ts';
 
 const MIN_SPAN_MS = 1000;
 const MAX_SPAN_MS = 60_000;
@@ -118,14 +118,14 @@ export class MessageTimeline extends LitElement {
   override render() {
     const span = this.pinned ? this.pinned.t1 - this.pinned.t0 : this.spanMs;
     return html`<div class="bar">
-        <button @click=${() => this.zoom(0.5)} ?disabled=${span <= MIN_SPAN_MS} aria-label="Zoom in">＋</button>
-        <button @click=${() => this.zoom(2)} ?disabled=${span >= MAX_SPAN_MS} aria-label="Zoom out">－</button>
+        <button @click=${() => this.zoom(0.5)} ?disabled=${span <= MIN_SPAN_MS} aria-label="Zoom in">+</button>
+        <button @click=${() => this.zoom(2)} ?disabled=${span >= MAX_SPAN_MS} aria-label="Zoom out">–</button>
         <span>${(span / 1000).toFixed(span < 2000 ? 1 : 0)} s</span>
         ${
           this.pinned
-            ? html`<span class="pinned">📌 pinned</span>
+            ? html`<span class="pinned">pinned</span>
                 <button @click=${() => (this.pinned = null)}>Follow</button>`
-            : html`<button @click=${this.pin} title="Keep this time range while the cluster runs on (or shift-drag over a range)">📌 Pin</button>`
+            : html`<button @click=${this.pin} title="Keep this time range while the cluster runs on (or shift-drag over a range)">Pin</button>`
         }
         <label
           ><input
@@ -324,7 +324,7 @@ export class MessageTimeline extends LitElement {
   private runAt(x: number, y: number): Run | null {
     return (
       this.layout.runs.find((r) => {
-        const ly = (r.yFrom + r.yTo) / 2;
+        const ly = runBandY(r);
         return (
           x >= Math.min(r.x1, r.x2) - 4 && x <= Math.max(r.x1, r.x2, r.x1 + 150) && Math.abs(y - ly) <= 9
         );

@@ -106,7 +106,7 @@ export class NodeCard extends LitElement {
               term <strong>${s.term}</strong> · vote <strong>${s.voted_for ? `node${s.voted_for}` : '—'}</strong> ·
               commit <strong>${s.commit_index}</strong>
             </span>
-            ${s.faults?.held ? html`<span class="cut" title="The network is held: requests wait in the outbox">❚❚ outbox ${s.faults.held_count}</span>` : nothing}
+            ${s.faults?.held ? html`<span class="cut" title="The network is held: requests wait in the outbox">❚❚ held${s.faults.held_count > 0 ? `: ${s.faults.held_count} in its outbox` : ''}</span>` : nothing}
             ${s.faults?.timer_paused ? html`<span class="cut" title="Its election timer is stopped">timer stopped</span>` : nothing}`
             : html`<span class="facts">${n.error ?? (n.up ? 'not answering' : 'process stopped')}</span>`
         }

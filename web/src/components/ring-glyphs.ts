@@ -115,12 +115,12 @@ function serverWords(
     ...(vote ? [svg`<tspan class="vote">${vote}</tspan>`] : []),
   ];
   const step = 11.5;
-  // Upwards: the last line sits at the anchor; beside: centred on it; downwards: the first does.
+  // Above: the last line sits at the anchor; below: the first does; beside: centred on it.
   const first = l.up
     ? l.y - (lines.length - 1) * step
     : l.anchor === 'middle'
-      ? l.y + 4
-      : l.y - ((lines.length - 1) * step) / 2;
+      ? l.y
+      : l.y + 4 - ((lines.length - 1) * step) / 2;
   return svg`<text class="words ${l.anchor}">${lines.map(
     (t, i) => svg`<tspan x=${l.x} y=${first + i * step}>${t}</tspan>`,
   )}</text>`;

@@ -144,6 +144,11 @@ function drawTicks(
   ctx.font = '11px ui-monospace, monospace';
 }
 
+/** Where a run's band lies: just above its receiver's lane. */
+export function runBandY(r: Run): number {
+  return r.yTo - 5;
+}
+
 function drawRun(ctx: CanvasRenderingContext2D, r: Run, c: TimelinePalette): void {
   const colour = r.kind === 'heartbeats' ? c.hb : c.bad;
   ctx.strokeStyle = colour;
@@ -157,7 +162,8 @@ function drawRun(ctx: CanvasRenderingContext2D, r: Run, c: TimelinePalette): voi
     ctx.lineTo(rx + 2, r.yTo);
     ctx.stroke();
   }
-  const y = (r.yFrom + r.yTo) / 2;
+  // On the receiver's lane, just above it: each follower's lane says what reached it.
+  const y = runBandY(r);
   ctx.lineWidth = 4;
   ctx.beginPath();
   ctx.moveTo(r.x1, y);

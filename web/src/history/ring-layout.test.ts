@@ -36,5 +36,8 @@ describe('the ring layout', () => {
     expect(arcPath({ x: 0, y: 0 }, 10, 0)).toBe('');
     expect(arcPath({ x: 0, y: 0 }, 10, 0.25)).toBe('M 0.0 -10.0 A 10 10 0 0 1 10.0 -0.0');
     expect(arcPath({ x: 0, y: 0 }, 10, 0.75)).toContain(' 0 1 1 ');
+    // A full timer (just reset) is a whole circle, not an arc whose ends coincide (which SVG skips).
+    expect(arcPath({ x: 0, y: 0 }, 10, 1)).toBe('M 0.0 -10.0 A 10 10 0 1 1 0.0 10.0 A 10 10 0 1 1 0.0 -10.0');
+    expect(arcPath({ x: 0, y: 0 }, 10, 0.9999)).toContain('A 10 10 0 1 1 0.0 10.0');
   });
 });

@@ -26,8 +26,8 @@ export const LANE_OFFSET = 5;
 export const HELD_SPACING = 9;
 
 /** Room a server's words take beside it (left and right) and above or below it. */
-const LABEL_W = 70;
-const LABEL_H = 44;
+const LABEL_W = 80;
+const LABEL_H = 52;
 
 export function ringLayout(ids: readonly string[], width: number, height: number): Ring {
   const serverR = Math.max(14, Math.min(26, Math.min(width, height) / 11));
@@ -51,9 +51,11 @@ export function labelAt(
   p: Point,
 ): { x: number; y: number; anchor: 'start' | 'middle' | 'end'; up: boolean } {
   const { ux, uy } = unit(ring.centre, p);
-  const d = ring.serverR + 9;
-  const anchor = Math.abs(ux) < 0.35 ? 'middle' : ux > 0 ? 'start' : 'end';
-  return { x: p.x + ux * d, y: p.y + uy * d, anchor, up: uy < -0.35 };
+  // Clear of the timer arc (r + 7) and of the heartbeat pulse.
+  const gap = ring.serverR + 12;
+  if (uy < -0.6) return { x: p.x, y: p.y - gap, anchor: 'middle', up: true };
+  if (uy > 0.6) return { x: p.x, y: p.y + gap + 6, anchor: 'middle', up: false };
+  return { x: p.x + (ux > 0 ? gap : -gap), y: p.y, anchor: ux > 0 ? 'start' : 'end', up: false };
 }
 
 function unit(a: Point, b: Point): { ux: number; uy: number; len: number } {
@@ -90,9 +92,13 @@ export function heldShown(a: Point, b: Point, serverR: number): number {
 
 /** An SVG arc path around a server: `fraction` of a full turn, clockwise from the top. */
 export function arcPath(c: Point, r: number, fraction: number): string {
-  const f = Math.min(0.9999, Math.max(0, fraction));
+  const f = Math.min(1, Math.max(0, fraction));
   if (f <= 0) return '';
+  const top = `M ${c.x.toFixed(1)} ${(c.y - r).toFixed(1)}`;
+  // A whole turn is two halves: an arc whose ends coincide is not drawn at all (SVG).
+  if (f > 0.995)
+    return `${top} A ${r} ${r} 0 1 1 ${c.x.toFixed(1)} ${(c.y + r).toFixed(1)} A ${r} ${r} 0 1 1 ${c.x.toFixed(1)} ${(c.y - r).toFixed(1)}`;
   const end = { x: c.x + r * Math.sin(2 * Math.PI * f), y: c.y - r * Math.cos(2 * Math.PI * f) };
   const large = f > 0.5 ? 1 : 0;
-  return `M ${c.x.toFixed(1)} ${(c.y - r).toFixed(1)} A ${r} ${r} 0 ${large} 1 ${end.x.toFixed(1)} ${end.y.toFixed(1)}`;
+  return `${top} A ${r} ${r} 0 ${large} 1 ${end.x.toFixed(1)} ${end.y.toFixed(1)}`;
 }
