@@ -14,7 +14,8 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type CDPSession, chromium, type Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
+import { launchChromium } from '../tests/e2e/chromium.ts';
 import { startLab } from '../tests/e2e/lab-process.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -224,10 +225,7 @@ async function main(): Promise<void> {
       .join(' ')}: timings suffer when it is high)`,
   );
   const lab = await startLab({ port: 17600, basePort: 17610 });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     console.log(`\n== First screen interactive (${runs} cold loads of ${lab.url}, 1280×720)`);
     const samples: { interactive: number; monaco: number; fcp: number }[] = [];

@@ -3,17 +3,16 @@
 // it, kill the leader from the panel and see a new one elected, reload and find the edit.
 // Each step leaves a screenshot in test-results/screenshots/ for a person to look at;
 // RAFT_LAB_DOCS_SCREENSHOT=1 also refreshes docs/screenshot.png.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.ts';
+import { ensureWebBuild, launchChromium } from './chromium.ts';
 import { type LabProcess, startLab } from './lab-process.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const SHOTS = join(root, 'test-results/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const LAB_PORT = 17300;
 const NODE_BASE_PORT = 17310;
 /** How many lessons, from the first, are run top to bottom. */
@@ -25,21 +24,10 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}. Install Debian's: apt-get update && apt-get install -y chromium`,
-    );
-  }
-  if (!existsSync(join(root, 'web/dist/index.html'))) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed; the e2e test needs the built web app.');
-  }
+  ensureWebBuild();
   mkdirSync(SHOTS, { recursive: true });
   lab = await startLab({ port: LAB_PORT, basePort: NODE_BASE_PORT });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 120_000);

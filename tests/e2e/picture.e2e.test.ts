@@ -4,16 +4,16 @@
 // requests at the sender, a candidate collecting votes, a ✕ where the dropped one died), then
 // pause the picture and travel back. Screenshots go to test-results/screenshots/;
 // RAFT_LAB_DOCS_SCREENSHOT=1 also refreshes the README's pictures in docs/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.ts';
+import { ensureWebBuild, launchChromium } from './chromium.ts';
 import { type LabProcess, startLab } from './lab-process.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const SHOTS = join(root, 'test-results/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const DOCS = !!process.env.RAFT_LAB_DOCS_SCREENSHOT;
 
 let lab: LabProcess | null = null;
@@ -22,19 +22,10 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}. Install Debian's: apt-get update && apt-get install -y chromium`,
-    );
-  }
-  if (!existsSync(join(root, 'web/dist/index.html')))
-    throw new Error('Build the web app first: npm run build');
+  ensureWebBuild();
   mkdirSync(SHOTS, { recursive: true });
   lab = await startLab({ port: 17400, basePort: 17410 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 120_000);

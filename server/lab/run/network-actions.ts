@@ -17,22 +17,21 @@ import { describeHeld, describeSelector, pickHeld, type ResolvedPick } from '../
 import { pause, type RunContext } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 
-export type NetworkAction = Extract<
-  ClusterAction,
-  {
-    kind:
-      | 'hold'
-      | 'release'
-      | 'deliver'
-      | 'drop'
-      | 'link'
-      | 'wires'
-      | 'timer'
-      | 'timeout'
-      | 'wait-candidate'
-      | 'view';
-  }
->;
+/** The actions this module runs (the rest are run-cluster-cell.ts's). */
+const NETWORK_KINDS = [
+  'hold',
+  'release',
+  'deliver',
+  'drop',
+  'link',
+  'wires',
+  'timer',
+  'timeout',
+  'wait-candidate',
+  'view',
+] as const satisfies readonly ClusterAction['kind'][];
+
+export type NetworkAction = Extract<ClusterAction, { kind: (typeof NETWORK_KINDS)[number] }>;
 
 /** What run-cluster-cell.ts lends: node lookup, the backend's faults, and polling. */
 export interface ActionHelpers {
@@ -52,18 +51,7 @@ const PICK_WAIT_MS = 2000;
 const PICK_POLL_MS = 100;
 
 export function isNetworkAction(action: ClusterAction): action is NetworkAction {
-  return [
-    'hold',
-    'release',
-    'deliver',
-    'drop',
-    'link',
-    'wires',
-    'timer',
-    'timeout',
-    'wait-candidate',
-    'view',
-  ].includes(action.kind);
+  return (NETWORK_KINDS as readonly string[]).includes(action.kind);
 }
 
 export async function performNetworkAction(

@@ -9,6 +9,7 @@ import type { NodeView } from '../../../server/contract/cluster-view.ts';
 import { type Scene, sceneAt } from '../history/scene.ts';
 import type { LabClient } from '../lab-client.ts';
 import type { LiveState } from '../live-state.ts';
+import { FrameLoop } from './frame-loop.ts';
 import { controlStyles } from './shared-styles.ts';
 import './action-history.ts';
 import './cluster-ring.ts';
@@ -112,22 +113,22 @@ export class ClusterPanel extends LitElement {
   private shownKey = '';
   private unsubscribe: (() => void) | null = null;
 
+  constructor() {
+    super();
+    // Scrubbing and a playing replay move without events: look each frame whether the cards changed.
+    new FrameLoop(this, () => {
+      if (this.live.clock.mode !== 'live' || this.live.clock.playing) this.refresh();
+    });
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
-    const refresh = () => this.refresh();
     const off = [
       this.live.on(['history', 'view', 'clock'], () => this.requestUpdate()),
-      this.live.on(['snapshot', 'events', 'clock'], refresh),
+      this.live.on(['snapshot', 'events', 'clock'], () => this.refresh()),
     ];
-    // Scrubbing and a paused clock move without events: look each frame whether the cards changed.
-    const tick = () => {
-      frame = requestAnimationFrame(tick);
-      if (this.live.clock.mode !== 'live' || this.live.clock.playing) refresh();
-    };
-    let frame = requestAnimationFrame(tick);
     this.unsubscribe = () => {
       for (const f of off) f();
-      cancelAnimationFrame(frame);
     };
   }
 

@@ -11,6 +11,7 @@ import { alongLink, heldShown, heldSlot, labelAt, type Ring, ringLayout } from '
 import { type HeldScene, type Scene, sceneAt } from '../history/scene.ts';
 import type { LiveState } from '../live-state.ts';
 import { reasonText } from '../timeline-layout.ts';
+import { FrameLoop } from './frame-loop.ts';
 import { lostMark, messageShape, serverShape } from './ring-glyphs.ts';
 import { controlStyles } from './shared-styles.ts';
 import './ring-details.ts';
@@ -144,7 +145,6 @@ export class ClusterRing extends LitElement {
   private scene: Scene | null = null;
   private ring: Ring | null = null;
   private width = 440;
-  private frame = 0;
   private resize = new ResizeObserver((entries) => {
     const w = Math.round(entries[0]?.contentRect.width ?? 0);
     if (w > 0 && w !== this.width) {
@@ -153,19 +153,18 @@ export class ClusterRing extends LitElement {
     }
   });
 
+  constructor() {
+    super();
+    new FrameLoop(this, () => this.draw());
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.resize.observe(this);
-    const tick = () => {
-      this.frame = requestAnimationFrame(tick);
-      this.draw();
-    };
-    this.frame = requestAnimationFrame(tick);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    cancelAnimationFrame(this.frame);
     this.resize.disconnect();
   }
 

@@ -18,6 +18,7 @@ import {
   segmentAt,
   type TimelineLayout,
 } from '../timeline-layout.ts';
+import { FrameLoop } from './frame-loop.ts';
 import { controlStyles } from './shared-styles.ts';
 import { drawTimeline, runBandY, type TimelinePalette } from './timeline-canvas.ts';
 
@@ -93,25 +94,23 @@ export class MessageTimeline extends LitElement {
   private expanded = new Set<string>();
   private layout: TimelineLayout = { segments: [], held: [], runs: [] };
   private window = { t0: 0, t1: 0 };
-  private frame = 0;
   private drawnKey = '';
   private drag: { x: number; t0: number; t1: number; select: boolean } | null = null;
   private selectTo: number | null = null;
   private palette: TimelinePalette | null = null;
 
+  constructor() {
+    super();
+    new FrameLoop(this, () => this.draw());
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
-    const tick = () => {
-      this.frame = requestAnimationFrame(tick);
-      this.draw();
-    };
-    this.frame = requestAnimationFrame(tick);
     window.addEventListener('raft-lab-theme', this.onTheme);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    cancelAnimationFrame(this.frame);
     window.removeEventListener('raft-lab-theme', this.onTheme);
   }
 

@@ -7,6 +7,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import { TRACE_FORMAT, type Trace } from '../../../server/contract/trace.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { LiveState } from '../live-state.ts';
+import { FrameLoop } from './frame-loop.ts';
 import { controlStyles } from './shared-styles.ts';
 
 const RATES = [0.1, 0.25, 0.5, 1, 2];
@@ -61,23 +62,21 @@ export class TimeTravel extends LitElement {
   @property({ attribute: false }) live!: LiveState;
   @query('input[type=range]') private slider!: HTMLInputElement;
   @query('output') private readout!: HTMLOutputElement;
-  private frame = 0;
   private error = '';
   private unsubscribe: (() => void) | null = null;
+
+  constructor() {
+    super();
+    new FrameLoop(this, () => this.follow());
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = this.live.on(['clock'], () => this.requestUpdate());
-    const tick = () => {
-      this.frame = requestAnimationFrame(tick);
-      this.follow();
-    };
-    this.frame = requestAnimationFrame(tick);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    cancelAnimationFrame(this.frame);
     this.unsubscribe?.();
   }
 
