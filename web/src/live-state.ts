@@ -9,6 +9,7 @@ import type { LiveChannelMessage as LiveMessage } from '../../server/contract/li
 import type { Trace } from '../../server/contract/trace.ts';
 import type { ViewDirective } from '../../server/contract/view.ts';
 import { HistoryStore } from './history/history-store.ts';
+import { type Scene, sceneAt } from './history/scene.ts';
 import { ViewClock } from './history/view-clock.ts';
 import type { LiveStatus } from './live-client.ts';
 
@@ -83,9 +84,22 @@ export class LiveState extends EventTarget {
   /** Live events that arrive while older ones are fetched, to keep the store in time order. */
   private held: { event: Extract<LiveMessage, { type: 'event' }> }[] | null = null;
 
+  private lastScene: { store: HistoryStore; version: number; t: number; scene: Scene } | null = null;
+
   /** The history the picture shows: the replay's, or the live cluster's. */
   get shown(): HistoryStore {
     return this.replay?.store ?? this.store;
+  }
+
+  /** The scene at the clock's moment; the ring and the cards drawing in one frame share it. */
+  scene(): Scene {
+    const store = this.shown;
+    const t = this.clock.now();
+    const c = this.lastScene;
+    if (c && c.store === store && c.version === store.version && Math.abs(c.t - t) < 1) return c.scene;
+    const scene = sceneAt(store, t);
+    this.lastScene = { store, version: store.version, t, scene };
+    return scene;
   }
 
   apply(msg: LiveMessage): void {

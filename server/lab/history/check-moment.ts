@@ -5,7 +5,7 @@
 // there and highlights the event (docs/web.md, "Time travel").
 
 import type { CheckCellResult, Moment } from '../../contract/lab-api.ts';
-import type { CheckCell } from '../../lessons/lesson-types.ts';
+import type { CheckAssertion, CheckCell } from '../../lessons/lesson-types.ts';
 import { evaluateCheck } from '../run/evaluate-check.ts';
 import type { RunRecorder } from './recorder.ts';
 
@@ -27,7 +27,7 @@ export function addMoments(
     const r = result.assertions[i];
     if (!r || r.ok) return;
     // Counts over the history only grow or stay; they have no moment of "stopping".
-    if (JSON.stringify(line.assertion).includes('"kind":"history"')) return;
+    if (countsHistory(line.assertion)) return;
     const first = Math.max(0, samples.length - LOOK_BACK_SAMPLES);
     let held = -1;
     for (let k = samples.length - 1; k >= first; k--) {
@@ -41,6 +41,13 @@ export function addMoments(
     const to = samples[held + 1]?.at ?? checkedAt;
     r.moment = momentBetween(recorder, from, to);
   });
+}
+
+function countsHistory(a: CheckAssertion): boolean {
+  return (
+    a.kind === 'compare' &&
+    (a.left.kind === 'history' || (a.right.kind === 'subject' && a.right.subject.kind === 'history'))
+  );
 }
 
 function momentBetween(recorder: RunRecorder, from: number, to: number): Moment {

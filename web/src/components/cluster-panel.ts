@@ -6,7 +6,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { NodeView } from '../../../server/contract/cluster-view.ts';
-import { type Scene, sceneAt } from '../history/scene.ts';
+import type { Scene } from '../history/scene.ts';
 import type { LabClient } from '../lab-client.ts';
 import type { LiveState } from '../live-state.ts';
 import { FrameLoop } from './frame-loop.ts';
@@ -139,7 +139,7 @@ export class ClusterPanel extends LitElement {
 
   /** Rebuilds the moment's scene; re-renders the cards only when what they show changed. */
   private refresh(): void {
-    this.scene = sceneAt(this.live.shown, this.live.clock.now());
+    this.scene = this.live.scene();
     const key = cardsKey(this.scene);
     if (key !== this.shownKey) {
       this.shownKey = key;
@@ -148,7 +148,7 @@ export class ClusterPanel extends LitElement {
   }
 
   override render() {
-    const scene = this.scene ?? sceneAt(this.live.shown, this.live.clock.now());
+    const scene = this.scene ?? this.live.scene();
     const nodes = scene.servers.map((s) => s.view).filter((v): v is NodeView => v !== null);
     const win = logWindow(nodes);
     const leader = scene.servers.filter((s) => s.role === 'leader').sort((a, b) => b.term - a.term)[0];

@@ -8,7 +8,7 @@ import { css, html, LitElement, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { alongLink, heldShown, heldSlot, labelAt, type Ring, ringLayout } from '../history/ring-layout.ts';
-import { type HeldScene, type Scene, sceneAt } from '../history/scene.ts';
+import type { HeldScene, Scene } from '../history/scene.ts';
 import type { LiveState } from '../live-state.ts';
 import { reasonText } from '../timeline-layout.ts';
 import { FrameLoop } from './frame-loop.ts';
@@ -143,6 +143,8 @@ export class ClusterRing extends LitElement {
   @property({ attribute: false }) live!: LiveState;
   @state() private selection: RingSelection | null = null;
   private scene: Scene | null = null;
+  /** When the last few hundred frames were drawn (the web budgets read the picture's frame rate). */
+  readonly frameTimes: number[] = [];
   private ring: Ring | null = null;
   private width = 440;
   private resize = new ResizeObserver((entries) => {
@@ -171,7 +173,9 @@ export class ClusterRing extends LitElement {
   /** Computes the scene at the clock's moment and redraws; public so a benchmark can time it. */
   draw(): void {
     if (!this.live || document.hidden) return;
-    this.scene = sceneAt(this.live.shown, this.live.clock.now());
+    this.scene = this.live.scene();
+    this.frameTimes.push(performance.now());
+    if (this.frameTimes.length > 600) this.frameTimes.splice(0, 300);
     this.requestUpdate();
   }
 

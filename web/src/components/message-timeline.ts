@@ -101,7 +101,12 @@ export class MessageTimeline extends LitElement {
 
   constructor() {
     super();
-    new FrameLoop(this, () => this.draw());
+    // Live, the window scrolls a pixel every ~25 ms: 15 repaints a second are plenty.
+    new FrameLoop(
+      this,
+      () => this.draw(),
+      () => (this.live?.clock.mode === 'live' && !this.pinned ? 66 : 0),
+    );
   }
 
   override connectedCallback(): void {

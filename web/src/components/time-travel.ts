@@ -67,7 +67,12 @@ export class TimeTravel extends LitElement {
 
   constructor() {
     super();
-    new FrameLoop(this, () => this.follow());
+    // Live, the readout and the slider's end move on: four times a second is enough.
+    new FrameLoop(
+      this,
+      () => this.follow(),
+      () => (this.live?.clock.mode === 'live' ? 250 : 0),
+    );
   }
 
   override connectedCallback(): void {
