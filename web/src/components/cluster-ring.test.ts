@@ -1,11 +1,14 @@
 // @vitest-environment happy-dom
-// The ring picture from a history (web/src/components/cluster-ring.ts): servers with roles and
-// terms, a candidate's held request_votes queued at it, and a click on one that drops it.
+// The ring picture from a history (web/src/components/cluster-ring.ts, ring-paint.ts): what it
+// says it shows, what is under the pointer, and a held request that a click selects and Drop drops.
 import { afterEach, describe, expect, it } from 'vitest';
+import { ringLayout } from '../history/ring-layout.ts';
+import { sceneAt } from '../history/scene.ts';
 import { held, sampleAt, state, timer } from '../history/test-events.ts';
 import { LiveState } from '../live-state.ts';
 import './cluster-ring.ts';
 import type { ClusterRing } from './cluster-ring.ts';
+import { heldLayout, hitTest } from './ring-paint.ts';
 
 afterEach(() => {
   document.body.innerHTML = '';
@@ -19,45 +22,55 @@ function liveWith(now: number): LiveState {
   live.store.addEvent(timer('2', now - 500, 1000));
   for (const to of ['1', '2'])
     live.store.addEvent(held({ rpc: 'request_vote', id: `3.${to}`, from: '3', to, term: 3 }, now - 900));
-  live.jumpTo(now);
   return live;
 }
 
+async function ringOf(live: LiveState): Promise<ClusterRing> {
+  const el = document.createElement('cluster-ring') as ClusterRing;
+  el.live = live;
+  document.body.append(el);
+  el.draw();
+  await el.updateComplete;
+  el.draw();
+  return el;
+}
+
 describe('the ring', () => {
-  it('draws each server with its role and term, and a candidate’s held requests at it', async () => {
-    const el = document.createElement('cluster-ring') as ClusterRing;
-    el.live = liveWith(100_000);
-    document.body.append(el);
-    el.draw();
-    await el.updateComplete;
-    const root = el.shadowRoot!;
-    expect(root.querySelectorAll('g.server')).toHaveLength(3);
-    const says = root.querySelector('svg')!.getAttribute('aria-label')!;
+  it('says what it shows: roles, terms, a candidate’s votes, timers, held requests, a paused picture', async () => {
+    const live = liveWith(100_000);
+    live.jumpTo(100_000);
+    const el = await ringOf(live);
+    const says = el.shadowRoot!.querySelector('canvas')!.getAttribute('aria-label')!;
+    expect(says).toMatch(/^❚❚ paused · /);
     expect(says).toContain('node1 leader term 2');
     expect(says).toContain('node3 candidate term 3 (1 of 3 votes)');
-    expect(says).toMatch(/node2 follower term 2, timer 500 ms/);
-    expect([...root.querySelectorAll('g.held')].map((g) => g.getAttribute('data-id'))).toEqual([
-      '3.1',
-      '3.2',
-    ]);
-    expect(root.querySelector('text.paused-banner')!.textContent).toContain('paused');
+    expect(says).toContain('node2 follower term 2, timer 500 ms');
+    expect(says).toContain('2 requests held');
+    const buttons = [...el.shadowRoot!.querySelectorAll('li.held button')];
+    expect(buttons.map((b) => b.getAttribute('data-id'))).toEqual(['3.1', '3.2']);
   });
 
-  it('a click on a held request shows it; Drop sends `drop <id>`, as a cluster cell would', async () => {
-    const el = document.createElement('cluster-ring') as ClusterRing;
-    el.live = liveWith(Date.now());
-    el.live.clock.goLive();
-    document.body.append(el);
-    el.draw();
+  it('knows what is under the pointer: a held request, then a server', () => {
+    const live = liveWith(100_000);
+    const scene = sceneAt(live.store, 100_000);
+    const ring = ringLayout(['1', '2', '3'], 400, 320);
+    const [first] = heldLayout(scene.held, ring);
+    expect(hitTest(scene, ring, true, first!.p.x + 2, first!.p.y - 2)).toEqual({
+      kind: 'held',
+      id: first!.h.id,
+      from: '3',
+    });
+    const two = ring.at.get('2')!;
+    expect(hitTest(scene, ring, true, two.x + 5, two.y)).toEqual({ kind: 'server', id: '2' });
+    expect(hitTest(scene, ring, true, 1, 1)).toBeNull();
+  });
+
+  it('a selected held request shows its details; Drop and Deliver send the words a cluster cell would', async () => {
+    const live = liveWith(Date.now());
+    const el = await ringOf(live);
+    (el.shadowRoot!.querySelector('li.held button[data-id="3.2"]') as HTMLButtonElement).click();
     await el.updateComplete;
-    (el.shadowRoot!.querySelector('g.held[data-id="3.2"]') as SVGGElement).dispatchEvent(
-      new Event('click', { bubbles: true }),
-    );
-    el.draw();
-    await el.updateComplete;
-    const details = el.shadowRoot!.querySelector('ring-details') as HTMLElement & {
-      updateComplete: Promise<unknown>;
-    };
+    const details = el.shadowRoot!.querySelector('ring-details')!;
     await details.updateComplete;
     expect(details.shadowRoot!.querySelector('h3')!.textContent).toContain('held request_vote 3.2');
     const actions: string[] = [];
@@ -68,9 +81,10 @@ describe('the ring', () => {
     button('Deliver').click();
     expect(actions).toEqual(['drop 3.2', 'deliver 3.2']);
     // A past moment (the picture paused) cannot be acted on.
-    el.live.clock.pause();
+    live.clock.pause();
     el.draw();
     await el.updateComplete;
+    details.requestUpdate();
     await details.updateComplete;
     expect(button('Drop').disabled).toBe(true);
   });

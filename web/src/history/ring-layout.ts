@@ -77,6 +77,12 @@ export function alongLink(a: Point, b: Point, progress: number, serverR: number)
   return { x: a.x + ux * d - uy * LANE_OFFSET, y: a.y + uy * d + ux * LANE_OFFSET };
 }
 
+/** The point `d` from `c` towards `to` (a candidate's vote dot for a peer). */
+export function arcPoint(c: Point, to: Point, d: number): Point {
+  const { ux, uy } = unit(c, to);
+  return { x: c.x + ux * d, y: c.y + uy * d };
+}
+
 /** The `index`-th request (0 = oldest) waiting in `a`'s outbox for `b`: queued from `a`'s edge towards `b`. */
 export function heldSlot(a: Point, b: Point, index: number, serverR: number): Point {
   const { ux, uy } = unit(a, b);
