@@ -15,10 +15,14 @@ import {
   heldLayout,
   hitTest,
   lostWords,
-  paintRing,
+  movingKey,
+  paintMoving,
+  paintStill,
   type RingHit,
+  type RingPaint,
   type RingPalette,
   readRingPalette,
+  stillKey,
 } from './ring-paint.ts';
 import { controlStyles } from './shared-styles.ts';
 import './ring-details.ts';
@@ -57,8 +61,14 @@ export class ClusterRing extends LitElement {
   private scene: Scene | null = null;
   /** When the last few hundred frames were drawn (the web budgets read the picture's frame rate). */
   readonly frameTimes: number[] = [];
+  /** How many frames were painted (a frame that would look the same as the last is not). */
+  paints = 0;
   private ring: Ring | null = null;
   private palette: RingPalette | null = null;
+  /** The still part of the picture, painted when it changes and copied each frame. */
+  private still: HTMLCanvasElement | null = null;
+  private stillDrawn = '';
+  private movingDrawn = '';
   private width = 440;
   /** What the buttons and the description show, as text: Lit re-renders only when it changes. */
   private shownKey = '';
@@ -143,11 +153,10 @@ export class ClusterRing extends LitElement {
       canvas.height = Math.round(ring.height * dpr);
       canvas.style.height = `${ring.height}px`;
     }
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.palette ??= readRingPalette(this);
     const v = this.live.view;
     const sel = this.selection;
-    paintRing(ctx, {
+    const p: RingPaint = {
       scene,
       ring,
       quiet: v.heartbeats === 'summary',
@@ -157,7 +166,27 @@ export class ClusterRing extends LitElement {
       banner: banner(this.live, scene.t),
       palette: this.palette,
       now: performance.now(),
-    });
+    };
+    const still = stillKey(p) + dpr;
+    const moving = still + movingKey(p);
+    if (moving === this.movingDrawn) return; // the frame would look the same
+    this.movingDrawn = moving;
+    if (still !== this.stillDrawn || !this.still) {
+      this.still ??= document.createElement('canvas');
+      this.still.width = canvas.width;
+      this.still.height = canvas.height;
+      const sctx = this.still.getContext('2d');
+      if (!sctx) return;
+      this.stillDrawn = still;
+      sctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      paintStill(sctx, p);
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(this.still, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    paintMoving(ctx, p);
+    this.paints++;
   }
 
   override render() {
@@ -225,6 +254,7 @@ export class ClusterRing extends LitElement {
 
   private onTheme = () => {
     this.palette = null;
+    this.stillDrawn = '';
   };
 }
 

@@ -143,14 +143,56 @@ function visibleFlying(scene: Scene, quiet: boolean) {
   return quiet ? scene.flying.filter((f) => !(f.heartbeat && f.kind === 'response')) : scene.flying;
 }
 
-export function paintRing(ctx: CanvasRenderingContext2D, p: RingPaint): void {
+/**
+ * What the still part of the picture depends on (links, servers, words): it is painted once
+ * into its own canvas and copied each frame, so a frame paints only what moves.
+ */
+export function stillKey(p: RingPaint): string {
+  return JSON.stringify([
+    p.ring.width,
+    p.ring.height,
+    p.palette.text,
+    p.selected,
+    p.scene.servers.map((s) => [
+      s.id,
+      s.role,
+      s.term,
+      s.votedFor,
+      s.votes,
+      s.timer?.state,
+      s.view?.partitionedFrom,
+    ]),
+  ]);
+}
+
+/** What a frame's moving part depends on: a frame that would look the same is not painted. */
+export function movingKey(p: RingPaint): string {
+  const s = p.scene;
+  const hi = p.highlightNode !== null || p.highlightMessage !== null;
+  return JSON.stringify([
+    hi ? Math.round(p.now / 50) : 0,
+    p.banner,
+    p.selected,
+    p.quiet,
+    s.servers.map((x) => [
+      x.timer && Math.round(x.timer.fraction * 400),
+      x.heartbeatAgoMs !== null && x.heartbeatAgoMs < 250 ? Math.round(x.heartbeatAgoMs / 16) : -1,
+    ]),
+    s.flying.map((f) => [f.key, Math.round(f.progress * 200)]),
+    s.held.length,
+    s.held[0]?.key,
+    s.lost.map((l) => [l.key, l.count, Math.round(l.freshness * 20)]),
+  ]);
+}
+
+/** Links, servers and their words: what changes only when a role, term, vote or cut does. */
+export function paintStill(ctx: CanvasRenderingContext2D, p: RingPaint): void {
   const { scene, ring, palette: c } = p;
   const at = (id: string) => ring.at.get(id);
   ctx.clearRect(0, 0, ring.width, ring.height);
   ctx.lineCap = 'round';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-
   // Links; a cut one dashed red.
   const cut = new Set(
     scene.servers.flatMap((s) => (s.view?.partitionedFrom ?? []).map((q) => [s.id, q].sort().join('|'))),
@@ -169,10 +211,22 @@ export function paintRing(ctx: CanvasRenderingContext2D, p: RingPaint): void {
     }
   }
   ctx.setLineDash([]);
-
   for (const s of scene.servers) {
     const centre = at(s.id);
     if (centre) paintServer(ctx, p, s, centre);
+  }
+}
+
+/** Timers, heartbeats, highlights, held requests, messages in flight, lost marks, the banner. */
+export function paintMoving(ctx: CanvasRenderingContext2D, p: RingPaint): void {
+  const { scene, ring, palette: c } = p;
+  const at = (id: string) => ring.at.get(id);
+  ctx.lineCap = 'round';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  for (const s of scene.servers) {
+    const centre = at(s.id);
+    if (centre) paintServerMoving(ctx, p, s, centre);
   }
 
   // Held requests, queued at their senders.
@@ -229,13 +283,37 @@ export function paintRing(ctx: CanvasRenderingContext2D, p: RingPaint): void {
   }
 }
 
+/** A server's still part: its circle in its term's colour, the term, a candidate's votes, its words. */
 function paintServer(ctx: CanvasRenderingContext2D, p: RingPaint, s: ServerScene, c: Point): void {
   const pal = p.palette;
   const r = p.ring.serverR;
   const dead = s.role === 'down' || s.role === 'paused' || s.role === 'unknown';
+  circle(ctx, c, r);
+  ctx.fillStyle = dead ? pal.terms[0]! : pal.terms[termSlot(s.term)]!;
+  ctx.fill();
+  ctx.strokeStyle = p.selected === s.id ? pal.focus : s.role === 'leader' ? pal.text : pal.border;
+  ctx.lineWidth = s.role === 'leader' ? 3.5 : p.selected === s.id ? 3 : 1.5;
+  ctx.stroke();
+  text(
+    ctx,
+    dead ? (s.role === 'down' ? '✕' : '❚❚') : String(s.term),
+    c.x,
+    c.y + 1,
+    'bold 17px',
+    pal.termText,
+    true,
+  );
+  if (s.role === 'candidate') paintVotes(ctx, p, s, c, r);
+  if (s.timer?.state === 'paused') text(ctx, '❚❚', c.x + r + 9, c.y - r - 2, '9px', pal.muted);
+  paintWords(ctx, p, s, c);
+}
+
+/** A server's moving part: a lesson's highlight, a leader's heartbeat pulse, the election timer. */
+function paintServerMoving(ctx: CanvasRenderingContext2D, p: RingPaint, s: ServerScene, c: Point): void {
+  const pal = p.palette;
+  const r = p.ring.serverR;
   if (p.highlightNode === s.id) halo(ctx, c, r + 11, p);
   if (s.heartbeatAgoMs !== null && s.heartbeatAgoMs < 250) {
-    // A leader's heartbeat: a ring pulsing out of it.
     const k = s.heartbeatAgoMs / 250;
     ctx.globalAlpha = 1 - k;
     ctx.strokeStyle = pal.leader;
@@ -257,25 +335,6 @@ function paintServer(ctx: CanvasRenderingContext2D, p: RingPaint, s: ServerScene
     ctx.setLineDash([]);
     ctx.lineCap = 'round';
   }
-  circle(ctx, c, r);
-  ctx.fillStyle = dead ? pal.terms[0]! : pal.terms[termSlot(s.term)]!;
-  ctx.fill();
-  ctx.strokeStyle = s.role === 'leader' ? pal.text : pal.border;
-  ctx.lineWidth = s.role === 'leader' ? 3.5 : p.selected === s.id ? 3 : 1.5;
-  if (p.selected === s.id) ctx.strokeStyle = pal.focus;
-  ctx.stroke();
-  text(
-    ctx,
-    dead ? (s.role === 'down' ? '✕' : '❚❚') : String(s.term),
-    c.x,
-    c.y + 1,
-    'bold 17px',
-    pal.termText,
-    true,
-  );
-  if (s.role === 'candidate') paintVotes(ctx, p, s, c, r);
-  if (t?.state === 'paused') text(ctx, '❚❚', c.x + r + 9, c.y - r - 2, '9px', pal.muted);
-  paintWords(ctx, p, s, c);
 }
 
 /** Inside a candidate, a dot towards each peer: filled = granted, ring = not yet, cross = refused (as RaftScope). */
