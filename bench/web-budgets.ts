@@ -171,8 +171,12 @@ async function liveLoad(page: Page, seconds: number, drive: () => Promise<void>)
       .querySelector('cluster-panel')
       ?.shadowRoot?.querySelector('cluster-ring') as unknown as {
       frameTimes: number[];
+      paints: number;
     } | null;
-    if (ring) ring.frameTimes.length = 0;
+    if (ring) {
+      ring.frameTimes.length = 0;
+      ring.paints = 0;
+    }
     if (!w.__counts) {
       const counts = { snapshot: 0, events: 0 };
       w.__counts = counts;
@@ -198,8 +202,10 @@ async function liveLoad(page: Page, seconds: number, drive: () => Promise<void>)
       .querySelector('cluster-panel')
       ?.shadowRoot?.querySelector('cluster-ring') as unknown as {
       frameTimes: number[];
+      paints: number;
     } | null;
     return {
+      paints: ring?.paints ?? 0,
       tasks: w.__longTasks,
       counts: { ...w.__counts, nodeEvents },
       frames: [...w.__frames],
