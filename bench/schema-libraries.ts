@@ -1,5 +1,5 @@
 // Measures what checking one inbound RPC costs with each candidate schema library, to choose
-// the wire contract's library by numbers (issue 9). Prints µs per request for a 512-entry
+// the wire contract's library by numbers (issue 9). Prints µs of CPU per request for a 512-entry
 // append_entries (a catch-up batch at the core's maxEntriesPerMessage) and for a heartbeat,
 // each checked in full: the structure by the library, then the cross-field rules (entries
 // contiguous after prev_log_index, terms never decreasing and ≤ the request's term) in plain
@@ -212,14 +212,19 @@ async function version(pkg: string): Promise<string> {
   return (m.default as { version: string }).version;
 }
 
-/** Median µs per call over `rounds` rounds of `n` calls, after a warm-up. */
+/**
+ * Median µs of CPU time per call over `rounds` rounds of `n` calls, after a warm-up. CPU time
+ * (process.cpuUsage), not wall time: on a shared machine the wall clock also counts the time
+ * other processes held the cores.
+ */
 function measure(f: () => unknown, n: number, rounds = 15): number {
   for (let i = 0; i < n; i++) f();
   const per: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = process.cpuUsage();
     for (let i = 0; i < n; i++) f();
-    per.push(Number(process.hrtime.bigint() - t0) / 1000 / n);
+    const used = process.cpuUsage(t0);
+    per.push((used.user + used.system) / n);
   }
   per.sort((a, b) => a - b);
   return per[Math.floor(per.length / 2)]!;

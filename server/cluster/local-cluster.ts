@@ -9,7 +9,7 @@
 //   Node cannot setpgid() a child itself, so a one-line perl exec does it when perl exists.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -37,6 +37,8 @@ export interface LocalClusterOptions {
   output?: 'prefix' | 'ignore';
   /** Extra Node flags for every node, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   nodeFlags?: string[];
+  /** Also append every line each node prints to <logDir>/node-<id>.log (kept across restarts). */
+  logDir?: string;
 }
 
 export interface LocalNodeInfo {
@@ -261,6 +263,14 @@ export class LocalCluster {
     });
     child.on('error', (e) => m.recent.push(`spawn failed: ${e.message}`));
     child.stdin?.on('error', () => {}); // EPIPE once the node is gone
+    const logFile = o.logDir
+      ? createWriteStream(path.join(o.logDir, `node-${m.id}.log`), { flags: 'a' })
+      : null;
+    logFile?.write(`${new Date().toISOString()} --- started (pid ${child.pid})\n`);
+    // 'close' comes after the last output was read, unlike 'exit'.
+    child.once('close', (code, signal) => {
+      logFile?.end(`${new Date().toISOString()} --- exited (${signal ?? `code ${code}`})\n`);
+    });
     for (const stream of [child.stdout, child.stderr]) {
       let partial = '';
       stream?.setEncoding('utf8');
@@ -268,6 +278,7 @@ export class LocalCluster {
         const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
         for (const line of lines) {
+          logFile?.write(`${new Date().toISOString()} ${line}\n`);
           m.recent.push(line);
           if (m.recent.length > 40) m.recent.shift();
           // The node prefixes its own lines with "[node N]"; keep one prefix.
@@ -289,8 +300,9 @@ export class LocalCluster {
       // Another program on our port would answer too: make sure it is this node.
       if ('status' in r && r.status.node_id === m.id) return;
       if (Date.now() > deadline) {
+        const last = 'error' in r ? r.error : `it says it is node ${r.status.node_id}`;
         throw new Error(
-          `node${m.id} did not answer ${m.url}/status within ${timeoutMs} ms:\n${m.recent.slice(-10).join('\n')}`,
+          `node${m.id} did not answer ${m.url}/status within ${timeoutMs} ms (last: ${last}):\n${m.recent.slice(-10).join('\n')}`,
         );
       }
       await new Promise((r) => setTimeout(r, 30));

@@ -28,3 +28,33 @@ export async function fetchStatus(
     return { error: 'connection refused' };
   }
 }
+
+/**
+ * Asks every node for its /status until each answers (and `problem` finds nothing wrong with the
+ * answer), every `intervalMs`; resolves to what is still wrong after `timeoutMs` ms, one line per
+ * node ("node3 (http://…): connection refused"), or to [] once all are ready.
+ */
+export async function untilAnswering<N extends { name: string; url: string }>(
+  nodes: readonly N[],
+  {
+    timeoutMs,
+    intervalMs = 250,
+    problem = () => null,
+  }: { timeoutMs: number; intervalMs?: number; problem?: (status: NodeStatus, node: N) => string | null },
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let waiting = [...nodes];
+  for (;;) {
+    const why = await Promise.all(
+      waiting.map(async (n) => {
+        const r = await fetchStatus(n.url, 1000);
+        return 'error' in r ? r.error : problem(r.status, n);
+      }),
+    );
+    const still = waiting.flatMap((n, i) => (why[i] === null ? [] : [{ n, why: why[i] }]));
+    if (still.length === 0) return [];
+    if (Date.now() >= deadline) return still.map(({ n, why }) => `${n.name} (${n.url}): ${why}`);
+    waiting = still.map(({ n }) => n);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

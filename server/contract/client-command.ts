@@ -1,20 +1,28 @@
 // POST /client_command (docs/node-api.md): what a client sends and every answer it can get.
 import { type Static, Type } from '@sinclair/typebox';
-import { Body, ClientKey, Index, NodeId, Nullable, OneOf, Term, Text } from './fields.ts';
+import { Body, Index, NodeId, Nullable, OneOf, SessionNumber, Term, Text } from './fields.ts';
 import type { Rule } from './wire-check.ts';
 
 export const ClientCommandSchema = Body('a client_command body', {
   command: Text('a string such as "set x=42", "get x" or "delete x"'),
-  /** Dissertation §6.3: the pair makes a retry idempotent. */
-  client_id: Type.Optional(ClientKey()),
-  request_id: Type.Optional(ClientKey()),
+  /**
+   * Dissertation §6.3: the pair makes a retry idempotent. client_id is the number `register`
+   * answered; request_id the client's sequence number (a retry reuses its number).
+   */
+  client_id: Type.Optional(SessionNumber('the number "register" answered')),
+  request_id: Type.Optional(SessionNumber('a sequence number: 1, 2, 3, … (a retry reuses its number)')),
 });
 export type ClientCommandBody = Static<typeof ClientCommandSchema>;
 
-export const clientCommandRules: Rule<ClientCommandBody> = (b) =>
-  (b.client_id === undefined) !== (b.request_id === undefined)
-    ? "give both 'client_id' and 'request_id' (they make a retry idempotent), or neither"
-    : null;
+export const clientCommandRules: Rule<ClientCommandBody> = (b) => {
+  if ((b.client_id === undefined) !== (b.request_id === undefined)) {
+    return "give both 'client_id' and 'request_id' (they make a retry idempotent), or neither; a client_id comes from the command \"register\"";
+  }
+  if (b.client_id !== undefined && /^\s*register\s*$/i.test(b.command)) {
+    return "'register' opens a new session: send it without client_id and request_id";
+  }
+  return null;
+};
 
 /** 200: committed and applied. `result` is the value read, or the value before a set/delete. */
 export const CommandAppliedSchema = Type.Object({
@@ -25,6 +33,8 @@ export const CommandAppliedSchema = Type.Object({
   result: Nullable(Type.String(), 'the result text, or null'),
   /** A retry answered from the session table (§6.3), not applied again. */
   duplicate: Type.Optional(Type.Literal(true)),
+  /** `register` (§6.3): the new session's client_id, the index of its entry. */
+  client_id: Type.Optional(Index()),
 });
 
 /** Why a command was not (or not yet) applied; every code says what the client should do. */
@@ -35,6 +45,12 @@ export const CLIENT_COMMAND_ERRORS = [
   'timeout',
   'overwritten',
   'shutting_down',
+  /** §6.3: the client's session was discarded; register again (earlier requests may or may not have been applied). */
+  'session_expired',
+  /** §6.3: the result of this retry was discarded; it may or may not have been applied. */
+  'request_expired',
+  /** The node's disk is full: the command was not proposed; retry later or at another node. */
+  'disk_full',
 ] as const;
 
 export const CommandRefusedSchema = Type.Object({

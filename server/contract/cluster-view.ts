@@ -1,32 +1,15 @@
 // What the lab tells the browser about the cluster (docs/lab-api.md, "Cluster"): the members,
 // the faults its backend can inject, and snapshots of every node's /status.
 import { type Static, Type } from '@sinclair/typebox';
+import { ALL_FAULTS, type Fault } from './fault-words.ts';
 import { Flag, Millis, NodeId, Nullable, OneOf, Term, Text } from './fields.ts';
 import { NodeStatusSchema } from './node-status.ts';
 
 export const BACKEND_KINDS = ['local', 'docker', 'remote'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
-/**
- * Every fault, in the order lessons meet them; `local` and `docker` offer all of them.
- * `messages` is hold/release/deliver/drop, `links` is link/wires, `timers` is pause timer,
- * resume timer and timeout — all through the nodes' /admin API.
- */
-export const ALL_FAULTS = [
-  'kill',
-  'restart',
-  'pause',
-  'resume',
-  'partition',
-  'heal',
-  'speed',
-  'noop',
-  'reset',
-  'messages',
-  'links',
-  'timers',
-] as const;
-export type Fault = (typeof ALL_FAULTS)[number];
+/** Every fault; `local` and `docker` offer all of them, `remote` what a node's /admin API can do. */
+export { ALL_FAULTS, type Fault };
 
 export const ClusterNodeSchema = Type.Object({
   /** The node's NODE_ID, e.g. "3". */

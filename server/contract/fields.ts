@@ -41,15 +41,24 @@ export const NodeIdField = (o: SchemaOptions = {}) =>
 export const NodeId = (o: SchemaOptions = {}) =>
   Type.String({ minLength: 1, maxLength: 64, expected: 'a node id such as "2"', ...o });
 
-/** Dissertation §6.3's client_id / request_id: text, or an integer read as its decimal text. */
-export const ClientKey = (o: SchemaOptions = {}) =>
+/**
+ * Dissertation §6.3's client_id (the index of the client's `register` entry) and request_id
+ * (its sequence number: 1, 2, 3, …): a positive integer, as a JSON number or its decimal digits.
+ */
+export const SessionNumber = (what: string, o: SchemaOptions = {}) =>
   Type.Union(
-    [
-      Type.String({ minLength: 1, maxLength: MAX_CLIENT_ID_CHARS }),
-      Type.Integer({ minimum: -MAX_INDEX, maximum: MAX_INDEX }),
-    ],
-    { expected: `a non-empty string of at most ${MAX_CLIENT_ID_CHARS} characters`, ...o },
+    [Type.Integer({ minimum: 1, maximum: MAX_INDEX }), Type.String({ pattern: '^[1-9][0-9]{0,15}$' })],
+    { expected: `a positive integer, ${what}`, ...o },
   );
+
+/** A client key as stored in an entry: always text. */
+export const ClientKeyText = (o: SchemaOptions = {}) =>
+  Type.String({
+    minLength: 1,
+    maxLength: MAX_CLIENT_ID_CHARS,
+    expected: `a non-empty string of at most ${MAX_CLIENT_ID_CHARS} characters`,
+    ...o,
+  });
 
 export const Flag = (expected = 'true or false') => Type.Boolean({ expected });
 

@@ -2,6 +2,7 @@
 // `data:` line of JSON (docs/lab-api.md, "Node events"). The lab relays them to the browser.
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
 import { Flag, Index, Millis, NodeId, Nullable, OneOf, Term, Text } from './fields.ts';
+import { ROLES } from './node-status.ts';
 
 function event<K extends string, P extends TProperties>(type: K, fields: P) {
   return Type.Object({
@@ -54,7 +55,7 @@ const messageFields = {
 
 export const NodeEventSchema = Type.Union([
   event('state', {
-    state: OneOf(['follower', 'candidate', 'leader']),
+    state: OneOf(ROLES),
     term: Term(),
     leader_id: Nullable(NodeId(), 'a node id or null'),
   }),

@@ -5,7 +5,8 @@ import { Body, Index, NodeId, Nullable, OneOf, Term } from './fields.ts';
 import { LogEntrySchema } from './raft-rpc.ts';
 import type { Rule } from './wire-check.ts';
 
-export const ROLES = ['follower', 'candidate', 'leader'] as const;
+/** `pre_candidate`: dissertation §9.6, a PreVote round that has not raised the term. */
+export const ROLES = ['follower', 'pre_candidate', 'candidate', 'leader'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** /status shows at most this many of the newest entries; /log pages through the rest. */
@@ -27,6 +28,10 @@ export const NodeMetricsSchema = Type.Object({
   entries_per_fsync: Type.Number({ minimum: 0 }),
   wal_bytes: count(),
   wal_compactions: count(),
+  /** Bytes of a torn last record dropped when the log was opened (a crash mid-write). */
+  wal_dropped_tail_bytes: count(),
+  /** Writes the disk refused for lack of space (each retried). */
+  disk_full_errors: count(),
 });
 export type NodeMetrics = Static<typeof NodeMetricsSchema>;
 
@@ -52,6 +57,8 @@ export const NodeStatusSchema = Type.Object({
     'an object or null',
   ),
   faults: FaultsViewSchema,
+  /** The disk refuses writes (full): Readies are held, commands answered 503 disk_full. */
+  storage: Type.Object({ disk_full: Type.Boolean(), detail: Nullable(Type.String(), 'a sentence or null') }),
   metrics: NodeMetricsSchema,
 });
 export type NodeStatus = Static<typeof NodeStatusSchema>;

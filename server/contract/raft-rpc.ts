@@ -4,8 +4,22 @@
 
 import { type Static, Type } from '@sinclair/typebox';
 import type { Entry } from '../raft/types.ts';
-import { Body, ClientKey, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
+import { Body, ClientKeyText, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
 import type { Rule } from './wire-check.ts';
+
+/** Dissertation §4: the voters and learners a `config` entry sets, and where each is reached. */
+export const ConfigurationSchema = Type.Object(
+  {
+    voters: Type.Array(NodeId(), { maxItems: 64, expected: 'the node ids that vote' }),
+    learners: Type.Array(NodeId(), { maxItems: 64, expected: 'the node ids that only receive the log' }),
+    addresses: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 300 }), {
+        expected: 'node id → base URL',
+      }),
+    ),
+  },
+  { title: 'a configuration', expected: 'a configuration {voters, learners}', additionalProperties: false },
+);
 
 /** One log entry: the same shape on the wire, on disk, in /status and /log. */
 export const LogEntrySchema = Type.Object(
@@ -13,20 +27,25 @@ export const LogEntrySchema = Type.Object(
     index: Index(),
     term: Term(),
     /** §8: a new leader appends a no-op of its own term so earlier entries can commit. */
-    type: OneOf(['command', 'noop']),
+    /** Dissertation §4.1: a `config` entry carries a new configuration, in effect once appended. */
+    type: OneOf(['command', 'noop', 'config']),
     command: Type.Union([Type.String(), Type.Null()], {
       expected: 'a command string such as "set x=42" (null for a noop)',
     }),
-    client_id: Type.Optional(ClientKey()),
-    request_id: Type.Optional(ClientKey()),
+    /** Dissertation §6.3: who sent the command, for exactly-once retries (as the leader got them). */
+    client_id: Type.Optional(ClientKeyText()),
+    request_id: Type.Optional(ClientKeyText()),
+    config: Type.Optional(ConfigurationSchema),
   },
   { title: 'an entry', expected: 'an entry {index, term, type, command}', additionalProperties: false },
 );
-/** An entry as sent; client keys may still be the seed's numbers (see `entryFromWire`). */
-export type WireEntry = Static<typeof LogEntrySchema>;
-
-/** The core's Entry (server/raft/types.ts) is the wire entry with its client keys as text. */
-export type LogEntry = Entry;
+/**
+ * An entry as checked: exactly the core's Entry (server/raft/types.ts), which the dependency-free
+ * core declares itself; ENTRY_MATCHES_CORE fails to compile if the two ever drift apart.
+ */
+export type LogEntry = Static<typeof LogEntrySchema>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const ENTRY_MATCHES_CORE: Same<LogEntry, Entry> = true;
 
 export const RequestVoteSchema = Body('a request_vote body', {
   term: Term(),
@@ -122,16 +141,6 @@ export const appendEntriesRules: Rule<AppendEntriesBody> = (b) => {
   }
   return null;
 };
-
-/** An entry as the core keeps it: client keys as text. */
-export function entryFromWire(e: WireEntry): Entry {
-  // The usual case costs nothing: the checked object already is an Entry (no other fields).
-  if (typeof e.client_id !== 'number' && typeof e.request_id !== 'number') return e as Entry;
-  const entry: Entry = { index: e.index, term: e.term, type: e.type, command: e.command };
-  if (e.client_id !== undefined) entry.client_id = String(e.client_id);
-  if (e.request_id !== undefined) entry.request_id = String(e.request_id);
-  return entry;
-}
 
 /** The seed's ids are numbers; ours are text. */
 export const nodeIdText = (id: string | number): string => String(id);

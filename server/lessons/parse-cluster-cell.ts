@@ -1,4 +1,6 @@
 // A `cluster` cell: one action a line (`kill node3`, `partition node1,node2 | node3,node4,node5`…).
+
+import { FAULT_WORDS } from '../contract/fault-words.ts';
 import { ProblemList, type SourcePlace } from './lesson-error.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from './lesson-types.ts';
 import { parseDuration } from './parse-duration.ts';
@@ -14,27 +16,9 @@ export const DEFAULT_WAIT_MS = 10_000;
 
 /** The words a cluster-cell line starts with (the web app's editor completes them). */
 export const CLUSTER_ACTION_WORDS = [
-  'kill',
-  'restart',
-  'pause',
-  'resume',
-  'partition',
-  'heal',
-  'speed',
-  'noop',
+  ...Object.values(FAULT_WORDS).flat(),
   'wait leader',
   'wait candidate',
-  'reset',
-  // message by message (docs/lesson-format.md, "Messages, links and timers")
-  'hold',
-  'release',
-  'deliver',
-  'drop',
-  'link',
-  'wires',
-  'pause timer',
-  'resume timer',
-  'timeout',
   // what the picture shows (docs/lesson-format.md, "What the picture shows")
   'show',
   'hide',

@@ -14,12 +14,31 @@ import type {
 import { parseDuration } from './parse-duration.ts';
 import { parseValue } from './parse-value.ts';
 
-const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+// The words of an http cell, exported so the editor colours and completes exactly these
+// (web/src/hurl-language.ts); a test fails when the two drift apart.
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
+/** `[Captures]`, `[Asserts]`, `[Options]`. */
+export const HTTP_SECTIONS = ['Captures', 'Asserts', 'Options'] as const;
+export const HTTP_QUERIES = ['jsonpath', 'header', 'status', 'body', 'duration'] as const;
+/** Filters after a query (`jsonpath "$.log" count`); `nth` takes an index. */
+export const HTTP_FILTERS = ['count', 'nth', 'toInt', 'toString'] as const;
+/** `[Options]` names (`retry: 10`). */
+export const HTTP_OPTIONS = [
+  'retry',
+  'retry-interval',
+  'location',
+  'max-redirs',
+  'delay',
+  'timeout',
+] as const;
+
+const METHODS: readonly string[] = HTTP_METHODS;
 const REQUEST_LINE = /^([A-Z]+)\s+(\S+)\s*$/;
 const STATUS_LINE = /^HTTP(?:\/[\d.]+)?\s+(\S+)\s*$/;
 const HEADER_LINE = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/;
 const SECTION_LINE = /^\[([A-Za-z]+)\]\s*$/;
-const SECTIONS = ['Captures', 'Asserts', 'Options'];
+const SECTIONS: readonly string[] = HTTP_SECTIONS;
 
 export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
   retry: 0,
@@ -30,7 +49,8 @@ export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
   timeoutMs: 10_000,
 };
 
-const VALUELESS: Predicate[] = [
+/** Predicates that take no value (`jsonpath "$.x" exists`). */
+export const VALUELESS_PREDICATES: readonly Predicate[] = [
   'exists',
   'isInteger',
   'isNumber',
@@ -40,7 +60,8 @@ const VALUELESS: Predicate[] = [
   'isCollection',
   'isEmpty',
 ];
-const PREDICATES: Predicate[] = [
+/** Every predicate; `not` may come before any of them. Longer operators first (`>=` before `>`). */
+export const HTTP_PREDICATES: readonly Predicate[] = [
   '==',
   '!=',
   '>=',
@@ -52,8 +73,11 @@ const PREDICATES: Predicate[] = [
   'startsWith',
   'endsWith',
   'matches',
-  ...VALUELESS,
+  ...VALUELESS_PREDICATES,
 ];
+
+const QUERY_START = new RegExp(`^(${HTTP_QUERIES.join('|')})\\b\\s*`);
+const FILTER_START = new RegExp(`^(${HTTP_FILTERS.join('|')})\\b\\s*`);
 
 const isComment = (line: string) => line.trimStart().startsWith('#');
 const isRequestLine = (line: string) => {
@@ -211,7 +235,7 @@ function readSections(
 
 /** `jsonpath "$.x"`, `header "Location"`, `status`, `body`, `duration`, then filters. */
 function parseQuery(text: string): { query: Query; filters: Filter[]; rest: string } | { error: string } {
-  const m = /^(jsonpath|header|status|body|duration)\b\s*/.exec(text);
+  const m = QUERY_START.exec(text);
   if (!m) {
     return {
       error: `\`${text}\` does not start with a query: use jsonpath "$.field", header "Name", status, body or duration`,
@@ -234,7 +258,7 @@ function parseQuery(text: string): { query: Query; filters: Filter[]; rest: stri
   }
   const filters: Filter[] = [];
   for (;;) {
-    const f = /^(count|toInt|toString|nth)\b\s*/.exec(rest);
+    const f = FILTER_START.exec(rest);
     if (!f) break;
     rest = rest.slice(f[0].length);
     if (f[1] === 'nth') {
@@ -243,7 +267,7 @@ function parseQuery(text: string): { query: Query; filters: Filter[]; rest: stri
       filters.push({ name: 'nth', n: Number(n[1]) });
       rest = rest.slice(n[0].length);
     } else {
-      filters.push({ name: f[1] as 'count' | 'toInt' | 'toString' });
+      filters.push({ name: f[1] as Exclude<Filter['name'], 'nth'> });
     }
   }
   return { query, filters, rest };
@@ -283,19 +307,19 @@ function parseAssert(text: string, i: number, request: HttpRequestSpec, problems
     not = true;
     rest = rest.slice(3).trimStart();
   }
-  const predicate = PREDICATES.find(
+  const predicate = HTTP_PREDICATES.find(
     (p) => rest === p || rest.startsWith(`${p} `) || rest.startsWith(`${p}"`),
   );
   if (!predicate) {
     problems.add(
       i,
-      `\`${rest.trim() || '(nothing)'}\` is not a predicate: use one of ${PREDICATES.join(' ')}, e.g. \`jsonpath "$.state" == "leader"\``,
+      `\`${rest.trim() || '(nothing)'}\` is not a predicate: use one of ${HTTP_PREDICATES.join(' ')}, e.g. \`jsonpath "$.state" == "leader"\``,
     );
     return;
   }
   rest = rest.slice(predicate.length);
   const assert: HttpAssert = { text, query: q.query, filters: q.filters, not, predicate, lineIndex: i };
-  if (!VALUELESS.includes(predicate)) {
+  if (!VALUELESS_PREDICATES.includes(predicate)) {
     const v = parseValue(rest);
     if (!v.ok) {
       problems.add(i, v.message);
@@ -319,7 +343,7 @@ function parseAssert(text: string, i: number, request: HttpRequestSpec, problems
 
 function parseOption(text: string, i: number, request: HttpRequestSpec, problems: ProblemList): void {
   const m = /^([a-z-]+)\s*:\s*(.*)$/.exec(text);
-  const known = 'retry, retry-interval, location, max-redirs, delay, timeout';
+  const known = HTTP_OPTIONS.join(', ');
   if (!m) {
     problems.add(i, `an option is \`name: value\`, e.g. \`retry: 10\`; found \`${text}\``);
     return;

@@ -3,11 +3,27 @@
 // applied (answer with its result), replaced by another leader's entry (§5.3), or too late.
 
 import type { Entry, Proposal, ProposeResult } from '../raft/types.ts';
+import type { ApplyResult } from '../statemachine/kv.ts';
+import type { SessionRefusal } from '../statemachine/sessions.ts';
 
 export type CommandOutcome =
-  | { kind: 'ok'; index: number; term: number; result: string | null; duplicate: boolean }
+  | {
+      kind: 'ok';
+      index: number;
+      term: number;
+      result: string | null;
+      duplicate: boolean;
+      /** `register`: the new session's client id. */
+      clientId?: number;
+    }
+  /** Applied, but the client session refused it (§6.3): nothing changed. */
+  | ({ kind: 'refused'; index: number; term: number } & SessionRefusal)
+  /** The entry could not be applied as written (e.g. a malformed session id); nothing changed. */
+  | { kind: 'invalid'; index: number; term: number; detail: string }
   | { kind: 'not_leader'; leaderId: string; leaderUrl: string | null }
   | { kind: 'no_leader' }
+  /** The disk is full: the command was not proposed. */
+  | { kind: 'disk_full'; detail: string }
   | { kind: 'timeout'; index: number; term: number; waitedMs: number }
   | { kind: 'overwritten'; index: number; term: number; byTerm: number }
   | { kind: 'stopping' };
@@ -59,18 +75,28 @@ export class ClientCommands {
   }
 
   /** An entry was applied: answer the command waiting at its index, if any. */
-  applied(e: Entry, result: string | null, duplicate: boolean): void {
+  applied(e: Entry, r: ApplyResult): void {
     const w = this.waiting.get(e.index);
     if (!w) return;
-    if (w.term === e.term)
-      this.settle(e.index, { kind: 'ok', index: e.index, term: e.term, result, duplicate });
-    else this.settle(e.index, { kind: 'overwritten', index: e.index, term: w.term, byTerm: e.term });
+    const at = { index: e.index, term: e.term };
+    if (w.term !== e.term) this.settle(e.index, { kind: 'overwritten', ...at, term: w.term, byTerm: e.term });
+    else if (r.refused) this.settle(e.index, { kind: 'refused', ...at, ...r.refused });
+    else if (r.error !== undefined) this.settle(e.index, { kind: 'invalid', ...at, detail: r.error });
+    else {
+      const ok = { kind: 'ok' as const, ...at, result: r.result, duplicate: r.duplicate === true };
+      this.settle(e.index, r.clientId === undefined ? ok : { ...ok, clientId: r.clientId });
+    }
+  }
+
+  /** Answers every command not yet proposed with `outcome` (it never reached the log). */
+  failQueued(outcome: CommandOutcome): void {
+    for (const q of this.queue) q.resolve(outcome);
+    this.queue = [];
   }
 
   /** Answers every queued and waiting command with `outcome` (the node is stopping). */
   failAll(outcome: CommandOutcome): void {
-    for (const q of this.queue) q.resolve(outcome);
-    this.queue = [];
+    this.failQueued(outcome);
     for (const index of [...this.waiting.keys()]) this.settle(index, outcome);
   }
 

@@ -149,7 +149,32 @@ function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
         term: o.term,
         result: o.result,
         ...(o.duplicate ? { duplicate: true as const } : {}),
+        ...(o.clientId !== undefined ? { client_id: o.clientId } : {}),
       } satisfies ClientCommandAnswer);
+      return;
+    case 'refused':
+      // 410 Gone: the session, or the result the retry asks for, is gone; nothing was applied (§6.3).
+      res.status(410).json({
+        ...base,
+        success: false,
+        error: o.code,
+        index: o.index,
+        term: o.term,
+        detail: o.detail,
+      } satisfies ClientCommandAnswer);
+      return;
+    case 'invalid':
+      res.status(400).json({
+        ...base,
+        success: false,
+        error: 'bad_request',
+        index: o.index,
+        term: o.term,
+        detail: o.detail,
+      } satisfies ClientCommandAnswer);
+      return;
+    case 'disk_full':
+      retryLater({ error: 'disk_full', detail: `node ${node.id} did not propose the command: ${o.detail}` });
       return;
     case 'not_leader':
       if (o.leaderUrl !== null) res.set('Location', `${o.leaderUrl}/client_command`);
@@ -176,7 +201,7 @@ function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
         term: o.term,
         detail:
           `entry ${o.index} was not committed within ${o.waitedMs} ms (no majority reachable?). It may still be ` +
-          'applied later: retry with the same client_id and request_id to be safe',
+          'applied later: to be safe, retry with the same client_id and request_id (a session from "register")',
       });
       return;
     case 'overwritten':

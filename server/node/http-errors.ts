@@ -1,6 +1,7 @@
 // Every error a client sees is JSON naming what was wrong and what to do about it.
 
 import type { Response } from 'express';
+import type { ErrorBody } from '../contract/errors.ts';
 
 export function sendError(
   res: Response,
@@ -10,5 +11,6 @@ export function sendError(
   extra: object = {},
 ): void {
   if (res.headersSent) return;
-  res.status(status).json({ error, detail, ...extra });
+  const body: ErrorBody = { error, detail };
+  res.status(status).json({ ...body, ...extra });
 }

@@ -28,6 +28,7 @@ try {
       console.error(`[node ${config.id}] cannot continue safely, exiting:`, err);
       process.exit(1);
     },
+    notice: (message) => console.log(`[node ${config.id}] ${message}`),
     onStateChange: (role, term, leaderId) => {
       console.log(
         `[node ${config.id}] ${role} in term ${term}${leaderId && role !== 'leader' ? `, leader ${leaderId}` : ''}`,

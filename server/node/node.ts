@@ -17,9 +17,10 @@ import { Faults } from './faults.ts';
 import { InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
 import { OutboundRpcs } from './outbound-rpcs.ts';
 import type { Taken } from './outbox.ts';
+import { phaseTrace } from './phase-trace.ts';
 import { RpcCounters } from './rpc-counters.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
-import { Wal } from './storage/wal.ts';
+import { describeTornTail, Wal, type WalOptions } from './storage/wal.ts';
 import { TimerEvents } from './timer-events.ts';
 import { Transport } from './transport.ts';
 import { decodeAppendEntries, decodeRequestVote, encodeResponse } from './wire-codec.ts';
@@ -32,7 +33,14 @@ export interface RaftNodeOptions {
   random?: () => number;
   /** Told about every role or leader change (main.ts logs it). */
   onStateChange?: (role: string, term: number, leaderId: string | null) => void;
+  /** Told what an operator should know: a torn log tail dropped at start, a full disk and its end. */
+  notice?: (message: string) => void;
+  /** Passed to the write-ahead log (tests inject disk errors through `openFile`). */
+  wal?: WalOptions;
 }
+
+/** How often a Ready held by a full disk is tried again. */
+const DISK_FULL_RETRY_MS = 200;
 
 export class RaftNode {
   readonly faults: Faults;
@@ -54,6 +62,8 @@ export class RaftNode {
   private ticker: ReturnType<typeof setInterval> | null = null;
   private rpcSeq = 0;
   private stopped = false;
+  /** A full disk was reported (notice) and its end not yet. */
+  private diskFullNoticed = false;
   private last: { role: string; term: number; leaderId: string | null; commitIndex: number };
 
   private constructor(
@@ -78,6 +88,9 @@ export class RaftNode {
         // The state machine is rebuilt from the log: the core re-emits the committed prefix.
         applied: 0,
         noopOnElection: config.noopOnElection,
+        // Not wired to HTTP yet: pre_vote messages, and leader stickiness would ignore lesson 10's hand-made request_vote.
+        preVote: false,
+        checkQuorum: false,
       },
       state,
     );
@@ -128,7 +141,8 @@ export class RaftNode {
 
   /** Opens the node's write-ahead log and builds the core from what it holds. */
   static async open(config: NodeConfig, opts: RaftNodeOptions = {}): Promise<RaftNode> {
-    const { wal, state } = await Wal.open(config.dataDir);
+    const { wal, state } = await Wal.open(config.dataDir, opts.wal);
+    if (wal.tornTail) opts.notice?.(describeTornTail(wal.file, wal.tornTail));
     return new RaftNode(config, wal, state, opts);
   }
 
@@ -211,6 +225,9 @@ export class RaftNode {
   submit(proposal: Proposal): Promise<CommandOutcome> {
     if (this.stopped) return Promise.resolve({ kind: 'stopping' });
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
+    // Nothing new is proposed while the disk refuses writes: the client hears so at once.
+    if (this.wal.diskFull) return Promise.resolve({ kind: 'disk_full', detail: this.wal.diskFull.detail });
+    phaseTrace?.submitted();
     // Commands arriving in the same turn of the event loop (or during a write) go out as
     // one batch: one append_entries per follower, one fsync.
     if (!this.flushScheduled) {
@@ -270,7 +287,18 @@ export class RaftNode {
       }
       const rd = this.core.ready();
       this.counters.readies++;
-      await this.wal.append({ hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries });
+      phaseTrace?.ready('persist', rd);
+      // Nothing of this Ready leaves before it is durable; a full disk holds it here (retried).
+      const persisted = await this.wal.appendRetrying(
+        { hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries },
+        { retryMs: DISK_FULL_RETRY_MS, stopped: () => this.stopped, onFull: (e) => this.onDiskFull(e) },
+      );
+      if (!persisted) return;
+      phaseTrace?.ready('persisted', rd);
+      if (this.diskFullNoticed) {
+        this.diskFullNoticed = false;
+        this.opts.notice?.('the disk accepts writes again: the held log record is persisted, going on');
+      }
       const answered = new Set<string>();
       for (const m of rd.messages) {
         if (m.rpcId !== undefined) answered.add(m.rpcId);
@@ -293,6 +321,16 @@ export class RaftNode {
     };
   }
 
+  private onDiskFull(e: Error): void {
+    // Commands not yet proposed can be refused for sure; those in the held Ready wait (they may
+    // still commit once it is written) and time out as unknown if it takes too long.
+    this.commands.failQueued({ kind: 'disk_full', detail: e.message });
+    if (!this.diskFullNoticed) {
+      this.diskFullNoticed = true;
+      this.opts.notice?.(`${e.message} (retrying every ${DISK_FULL_RETRY_MS} ms)`);
+    }
+  }
+
   private dispatch(m: Message): void {
     if (m.type === 'request_vote_response' || m.type === 'append_entries_response') {
       const rpc = this.inbound.take(m.rpcId);
@@ -305,7 +343,8 @@ export class RaftNode {
       else rpc.answer(200, body);
       return;
     }
-    this.outbound.send(m, `${this.id}.${++this.rpcSeq}`);
+    if (m.type === 'request_vote' || m.type === 'append_entries')
+      this.outbound.send(m, `${this.id}.${++this.rpcSeq}`);
   }
 
   /** Runs `f` now, or on resume when paused (a frozen process reads its sockets late), then pumps. */
@@ -319,8 +358,7 @@ export class RaftNode {
   }
 
   private apply(e: Entry): void {
-    const r = this.sm.apply(e);
-    this.commands.applied(e, r.result, !!r.duplicate);
+    this.commands.applied(e, this.sm.apply(e));
   }
 
   private noteChanges(rd: Ready): void {

@@ -12,6 +12,7 @@ import { messageOf, type NodeEvents, rpcEventOf } from './events.ts';
 import type { Faults } from './faults.ts';
 import { LinkShaper } from './link-faults.ts';
 import { Outbox, type OutgoingRequest } from './outbox.ts';
+import { phaseTrace } from './phase-trace.ts';
 import type { RpcCounters } from './rpc-counters.ts';
 import { RpcFailure, type Transport } from './transport.ts';
 import { decodeReply, encodeRequest } from './wire-codec.ts';
@@ -112,6 +113,7 @@ export class OutboundRpcs {
 
   private call({ id, msg: m }: OutgoingRequest): void {
     if (this.closed) return;
+    phaseTrace?.sent(id, m);
     this.p.transport
       .call(m.to, m.type, encodeRequest(m, this.p.advertiseUrl), id)
       .then((raw) => {

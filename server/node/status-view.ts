@@ -51,6 +51,7 @@ export function statusView(p: NodeParts): NodeStatus {
             ]),
           ),
     faults: p.faults.toJSON(),
+    storage: { disk_full: p.wal.diskFull !== null, detail: p.wal.diskFull?.detail ?? null },
     metrics: metricsView(p),
   };
 }
@@ -66,6 +67,8 @@ function metricsView(p: NodeParts): NodeMetrics {
     entries_per_fsync: ws.fsyncs === 0 ? 0 : Math.round((ws.entriesWritten / ws.fsyncs) * 100) / 100,
     wal_bytes: ws.fileBytes,
     wal_compactions: ws.compactions,
+    wal_dropped_tail_bytes: ws.droppedTailBytes,
+    disk_full_errors: ws.diskFullErrors,
   };
 }
 

@@ -8,7 +8,7 @@ import type {
   RequestVoteBody,
   RequestVoteReply,
 } from '../contract/raft-rpc.ts';
-import { entryFromWire, nodeIdText } from '../contract/raft-rpc.ts';
+import { nodeIdText } from '../contract/raft-rpc.ts';
 import type {
   AppendEntries,
   AppendEntriesResponse,
@@ -85,7 +85,7 @@ export function decodeAppendEntries(b: AppendEntriesBody, to: string, rpcId: str
     leaderId: leader,
     prevLogIndex: b.prev_log_index,
     prevLogTerm: b.prev_log_term,
-    entries: b.entries.map(entryFromWire),
+    entries: b.entries,
     leaderCommit: b.leader_commit,
   };
 }

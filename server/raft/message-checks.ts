@@ -2,17 +2,33 @@
 // clients send, but the core must stay correct whatever it is given: a message that
 // cannot be a real Raft message is dropped before it can touch any state.
 
-import type { Entry, Message } from './types.ts';
+import type { Configuration, Entry, Message } from './types.ts';
 
 const isIndex = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 const isId = (s: unknown): s is string => typeof s === 'string' && s.length > 0;
 const isOptional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
+const isIdList = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every(isId) && new Set(v).size === v.length;
+
+/** Voters and learners are lists of distinct ids, nobody is both, addresses are strings. */
+export function isConfiguration(c: unknown): c is Configuration {
+  if (typeof c !== 'object' || c === null) return false;
+  const x = c as Record<string, unknown>;
+  if (!isIdList(x.voters) || !isIdList(x.learners)) return false;
+  if (x.learners.some((l) => (x.voters as string[]).includes(l))) return false;
+  return isOptional(
+    x.addresses,
+    (a) => typeof a === 'object' && a !== null && Object.values(a).every((u) => typeof u === 'string'),
+  );
+}
 
 function isEntry(e: unknown): e is Entry {
   if (typeof e !== 'object' || e === null) return false;
   const x = e as Record<string, unknown>;
   if (!isIndex(x.index) || x.index < 1 || !isIndex(x.term) || x.term < 1) return false;
   if (x.type === 'noop') return x.command === null || x.command === undefined;
+  if (x.type === 'config')
+    return (x.command === null || x.command === undefined) && isConfiguration(x.config);
   return (
     x.type === 'command' &&
     typeof x.command === 'string' &&
@@ -29,27 +45,55 @@ export function isWellFormed(m: unknown): m is Message {
   if (!isOptional(x.rpcId, (v) => typeof v === 'string')) return false;
   switch (x.type) {
     case 'request_vote':
-      return (
-        isId(x.candidateId) &&
-        isIndex(x.lastLogIndex) &&
-        isIndex(x.lastLogTerm) &&
-        x.lastLogTerm <= x.term &&
-        (x.lastLogIndex === 0) === (x.lastLogTerm === 0)
-      );
+      return isWellFormedVote(x) && isOptional(x.leadershipTransfer, (v) => typeof v === 'boolean');
+    case 'pre_vote':
+      return isWellFormedVote(x);
     case 'request_vote_response':
+    case 'pre_vote_response':
       return typeof x.voteGranted === 'boolean';
     case 'append_entries':
-      return isWellFormedAppend(x);
+      return isWellFormedAppend(x) && isOptional(x.readRound, isIndex);
     case 'append_entries_response':
       return (
         typeof x.success === 'boolean' &&
         isIndex(x.matchIndex) &&
         isOptional(x.conflictIndex, (v) => isIndex(v) && v >= 1) &&
-        isOptional(x.conflictTerm, isIndex)
+        isOptional(x.conflictTerm, isIndex) &&
+        isOptional(x.readRound, isIndex)
       );
+    case 'install_snapshot':
+      return isId(x.leaderId) && isWellFormedSnapshot(x.snapshot, x.term as number);
+    case 'install_snapshot_response':
+      return isIndex(x.matchIndex);
+    case 'timeout_now':
+      return isId(x.leaderId);
     default:
       return false;
   }
+}
+
+function isWellFormedVote(x: Record<string, unknown>): boolean {
+  return (
+    isId(x.candidateId) &&
+    isIndex(x.lastLogIndex) &&
+    isIndex(x.lastLogTerm) &&
+    x.lastLogTerm <= (x.term as number) &&
+    (x.lastLogIndex === 0) === (x.lastLogTerm === 0)
+  );
+}
+
+/** A snapshot replaces at least one entry, of a term no later than the leader's. */
+function isWellFormedSnapshot(s: unknown, term: number): boolean {
+  if (typeof s !== 'object' || s === null) return false;
+  const x = s as Record<string, unknown>;
+  return (
+    isIndex(x.index) &&
+    x.index >= 1 &&
+    isIndex(x.term) &&
+    x.term >= 1 &&
+    x.term <= term &&
+    isConfiguration(x.config)
+  );
 }
 
 function isWellFormedAppend(x: Record<string, unknown>): boolean {

@@ -1,6 +1,6 @@
 // Log replication (§5.3): the follower's side of AppendEntries (consistency check,
-// truncation at the first real conflict only) and the leader's fast back-up after a
-// rejection.
+// truncation at the first real conflict only, entries already in a snapshot skipped) and
+// the leader's fast back-up after a rejection.
 
 import type { RaftLog } from './log.ts';
 import type { AppendEntries, AppendEntriesResponse, Entry } from './types.ts';
@@ -21,7 +21,17 @@ export interface AppendOutcome {
  * with a real leader (§5.4), so such a message is refused as garbage.
  */
 export function acceptAppend(log: RaftLog, commitIndex: number, msg: AppendEntries): AppendOutcome {
-  const { prevLogIndex, prevLogTerm, entries } = msg;
+  let { prevLogIndex, prevLogTerm, entries } = msg;
+  const snapshotIndex = log.snapshotIndex();
+  if (prevLogIndex < snapshotIndex) {
+    // Paper §7: entries up to the snapshot are committed, so they are the current leader's too
+    // (§5.4): skip them, and check the rest against the snapshot's last entry.
+    const skip = snapshotIndex - prevLogIndex;
+    if (entries.length <= skip) return { success: true, matchIndex: snapshotIndex };
+    prevLogIndex = snapshotIndex;
+    prevLogTerm = entries[skip - 1]!.term;
+    entries = entries.slice(skip);
+  }
   // Step 2: reply false if the log has no entry at prevLogIndex with prevLogTerm. The hint
   // lets the leader skip a whole term per round trip instead of one entry (§5.3, end).
   if (prevLogIndex > log.lastIndex()) {

@@ -1,11 +1,13 @@
-// The key-value commands a client may send: `set KEY=VALUE`, `get KEY`, `delete KEY`.
-// Parsing is pure and returns a person-readable error instead of throwing, because the
-// text comes straight from learners typing into a notebook.
+// The commands a client may send: `set KEY=VALUE`, `get KEY`, `delete KEY`, and `register`,
+// which opens a client session (dissertation §6.3, sessions.ts). Parsing is pure and returns a
+// person-readable error instead of throwing, because the text comes straight from learners
+// typing into a notebook.
 
 export type Command =
   | { op: 'set'; key: string; value: string }
   | { op: 'get'; key: string }
-  | { op: 'delete'; key: string };
+  | { op: 'delete'; key: string }
+  | { op: 'register' };
 
 export type ParseResult = Command | { error: string };
 
@@ -27,6 +29,12 @@ export function parseCommand(text: string): ParseResult {
     case 'get':
     case 'delete':
       return parseKeyOnly(op, rest);
+    case 'register':
+      return rest === ''
+        ? { op: 'register' }
+        : {
+            error: `'register' takes nothing after it: it opens a client session (got '${shorten(trimmed)}')`,
+          };
     default:
       return { error: `unknown command '${shorten(trimmed)}': ${USAGE}` };
   }

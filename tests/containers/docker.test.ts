@@ -8,8 +8,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerBackend } from '../../server/lab/cluster/docker-backend.ts';
+import { nodeStatus, oneLeader, waitForCluster as waitFor } from './cluster-probes.ts';
 import { composeCommand, docker, engineStatus, run, shout } from './docker-cli.ts';
-import { nodeStatus, oneLeader, waitFor } from './wait-for.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const IMAGE = process.env.RAFT_TEST_IMAGE ?? 'raft-node';

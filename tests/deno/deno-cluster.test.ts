@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeStatus, oneLeader, waitForCluster as waitFor } from '../containers/cluster-probes.ts';
 import { shout } from '../containers/docker-cli.ts';
-import { nodeStatus, oneLeader, waitFor } from '../containers/wait-for.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 /** Where .ci/run installs the npm `deno` package (outside the project, so its lock file stays as it is). */

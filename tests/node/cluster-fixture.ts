@@ -81,9 +81,6 @@ export async function http(
 export const command = (url: string, cmd: string, extra: Record<string, unknown> = {}) =>
   http(`${url}/client_command`, { body: { command: cmd, ...extra } });
 
-export type LogEntry = { index: number; term: number; type: string; command: string | null };
-export const logOf = (s: NodeStatus) => s.log as LogEntry[];
-
 /** Reads a node's /events stream until `until` has seen what it wants; returns every event read. */
 export async function readEvents(
   url: string,

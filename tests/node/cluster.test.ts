@@ -4,8 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
+import type { LogEntry } from '../../server/contract/raft-rpc.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { clusterForSuite, command, http, type LogEntry, logOf, type NodeStatus } from './cluster-fixture.ts';
+import { clusterForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
 
 const BASE_PORT = 15101;
 let cluster: LocalCluster;
@@ -41,7 +42,7 @@ describe.sequential('a five-node cluster', () => {
           (s) =>
             s !== null &&
             (s.kv as Record<string, string>).x === '42' &&
-            logOf(s).some((e) => e.index === index && e.command === 'set x=42'),
+            s.log.some((e) => e.index === index && e.command === 'set x=42'),
         ),
       5000,
       'x=42 in every log and kv',
@@ -171,10 +172,13 @@ describe.sequential('a five-node cluster', () => {
   it('does not apply a retried command twice (same client_id and request_id, §6.3)', async () => {
     const leader = await cluster.waitForLeader(2000);
     const url = cluster.url(leader.node_id);
-    const first = await command(url, 'set d=1', { client_id: 'learner', request_id: 'r1' });
+    const reg = await command(url, 'register');
+    expect(reg.body).toMatchObject({ success: true, client_id: reg.body.index });
+    const client_id = reg.body.client_id;
+    const first = await command(url, 'set d=1', { client_id, request_id: 1 });
     expect(first.body).toMatchObject({ success: true, result: null });
-    expect((await command(url, 'set d=2', { client_id: 'learner', request_id: 'r2' })).status).toBe(200);
-    const retry = await command(url, 'set d=1', { client_id: 'learner', request_id: 'r1' });
+    expect((await command(url, 'set d=2', { client_id, request_id: 2 })).status).toBe(200);
+    const retry = await command(url, 'set d=1', { client_id, request_id: 1 });
     expect(retry.body).toMatchObject({ success: true, result: null, duplicate: true });
     expect((await command(url, 'get d')).body.result).toBe('2');
   });
@@ -186,9 +190,9 @@ describe.sequential('a five-node cluster', () => {
     expect(page.status).toBe(200);
     expect((page.body.entries as LogEntry[]).map((e) => e.index)).toEqual([2, 3, 4]);
     expect(page.body.next).toBe(5);
-    const status = (await http(`${url}/status`)).body;
+    const status = (await http(`${url}/status`)).body as NodeStatus;
     expect(status.log_start).toBe(1);
-    expect((status.log as LogEntry[]).length).toBe(status.log_length);
+    expect(status.log.length).toBe(status.log_length);
     expect((await http(`${url}/log?limit=5000`)).status).toBe(400);
   });
 
@@ -239,7 +243,7 @@ describe.sequential('a five-node cluster', () => {
     const ok = await command(cluster.url(leader.node_id), 'set durable=yes');
     expect(ok.status).toBe(200);
     const s = (await http(`${cluster.url(leader.node_id)}/status`)).body as NodeStatus;
-    committed = logOf(s).filter((e) => e.index <= (s.commit_index as number));
+    committed = s.log.filter((e) => e.index <= (s.commit_index as number));
     expect(committed.length).toBeGreaterThan(40);
     await Promise.all(cluster.nodes().map((n) => cluster.kill(n.id)));
     await cluster.start();
@@ -250,7 +254,7 @@ describe.sequential('a five-node cluster', () => {
       'every node to apply the old committed entries again',
     );
     for (const st of all) {
-      const log = logOf(st!);
+      const log = st!.log;
       for (const e of committed) expect(log[e.index - 1], `node${st!.node_id} entry ${e.index}`).toEqual(e);
       expect(st!.kv).toMatchObject({ x: '42', after: 'failover', durable: 'yes', batch39: '39' });
     }
@@ -286,7 +290,7 @@ describe.sequential('durability under load', () => {
       'every node to apply every acknowledged entry again',
     );
     for (const st of all) {
-      const log = logOf(st!);
+      const log = st!.log;
       const byIndex = new Map(log.map((e) => [e.index, e]));
       expect(st!.log_start as number).toBeLessThanOrEqual(Math.min(...acked.map((a) => a.index)));
       for (const a of acked) {

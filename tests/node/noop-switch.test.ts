@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
-import { clusterForSuite, command, http, type LogEntry, logOf } from './cluster-fixture.ts';
+import type { LogEntry } from '../../server/contract/raft-rpc.ts';
+import { clusterForSuite, command, http } from './cluster-fixture.ts';
 
 const BASE_PORT = 14611;
 const TOKEN = 'noop-secret';
@@ -28,7 +29,7 @@ const ids = () => cluster.nodes().map((n) => n.id);
 describe.sequential('the §8 no-op switch', () => {
   it('NOOP_ON_ELECTION=0: the elected leader appends no no-op, and /status says noop_on_election false', async () => {
     const leader = await cluster.waitForLeader(5000);
-    expect(logOf(leader)).toEqual([]);
+    expect(leader.log).toEqual([]);
     for (const id of ids()) {
       const s = await http(`${cluster.url(id)}/status`);
       expect(s.body.faults).toMatchObject({ noop_on_election: false });
@@ -64,7 +65,7 @@ describe.sequential('the §8 no-op switch', () => {
       10_000,
       'a new leader that committed its no-op',
     );
-    const last = logOf(next).at(-1) as LogEntry;
+    const last = next.log.at(-1) as LogEntry;
     expect(last).toMatchObject({ index: 2, term: next.term, type: 'noop' });
     await Promise.all(ids().map((id) => admin(id, 'heal')));
   });

@@ -5,9 +5,7 @@
 // in the core: an unstepped core has not reset it, and has adopted no term).
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -22,14 +20,11 @@ import {
 } from '../../server/contract/admin.ts';
 import { ClientCommandSchema } from '../../server/contract/client-command.ts';
 import { AppendEntriesSchema, RequestVoteSchema } from '../../server/contract/raft-rpc.ts';
-import { loadConfig } from '../../server/node/config.ts';
-import { createApp } from '../../server/node/http-api.ts';
-import { RaftNode } from '../../server/node/node.ts';
 import type { RaftCore } from '../../server/raft/core.ts';
+import { type InProcessNode, startInProcessNode } from '../support/in-process-node.ts';
 import { type Door, strictCases } from '../support/strict-cases.ts';
 
 const PORT = 15161;
-const URL_ = `http://127.0.0.1:${PORT}`;
 const TOKEN = 'strict-test';
 
 const RPC_IDS = { candidate_id: ['number'], leader_id: ['number'] } as const;
@@ -53,12 +48,12 @@ const DOORS: Door[] = [
       leader_commit: 1,
     },
     optional: ['leader_url', 'entries[0].client_id', 'entries[0].request_id'],
-    alsoAccepts: { ...RPC_IDS, 'entries[0].client_id': ['number'], 'entries[0].request_id': ['number'] },
+    alsoAccepts: RPC_IDS,
   },
   {
     name: 'POST /client_command',
     schema: ClientCommandSchema,
-    valid: { command: 'set x=3', client_id: 'c', request_id: 'r1' },
+    valid: { command: 'set x=3', client_id: '4', request_id: '1' },
     // Both or neither: removing one alone is refused.
     alsoAccepts: { client_id: ['number'], request_id: ['number'] },
   },
@@ -88,13 +83,11 @@ const DOORS: Door[] = [
   { name: 'POST /admin/timeout', schema: NoFieldsSchema, valid: {} },
 ];
 
-let node: RaftNode;
-let server: Server;
-let dataDir: string;
+let n: InProcessNode;
 let step: ReturnType<typeof vi.spyOn>;
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${URL_}${path}`, {
+  const res = await fetch(`${n.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify(body),
@@ -105,31 +98,23 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
 
 /** Everything a refused request must leave alone: what /status shows and every byte on disk. */
 async function observed(): Promise<{ status: unknown; wal: string }> {
-  const status = await (await fetch(`${URL_}/status`)).json();
+  const status = await (await fetch(`${n.url}/status`)).json();
   const wal = createHash('sha256')
-    .update(readFileSync(join(dataDir, 'raft.wal')))
+    .update(readFileSync(join(n.dataDir, 'raft.wal')))
     .digest('hex');
   return { status, wal };
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'raft-strict-'));
-  const config = loadConfig({
+  n = await startInProcessNode({
     NODE_ID: '1',
     PORT: String(PORT),
-    HOST: '127.0.0.1',
     // Peers that never answer, and an election timeout longer than the test: the node stays a
     // follower and nothing but these requests could change it.
     PEERS: '2=127.0.0.1:15162,3=127.0.0.1:15163',
     ELECTION_TIMEOUT_MIN_MS: '600000',
     ELECTION_TIMEOUT_MAX_MS: '600000',
-    DATA_DIR: dataDir,
     ADMIN_TOKEN: TOKEN,
-  });
-  node = await RaftNode.open(config);
-  node.start();
-  server = await new Promise<Server>((resolve) => {
-    const s = createApp(node).listen(PORT, '127.0.0.1', () => resolve(s));
   });
   // A state worth protecting: term 5 adopted, one entry from leader 2, persisted.
   const first = await post('/append_entries', {
@@ -143,16 +128,11 @@ beforeAll(async () => {
   expect(first.status).toBe(200);
   expect(first.body).toMatchObject({ success: true, term: 5, match_index: 1 });
   // A spy that lets every call through: only to count what reaches the core.
-  step = vi.spyOn((node as unknown as { core: RaftCore }).core, 'step');
+  step = vi.spyOn((n.node as unknown as { core: RaftCore }).core, 'step');
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    server?.closeAllConnections();
-    server?.close(() => resolve());
-  });
-  await node?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await n?.stop();
 });
 
 describe('every node endpoint refuses what the contract does not allow, and changes nothing', () => {
@@ -201,7 +181,7 @@ describe('every node endpoint refuses what the contract does not allow, and chan
         { term: 5, candidate_id: '2', last_log_index: 0, last_log_term: 1 },
       ],
       ['/request_vote', 'last_log_term', { term: 5, candidate_id: '2', last_log_index: 3, last_log_term: 6 }],
-      ['/client_command', 'client_id', { command: 'get x', client_id: 'c' }],
+      ['/client_command', 'client_id', { command: 'get x', client_id: 4 }],
       ['/client_command', 'unknown command', { command: 'frob x' }],
       ['/admin/partition', 'peers[0]', { peers: ['9'] }],
       ['/admin/link', 'peers[0]', { peers: ['1'], delay_ms: 5 }],
@@ -218,7 +198,7 @@ describe('every node endpoint refuses what the contract does not allow, and chan
 
   it('refuses bad /log queries', async () => {
     for (const q of ['from=0', 'from=x', 'limit=0', 'limit=1001', 'from=1&from=2', 'form=1']) {
-      const res = await fetch(`${URL_}/log?${q}`);
+      const res = await fetch(`${n.url}/log?${q}`);
       expect(res.status, q).toBe(400);
       expect(((await res.json()) as { detail: string }).detail).toMatch(/from|limit|form/);
     }

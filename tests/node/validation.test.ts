@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { PartitionSchema } from '../../server/contract/admin.ts';
-import { AppendEntriesReplySchema } from '../../server/contract/raft-rpc.ts';
+import { type AppendEntriesBody, AppendEntriesReplySchema } from '../../server/contract/raft-rpc.ts';
 import { parseWire } from '../../server/contract/wire-check.ts';
 import {
   checkAppendEntries,
@@ -106,11 +106,30 @@ describe('append_entries bodies', () => {
 });
 
 describe('client_command bodies', () => {
-  it('accepts set/get/delete with an optional client_id + request_id pair', () => {
-    expect(checkClientCommand({ command: 'set x=42', client_id: 'a', request_id: 1 })).toEqual({
+  it('accepts set/get/delete with an optional client_id + request_id pair of positive integers (§6.3)', () => {
+    expect(checkClientCommand({ command: 'set x=42', client_id: 7, request_id: '1' })).toEqual({
       ok: true,
-      value: { command: 'set x=42', client_id: 'a', request_id: '1' },
+      value: { command: 'set x=42', client_id: '7', request_id: '1' },
     });
+    expect(checkClientCommand({ command: 'register' })).toEqual({
+      ok: true,
+      value: { command: 'register' },
+    });
+  });
+
+  it('refuses a session id that "register" cannot have given, and register with ids', () => {
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 'a', request_id: 1 }))).toContain(
+      `field 'client_id' must be a positive integer, the number "register" answered`,
+    );
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 3, request_id: 'r1' }))).toContain(
+      `field 'request_id' must be a positive integer, a sequence number`,
+    );
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 3, request_id: 0 }))).toContain(
+      'request_id',
+    );
+    expect(detail(checkClientCommand({ command: 'register', client_id: 3, request_id: 1 }))).toContain(
+      'without client_id',
+    );
   });
 
   it('says what is wrong with a bad command', () => {
@@ -118,7 +137,7 @@ describe('client_command bodies', () => {
       'field \'command\' is missing; it must be a string such as "set x=42", "get x" or "delete x"',
     );
     expect(detail(checkClientCommand({ command: 'frob' }))).toContain('unknown command');
-    expect(detail(checkClientCommand({ command: 'get x', client_id: 'a' }))).toContain('or neither');
+    expect(detail(checkClientCommand({ command: 'get x', client_id: 4 }))).toContain('or neither');
   });
 });
 
@@ -156,19 +175,17 @@ describe('other inputs', () => {
       entries: [],
       leader_commit: 0,
     });
-    const res = encodeResponse(
-      {
-        type: 'append_entries_response',
-        from: '2',
-        to: '1',
-        term: 3,
-        success: false,
-        matchIndex: 0,
-        conflictIndex: 4,
-        conflictTerm: 2,
-      },
-      '2',
-    );
+    const response = {
+      type: 'append_entries_response',
+      from: '2',
+      to: '1',
+      term: 3,
+      success: false,
+      matchIndex: 0,
+      conflictIndex: 4,
+      conflictTerm: 2,
+    } as const;
+    const res = encodeResponse(response, '2');
     expect(res).toEqual({
       node_id: '2',
       term: 3,
@@ -177,33 +194,10 @@ describe('other inputs', () => {
       conflict_index: 4,
       conflict_term: 2,
     });
+    // The leader reads it back, checked against the contract, as the same message.
     const reply = parseWire(AppendEntriesReplySchema, res);
     expect(reply.ok).toBe(true);
-    if (reply.ok) {
-      const back = decodeReply(
-        {
-          type: 'append_entries',
-          from: '1',
-          to: '2',
-          term: 3,
-          leaderId: '1',
-          prevLogIndex: 5,
-          prevLogTerm: 3,
-          entries: [],
-          leaderCommit: 0,
-        },
-        reply.value,
-      );
-      expect(back).toEqual({
-        type: 'append_entries_response',
-        from: '2',
-        to: '1',
-        term: 3,
-        success: false,
-        matchIndex: 0,
-        conflictIndex: 4,
-        conflictTerm: 2,
-      });
-    }
+    const request = decodeAppendEntries(req as AppendEntriesBody, '2', 'x');
+    if (reply.ok) expect(decodeReply(request, reply.value)).toEqual(response);
   });
 });

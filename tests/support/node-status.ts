@@ -29,6 +29,7 @@ export function statusOf(s: Named): NodeStatus {
       timer_paused: false,
       links: {},
     },
+    storage: { disk_full: false, detail: null },
     metrics: {
       readies: 0,
       append_entries_sent: 0,
@@ -43,6 +44,8 @@ export function statusOf(s: Named): NodeStatus {
       entries_per_fsync: 0,
       wal_bytes: 0,
       wal_compactions: 0,
+      wal_dropped_tail_bytes: 0,
+      disk_full_errors: 0,
     },
     ...s,
     log,

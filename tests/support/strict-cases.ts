@@ -109,7 +109,7 @@ export function strictCases(door: Door): StrictCase[] {
       if (!optional) add(`${name} removed`, path, withValue(door.valid, path, REMOVE));
       const accepted = new Set<JsonKind>([kindOf(value), ...(door.alsoAccepts?.[name] ?? [])]);
       for (const kind of Object.keys(SAMPLES) as JsonKind[]) {
-        if (accepted.has(kind) && kind !== 'null') continue;
+        if (accepted.has(kind)) continue;
         for (const sample of SAMPLES[kind]) {
           add(`${name} = ${JSON.stringify(sample)}`, path, withValue(door.valid, path, sample));
         }

@@ -1,10 +1,19 @@
 // Monaco support for the cell languages: Hurl-style requests (`http` cells) and cluster
 // actions (`cluster` cells): token colouring and completion of `{{variables}}`, methods,
-// sections, predicates and actions. The completion logic is plain functions so it can be
-// tested without Monaco; Monaco itself is only imported as types here.
+// sections, queries, filters, predicates, options and actions, all from the parsers' own
+// lists. The completion logic is plain functions so it can be tested without Monaco; Monaco
+// itself is only imported as types here.
 
 import type * as Monaco from 'monaco-editor/editor/editor.api';
 import { CLUSTER_ACTION_WORDS } from '../../server/lessons/parse-cluster-cell.ts';
+import {
+  HTTP_FILTERS,
+  HTTP_METHODS,
+  HTTP_OPTIONS,
+  HTTP_PREDICATES,
+  HTTP_QUERIES,
+  HTTP_SECTIONS,
+} from '../../server/lessons/parse-http-cell.ts';
 
 /** A line's leading action word (`wait leader` → `wait`), from the parser's own list. */
 const ACTION_START = new RegExp(
@@ -14,30 +23,18 @@ const ACTION_START = new RegExp(
 export const HTTP_LANGUAGE = 'raft-http';
 export const CLUSTER_LANGUAGE = 'raft-cluster';
 
-const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
-const SECTIONS = ['[Asserts]', '[Captures]', '[Options]'];
-const QUERIES = ['jsonpath', 'header', 'status', 'body', 'duration'];
-const PREDICATES = [
-  '==',
-  '!=',
-  '>',
-  '>=',
-  '<',
-  '<=',
-  'contains',
-  'startsWith',
-  'endsWith',
-  'matches',
-  'exists',
-  'isInteger',
-  'isCollection',
-  'isNumber',
-  'isString',
-  'isBoolean',
-  'isEmpty',
-  'count',
-];
-const OPTIONS = ['retry:', 'retry-interval:', 'location:'];
+// Every word comes from the parser's own lists, so the editor knows exactly what it accepts.
+const METHODS: string[] = [...HTTP_METHODS];
+const SECTIONS = HTTP_SECTIONS.map((s) => `[${s}]`);
+const QUERIES: string[] = [...HTTP_QUERIES];
+const FILTERS: string[] = [...HTTP_FILTERS];
+const PREDICATES: string[] = [...HTTP_PREDICATES, 'not'];
+const OPTIONS = HTTP_OPTIONS.map((o) => `${o}:`);
+
+const words = (list: readonly string[]) =>
+  list.map((w) => w.replace(/[|\\{}()[\]^$+*?.]/g, '\\$&')).join('|');
+const WORD_PREDICATES = PREDICATES.filter((p) => /^\w+$/.test(p));
+const SYMBOL_PREDICATES = PREDICATES.filter((p) => !/^\w+$/.test(p));
 
 export const hurlTokens: Monaco.languages.IMonarchLanguage = {
   ignoreCase: false,
@@ -46,15 +43,12 @@ export const hurlTokens: Monaco.languages.IMonarchLanguage = {
     root: [
       [/^\s*#.*$/, 'comment'],
       [/\{\{\s*[\w.-]+\s*\}\}/, 'variable'],
-      [/^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)(?=\s)/, 'keyword.method'],
+      [new RegExp(`^(${words(METHODS)})(?=\\s)`), 'keyword.method'],
       [/^HTTP(\/[\d.]+)?(?=\s)/, 'keyword.status', '@status'],
-      [/^\[(Asserts|Captures|Options|QueryStringParams|FormParams|Cookies|BasicAuth)\]/, 'type.section'],
+      [new RegExp(`^\\[(${words(HTTP_SECTIONS)})\\]`), 'type.section'],
       [/^[A-Za-z][\w-]*(?=:\s)/, 'attribute.name'],
-      [/\b(jsonpath|header|status|body|duration|xpath|regex|bytes|sha256|count)\b/, 'keyword.query'],
-      [
-        /(==|!=|>=|<=|>|<)|\b(contains|startsWith|endsWith|matches|exists|isInteger|isNumber|isString|isBoolean|isCollection|isEmpty|not)\b/,
-        'operator',
-      ],
+      [new RegExp(`\\b(${words([...QUERIES, ...FILTERS])})\\b`), 'keyword.query'],
+      [new RegExp(`(${words(SYMBOL_PREDICATES)})|\\b(${words(WORD_PREDICATES)})\\b`), 'operator'],
       [/\b(true|false|null)\b/, 'constant'],
       [/-?\d+(\.\d+)?(ms|s)?\b/, 'number'],
       [/"/, 'string', '@string'],
@@ -132,7 +126,7 @@ export function completionsAt(
         : variables.filter((v) => v.startsWith('node'))
       : atLineStart
         ? [...METHODS, ...SECTIONS, ...OPTIONS, ...QUERIES, 'HTTP 200']
-        : [...QUERIES, ...PREDICATES];
+        : [...QUERIES, ...FILTERS, ...PREDICATES];
   return {
     replaceFrom,
     items: keywords

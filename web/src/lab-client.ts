@@ -1,6 +1,7 @@
 // The lab's REST API (docs/lab-api.md). Every failure becomes a LabError whose message a
 // learner can act on: the lab's own `detail` when it sent one, otherwise what to check.
 import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
+import type { ErrorBody } from '../../server/contract/errors.ts';
 import type {
   ActionOutcome as ActionResponse,
   NotebookCell as Cell,
@@ -101,7 +102,7 @@ export class LabClient {
       // A non-JSON answer (e.g. a proxy's error page) is reported below as such.
     }
     if (!res.ok) {
-      const err = (data ?? {}) as { error?: string; detail?: string };
+      const err = (data ?? {}) as Partial<ErrorBody>;
       const detail =
         err.detail ?? `The lab answered ${res.status} ${res.statusText || ''} to ${method} ${path}.`.trim();
       throw new LabError(detail, res.status, err.error ?? `http_${res.status}`);

@@ -13,21 +13,11 @@ import { type Scene, sceneAt } from './history/scene.ts';
 import { ViewClock } from './history/view-clock.ts';
 import type { LiveStatus } from './live-client.ts';
 
-export interface HistoryItem {
-  seq: number;
-  at: number;
-  text: string;
-  ok: boolean;
-  detail: string;
-  source: 'panel' | 'cell';
-}
+/** A cluster action the live channel reported, with when it arrived here. */
+export type HistoryItem = Extract<LiveMessage, { type: 'action' }> & { at: number };
 
-export interface SafetyWarning {
-  seq: number;
-  at: number;
-  kind: string;
-  detail: string;
-}
+/** A safety warning the live channel reported (the contract's SafetyWarning), with when it arrived. */
+export type ShownWarning = Extract<LiveMessage, { type: 'warning' }> & { at: number };
 
 export type LivePart = 'status' | 'snapshot' | 'events' | 'history' | 'warning' | 'run' | 'clock' | 'view';
 
@@ -75,7 +65,7 @@ export class LiveState extends EventTarget {
   );
   view: ViewSettings = structuredClone(DEFAULT_VIEW);
   history: HistoryItem[] = [];
-  warnings: SafetyWarning[] = [];
+  warnings: ShownWarning[] = [];
   /** `${lessonId}/${cellId}` of cells running now, with their attempt number. */
   running = new Map<string, number>();
   /** The lab's clock minus ours, so node event times can be placed on our time axis. */
@@ -123,17 +113,7 @@ export class LiveState extends EventTarget {
         this.applyView(msg.directive);
         break;
       case 'action':
-        this.history = [
-          {
-            seq: msg.seq,
-            at: Date.now(),
-            text: msg.text,
-            ok: msg.ok,
-            detail: msg.detail,
-            source: msg.source,
-          },
-          ...this.history,
-        ].slice(0, MAX_HISTORY);
+        this.history = [{ ...msg, at: Date.now() }, ...this.history].slice(0, MAX_HISTORY);
         this.store.addAction({
           at: this.now(),
           text: msg.text,
@@ -144,10 +124,7 @@ export class LiveState extends EventTarget {
         this.emit('history');
         break;
       case 'warning':
-        this.warnings = [
-          ...this.warnings,
-          { seq: msg.seq, at: Date.now(), kind: msg.kind, detail: msg.detail },
-        ];
+        this.warnings = [...this.warnings, { ...msg, at: Date.now() }];
         this.emit('warning');
         break;
       case 'run': {

@@ -1,7 +1,7 @@
 // The `remote` backend: nodes an instructor already runs somewhere else. The lab cannot kill
 // or restart their processes; it offers only what each node's /admin API can do.
 
-import { fetchStatus } from '../../cluster/node-status.ts';
+import { untilAnswering } from '../../cluster/node-status.ts';
 import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
 import { adminPost, cutsFor } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
@@ -65,24 +65,14 @@ export class RemoteBackend implements ClusterBackend {
 
   /** Waits until every node answers /status as the node it is listed as. */
   async start(): Promise<void> {
-    const deadline = Date.now() + (this.options.startTimeoutMs ?? 10_000);
-    for (;;) {
-      const problems: string[] = [];
-      await Promise.all(
-        this.members.map(async (n) => {
-          const r = await fetchStatus(n.url, 1000);
-          if ('error' in r) problems.push(`${n.url}: ${r.error}`);
-          else if (String(r.status.node_id) !== n.id) {
-            problems.push(
-              `${n.url} says it is node ${r.status.node_id}, listed as node ${n.id} (write ${r.status.node_id}=${n.url})`,
-            );
-          }
-        }),
-      );
-      if (problems.length === 0) return;
-      if (Date.now() >= deadline) throw new Error(`the remote nodes are not ready: ${problems.join('; ')}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const problems = await untilAnswering(this.members, {
+      timeoutMs: this.options.startTimeoutMs ?? 10_000,
+      problem: (s, n) =>
+        s.node_id === n.id
+          ? null
+          : `says it is node ${s.node_id}, listed as node ${n.id} (write ${s.node_id}=${n.url})`,
+    });
+    if (problems.length > 0) throw new Error(`the remote nodes are not ready: ${problems.join('; ')}`);
   }
 
   /** Leaves the cluster as we found it: no pause, no partition, normal speed, no-op on. */

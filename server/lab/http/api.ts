@@ -3,6 +3,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { ClusterInfo } from '../../contract/cluster-view.ts';
+import type { ErrorBody } from '../../contract/errors.ts';
 import {
   ActionRequestSchema,
   AddCellSchema,
@@ -128,7 +129,8 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
 /** Every failure becomes `{error, detail}` JSON; nothing a browser sends crashes the lab. */
 export function apiErrorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
   if (err instanceof ApiError) {
-    res.status(err.status).json({ error: err.code, detail: err.detail, ...err.extra });
+    const body: ErrorBody = { error: err.code, detail: err.detail };
+    res.status(err.status).json({ ...body, ...err.extra });
     return;
   }
   const e = err as { type?: string; status?: number; message?: string };

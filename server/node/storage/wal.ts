@@ -1,28 +1,33 @@
 // Durable Raft state (Figure 2, "Persistent state on all servers": currentTerm, votedFor, log[])
 // as an append-only write-ahead log. One record per Ready, written with ONE write and ONE
-// fdatasync (group commit): a crash leaves either the whole Ready on disk or none of it.
-// On open the log is replayed; a torn last record is dropped and cut off, damage in the middle
-// stops the node (it may have acknowledged those entries: refusing beats silently forgetting).
+// fdatasync (group commit): a crash leaves either the whole Ready on disk or a torn last
+// record, which replay drops (wal-replay.ts decides torn tail vs. corruption).
+//
+// A full disk (ENOSPC, EDQUOT) is not fatal: the record's partial bytes are cut off again and
+// append() throws DiskFullError, so the caller can hold the Ready and retry (appendRetrying)
+// without sending or acknowledging anything that is not on disk.
 
 import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Entry, HardState, PersistentState } from '../../raft/types.ts';
-import { encodeRecord, readRecord } from './record-codec.ts';
+import { encodeRecord } from './record-codec.ts';
+import { MAGIC, replay, type TornTail } from './wal-replay.ts';
+import { applyUpdate, encodeUpdate, type WalUpdate } from './wal-update.ts';
 
-const MAGIC = new TextEncoder().encode('RAFTWAL1');
+export { describeTornTail, type TornTail, WalCorruptError } from './wal-replay.ts';
+export type { WalUpdate } from './wal-update.ts';
+
 export const WAL_FILE = 'raft.wal';
 
-/** What one Ready changes on disk (applied in this order: hardState, truncateFrom, entries). */
-export interface WalUpdate {
-  hardState?: HardState;
-  truncateFrom?: number;
-  entries?: Entry[];
-}
+/** The file operations the log uses; a test may wrap them to inject errors (e.g. ENOSPC). */
+export type WalFile = Pick<fs.FileHandle, 'write' | 'datasync' | 'truncate' | 'close'>;
 
 export interface WalOptions {
   /** Rewrite the file once it is at least this big and over half of it is garbage. */
   compactMinBytes?: number;
+  /** Opens the log file for reading and writing (default: fs.open(file, O_RDWR)). */
+  openFile?: (file: string) => Promise<WalFile>;
 }
 
 export interface WalStats {
@@ -33,18 +38,27 @@ export interface WalStats {
   fileBytes: number;
   /** Bytes of a torn final record dropped when the log was opened. */
   droppedTailBytes: number;
+  /** Appends refused because the disk was full. */
+  diskFullErrors: number;
 }
 
-export class WalCorruptError extends Error {
-  override name = 'WalCorruptError';
+/** The disk is full: nothing of the update is on disk; retry once there is space. */
+export class DiskFullError extends Error {
+  override name = 'DiskFullError';
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+export interface DiskFull {
+  /** When the first refused append of this spell happened (ms since the epoch). */
+  since: number;
+  detail: string;
+}
+
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+const defaultOpen = (file: string): Promise<WalFile> => fs.open(file, fsc.O_RDWR);
 
 export class Wal {
   readonly file: string;
-  private handle: fs.FileHandle;
+  private handle: WalFile;
   private size: number;
   private hard: HardState;
   private log: Entry[];
@@ -52,14 +66,20 @@ export class Wal {
   private entryBytes: number[];
   private liveBytes: number;
   private readonly compactMinBytes: number;
+  private readonly openFile: (file: string) => Promise<WalFile>;
   readonly stats: WalStats;
+  /** The torn last record dropped at open, if any (for the node to log). */
+  readonly tornTail: TornTail | null;
+  /** Set while the disk refuses writes; cleared by the next append that succeeds. */
+  diskFull: DiskFull | null = null;
   private closed = false;
 
   private constructor(
     dir: string,
-    handle: fs.FileHandle,
+    handle: WalFile,
     size: number,
     state: PersistentState,
+    tornTail: TornTail | null,
     opts: WalOptions,
   ) {
     this.file = path.join(dir, WAL_FILE);
@@ -70,17 +90,23 @@ export class Wal {
     this.entryBytes = state.log.map((e) => JSON.stringify(e).length + 1);
     this.liveBytes = this.entryBytes.reduce((a, b) => a + b, 0);
     this.compactMinBytes = opts.compactMinBytes ?? 4 * 1024 * 1024;
+    this.openFile = opts.openFile ?? defaultOpen;
+    this.tornTail = tornTail;
     this.stats = {
       fsyncs: 0,
       records: 0,
       entriesWritten: 0,
       compactions: 0,
       fileBytes: size,
-      droppedTailBytes: 0,
+      droppedTailBytes: tornTail?.bytes ?? 0,
+      diskFullErrors: 0,
     };
   }
 
-  /** Opens (or creates) the log in `dir` and returns it with the state it holds. */
+  /**
+   * Opens (or creates) the log in `dir` and returns it with the state it holds. A torn last
+   * record is cut off (see `tornTail`); damage in the middle throws WalCorruptError.
+   */
   static async open(dir: string, opts: WalOptions = {}): Promise<{ wal: Wal; state: PersistentState }> {
     await fs.mkdir(dir, { recursive: true });
     const file = path.join(dir, WAL_FILE);
@@ -93,15 +119,14 @@ export class Wal {
       await writeFileAtomically(dir, [MAGIC]);
       buf = MAGIC;
     }
-    const { state, validEnd } = replay(buf, file);
-    const handle = await fs.open(file, fsc.O_RDWR);
+    const { state, validEnd, torn } = replay(buf, file);
+    const handle = await (opts.openFile ?? defaultOpen)(file);
     if (validEnd < buf.length) {
       // Cut the torn tail off so the next record follows the last good one.
       await handle.truncate(validEnd);
       await handle.datasync();
     }
-    const wal = new Wal(dir, handle, validEnd, state, opts);
-    wal.stats.droppedTailBytes = buf.length - validEnd;
+    const wal = new Wal(dir, handle, validEnd, state, torn, opts);
     return { wal, state: { ...state, log: [...state.log] } };
   }
 
@@ -110,19 +135,36 @@ export class Wal {
     return { ...this.hard, log: this.log };
   }
 
-  /** Persists one Ready's changes: one write, one fdatasync. Resolves when they are durable. */
+  /**
+   * Persists one Ready's changes: one write, one fdatasync. Resolves when they are durable.
+   * Throws DiskFullError (with nothing of the update left in the file) when the disk is full.
+   */
   async append(update: WalUpdate): Promise<void> {
     if (this.closed) throw new Error('write-ahead log is closed');
     const entries = update.entries ?? [];
     if (update.hardState === undefined && update.truncateFrom === undefined && entries.length === 0) return;
     // Check before writing, so an impossible update never reaches the disk.
-    const check = { ...this.hard, log: this.log };
-    const problem = applyUpdate(check, update, true);
+    const problem = applyUpdate({ ...this.hard, log: this.log }, update, true);
     if (problem) throw new Error(`refusing to write an impossible log change: ${problem}`);
-    const payload = encoder.encode(JSON.stringify(toRecord(update)));
-    const record = encodeRecord(payload);
-    await this.handle.write(record, 0, record.length, this.size);
-    await this.handle.datasync();
+    const record = encodeRecord(encodeUpdate(update));
+    try {
+      await writeAt(this.handle, record, this.size);
+      await this.handle.datasync();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (!NO_SPACE.has(code)) throw e;
+      // Cut off whatever part landed, so a retry writes the record whole at the same place. After
+      // a failed fsync the written pages cannot be trusted (Linux may drop them yet call them
+      // clean), so they are written anew rather than fsync'd again.
+      await this.handle.truncate(this.size).catch(() => {});
+      this.stats.diskFullErrors++;
+      const detail =
+        `the disk holding ${this.file} is full (${code}): a record of ${record.length} bytes could not be written. ` +
+        'Nothing of it counts; the node holds it and retries, and resumes by itself once space is freed';
+      this.diskFull = { since: this.diskFull?.since ?? Date.now(), detail };
+      throw new DiskFullError(detail);
+    }
+    this.diskFull = null;
     this.size += record.length;
     this.stats.fsyncs++;
     this.stats.records++;
@@ -143,19 +185,52 @@ export class Wal {
     if (this.size >= this.compactMinBytes && this.size > 2 * (this.liveBytes + 256)) await this.compact();
   }
 
-  /** Rewrites the file with only the live state: write temp, fsync, rename, fsync the directory. */
+  /**
+   * append(), holding the update while the disk is full: retries every `retryMs` until it is
+   * durable (resolves true) or `stopped()` says to give up (resolves false: nothing was written).
+   * `onFull` is told each time the disk refused. Other errors are thrown.
+   */
+  async appendRetrying(
+    update: WalUpdate,
+    opts: { retryMs: number; stopped: () => boolean; onFull: (e: DiskFullError) => void },
+  ): Promise<boolean> {
+    for (;;) {
+      try {
+        await this.append(update);
+        return true;
+      } catch (e) {
+        if (!(e instanceof DiskFullError)) throw e;
+        opts.onFull(e);
+      }
+      await new Promise((r) => setTimeout(r, opts.retryMs));
+      if (opts.stopped() || this.closed) return false;
+    }
+  }
+
+  /**
+   * Rewrites the file with only the live state: write temp, fsync, rename, fsync the directory.
+   * On a full disk the old file stays as it is (compaction is tried again after a later append).
+   */
   async compact(): Promise<void> {
     const chunks: Uint8Array[] = [MAGIC];
     const per = 1000;
     for (let i = 0; i === 0 || i < this.log.length; i += per) {
       const rec: WalUpdate = { entries: this.log.slice(i, i + per) };
       if (i === 0) rec.hardState = { ...this.hard };
-      chunks.push(encodeRecord(encoder.encode(JSON.stringify(toRecord(rec)))));
+      chunks.push(encodeRecord(encodeUpdate(rec)));
     }
     const dir = path.dirname(this.file);
+    const tmp = `${this.file}.tmp`;
+    try {
+      await writeSynced(tmp, chunks);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      if (NO_SPACE.has((e as NodeJS.ErrnoException).code ?? '')) return;
+      throw e;
+    }
     await this.handle.close();
-    await writeFileAtomically(dir, chunks);
-    this.handle = await fs.open(this.file, fsc.O_RDWR);
+    await renameDurably(tmp, this.file, dir);
+    this.handle = await this.openFile(this.file);
     this.size = chunks.reduce((a, c) => a + c.length, 0);
     this.stats.compactions++;
     this.stats.fileBytes = this.size;
@@ -168,130 +243,44 @@ export class Wal {
   }
 }
 
-interface RecordJson {
-  hs?: { term: number; voted_for: string | null };
-  truncate_from?: number;
-  entries?: Entry[];
-}
-
-function toRecord(u: WalUpdate): RecordJson {
-  const r: RecordJson = {};
-  if (u.hardState) r.hs = { term: u.hardState.currentTerm, voted_for: u.hardState.votedFor };
-  if (u.truncateFrom !== undefined) r.truncate_from = u.truncateFrom;
-  if (u.entries && u.entries.length > 0) r.entries = u.entries;
-  return r;
-}
-
-function fromRecord(r: unknown): WalUpdate | string {
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) return 'record is not a JSON object';
-  const o = r as Record<string, unknown>;
-  const u: WalUpdate = {};
-  if (o.hs !== undefined) {
-    const hs = o.hs as Record<string, unknown>;
-    if (typeof hs !== 'object' || hs === null || !Number.isSafeInteger(hs.term) || (hs.term as number) < 0) {
-      return 'hard state has no valid term';
-    }
-    if (hs.voted_for !== null && typeof hs.voted_for !== 'string')
-      return 'hard state has an invalid voted_for';
-    u.hardState = { currentTerm: hs.term as number, votedFor: hs.voted_for as string | null };
-  }
-  if (o.truncate_from !== undefined) {
-    if (!Number.isSafeInteger(o.truncate_from)) return 'truncate_from is not an integer';
-    u.truncateFrom = o.truncate_from as number;
-  }
-  if (o.entries !== undefined) {
-    if (!Array.isArray(o.entries)) return 'entries is not an array';
-    u.entries = o.entries as Entry[];
-  }
-  return u;
-}
-
-/** Applies (or, with dryRun, only checks) an update; returns what is impossible about it, or null. */
-function applyUpdate(
-  st: { currentTerm: number; votedFor: string | null; log: Entry[] },
-  u: WalUpdate,
-  dryRun: boolean,
-): string | null {
-  let length = st.log.length;
-  if (u.truncateFrom !== undefined) {
-    if (u.truncateFrom < 1 || u.truncateFrom > length + 1) {
-      return `truncate_from ${u.truncateFrom} outside 1..${length + 1}`;
-    }
-    length = u.truncateFrom - 1;
-  }
-  for (const e of u.entries ?? []) {
-    if (typeof e !== 'object' || e === null || e.index !== length + 1 || !Number.isSafeInteger(e.term)) {
-      return `entry ${JSON.stringify(e)?.slice(0, 80)} does not follow index ${length}`;
-    }
-    length++;
-  }
-  if (dryRun) return null;
-  if (u.hardState) {
-    st.currentTerm = u.hardState.currentTerm;
-    st.votedFor = u.hardState.votedFor;
-  }
-  if (u.truncateFrom !== undefined) st.log.length = u.truncateFrom - 1;
-  for (const e of u.entries ?? []) st.log.push(e);
-  return null;
-}
-
-/** Replays a whole file; returns the state and where the last valid record ends. */
-function replay(buf: Uint8Array, file: string): { state: PersistentState; validEnd: number } {
-  const head = buf.subarray(0, MAGIC.length);
-  if (buf.length < MAGIC.length || !head.every((b, i) => b === MAGIC[i])) {
-    throw new WalCorruptError(
-      `${file} is not a Raft Lab write-ahead log (it does not start with RAFTWAL1); ` +
-        'point DATA_DIR at an empty or Raft Lab data directory',
-    );
-  }
-  const state: PersistentState = { currentTerm: 0, votedFor: null, log: [] };
-  let offset = MAGIC.length;
-  let n = 0;
-  for (;;) {
-    const r = readRecord(buf, offset);
-    if (r.kind === 'end') return { state, validEnd: offset };
-    if (r.kind === 'invalid') {
-      if (r.reachesEnd) return { state, validEnd: offset };
-      throw new WalCorruptError(
-        `${file} is damaged at byte ${offset} (record ${n + 1}: ${r.reason}) and valid data follows, ` +
-          'so acknowledged entries could be lost. The node refuses to start. Restore the file from a backup, ' +
-          'or move the data directory away to rejoin empty (safe only if a majority of the cluster still has the log).',
-      );
-    }
-    let update: WalUpdate | string;
-    try {
-      update = fromRecord(JSON.parse(decoder.decode(r.payload)));
-    } catch (e) {
-      update = `payload is not JSON (${(e as Error).message})`;
-    }
-    const problem = typeof update === 'string' ? update : applyUpdate(state, update, false);
-    if (problem !== null) {
-      throw new WalCorruptError(
-        `${file}: record ${n + 1} at byte ${offset} has a valid checksum but ${problem}; the node refuses to start. ` +
-          'Move the data directory away to rejoin empty (safe only if a majority of the cluster still has the log).',
-      );
-    }
-    offset = r.end;
-    n++;
+/** Writes all of `data` at `position`: a write may be short (e.g. when the disk fills up), so loop. */
+async function writeAt(h: WalFile, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await h.write(data, done, data.length - done, position + done);
+    // A regular file's write only stops short for lack of space; one that writes nothing says so.
+    if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'ENOSPC' });
+    done += bytesWritten;
   }
 }
 
-async function writeFileAtomically(dir: string, chunks: Uint8Array[]): Promise<void> {
-  const file = path.join(dir, WAL_FILE);
-  const tmp = `${file}.tmp`;
-  const h = await fs.open(tmp, 'w');
+async function writeSynced(file: string, chunks: Uint8Array[]): Promise<void> {
+  const h = await fs.open(file, 'w');
   try {
-    for (const c of chunks) await h.write(c);
+    let position = 0;
+    for (const c of chunks) {
+      await writeAt(h, c, position);
+      position += c.length;
+    }
     await h.sync();
   } finally {
     await h.close();
   }
-  await fs.rename(tmp, file);
-  // The rename is only durable once the directory itself is synced.
+}
+
+/** rename() is only durable once the directory itself is synced. */
+async function renameDurably(from: string, to: string, dir: string): Promise<void> {
+  await fs.rename(from, to);
   const d = await fs.open(dir, 'r');
   try {
     await d.sync();
   } finally {
     await d.close();
   }
+}
+
+async function writeFileAtomically(dir: string, chunks: Uint8Array[]): Promise<void> {
+  const file = path.join(dir, WAL_FILE);
+  await writeSynced(`${file}.tmp`, chunks);
+  await renameDurably(`${file}.tmp`, file, dir);
 }

@@ -1,16 +1,40 @@
 // One simulated node: a RaftCore, the stable storage its shell would keep, and its
 // key-value state machine. Persisting a Ready may take a while; a crash before it is
 // done loses that Ready (its entries, its vote, its messages) — exactly what a real
-// process killed before fsync loses.
+// process killed before fsync loses. Snapshots are written before the log is cut, and a
+// crash can fall between the two (paper §7 on a real disk).
 
 import { KvStateMachine } from '../../statemachine/kv.ts';
 import { RaftCore } from '../core.ts';
-import type { CoreConfig, Entry, Message, NodeId, PersistentState, Ready } from '../types.ts';
+import type {
+  CoreConfig,
+  Entry,
+  Message,
+  NodeId,
+  PersistentState,
+  ReadState,
+  Ready,
+  SnapshotMeta,
+} from '../types.ts';
 
 export interface Applied {
   entry: Entry;
   result: string | null;
   duplicate: boolean;
+  /** The client session refused the request (§6.3): nothing was applied. */
+  refused: boolean;
+  /** A `register` entry: the session it opened. */
+  clientId?: number;
+}
+
+/**
+ * The simulation's snapshot image of the state machine: the applied prefix itself, replayed
+ * on restore. (The node's real one serialises the map and the client sessions.)
+ */
+export type SnapshotImage = Entry[];
+
+export interface SimStore extends PersistentState {
+  snapshotImage?: SnapshotImage;
 }
 
 export interface NodeHooks {
@@ -20,23 +44,34 @@ export interface NodeHooks {
   send(node: SimNode, msg: Message): void;
   /** Each committed entry, as the state machine applies it. */
   applied(node: SimNode, a: Applied): void;
+  /** Reads the core confirmed (dissertation §6.4). */
+  reads(node: SimNode, states: ReadState[]): void;
+  /** A snapshot was written to this node's disk (taken locally or received). */
+  snapshotStored(node: SimNode, meta: SnapshotMeta, image: SnapshotImage, received: boolean): void;
+  /** Whether the process dies right after a snapshot is on disk and before the log is cut. */
+  crashAfterSnapshotWrite(node: SimNode): boolean;
 }
 
 export class SimNode {
   core: RaftCore | null = null;
   kv = new KvStateMachine();
-  /** What survives a crash: exactly what completed Readies asked to persist. */
-  readonly store: PersistentState = { currentTerm: 0, votedFor: null, log: [] };
+  /** What survives a crash: exactly what completed Readies and snapshots asked to persist. */
+  store: SimStore = { currentTerm: 0, votedFor: null, log: [] };
+  /** What the state machine applied, from index 1: the image a snapshot stores. */
+  private appliedEntries: Entry[] = [];
   private pending: { ready: Ready; doneAt: number } | null = null;
   /** Bumped at each restart, so a client can tell a proposal died with its node. */
   incarnation = 0;
+  /** A server added to a running cluster starts knowing no configuration (§4.2.1). */
+  joining = false;
 
   constructor(
     readonly id: NodeId,
     private readonly config: CoreConfig,
     private readonly hooks: NodeHooks,
+    start = true,
   ) {
-    this.restart();
+    if (start) this.restart();
   }
 
   get alive(): boolean {
@@ -48,11 +83,32 @@ export class SimNode {
     this.pending = null;
   }
 
-  /** Comes back with only what was persisted; the state machine is rebuilt from the log. */
+  /** The disk is lost too: the node may come back only as a new server (§4.2.1 via a membership change). */
+  wipe(): void {
+    this.crash();
+    this.store = { currentTerm: 0, votedFor: null, log: [] };
+  }
+
+  /** Comes back with only what was persisted; the state machine is rebuilt from the snapshot and log. */
   restart(): void {
     this.incarnation++;
     this.kv = new KvStateMachine();
-    this.core = new RaftCore(this.config, { ...this.store, log: this.store.log });
+    this.appliedEntries = [];
+    const image = this.store.snapshotImage ?? [];
+    for (const e of image) this.kv.apply(e);
+    this.appliedEntries = [...image];
+    const state: PersistentState = {
+      currentTerm: this.store.currentTerm,
+      votedFor: this.store.votedFor,
+      log: [...this.store.log],
+    };
+    if (this.store.snapshot) state.snapshot = this.store.snapshot;
+    const config: CoreConfig = {
+      ...this.config,
+      applied: this.store.snapshot?.index ?? 0,
+      joining: this.joining,
+    };
+    this.core = new RaftCore(config, state);
   }
 
   hasPendingReady(): boolean {
@@ -71,12 +127,21 @@ export class SimNode {
         if (this.pending.doneAt > now) return;
         const { ready } = this.pending;
         this.pending = null;
-        this.persist(ready);
-        for (const m of ready.messages) this.hooks.send(this, m);
+        if (!this.persist(ready)) return;
+        for (const m of ready.messages) this.hooks.send(this, this.withSnapshotImage(m));
+        if (ready.snapshot) this.restoreFrom(ready.snapshot.data as SnapshotImage);
         for (const e of ready.committed) {
           const out = this.kv.apply(e);
-          this.hooks.applied(this, { entry: e, result: out.result, duplicate: out.duplicate === true });
+          this.appliedEntries.push(e);
+          this.hooks.applied(this, {
+            entry: e,
+            result: out.result,
+            duplicate: out.duplicate === true,
+            refused: out.refused !== undefined,
+            clientId: out.clientId,
+          });
         }
+        if (ready.readStates) this.hooks.reads(this, ready.readStates);
         core.advance(ready);
         continue;
       }
@@ -87,16 +152,77 @@ export class SimNode {
     }
   }
 
-  private persist(ready: Ready): void {
+  /**
+   * Paper §7: a snapshot of the state machine at `index` (applied), written before the log
+   * prefix is dropped. False when the process died in between.
+   */
+  takeSnapshot(index: number): boolean {
+    const core = this.core;
+    if (!core) return true;
+    const meta = core.snapshotMeta(index);
+    if (!meta) return true;
+    const image = this.appliedEntries.slice(0, index);
+    this.store.snapshot = meta;
+    this.store.snapshotImage = image;
+    this.hooks.snapshotStored(this, meta, image, false);
+    if (this.hooks.crashAfterSnapshotWrite(this)) {
+      this.crash();
+      return false;
+    }
+    this.store.log = this.store.log.filter((e) => e.index > index);
+    core.compact(index);
+    return true;
+  }
+
+  /**
+   * The order the shell must keep: hardState; snapshot; truncateFrom; then (and only then) the
+   * entries the snapshot replaced may go; entries.
+   */
+  private persist(ready: Ready): boolean {
+    const store = this.store;
     if (ready.hardState) {
-      this.store.currentTerm = ready.hardState.currentTerm;
-      this.store.votedFor = ready.hardState.votedFor;
+      store.currentTerm = ready.hardState.currentTerm;
+      store.votedFor = ready.hardState.votedFor;
     }
-    if (ready.truncateFrom !== undefined) this.store.log.length = Math.max(0, ready.truncateFrom - 1);
+    if (ready.snapshot) {
+      store.snapshot = ready.snapshot.meta;
+      store.snapshotImage = ready.snapshot.data as SnapshotImage;
+      this.hooks.snapshotStored(this, ready.snapshot.meta, store.snapshotImage, true);
+      if (this.hooks.crashAfterSnapshotWrite(this)) {
+        this.crash();
+        return false;
+      }
+    }
+    if (ready.truncateFrom !== undefined) store.log = store.log.filter((e) => e.index < ready.truncateFrom!);
+    const snapshotIndex = store.snapshot?.index ?? 0;
+    if ((store.log[0]?.index ?? Number.POSITIVE_INFINITY) <= snapshotIndex) {
+      store.log = store.log.filter((e) => e.index > snapshotIndex);
+    }
     for (const e of ready.entries) {
-      if (e.index !== this.store.log.length + 1)
-        throw new Error(`node ${this.id}: Ready leaves a gap at ${e.index}`);
-      this.store.log.push(e);
+      const last = Math.max(store.log.at(-1)?.index ?? 0, snapshotIndex);
+      if (e.index !== last + 1)
+        throw new Error(`node ${this.id}: Ready leaves a gap at ${e.index} after ${last}`);
+      store.log.push(e);
     }
+    return true;
+  }
+
+  /**
+   * The leader's shell attaches its snapshot to an InstallSnapshot the core asked for. It may
+   * have taken a newer one since (snapshots only move forward): it sends that, with its metadata.
+   */
+  private withSnapshotImage(m: Message): Message {
+    if (m.type !== 'install_snapshot') return m;
+    const held = this.store.snapshot;
+    if (!held || held.index < m.snapshot.index) {
+      throw new Error(`node ${this.id}: asked to send snapshot ${m.snapshot.index} but holds ${held?.index}`);
+    }
+    return { ...m, snapshot: held, data: this.store.snapshotImage };
+  }
+
+  private restoreFrom(image: SnapshotImage): void {
+    this.kv = new KvStateMachine();
+    for (const e of image) this.kv.apply(e);
+    this.appliedEntries = [...image];
   }
 }

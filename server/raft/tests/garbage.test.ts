@@ -18,8 +18,9 @@ function snapshot(core: ReturnType<typeof newCore>) {
 
 describe('bad input', () => {
   const garbage: Array<[string, unknown]> = [
-    ['a message from a non-member', requestVote('9', '1', 5)],
-    ['an append from a non-member leader', appendEntries('9', '1', 5, 0, 0, [entry(1, 5)])],
+    ['a message claiming to come from this node itself', requestVote('1', '1', 5)],
+    ['a request_vote whose candidate is not its sender', { ...requestVote('2', '1', 5), candidateId: '3' }],
+    ['an append whose leader is not its sender', { ...appendEntries('2', '1', 5, 0, 0), leaderId: '3' }],
     ['a message addressed to another node', { ...requestVote('2', '1', 5), to: '3' }],
     ['a negative term', requestVote('2', '1', -1)],
     ['a fractional index', appendEntries('2', '1', 5, 1.5, 1)],
@@ -31,7 +32,27 @@ describe('bad input', () => {
       appendEntries('2', '1', 5, 0, 0, [{ ...entry(1, 1), type: 'weird' as 'noop' }]),
     ],
     ['a vote response without a verdict', { type: 'request_vote_response', from: '2', to: '1', term: 9 }],
-    ['an unknown message type', { type: 'install_snapshot', from: '2', to: '1', term: 9 }],
+    ['an unknown message type', { type: 'heartbeat', from: '2', to: '1', term: 9 }],
+    [
+      'an install_snapshot without its snapshot',
+      { type: 'install_snapshot', from: '2', to: '1', term: 9, leaderId: '2' },
+    ],
+    [
+      'an install_snapshot whose configuration has a voter twice',
+      {
+        type: 'install_snapshot',
+        from: '2',
+        to: '1',
+        term: 9,
+        leaderId: '2',
+        snapshot: { index: 5, term: 2, config: { voters: ['1', '1'], learners: [] } },
+      },
+    ],
+    [
+      'a config entry without a configuration',
+      appendEntries('2', '1', 5, 0, 0, [{ ...entry(1, 1), type: 'config', command: null }]),
+    ],
+    ['a timeout_now without its leader', { type: 'timeout_now', from: '2', to: '1', term: 9 }],
     ['null', null],
     ['a string', 'append_entries'],
   ];

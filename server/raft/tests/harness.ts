@@ -5,14 +5,20 @@ import { RaftCore } from '../core.ts';
 import type {
   AppendEntries,
   AppendEntriesResponse,
+  Configuration,
   CoreConfig,
   Entry,
+  InstallSnapshot,
   Message,
   NodeId,
   PersistentState,
+  PreVote,
+  PreVoteResponse,
   Ready,
   RequestVote,
   RequestVoteResponse,
+  SnapshotMeta,
+  TimeoutNow,
 } from '../types.ts';
 
 export const HEARTBEAT = 2;
@@ -24,20 +30,31 @@ export interface CoreOptions extends Partial<CoreConfig> {
   state?: Partial<PersistentState>;
 }
 
-/** A core with id '1' in a three-node cluster unless told otherwise; `random` always 0 (timeout = min). */
-export function newCore(opts: CoreOptions = {}): RaftCore {
+/**
+ * The configuration of a core with id '1' in a three-node cluster unless told otherwise;
+ * `random` always 0 (timeout = min). PreVote and CheckQuorum are off unless asked for: the
+ * paper's tests drive Figure 2's algorithm, and the dissertation's additions have their own tests.
+ */
+export function coreConfig(opts: CoreOptions = {}): CoreConfig {
   const id = opts.id ?? '1';
   const members = opts.members ?? ['1', '2', '3'];
-  const config: CoreConfig = {
+  const { members: _, state: __, ...rest } = opts;
+  return {
     id,
     peers: members.filter((m) => m !== id),
     heartbeatTicks: HEARTBEAT,
     electionTicksMin: ELECTION_MIN,
     electionTicksMax: ELECTION_MAX,
     random: () => 0,
-    ...opts,
+    preVote: false,
+    checkQuorum: false,
+    ...rest,
   };
-  return new RaftCore(config, { currentTerm: 0, votedFor: null, log: [], ...opts.state });
+}
+
+/** A core built from coreConfig(opts), starting from `opts.state` (empty by default). */
+export function newCore(opts: CoreOptions = {}): RaftCore {
+  return new RaftCore(coreConfig(opts), { currentTerm: 0, votedFor: null, log: [], ...opts.state });
 }
 
 /** Collects the pending Ready and acknowledges it, as a shell would after persisting. */
@@ -141,11 +158,77 @@ export function ofType<T extends Message['type']>(msgs: Message[], type: T): Ext
   return msgs.filter((m): m is Extract<Message, { type: T }> => m.type === type);
 }
 
+export function preVote(from: NodeId, to: NodeId, term: number, lastLogIndex = 0, lastLogTerm = 0): PreVote {
+  return { type: 'pre_vote', from, to, term, candidateId: from, lastLogIndex, lastLogTerm };
+}
+
+export function preVoteResponse(
+  from: NodeId,
+  to: NodeId,
+  term: number,
+  voteGranted: boolean,
+): PreVoteResponse {
+  return { type: 'pre_vote_response', from, to, term, voteGranted };
+}
+
+export function installSnapshot(
+  from: NodeId,
+  to: NodeId,
+  term: number,
+  snapshot: SnapshotMeta,
+  data: unknown = `image@${snapshot.index}`,
+): InstallSnapshot {
+  return { type: 'install_snapshot', from, to, term, leaderId: from, snapshot, data };
+}
+
+export function timeoutNow(from: NodeId, to: NodeId, term: number): TimeoutNow {
+  return { type: 'timeout_now', from, to, term, leaderId: from };
+}
+
+/** A configuration of voters (and learners). */
+export function config(voters: NodeId[], learners: NodeId[] = []): Configuration {
+  return { voters, learners };
+}
+
+/** A configuration entry. */
+export function configEntry(index: number, term: number, c: Configuration): Entry {
+  return { index, term, type: 'config', command: null, config: c };
+}
+
+/**
+ * Real cores for `ids`, each with `opts` and its own election timeout above the minimum (the
+ * first the longest); they tick through the start-up window of leader stickiness, then the
+ * first is elected leader of term 1 through real messages.
+ */
+export function cluster(ids: NodeId[], opts: CoreOptions = {}): Map<NodeId, RaftCore> {
+  const cores = new Map(
+    ids.map((id, i) => [
+      id,
+      newCore({ members: ids, random: () => 0.99 - (0.8 * i) / ids.length, ...opts, id }),
+    ]),
+  );
+  for (const c of cores.values()) ticks(c, ELECTION_MIN);
+  const first = cores.get(ids[0]!)!;
+  first.campaign();
+  settle(cores);
+  if (first.role !== 'leader') throw new Error('the first core did not win its election');
+  return cores;
+}
+
 /**
  * Delivers messages between real cores until none are left (a lossless, in-order network).
  * Returns every message delivered, in order.
  */
 export function settle(cores: Map<NodeId, RaftCore>, maxRounds = 1000): Message[] {
+  return settleWhere(cores, () => true, maxRounds);
+}
+
+/** Delivers only the messages `keep` accepts (a partial partition); returns what was delivered. */
+export function settleWhere(
+  cores: Map<NodeId, RaftCore>,
+  keep: (m: Message) => boolean,
+  maxRounds = 1000,
+): Message[] {
   const delivered: Message[] = [];
   for (let round = 0; round < maxRounds; round++) {
     let any = false;
@@ -153,6 +236,7 @@ export function settle(cores: Map<NodeId, RaftCore>, maxRounds = 1000): Message[
       if (!core.hasReady()) continue;
       const ready = drain(core);
       for (const m of ready.messages) {
+        if (!keep(m)) continue;
         any = true;
         delivered.push(m);
         cores.get(m.to)?.step(m);

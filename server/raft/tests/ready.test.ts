@@ -3,8 +3,18 @@
 
 import { describe, expect, test } from 'vitest';
 import { RaftCore } from '../core.ts';
-import type { CoreConfig, PersistentState, Ready } from '../types.ts';
-import { appendEntries, drain, entry, newCore, ofType, requestVote, settle, ticks } from './harness.ts';
+import type { PersistentState, Ready } from '../types.ts';
+import {
+  appendEntries,
+  coreConfig,
+  drain,
+  entry,
+  newCore,
+  ofType,
+  requestVote,
+  settle,
+  ticks,
+} from './harness.ts';
 
 describe('Ready', () => {
   test('a granted vote leaves in the same Ready as the votedFor that must be persisted first', () => {
@@ -77,14 +87,8 @@ function persist(store: PersistentState, ready: Ready): void {
 describe('restart', () => {
   test('a restarted node keeps its term, vote and log, and re-emits the committed prefix as it learns commitIndex', () => {
     const store: PersistentState = { currentTerm: 0, votedFor: null, log: [] };
-    const config: CoreConfig = {
-      id: '1',
-      peers: ['2', '3'],
-      heartbeatTicks: 2,
-      electionTicksMin: 10,
-      electionTicksMax: 20,
-      random: () => 0,
-    };
+    // Figure 2's restart: without CheckQuorum a restarted node votes at once (§4.2.3 would make it wait).
+    const config = coreConfig();
     let core = new RaftCore(config, store);
     core.step(requestVote('2', '1', 1));
     core.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1), entry(2, 1), entry(3, 1)], 2));

@@ -8,7 +8,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { type Ring, ringLayout } from '../history/ring-layout.ts';
-import type { Scene } from '../history/scene.ts';
+import { roleText, type Scene } from '../history/scene.ts';
 import type { LiveState } from '../live-state.ts';
 import { FrameLoop } from './frame-loop.ts';
 import {
@@ -280,7 +280,7 @@ function describe(s: Scene, live: LiveState): string {
       const timer = x.timer
         ? `, timer ${Math.round(x.timer.remainingMs)} ms${x.timer.state === 'paused' ? ' (stopped)' : ''}`
         : '';
-      return `${x.name} ${x.role} term ${x.term}${votes}${timer}`;
+      return `${x.name} ${roleText(x.role)} term ${x.term}${votes}${timer}`;
     })
     .join('; ');
   const held = s.held.length ? `; ${s.held.length} requests held` : '';

@@ -4,10 +4,18 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { NodeView } from '../../../server/contract/cluster-view.ts';
+import { roleText } from '../history/scene.ts';
 import { controlStyles } from './shared-styles.ts';
 import './log-strip.ts';
 
-export type NodeRole = 'leader' | 'candidate' | 'follower' | 'down' | 'paused' | 'no answer';
+export type NodeRole =
+  | 'leader'
+  | 'pre_candidate'
+  | 'candidate'
+  | 'follower'
+  | 'down'
+  | 'paused'
+  | 'no answer';
 
 export function roleOf(n: NodeView): NodeRole {
   if (!n.up) return 'down';
@@ -95,11 +103,13 @@ export class NodeCard extends LitElement {
     const n = this.node;
     const role = roleOf(n);
     const s = n.status;
-    const color = `var(--${role === 'paused' || role === 'no answer' ? 'muted' : role})`;
+    const look =
+      role === 'paused' || role === 'no answer' ? 'muted' : role === 'pre_candidate' ? 'candidate' : role;
+    const color = `var(--${look})`;
     return html`<article class=${role} style="--role-color:${color}" aria-label="${n.name}, ${role}">
       <header>
         <span class="name">${n.name}</span>
-        <span class="role">${role === 'leader' ? '★ ' : ''}${role.toUpperCase()}</span>
+        <span class="role">${role === 'leader' ? '★ ' : ''}${roleText(role).toUpperCase()}</span>
         ${
           s
             ? html`<span class="facts">

@@ -3,7 +3,7 @@
 // can be fired now or paused. Buttons send the same action a `cluster` cell would.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { Scene } from '../history/scene.ts';
+import { roleText, type Scene } from '../history/scene.ts';
 import type { LiveState } from '../live-state.ts';
 import type { RingSelection } from './cluster-ring.ts';
 import { controlStyles } from './shared-styles.ts';
@@ -61,10 +61,10 @@ export class RingDetails extends LitElement {
     if (s.kind === 'server') {
       const x = this.scene.servers.find((v) => v.id === s.id);
       if (!x) return nothing;
-      const canTimeOut = x.role === 'follower' || x.role === 'candidate';
+      const canTimeOut = x.role === 'follower' || x.role === 'pre_candidate' || x.role === 'candidate';
       const paused = x.timer?.state === 'paused';
       return this.box(
-        `${x.name} — ${x.role}`,
+        `${x.name} — ${roleText(x.role)}`,
         [
           ['currentTerm', String(x.term)],
           ['votedFor', x.votedFor ? `node${x.votedFor}` : 'null'],

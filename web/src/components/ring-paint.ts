@@ -86,6 +86,7 @@ export interface MessageLook {
 
 const ROLE_WORD: Record<ServerScene['role'], string> = {
   leader: '★ LEADER',
+  pre_candidate: 'pre-candidate',
   candidate: 'CANDIDATE',
   follower: 'follower',
   down: 'DOWN',
@@ -369,7 +370,7 @@ function paintWords(ctx: CanvasRenderingContext2D, p: RingPaint, s: ServerScene,
       s.role === 'leader' || s.role === 'candidate' ? 'bold 10px' : '10px',
       s.role === 'leader'
         ? pal.leader
-        : s.role === 'candidate'
+        : s.role === 'candidate' || s.role === 'pre_candidate'
           ? pal.candidate
           : s.role === 'down'
             ? pal.down

@@ -2,10 +2,11 @@
 // that disagree. If it appears, the learner found a bug in the nodes worth reporting.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { SafetyWarning } from '../live-state.ts';
+import type { SafetyWarning } from '../../../server/contract/live.ts';
+import type { ShownWarning } from '../live-state.ts';
 import { controlStyles } from './shared-styles.ts';
 
-const TITLES: Record<string, string> = {
+const TITLES: Record<SafetyWarning['kind'], string> = {
   'two-leaders': 'Two leaders in the same term',
   'log-divergence': 'Committed logs disagree',
 };
@@ -36,7 +37,7 @@ export class SafetyWarningBanner extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) warnings: SafetyWarning[] = [];
+  @property({ attribute: false }) warnings: ShownWarning[] = [];
 
   override render() {
     if (!this.warnings.length) return nothing;

@@ -247,10 +247,11 @@ function drawChanges(
     if (y === undefined) continue;
     for (const e of changes) {
       if (e.type !== 'state' || e.at < p.window.t0 || e.at > p.window.t1) continue;
-      if (e.state !== 'leader' && e.state !== 'candidate') continue;
+      if (e.state === 'follower') continue;
       ctx.fillStyle = e.state === 'leader' ? p.palette.leader : p.palette.candidate;
+      // A pre-candidate (§9.6) has not raised its term: a hollow mark, "pre".
       ctx.fillText(
-        `${e.state === 'leader' ? '★' : '◆'}t${e.term}`,
+        `${e.state === 'leader' ? '★' : e.state === 'candidate' ? '◆' : '◇pre '}t${e.term}`,
         Math.min(x(e.at), plotW - 34) - 5,
         Math.max(8, y - 9),
       );

@@ -9,7 +9,18 @@ import type { RpcName } from '../../../server/contract/raft-rpc.ts';
 import { type HistoryStore, lastAtOrBefore } from './history-store.ts';
 import { endOf, lostLeg, type MessageRecord } from './message-record.ts';
 
-export type ServerRole = 'leader' | 'candidate' | 'follower' | 'down' | 'paused' | 'unknown';
+/** The node's Raft role (`pre_candidate`: a PreVote round, dissertation §9.6), or why it has none. */
+export type ServerRole =
+  | 'leader'
+  | 'pre_candidate'
+  | 'candidate'
+  | 'follower'
+  | 'down'
+  | 'paused'
+  | 'unknown';
+
+/** A role in words for people: `pre_candidate` → `pre-candidate`. */
+export const roleText = (role: string): string => role.replace('_', '-');
 
 export interface TimerScene {
   state: 'running' | 'paused';
@@ -196,7 +207,7 @@ function serverAt(
             ...view,
             status: {
               ...st,
-              state: role === 'leader' || role === 'candidate' || role === 'follower' ? role : st.state,
+              state: role === 'down' || role === 'paused' || role === 'unknown' ? st.state : role,
               term,
               leader_id: leaderId,
               voted_for: votedFor,

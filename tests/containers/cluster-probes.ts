@@ -1,27 +1,17 @@
-// Polling with a deadline: the tests' only way to wait for something to become true
-// (never a fixed sleep). The last failure is kept so a timeout says what was last seen.
+// What the container and Deno tests ask a cluster they do not run themselves: a node's /status,
+// whether exactly one leader is agreed on, and how long to wait for slow containers.
 import { fetchStatus, type NodeStatus } from '../../server/cluster/node-status.ts';
+import { type WaitOptions, waitFor } from '../support/wait-for.ts';
 
-export async function waitFor<T>(
+/** Containers start, stop and elect slowly: wait up to 30 s, ask every 250 ms, retry refusals. */
+const CONTAINER_WAIT: WaitOptions = { timeoutMs: 30_000, intervalMs: 250, retryErrors: true };
+
+/** waitFor with the container defaults (options given still win). */
+export const waitForCluster = <T>(
   what: string,
   probe: () => Promise<T | undefined | null | false>,
-  { timeoutMs = 30_000, intervalMs = 250 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'nothing yet';
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== null && v !== false) return v;
-      last = `not yet (${String(v)})`;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last: ${last}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+  options: WaitOptions = {},
+): Promise<T> => waitFor(what, probe, { ...CONTAINER_WAIT, ...options });
 
 /** GET a node's /status, or null when it does not answer. */
 export async function nodeStatus(baseUrl: string): Promise<NodeStatus | null> {

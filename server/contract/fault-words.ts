@@ -1,0 +1,39 @@
+// The faults a cluster backend can inject, in the order lessons meet them, and the cluster-cell
+// words each one brings. Dependency-free, so the lesson parser (and with it the web app's editor)
+// can share the lists without a schema library.
+
+/**
+ * Every fault; `local` and `docker` offer all of them. `messages`, `links` and `timers` act
+ * through the nodes' /admin API (hold and step messages, fault a link, stop or fire a timer).
+ */
+export const ALL_FAULTS = [
+  'kill',
+  'restart',
+  'pause',
+  'resume',
+  'partition',
+  'heal',
+  'speed',
+  'noop',
+  'reset',
+  'messages',
+  'links',
+  'timers',
+] as const;
+export type Fault = (typeof ALL_FAULTS)[number];
+
+/** The cluster-cell words that need each fault (docs/lesson-format.md, "Messages, links and timers"). */
+export const FAULT_WORDS = {
+  kill: ['kill'],
+  restart: ['restart'],
+  pause: ['pause'],
+  resume: ['resume'],
+  partition: ['partition'],
+  heal: ['heal'],
+  speed: ['speed'],
+  noop: ['noop'],
+  reset: ['reset'],
+  messages: ['hold', 'release', 'deliver', 'drop'],
+  links: ['link', 'wires'],
+  timers: ['pause timer', 'resume timer', 'timeout'],
+} as const satisfies Record<Fault, readonly string[]>;
