@@ -1,7 +1,7 @@
 // A node's /admin/* bodies (docs/node-api.md): fault injection for the lessons.
 import { type Static, Type } from '@sinclair/typebox';
 import { Body, Flag, Index, Millis, NodeId, NodeIdField, OneOf, Term, Text } from './fields.ts';
-import { RPC_NAMES } from './node-events.ts';
+import { RPC_NAMES } from './raft-rpc.ts';
 
 export const MIN_SPEED = 0.05;
 export const MAX_SPEED = 10;

@@ -3,6 +3,7 @@
 import { type Static, type TProperties, Type } from '@sinclair/typebox';
 import { Flag, Index, Millis, NodeId, Nullable, OneOf, Term, Text } from './fields.ts';
 import { ROLES } from './node-status.ts';
+import { RPC_NAMES } from './raft-rpc.ts';
 
 function event<K extends string, P extends TProperties>(type: K, fields: P) {
   return Type.Object({
@@ -14,8 +15,6 @@ function event<K extends string, P extends TProperties>(type: K, fields: P) {
     ...fields,
   });
 }
-
-export const RPC_NAMES = ['request_vote', 'append_entries'] as const;
 
 /**
  * Why a message never arrived: the sender's side of a network cut, a peer that refused the

@@ -7,6 +7,9 @@ import type { Entry } from '../raft/types.ts';
 import { Body, ClientKeyText, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
 import type { Rule } from './wire-check.ts';
 
+/** The RPCs a node sends over HTTP (events and held messages name them). */
+export const RPC_NAMES = ['request_vote', 'append_entries'] as const;
+
 /** Dissertation §4: the voters and learners a `config` entry sets, and where each is reached. */
 export const ConfigurationSchema = Type.Object(
   {
