@@ -165,7 +165,7 @@ describe('run and cluster API', () => {
     const c = await call('GET', '/api/cluster');
     expect(c.body).toMatchObject({
       backend: 'remote',
-      faults: ['pause', 'resume', 'partition', 'heal', 'speed', 'noop'],
+      faults: ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'messages', 'links', 'timers'],
     });
     expect(c.body.nodes).toHaveLength(5);
     expect(c.body.snapshot.nodes[0]).toMatchObject({
