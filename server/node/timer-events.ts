@@ -40,7 +40,8 @@ export class TimerEvents {
     const reset = t.electionElapsed < this.lastElapsed || t.electionTimeout !== this.lastTimeout;
     this.lastElapsed = t.electionElapsed;
     this.lastTimeout = t.electionTimeout;
-    if (!force && state === this.lastState && !(state === 'running' && reset)) return;
+    // A stopped timer still restarts (a heartbeat, a vote, a `timeout`): its arc must jump back too.
+    if (!force && state === this.lastState && !(state !== 'stopped' && reset)) return;
     this.lastState = state;
     const msPerTick = this.tickMs / this.faults.speed;
     this.events.emit({

@@ -117,7 +117,7 @@ export class NodeCard extends LitElement {
               commit <strong>${s.commit_index}</strong>
             </span>
             ${s.faults?.held ? html`<span class="cut" title="The network is held: requests wait in the outbox">❚❚ held${s.faults.held_count > 0 ? `: ${s.faults.held_count} in its outbox` : ''}</span>` : nothing}
-            ${s.faults?.timer_paused ? html`<span class="cut" title="Its election timer is stopped">timer stopped</span>` : nothing}`
+            ${s.faults?.timer_paused && role !== 'leader' ? html`<span class="cut" title="Its election timer is stopped">timer stopped</span>` : nothing}`
             : html`<span class="facts">${n.error ?? (n.up ? 'not answering' : 'process stopped')}</span>`
         }
       </header>
