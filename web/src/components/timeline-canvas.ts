@@ -111,7 +111,9 @@ export function drawTimeline(canvas: HTMLCanvasElement, p: TimelinePaint): void 
   }
   if (p.layout.segments.length === 0 && p.layout.runs.length === 0) {
     ctx.fillStyle = c.muted;
-    ctx.fillText(`No messages in these ${(span / 1000).toFixed(1)} s.`, p.gutter + 8, 8);
+    // A held network sends nothing: say so, or the dotted stretches look like a broken view.
+    const why = p.layout.held.length > 0 ? ' — held (⋯ = waiting in an outbox)' : '.';
+    ctx.fillText(`Nothing sent in these ${(span / 1000).toFixed(1)} s${why}`, p.gutter + 8, 8);
   }
 }
 
