@@ -4,7 +4,9 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { type AdminReply, AdminReplySchema } from '../../contract/admin.ts';
 import { matches } from '../../contract/wire-check.ts';
 
-const ADMIN_TIMEOUT_MS = 3000;
+// Generous: a node starved of CPU on a loaded machine answers late, not never; a killed node
+// refuses at once and a frozen one is not asked (network-control.ts asks only reachable nodes).
+const ADMIN_TIMEOUT_MS = 10_000;
 
 /** POSTs to /admin/<action>; resolves with the node's reply (null if it is not one), throws for people. */
 export async function adminPost(
