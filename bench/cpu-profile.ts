@@ -51,6 +51,8 @@ const sys = new RaftSystem({
   workDir: work,
   basePort: Number(a['base-port']),
   nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+  // The bundle would put every function in one file: the summary's categories need the sources.
+  fromSource: true,
 });
 process.on('SIGINT', () => {
   killLoadGenerators();

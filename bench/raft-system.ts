@@ -8,7 +8,6 @@ import { LocalCluster } from '../server/cluster/local-cluster.ts';
 import { fetchStatus } from '../server/cluster/node-status.ts';
 import { startFailoverControl } from './failover-control.ts';
 import { msToFirstLeader } from './poll.ts';
-import { startStatusAdapter } from './status-adapter.ts';
 import type { BenchSystem, FailoverHooks, Timers } from './system.ts';
 
 export interface RaftSystemOptions {
@@ -18,6 +17,8 @@ export interface RaftSystemOptions {
   size?: number;
   /** Extra Node flags for every node (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** Run the nodes' sources through tsx instead of the bundle (profiles name source files). */
+  fromSource?: boolean;
   /** Extra environment for every node (e.g. RAFT_TRACE_DIR). */
   env?: Record<string, string>;
 }
@@ -41,11 +42,12 @@ export class RaftSystem implements BenchSystem {
       electionTimeoutMinMs: timers.electionMs,
       electionTimeoutMaxMs: 2 * timers.electionMs,
       nodeFlags: this.opts.nodeFlags,
+      fromSource: this.opts.fromSource,
       env: this.opts.env,
     });
     this.cluster = cluster;
     const firstLeaderMs = await msToFirstLeader(
-      () => cluster.start(60_000), // generous: on a busy 2-core machine tsx start-up alone can take 20 s
+      () => cluster.start(60_000), // generous: on a busy 2-core machine a start can take 20 s
       () => this.leader(),
       60_000,
     );
@@ -95,13 +97,12 @@ export class RaftSystem implements BenchSystem {
       },
       restart: (i) => c.restart(nodes[i]!.id, 60_000),
     });
-    const adapter = await startStatusAdapter(nodes.map((n) => n.url));
     return {
-      endpoints: adapter.endpoints,
+      endpoints: this.endpoints(),
       args: ['--kill-cmd', control.killCmd, '--restart-cmd', control.restartCmd],
       env: {},
       async close() {
-        await Promise.all([control.close(), adapter.close()]);
+        await control.close();
       },
     };
   }

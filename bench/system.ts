@@ -17,7 +17,7 @@ export const timersLabel = (t: Timers): string => `hb ${t.heartbeatMs} / electio
 
 /** How load.mjs --failover reaches this system: extra flags and environment. */
 export interface FailoverHooks {
-  /** Endpoints load.mjs should use (may differ from endpoints(), see status-adapter.ts). */
+  /** Endpoints load.mjs should use. */
   endpoints: string[];
   args: string[];
   env: Record<string, string>;

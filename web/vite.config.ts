@@ -22,6 +22,9 @@ export default defineConfig({
     target: 'es2022',
     // Monaco is several MB by nature; it is loaded lazily, so its size does not delay the first screen.
     chunkSizeWarningLimit: 4000,
+    // Rolldown reports plugin timings when a build is slow; on a busy machine (npm start's first
+    // run) that reads like a problem while it is only a profiling hint.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   worker: { format: 'es' },
   server: { strictPort: true },

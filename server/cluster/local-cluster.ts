@@ -1,6 +1,7 @@
 // N Raft node processes on this machine: the cluster behind `npm run cluster`, the
-// integration tests and the lab's `local` backend. Each node is `node --import tsx
-// server/node/main.ts` with its own port and data directory.
+// integration tests and the lab's `local` backend. Each node is `node <bundle>` (the node
+// built into one file, node-bundle.ts; or `node --import tsx server/node/main.ts` with
+// `fromSource`) with its own port and data directory.
 //
 // Nodes must never outlive the process that started them, even when frozen:
 // - each gets a stdin pipe and EXIT_WHEN_STDIN_CLOSES=1, so a running node exits when we die;
@@ -14,12 +15,18 @@ import fs from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_MAIN, nodeBundle } from './node-bundle.ts';
 import { fetchStatus, type NodeStatus } from './node-status.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const NODE_MAIN = path.join(REPO_ROOT, 'server/node/main.ts');
 const PERL = ['/usr/bin/perl', '/bin/perl', '/usr/local/bin/perl'].find((p) => existsSync(p)) ?? null;
 const SETPGID_EXEC = 'setpgrp(0,0); exec {$ARGV[0]} @ARGV or die "cannot start $ARGV[0]: $!\\n"';
+
+/**
+ * How long a starting node may take to answer /status. Generous: on a busy 2-core machine (load
+ * average 30–45, several test suites at once) tsx start-up alone was measured above 20 s.
+ */
+const START_TIMEOUT_MS = 60_000;
 
 export interface LocalClusterOptions {
   size?: number;
@@ -37,6 +44,8 @@ export interface LocalClusterOptions {
   output?: 'prefix' | 'ignore';
   /** Extra Node flags for every node, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   nodeFlags?: string[];
+  /** Run server/node/main.ts through tsx instead of the bundle (node-bundle.ts): CPU profiles then name source files. */
+  fromSource?: boolean;
   /** Also append every line each node prints to <logDir>/node-<id>.log (kept across restarts). */
   logDir?: string;
 }
@@ -106,12 +115,17 @@ export class LocalCluster {
     return this.member(id).dataDir;
   }
 
-  /** Starts every node that is not running; resolves when all of them answer /status. */
-  async start(timeoutMs = 20_000): Promise<void> {
+  /**
+   * Starts every node that is not running; resolves when all of them answer /status. The default
+   * wait is long because a loaded machine can take 20 s and more to start a tsx process; a node
+   * that exits or refuses still fails at once.
+   */
+  async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const started = this.members.filter((m) => m.child === null);
     // A leftover node of another cluster on our port would answer in its place: refuse early.
     await Promise.all(started.map((m) => assertPortFree(this.opts.host, m.port, `node${m.id}`)));
-    for (const m of started) this.spawn(m);
+    const entry = await this.entry();
+    for (const m of started) this.spawn(m, entry);
     await Promise.all(started.map((m) => this.waitUp(m, timeoutMs)));
   }
 
@@ -139,10 +153,10 @@ export class LocalCluster {
   }
 
   /** Starts a node again on the same data directory (killing it first if it runs). */
-  async restart(id: string, timeoutMs = 20_000): Promise<void> {
+  async restart(id: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const m = this.member(id);
     await this.kill(id);
-    this.spawn(m);
+    this.spawn(m, await this.entry());
     await this.waitUp(m, timeoutMs);
   }
 
@@ -161,11 +175,12 @@ export class LocalCluster {
     m.paused = false;
   }
 
-  /** Deletes every node's data directory; the nodes must be stopped. */
-  async wipe(): Promise<void> {
-    const running = this.members.filter((m) => m.child !== null).map((m) => `node${m.id}`);
+  /** Deletes the data directories of the nodes `ids` (default: all); those nodes must be stopped. */
+  async wipe(ids: readonly string[] = this.members.map((m) => m.id)): Promise<void> {
+    const members = this.members.filter((m) => ids.includes(m.id));
+    const running = members.filter((m) => m.child !== null).map((m) => `node${m.id}`);
     if (running.length > 0) throw new Error(`stop ${running.join(', ')} before wiping their data`);
-    await Promise.all(this.members.map((m) => fs.rm(m.dataDir, { recursive: true, force: true })));
+    await Promise.all(members.map((m) => fs.rm(m.dataDir, { recursive: true, force: true })));
   }
 
   /** Every node's /status (null for a node that is down or does not answer within timeoutMs). */
@@ -220,7 +235,12 @@ export class LocalCluster {
     return m;
   }
 
-  private spawn(m: Member): void {
+  /** What `node` runs: the bundle's path, or tsx's loader and the main source file. */
+  private async entry(): Promise<string[]> {
+    return this.opts.fromSource ? ['--import', 'tsx', NODE_MAIN] : [await nodeBundle()];
+  }
+
+  private spawn(m: Member, entry: string[]): void {
     const o = this.opts;
     const peers = this.members.filter((p) => p !== m).map((p) => `${p.id}=${o.host}:${p.port}`);
     const env: Record<string, string> = {
@@ -243,7 +263,7 @@ export class LocalCluster {
     };
     if (o.adminToken !== undefined) env.ADMIN_TOKEN = o.adminToken;
     else delete env.ADMIN_TOKEN;
-    const nodeArgv = [process.execPath, ...(o.nodeFlags ?? []), '--import', 'tsx', NODE_MAIN];
+    const nodeArgv = [process.execPath, ...(o.nodeFlags ?? []), ...entry];
     const [cmd, args] = PERL
       ? [PERL, ['-e', SETPGID_EXEC, '--', ...nodeArgv]]
       : [nodeArgv[0]!, nodeArgv.slice(1)];

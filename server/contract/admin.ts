@@ -36,7 +36,17 @@ export const NoopSchema = Body('a noop body', {
 });
 export type NoopBody = Static<typeof NoopSchema>;
 
-/** POST /admin/heal, /pause, /resume, /timeout take no fields (an absent body reads as {}). */
+/**
+ * POST /admin/reset: a fresh node in the same process (term 0, no vote, empty log and data
+ * directory, every fault healed). `isolated`: it comes back cut off from every peer until
+ * /admin/heal, so a peer not reset yet cannot give it the old cluster's term or entries.
+ */
+export const ResetSchema = Body('a reset body', {
+  isolated: Type.Optional(Flag('true (stay cut off from every peer until /admin/heal) or false')),
+});
+export type ResetBody = Static<typeof ResetSchema>;
+
+/** POST /admin/heal, /pause, /resume take no fields (an absent body reads as {}). */
 export const NoFieldsSchema = Body('an admin body', {});
 
 // ---- message-level control (docs/node-api.md, "Messages, links and timers")
@@ -162,6 +172,8 @@ export const ADMIN_ACTIONS = [
   'link',
   'timer',
   'timeout',
+  'switches',
+  'reset',
 ] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 

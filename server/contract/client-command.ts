@@ -1,6 +1,7 @@
 // POST /client_command (docs/node-api.md): what a client sends and every answer it can get.
 import { type Static, Type } from '@sinclair/typebox';
 import { Body, Index, NodeId, Nullable, OneOf, SessionNumber, Term, Text } from './fields.ts';
+import { READ_MODES } from './read-modes.ts';
 import type { Rule } from './wire-check.ts';
 
 export const ClientCommandSchema = Body('a client_command body', {
@@ -35,6 +36,12 @@ export const CommandAppliedSchema = Type.Object({
   duplicate: Type.Optional(Type.Literal(true)),
   /** `register` (§6.3): the new session's client_id, the index of its entry. */
   client_id: Type.Optional(Index()),
+  /**
+   * A `get` answered without a log entry, and how (server/contract/read-modes.ts): `read_index`
+   * or `lease` (linearizable, dissertation §6.4), or `unsafe_local` (may be stale). Absent when
+   * the read went through the log; `index` is then its entry, else the read index.
+   */
+  read: Type.Optional(OneOf(READ_MODES)),
 });
 
 /** Why a command was not (or not yet) applied; every code says what the client should do. */
@@ -51,6 +58,8 @@ export const CLIENT_COMMAND_ERRORS = [
   'request_expired',
   /** The node's disk is full: the command was not proposed; retry later or at another node. */
   'disk_full',
+  /** Dissertation §3.10: the leader is handing leadership over; retry in a moment (at the new leader). */
+  'transferring',
 ] as const;
 
 export const CommandRefusedSchema = Type.Object({

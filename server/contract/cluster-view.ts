@@ -48,6 +48,11 @@ export const ClusterSnapshotSchema = Type.Object({
   leaderId: Nullable(NodeId(), 'a node id or null'),
   /** The highest term any answering node reports. */
   term: Term(),
+  /**
+   * The highest term the lab has seen since the cluster was last reset, kept while no node
+   * answers: each node's currentTerm is on its disk (Figure 2) and comes back with it.
+   */
+  lastKnownTerm: Type.Optional(Term()),
   nodes: Type.Array(NodeViewSchema),
 });
 export type ClusterSnapshot = Static<typeof ClusterSnapshotSchema>;

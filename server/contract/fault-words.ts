@@ -19,6 +19,10 @@ export const ALL_FAULTS = [
   'messages',
   'links',
   'timers',
+  /** Dissertation §9.6, §6.2/§4.2.3, §6.4: the Raft switches (`prevote`, `checkquorum`, `reads`). */
+  'switches',
+  /** Dissertation §3.10: `transfer leadership to nodeN`. */
+  'transfer',
 ] as const;
 export type Fault = (typeof ALL_FAULTS)[number];
 
@@ -36,4 +40,6 @@ export const FAULT_WORDS = {
   messages: ['hold', 'release', 'deliver', 'drop'],
   links: ['link', 'wires'],
   timers: ['pause timer', 'resume timer', 'timeout'],
+  switches: ['prevote', 'checkquorum', 'reads'],
+  transfer: ['transfer leadership to'],
 } as const satisfies Record<Fault, readonly string[]>;

@@ -11,11 +11,11 @@ import {
 /** The largest index accepted: any larger number cannot be represented exactly in JSON/JS. */
 export const MAX_INDEX = Number.MAX_SAFE_INTEGER;
 /**
- * The largest term accepted. A term far ahead is legal Raft (the node adopts it), but each
- * election adds one: this cap leaves 2^52 elections of headroom below MAX_SAFE_INTEGER, so
- * no request can push a node's term past what it can store and compare exactly.
+ * The largest term a body may carry: any larger number cannot be represented exactly. A node
+ * itself never gets near it: it ignores a message more than MAX_TERM_LEAD above its own term
+ * (server/raft/message-checks.ts), so terms grow by elections, not by one hand-made request.
  */
-export const MAX_TERM = 2 ** 52;
+export const MAX_TERM = Number.MAX_SAFE_INTEGER;
 /** Client and request ids (dissertation §6.3) are kept per entry: keep them short. */
 export const MAX_CLIENT_ID_CHARS = 200;
 
@@ -25,7 +25,7 @@ export const Index = (o: SchemaOptions = {}) =>
 
 /** A term (Figure 2): 0 before the first election. */
 export const Term = (o: SchemaOptions = {}) =>
-  Type.Integer({ minimum: 0, maximum: MAX_TERM, expected: 'a non-negative integer (at most 2^52)', ...o });
+  Type.Integer({ minimum: 0, maximum: MAX_TERM, expected: 'a non-negative integer (at most 2^53-1)', ...o });
 
 /** A node id; the seed's ids are numbers, so an integer is read as its decimal text. */
 export const NodeIdField = (o: SchemaOptions = {}) =>

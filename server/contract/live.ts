@@ -2,7 +2,7 @@
 // pushes to the browser, and the two things a browser may say.
 import { type Static, Type } from '@sinclair/typebox';
 import { BACKEND_KINDS, ClusterNodeSchema, ClusterSnapshotSchema } from './cluster-view.ts';
-import { Body, Flag, Index, OneOf, Text } from './fields.ts';
+import { Body, Flag, Index, Millis, OneOf, Text } from './fields.ts';
 import { ACTION_SOURCES, RunResultSchema } from './lab-api.ts';
 import { NodeEventSchema } from './node-events.ts';
 import { ViewDirectiveSchema } from './view.ts';
@@ -17,6 +17,20 @@ export const SafetyWarningSchema = Type.Object({
 export type SafetyWarning = Static<typeof SafetyWarningSchema>;
 
 const seq = () => Index({ expected: 'the message number (increasing)' });
+
+/** A cluster action in the notebook's history panel. */
+const HistoryItemFields = {
+  text: Type.String(),
+  /** `text` with the nodes its {{variables}} named (`kill node3` for `kill {{leader}}`). */
+  shown: Type.Optional(Type.String()),
+  ok: Flag(),
+  detail: Type.String(),
+  source: OneOf(ACTION_SOURCES),
+  /** Epoch ms on the lab's clock. */
+  at: Type.Optional(Millis()),
+};
+export const HistoryItemSchema = Type.Object(HistoryItemFields);
+export type HistoryItemBody = Static<typeof HistoryItemSchema>;
 
 export const LiveMessageSchema = Type.Union([
   Type.Object({ seq: seq(), type: Type.Literal('snapshot'), snapshot: ClusterSnapshotSchema }),
@@ -43,16 +57,18 @@ export const LiveMessageSchema = Type.Union([
     /** On retries (http `retry`, a check still waiting). */
     attempt: Type.Optional(Index()),
     detail: Type.Optional(Type.String()),
+    /** A waiting check or `wait`: what does not hold yet, and when it gives up (epoch ms, lab clock). */
+    waitingFor: Type.Optional(Type.Array(Type.String())),
+    deadlineAt: Type.Optional(Millis()),
     /** When finished. */
     result: Type.Optional(RunResultSchema),
   }),
   Type.Object({
     seq: seq(),
     type: Type.Literal('action'),
-    text: Type.String(),
-    ok: Flag(),
-    detail: Type.String(),
-    source: OneOf(ACTION_SOURCES),
+    ...HistoryItemFields,
+    /** The cluster generation after it (a `reset` starts a new one: older outputs are marked). */
+    generation: Type.Optional(Type.String()),
   }),
   Type.Object({
     seq: seq(),
@@ -77,6 +93,10 @@ export const HelloSchema = Type.Object({
   snapshot: ClusterSnapshotSchema,
   /** false when a resume was asked for but the messages after it are no longer buffered. */
   resumed: Type.Optional(Type.Literal(false)),
+  /** The newest cluster actions, newest first: the history panel survives a reload. */
+  history: Type.Optional(Type.Array(HistoryItemSchema)),
+  /** Which fresh cluster this is (outputs of another generation are from an earlier run). */
+  generation: Type.Optional(Type.String()),
 });
 export type HelloMessage = Static<typeof HelloSchema>;
 

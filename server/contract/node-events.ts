@@ -88,6 +88,17 @@ export const NodeEventSchema = Type.Union([
   /** A leader's heartbeat timer fired: it sends append_entries to every follower (§5.2). */
   event('heartbeat', { interval_ms: Millis() }),
   event('commit', { commit_index: Index() }),
+  /**
+   * A request the core chose not to answer (409 `ignored`), e.g. a vote request refused under
+   * leader stickiness (dissertation §4.2.3) or a second leader claiming a term (§5.2).
+   */
+  event('ignored', { rpc: OneOf(RPC_NAMES), from: NodeId(), term: Term(), detail: Text() }),
+  /** Dissertation §3.10: a leadership transfer began, finished or was abandoned. */
+  event('transfer', {
+    to: NodeId(),
+    outcome: OneOf(['started', 'done', 'abandoned']),
+    detail: Text(),
+  }),
   event('admin', { action: Text(), detail: Text() }),
 ]);
 export type NodeEvent = Static<typeof NodeEventSchema>;

@@ -3,6 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { FaultsViewSchema } from './admin.ts';
 import { Body, Index, NodeId, Nullable, OneOf, Term } from './fields.ts';
 import { LogEntrySchema } from './raft-rpc.ts';
+import { SwitchesViewSchema } from './raft-switches.ts';
 import type { Rule } from './wire-check.ts';
 
 /** `pre_candidate`: dissertation §9.6, a PreVote round that has not raised the term. */
@@ -37,10 +38,14 @@ export type NodeMetrics = Static<typeof NodeMetricsSchema>;
 
 export const NodeStatusSchema = Type.Object({
   node_id: NodeId(),
+  /** `node_id` again, under the name the shared load harness (../shared/bench/load.mjs) reads. */
+  id: NodeId(),
   state: OneOf(ROLES),
   term: Term(),
   voted_for: Nullable(NodeId(), 'a node id or null'),
   leader_id: Nullable(NodeId(), 'a node id or null'),
+  /** `leader_id` again, for the shared load harness. */
+  leader: Nullable(NodeId(), 'a node id or null'),
   leader_url: Nullable(Type.String(), 'a URL or null'),
   commit_index: Index(),
   last_applied: Index(),
@@ -57,6 +62,10 @@ export const NodeStatusSchema = Type.Object({
     'an object or null',
   ),
   faults: FaultsViewSchema,
+  /** Dissertation §9.6, §6.2/§4.2.3, §6.4: the Raft switches in effect (POST /admin/switches). */
+  switches: SwitchesViewSchema,
+  /** Dissertation §3.10: on a leader handing over leadership, the node it hands to; else null. */
+  transferee: Nullable(NodeId(), 'a node id or null'),
   /** The disk refuses writes (full): Readies are held, commands answered 503 disk_full. */
   storage: Type.Object({ disk_full: Type.Boolean(), detail: Nullable(Type.String(), 'a sentence or null') }),
   metrics: NodeMetricsSchema,

@@ -3,12 +3,10 @@
 // core, and every reply before it steps it in.
 
 import { type Static, Type } from '@sinclair/typebox';
+import { MAX_TERM_LEAD } from '../raft/message-checks.ts';
 import type { Entry } from '../raft/types.ts';
 import { Body, ClientKeyText, Flag, Index, NodeId, NodeIdField, OneOf, Term } from './fields.ts';
 import type { Rule } from './wire-check.ts';
-
-/** The RPCs a node sends over HTTP (events and held messages name them). */
-export const RPC_NAMES = ['request_vote', 'append_entries'] as const;
 
 /** Dissertation §4: the voters and learners a `config` entry sets, and where each is reached. */
 export const ConfigurationSchema = Type.Object(
@@ -55,8 +53,34 @@ export const RequestVoteSchema = Body('a request_vote body', {
   candidate_id: NodeIdField(),
   last_log_index: Index(),
   last_log_term: Term(),
+  /** Dissertation §3.10: an election a TimeoutNow started; voters answer it despite leader stickiness. */
+  leadership_transfer: Type.Optional(Flag()),
 });
 export type RequestVoteBody = Static<typeof RequestVoteSchema>;
+
+/**
+ * Dissertation §9.6, POST /pre_vote: "would you vote for me in `term`?" (its term + 1). The same
+ * fields as request_vote, on its own endpoint so that nobody can take it for a real vote;
+ * answered like one (`RequestVoteReplySchema`), but no term or vote changes anywhere.
+ */
+export const PreVoteSchema = Body('a pre_vote body', {
+  term: Term(),
+  candidate_id: NodeIdField(),
+  last_log_index: Index(),
+  last_log_term: Term(),
+});
+export type PreVoteBody = Static<typeof PreVoteSchema>;
+
+/** Dissertation §3.10, POST /timeout_now: the leader hands over; the receiver campaigns at once. */
+export const TimeoutNowSchema = Body('a timeout_now body', {
+  term: Term(),
+  leader_id: NodeIdField(),
+});
+export type TimeoutNowBody = Static<typeof TimeoutNowSchema>;
+
+/** The answer to timeout_now only says it arrived: the election that follows is the real answer. */
+export const TimeoutNowReplySchema = Type.Object({ node_id: NodeId(), term: Term() });
+export type TimeoutNowReply = Static<typeof TimeoutNowReplySchema>;
 
 export const AppendEntriesSchema = Body('an append_entries body', {
   term: Term(),
@@ -74,6 +98,8 @@ export const AppendEntriesSchema = Body('an append_entries body', {
   /** [] for a heartbeat; never missing (§5.3: a heartbeat is an AppendEntries with no entries). */
   entries: Type.Array(LogEntrySchema, { expected: 'an array of entries ([] for a heartbeat)' }),
   leader_commit: Index(),
+  /** Dissertation §6.4: the leader's heartbeat round for reads; the follower echoes it back. */
+  read_round: Type.Optional(Index()),
 });
 export type AppendEntriesBody = Static<typeof AppendEntriesSchema>;
 
@@ -93,15 +119,19 @@ export const AppendEntriesReplySchema = Type.Object({
   /** On failure, §5.3's fast back-up hint: the leader skips a whole term per round trip. */
   conflict_index: Type.Optional(Index({ minimum: 1 })),
   conflict_term: Type.Optional(Term()),
+  /** The request's read_round, echoed (dissertation §6.4). */
+  read_round: Type.Optional(Index()),
 });
 export type AppendEntriesReply = Static<typeof AppendEntriesReplySchema>;
 
-export type RpcName = 'request_vote' | 'append_entries';
+/** The node-to-node endpoints (POST /<name>); events and held messages name them. */
+export const RPC_NAMES = ['request_vote', 'pre_vote', 'append_entries', 'timeout_now'] as const;
+export type RpcName = (typeof RPC_NAMES)[number];
 
 // ---- the rules a schema cannot state (Figure 2 and the Log Matching Property)
 
 /** last_log_index/last_log_term describe one entry: both 0 for an empty log, both above 0 otherwise. */
-export const requestVoteRules: Rule<RequestVoteBody> = (b) => {
+export const requestVoteRules: Rule<RequestVoteBody | PreVoteBody> = (b) => {
   if ((b.last_log_index === 0) !== (b.last_log_term === 0)) {
     return `last_log_index ${b.last_log_index} with last_log_term ${b.last_log_term}: both are 0 for an empty log, both above 0 otherwise`;
   }
@@ -144,6 +174,18 @@ export const appendEntriesRules: Rule<AppendEntriesBody> = (b) => {
   }
   return null;
 };
+
+/**
+ * Why a request's `term` is too far above `currentTerm` (this node's) to come from a real peer,
+ * or null: the core drops such a message (MAX_TERM_LEAD), the door says why.
+ */
+export function termLeadError(term: number, currentTerm: number): string | null {
+  if (term - currentTerm <= MAX_TERM_LEAD) return null;
+  return (
+    `field 'term' is ${term}, more than 2^32 above this node's term ${currentTerm}; no real peer is ` +
+    `that far ahead (send at most ${currentTerm + MAX_TERM_LEAD})`
+  );
+}
 
 /** The seed's ids are numbers; ours are text. */
 export const nodeIdText = (id: string | number): string => String(id);

@@ -4,7 +4,7 @@
 // first use (TypeBox's compiler: ~40 µs for a 512-entry append_entries, bench/schema-libraries.ts).
 //
 // Wording comes from two schema options: `title` on a body ("a request_vote body") and
-// `expected` on a field ("a non-negative integer (at most 2^52)").
+// `expected` on a field ("a non-negative integer (at most 2^53-1)").
 
 import type { Static, TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';

@@ -4,14 +4,18 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   type CellType,
+  isEditable,
   type LessonSummary,
   type NotebookBlock,
   type NotebookCell,
   type NotebookLesson,
+  type RunResult,
   SCRATCH_CELL_TYPES,
 } from '../contract/lab-api.ts';
+import { decidingCell } from '../lessons/deciding-cell.ts';
 import { formatProblem, LessonError } from '../lessons/lesson-error.ts';
 import type { LessonCell, ParsedLesson } from '../lessons/lesson-types.ts';
+import { parsePredictCell } from '../lessons/parse-learner-cells.ts';
 import { lessonIdFromFile, parseLesson } from '../lessons/parse-lesson.ts';
 import { ApiError } from './http/api-error.ts';
 import type { LessonEdits, Workspace } from './workspace.ts';
@@ -79,13 +83,17 @@ export class LessonLibrary {
           };
         }
         const cells = lesson.blocks.flatMap((b) => (b.kind === 'cell' ? [b.cell] : []));
+        const checks = cells.filter((c) => c.type === 'check');
+        const outputs = this.workspace.outputs(lesson.id);
         return {
           id: lesson.id,
           title: lesson.title,
           summary: lesson.summary,
           order: lesson.order,
           cells: cells.length,
-          checks: cells.filter((c) => c.type === 'check').length,
+          checks: checks.length,
+          passed: checks.filter((c) => outputs[c.id]?.ok === true).length,
+          ran: cells.filter((c) => outputs[c.id] !== undefined).length,
         };
       })
       .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
@@ -106,6 +114,18 @@ export class LessonLibrary {
     return lesson;
   }
 
+  /** The newest output of each cell, as the notebook saved them (only cells the lesson still has). */
+  outputs(id: string): RunResult[] {
+    const lesson = this.get(id);
+    const saved = this.workspace.outputs(id);
+    return allCellIds(lesson).flatMap((cellId) => (saved[cellId] ? [saved[cellId]] : []));
+  }
+
+  /** Keeps a run's output with the learner's workspace. */
+  saveOutput(result: RunResult): void {
+    this.workspace.saveOutput(result);
+  }
+
   /** The lesson with the learner's edits and scratch cells. */
   get(id: string): NotebookLesson {
     const lesson = this.parsed(id);
@@ -118,13 +138,23 @@ export class LessonLibrary {
     return cell;
   }
 
+  /** The cell whose run decides the prediction `cellId` (its `after:`, else the next lesson cell). */
+  decidingCell(lessonId: string, cellId: string): string | undefined {
+    const lesson = this.get(lessonId);
+    const cell = findCell(lesson, cellId);
+    if (!cell) return undefined;
+    const cells = lesson.blocks.flatMap((b) => (b.kind === 'cell' ? [b.cell] : []));
+    const deciding = decidingCell(cells, cellId, parsePredictCell(cell.original).after);
+    return 'id' in deciding ? deciding.id : undefined;
+  }
+
   saveCell(lessonId: string, cellId: string, source: string): NotebookCell {
     const cell = this.cell(lessonId, cellId);
-    if (cell.type === 'check') {
+    if (!isEditable(cell.type)) {
       throw new ApiError(
         409,
         'not_editable',
-        `cell \`${cellId}\` is a check cell: checks are the lesson's tests and cannot be edited`,
+        `cell \`${cellId}\` is a ${cell.type} cell: ${cell.type === 'check' ? "checks are the lesson's tests" : "it is the lesson's own question"} and cannot be edited`,
       );
     }
     this.workspace.update(lessonId, (w) => {
@@ -167,6 +197,7 @@ export class LessonLibrary {
         `cell \`${cellId}\` belongs to the lesson; only scratch cells can be deleted (reset it instead)`,
       );
     }
+    this.workspace.forgetOutput(lessonId, cellId);
     this.workspace.update(lessonId, (w) => {
       // Cells that followed the deleted one now follow what it followed.
       const gone = w.scratch.find((s) => s.id === cellId)!;
@@ -202,7 +233,7 @@ function findCell(lesson: NotebookLesson, cellId: string): NotebookCell | null {
 }
 
 function notebookCell(cell: LessonCell, edits: LessonEdits): NotebookCell {
-  const edit = cell.type === 'check' ? undefined : edits.edits[cell.id];
+  const edit = isEditable(cell.type) ? edits.edits[cell.id] : undefined;
   return {
     id: cell.id,
     type: cell.type,

@@ -19,7 +19,7 @@ Starts a Raft cluster and the Raft Lab notebook on it.
 
   --host H                        listen address (default 127.0.0.1: only this machine)
   --port N                        lab port (env PORT; default 8080)
-  --workspace DIR                 where learners' edits are saved (default workspace/)
+  --workspace DIR                 where learners' edits and outputs are saved (default workspace/)
   --dev                           serve the web app through Vite's dev server (npm run dev)
 ${BACKEND_HELP}
   -h, --help                      this text`;

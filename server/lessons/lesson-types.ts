@@ -1,6 +1,7 @@
 // The parsed shapes of a lesson and its cells. Shared by the lab server, the CLI and the web app.
 
-import type { CellType } from '../contract/lab-api.ts';
+import { type CellType, CHECK_CAUSES } from '../contract/lab-api.ts';
+import type { SwitchesBody } from '../contract/raft-switches.ts';
 import type { ViewDirective, ViewPart } from '../contract/view.ts';
 
 /** A cell as written in the lesson file. */
@@ -135,7 +136,7 @@ export type NodeRef = { kind: 'node'; id: string } | { kind: 'variable'; name: s
 /** Which held messages a `deliver`/`drop`/`highlight` means: any that match every part given. */
 export interface MessageSelector {
   /** `heartbeat` is an append_entries without entries; `append_entries` means any. */
-  rpc?: 'request_vote' | 'append_entries' | 'heartbeat';
+  rpc?: 'request_vote' | 'pre_vote' | 'append_entries' | 'timeout_now' | 'heartbeat';
   from?: NodeRef;
   to?: NodeRef;
 }
@@ -170,6 +171,10 @@ export type ClusterAction =
   | { kind: 'speed'; factor: number }
   /** §8's no-op on election: `noop off` shows Figure 8 literally, `noop on` is real Raft. */
   | { kind: 'noop'; enabled: boolean }
+  /** `prevote on|off`, `checkquorum on|off`, `reads <mode>`: one Raft switch on every node. */
+  | { kind: 'switches'; switches: SwitchesBody }
+  /** `transfer leadership to nodeN` (dissertation §3.10), asked of the leader. */
+  | { kind: 'transfer'; to: NodeRef }
   | { kind: 'wait-leader'; timeoutMs: number }
   | { kind: 'wait-caught-up'; node: NodeRef; timeoutMs: number }
   | { kind: 'sleep'; ms: number }
@@ -198,7 +203,7 @@ export type CheckOperator = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'contains';
  * A count over the recorded history since the last reset (docs/lesson-format.md, "History
  * checks"): held requests dropped or delivered, the most candidates in one term, split votes.
  */
-export type HistoryFact =
+export type EventCount =
   | { kind: 'dropped' | 'delivered'; rpc: 'request_vote' | 'append_entries' | 'heartbeat' | 'any' }
   | { kind: 'max-candidates' }
   | { kind: 'split-votes' };
@@ -209,7 +214,7 @@ export type CheckSubject =
   | { kind: 'terms' }
   | { kind: 'term' }
   | { kind: 'node-path'; node: CheckNode; path: string[] }
-  | { kind: 'history'; fact: HistoryFact };
+  | { kind: 'history'; fact: EventCount };
 
 /** `leader`, `nodeN`, or `{{variable}}` holding a node's name (`node3`), id (`3`) or URL, read when the check runs. */
 export type CheckNode = 'leader' | { id: string } | { variable: string };
@@ -228,18 +233,90 @@ export type CheckAssertion =
   | { kind: 'compare'; left: CheckSubject; op: CheckOperator; right: CheckOperand }
   | { kind: 'node-fact'; node: CheckNode; fact: NodeFact }
   | { kind: 'quantified'; quantifier: Quantifier; fact: NodeFact }
-  | { kind: 'logs-match' };
+  | { kind: 'logs-match' }
+  | { kind: 'history'; fact: HistoryFact };
+
+/** What the learner did since the cluster was last reset: `you killed a follower from the panel`. */
+export interface HistoryFact {
+  /** The cluster action (`kill`, `pause`…) or `send` for an http cell's request. */
+  action: HistoryAction;
+  /** Which node it was done to (its role at that moment); null for `healed`. */
+  target: HistoryTarget | null;
+  /** At least this many such actions (`a follower` = 1, `2 followers` = 2). */
+  count: number;
+  /** `from the panel` / `from a cell`; null = either. */
+  source: 'panel' | 'cell' | null;
+  /** `sent`: the request's method and path, e.g. POST /request_vote. */
+  request?: { method: string; path: string };
+}
+
+export type HistoryAction = 'kill' | 'restart' | 'pause' | 'resume' | 'partition' | 'heal' | 'send';
+
+/** A node the learner acted on: any, by its role at that moment, or one node. */
+export type HistoryTarget =
+  | { kind: 'role'; role: 'node' | 'leader' | 'follower' | 'candidate' }
+  | { kind: 'node'; node: { id: string } | { variable: string } };
+
+/** Why a check line failed, so a hint can be written for one cause (`hint if down: …`). */
+export const CHECK_FAILURE_CAUSES = CHECK_CAUSES;
+export type CheckFailureCause = (typeof CHECK_CAUSES)[number];
+
+/** `hint: …` (any failure) or `hint if down: …` (that cause only). */
+export type CheckHints = { any: string | null } & Partial<Record<CheckFailureCause, string>>;
 
 export interface CheckLine {
   text: string;
   assertion: CheckAssertion;
-  hint: string | null;
+  hints: CheckHints;
   lineIndex: number;
 }
 
 export interface CheckCell {
   timeoutMs: number;
   lines: CheckLine[];
-  /** The cell's closing `hint:`, shown with any failure. */
-  hint: string | null;
+  /** The cell's closing hints, shown with a failure that has no hint of its own. */
+  hints: CheckHints;
+}
+
+// ---- learner steps: predict, choose, act ----
+
+/** One answer the learner can pick in a `predict` or `choose` cell (`- key: text`). */
+export interface StepOption {
+  key: string;
+  text: string;
+  lineIndex: number;
+}
+
+/** "Predict, then run": the learner answers before the cell `after` runs; then the cluster decides. */
+export interface PredictCell {
+  /** Markdown; may name captured {{variables}}. */
+  question: string;
+  /** Each option's `if:` lines: all hold when the cluster did what that option says. */
+  options: (StepOption & { conditions: CheckLine[] })[];
+  /** For a question the run does not decide (e.g. "how many votes win?"): the right key. */
+  answer: string | null;
+  /** What Run all and lessons:check answer. */
+  defaultKey: string;
+  explain: string;
+  /** The cell whose run reveals the outcome; null = the next cell of the lesson. */
+  after: string | null;
+  /** How long the options' `if:` lines may take to settle after that cell ran. */
+  timeoutMs: number;
+}
+
+/** A decision that changes what later cells do: each option sets variables. */
+export interface ChooseCell {
+  question: string;
+  options: (StepOption & { sets: { name: string; value: Value; lineIndex: number }[] })[];
+  defaultKey: string;
+}
+
+/** Something the learner does outside the cells (a panel button, an edit); `done:` proves it. */
+export interface ActCell {
+  instruction: string;
+  /** Check lines that hold once the learner did it (usually history facts). */
+  done: CheckLine[];
+  /** What Run all, lessons:check and "Do it for me" do when `done:` does not hold yet. */
+  actions: ClusterActionLine[];
+  timeoutMs: number;
 }

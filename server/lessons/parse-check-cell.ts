@@ -1,30 +1,36 @@
 // A `check` cell: assertions about the whole cluster, one a line, with optional hints and timeout.
 // The grammar is in docs/lesson-format.md.
 import { ProblemList, type SourcePlace } from './lesson-error.ts';
-import type {
-  CheckAssertion,
-  CheckCell,
-  CheckLine,
-  CheckNode,
-  CheckOperand,
-  CheckOperator,
-  CheckSubject,
-  NodeFact,
-  Quantifier,
+import {
+  CHECK_FAILURE_CAUSES,
+  type CheckAssertion,
+  type CheckCell,
+  type CheckFailureCause,
+  type CheckHints,
+  type CheckLine,
+  type CheckNode,
+  type CheckOperand,
+  type CheckOperator,
+  type CheckSubject,
+  type NodeFact,
+  type Quantifier,
 } from './lesson-types.ts';
 import { parseDuration } from './parse-duration.ts';
+import { parseHistoryFact } from './parse-history-fact.ts';
 import { parseValue } from './parse-value.ts';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
-const OPERATORS: CheckOperator[] = ['==', '!=', '>=', '<=', '>', '<', 'contains'];
-const QUANTIFIERS: [string, Quantifier][] = [
+export const CHECK_OPERATORS: CheckOperator[] = ['==', '!=', '>=', '<=', '>', '<', 'contains'];
+const OPERATORS = CHECK_OPERATORS;
+export const CHECK_QUANTIFIERS: [string, Quantifier][] = [
   ['every up node', 'every-up'],
   ['every node', 'every'],
   ['some node', 'some'],
   ['no node', 'no'],
 ];
-const IS_WORDS = ['up', 'down', 'paused', 'leader', 'follower', 'candidate'] as const;
+const QUANTIFIERS = CHECK_QUANTIFIERS;
+export const IS_WORDS = ['up', 'down', 'paused', 'leader', 'follower', 'candidate'] as const;
 const PATH = /^[A-Za-z_][\w-]*(?:\.[\w-]+)*/;
 /** A node named in a check: `node3`, `leader` or `{{captured}}` (groups: digits, variable name). */
 const NODE = String.raw`(?:node(\d+)|leader|\{\{\s*([A-Za-z_][\w-]*)\s*\}\})`;
@@ -38,7 +44,7 @@ function checkNode(m: RegExpExecArray): CheckNode {
 const GRAMMAR_HELP =
   'write e.g. `leaders == 1`, `node3.state == "follower"`, `{{old_leader}}.state == "follower"`, `leader.term > {{term_before}}`, ' +
   '`every node: kv.x == "42"`, `node1 is down`, `every up node: committed log contains "set x=42"`, `logs match`, ' +
-  '`dropped request_vote >= 1` or `max candidates in a term >= 2`';
+  '`dropped request_vote >= 1`, `max candidates in a term >= 2` or, about what the learner did, `you killed a follower`';
 
 type Parse<T> = { ok: true; value: T; rest: string } | { ok: false; message: string };
 
@@ -161,6 +167,9 @@ function parseNodeFact(text: string): Parse<NodeFact> {
 export function parseCheckAssertion(text: string): Parse<CheckAssertion> {
   const s = text.trim();
   if (s === 'logs match') return { ok: true, value: { kind: 'logs-match' }, rest: '' };
+  const history = parseHistoryFact(s);
+  if (history)
+    return history.ok ? { ok: true, value: { kind: 'history', fact: history.value }, rest: '' } : history;
   for (const [words, quantifier] of QUANTIFIERS) {
     if (s.startsWith(`${words}:`)) {
       const fact = parseNodeFact(s.slice(words.length + 1));
@@ -188,28 +197,60 @@ export function parseCheckAssertion(text: string): Parse<CheckAssertion> {
   });
 }
 
+/** `hint: …` or `hint if <cause>: …`; null when the line is no hint. */
+export function parseHintLine(
+  text: string,
+): { cause: CheckFailureCause | 'any'; text: string } | string | null {
+  const m = /^hint(?:\s+if\s+([a-z ]+?))?\s*:\s*(.*)$/.exec(text);
+  if (!m) return null;
+  if (m[1] === undefined) return { cause: 'any', text: m[2]! };
+  const cause = CHECK_FAILURE_CAUSES.find((c) => c === m[1]);
+  if (!cause)
+    return `\`hint if ${m[1]}\`: a hint can be for one cause: ${CHECK_FAILURE_CAUSES.join(', ')} (or \`hint:\` for any)`;
+  return { cause, text: m[2]! };
+}
+
+/** Adds a hint to a hint set; a message when that cause has a hint already. */
+export function addHint(
+  hints: CheckHints,
+  hint: { cause: CheckFailureCause | 'any'; text: string },
+): string | null {
+  if (hint.cause === 'any' ? hints.any !== null : hints[hint.cause] !== undefined)
+    return `two hints for the same ${hint.cause === 'any' ? 'assertion' : `cause (${hint.cause})`}: keep one`;
+  if (hint.cause === 'any') hints.any = hint.text;
+  else hints[hint.cause] = hint.text;
+  return null;
+}
+
 export function parseCheckCell(
   source: string,
   place: SourcePlace = { file: 'cell', firstLine: 1 },
 ): CheckCell {
   const problems = new ProblemList(place);
-  const cell: CheckCell = { timeoutMs: DEFAULT_CHECK_TIMEOUT_MS, lines: [], hint: null };
+  const cell: CheckCell = { timeoutMs: DEFAULT_CHECK_TIMEOUT_MS, lines: [], hints: { any: null } };
   const lines = source.split('\n');
-  const lastContent = lines.findLastIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  const isContent = (l: string) => l.trim() !== '' && !l.trim().startsWith('#');
+  // Hints after the last assertion are for the whole cell; earlier ones for the assertion above.
+  const lastAssertion = lines.findLastIndex(
+    (l) => isContent(l) && parseHintLine(l.trim()) === null && !/^timeout:/.test(l.trim()),
+  );
   // What the previous content line was, so a hint knows whether it follows an assertion.
   let previous: 'assertion' | 'bad-assertion' | 'other' = 'other';
   lines.forEach((raw, i) => {
     const text = raw.trim();
-    if (text === '' || text.startsWith('#')) return;
-    const hint = /^hint:\s*(.*)$/.exec(text);
-    if (hint) {
-      // The last line's hint is for the whole cell; an earlier one belongs to the assertion above it.
-      if (i === lastContent) cell.hint = hint[1]!;
-      else if (previous === 'assertion') cell.lines.at(-1)!.hint = hint[1]!;
-      else if (previous === 'other') {
-        problems.add(i, '`hint:` must follow the assertion it explains (one hint each), or end the cell');
+    if (!isContent(raw)) return;
+    const hint = parseHintLine(text);
+    if (hint !== null) {
+      if (typeof hint === 'string') problems.add(i, hint);
+      else if (i > lastAssertion) {
+        const twice = addHint(cell.hints, hint);
+        if (twice) problems.add(i, twice);
+      } else if (previous === 'assertion') {
+        const twice = addHint(cell.lines.at(-1)!.hints, hint);
+        if (twice) problems.add(i, twice);
+      } else if (previous === 'other') {
+        problems.add(i, '`hint:` must follow the assertion it explains, or end the cell');
       }
-      previous = 'other';
       return;
     }
     previous = 'other';
@@ -224,7 +265,8 @@ export function parseCheckCell(
     const a = parseCheckAssertion(text);
     previous = a.ok ? 'assertion' : 'bad-assertion';
     if (!a.ok) problems.add(i, a.message);
-    else cell.lines.push({ text, assertion: a.value, hint: null, lineIndex: i } satisfies CheckLine);
+    else
+      cell.lines.push({ text, assertion: a.value, hints: { any: null }, lineIndex: i } satisfies CheckLine);
   });
   if (cell.lines.length === 0 && problems.problems.length === 0) {
     problems.add(0, `the check cell has no assertion: ${GRAMMAR_HELP}`);

@@ -1,6 +1,7 @@
 // A `cluster` cell: one action a line (`kill node3`, `partition node1,node2 | node3,node4,node5`…).
 
 import { FAULT_WORDS } from '../contract/fault-words.ts';
+import { READ_MODES } from '../contract/read-modes.ts';
 import { ProblemList, type SourcePlace } from './lesson-error.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from './lesson-types.ts';
 import { parseDuration } from './parse-duration.ts';
@@ -27,8 +28,10 @@ export const CLUSTER_ACTION_WORDS = [
 
 export const CLUSTER_ACTIONS_HELP =
   'kill nodeN, restart nodeN, pause nodeN, resume nodeN, partition node1,node2 | node3,node4,node5, heal, ' +
-  'speed 0.1, noop off, noop on, wait leader [20s], wait candidate [20s], wait nodeN caught up [20s], wait 2s, reset, ' +
-  'hold, release, deliver next [request_vote] [from nodeN] [to nodeN], drop next …, deliver all …, ' +
+  'speed 0.1, noop off, noop on, prevote on|off, checkquorum on|off, ' +
+  `reads ${READ_MODES.join('|')}, transfer leadership to nodeN, ` +
+  'wait leader [20s], wait candidate [20s], wait nodeN caught up [20s], wait 2s, reset, ' +
+  'hold, release, deliver next [request_vote|pre_vote] [from nodeN] [to nodeN], drop next …, deliver all …, ' +
   'link node1->node2 delay 200ms jitter 50ms loss 20% duplicate 10% reorder 30%, wires delay 300ms, ' +
   'pause timer nodeN, resume timer nodeN, pause timers, resume timers, timeout nodeN, ' +
   'show heartbeats|timeline|ring, hide …, highlight nodeN, highlight next request_vote, highlight off';
@@ -115,6 +118,35 @@ export function parseClusterAction(text: string): ClusterAction {
         );
       }
       return { kind: 'noop', enabled: rest === 'on' };
+    case 'prevote':
+      if (rest !== 'on' && rest !== 'off') {
+        throw new Error(
+          '`prevote` needs `on` or `off`: `prevote off` lets a server that was cut off raise its term and disrupt the cluster (dissertation §9.6), `prevote on` restores PreVote',
+        );
+      }
+      return { kind: 'switches', switches: { pre_vote: rest === 'on' } };
+    case 'checkquorum':
+      if (rest !== 'on' && rest !== 'off') {
+        throw new Error(
+          '`checkquorum` needs `on` or `off`: `checkquorum off` turns off CheckQuorum and leader stickiness (dissertation §6.2, §4.2.3), `checkquorum on` restores them',
+        );
+      }
+      return { kind: 'switches', switches: { check_quorum: rest === 'on' } };
+    case 'reads': {
+      const mode = READ_MODES.find((m) => m === rest);
+      if (mode === undefined) {
+        throw new Error(
+          `\`reads\` needs one of ${READ_MODES.join(', ')}: \`reads read_index\` is the safe default (dissertation §6.4), \`reads unsafe_local\` lets any node answer from its own state (stale reads)`,
+        );
+      }
+      return { kind: 'switches', switches: { read_mode: mode } };
+    }
+    case 'transfer': {
+      const m = /^leadership to (.+)$/.exec(rest);
+      const ref = m ? parseNodeRef(m[1]!) : null;
+      if (!ref) throw new Error('`transfer` is `transfer leadership to node3` (or `{{follower}}`)');
+      return { kind: 'transfer', to: ref };
+    }
     case 'partition': {
       const groups = rest.split('|').map((g) =>
         g

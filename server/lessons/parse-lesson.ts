@@ -3,9 +3,10 @@
 import { marked, type Tokens } from 'marked';
 import { parseDocument } from 'yaml';
 import { CELL_TYPES, type CellType } from '../contract/lab-api.ts';
+import { decidingCell } from './deciding-cell.ts';
 import { LessonError, type LessonProblem } from './lesson-error.ts';
 import type { LessonBlock, LessonMeta, ParsedLesson } from './lesson-types.ts';
-import { parseCell } from './parse-cell.ts';
+import { type ParsedCell, parseCell } from './parse-cell.ts';
 import { parseViewAction } from './parse-network-action.ts';
 
 const CELL_ID = /^[A-Za-z0-9_-]+$/;
@@ -29,6 +30,7 @@ export function parseLesson(text: string, file: string): ParsedLesson {
   let prose: string[] = [];
   let line = bodyLine;
   let cellNumber = 0;
+  const predictions: { id: string; line: number; after: string | null }[] = [];
 
   const flushProse = () => {
     const markdown = prose.join('').trim();
@@ -91,7 +93,8 @@ export function parseLesson(text: string, file: string): ParsedLesson {
     }
     ids.add(id);
     try {
-      parseCell(type, code.text, { file, firstLine: tokenLine + 1 });
+      const parsed: ParsedCell = parseCell(type, code.text, { file, firstLine: tokenLine + 1 });
+      if (parsed.type === 'predict') predictions.push({ id, line: tokenLine, after: parsed.predict.after });
     } catch (e) {
       if (e instanceof LessonError) problems.push(...e.problems);
       else throw e;
@@ -100,6 +103,11 @@ export function parseLesson(text: string, file: string): ParsedLesson {
     blocks.push({ kind: 'cell', cell: { id, type, source: code.text, line: tokenLine } });
   }
   flushProse();
+  const cells = blocks.flatMap((b) => (b.kind === 'cell' ? [b.cell] : []));
+  for (const p of predictions) {
+    const deciding = decidingCell(cells, p.id, p.after);
+    if ('problem' in deciding) problems.push({ file, line: p.line, message: deciding.problem });
+  }
   if (problems.length > 0) throw new LessonError(problems);
   return { id: lessonIdFromFile(file), file, ...meta, blocks };
 }

@@ -16,7 +16,7 @@ import { parseDuration } from './parse-duration.ts';
 /** `node3` or `{{leader}}`; null when the text is neither. */
 type NodeRefParser = (text: string) => NodeRef | null;
 
-const RPC_WORDS = ['request_vote', 'append_entries', 'heartbeat'] as const;
+const RPC_WORDS = ['request_vote', 'pre_vote', 'append_entries', 'timeout_now', 'heartbeat'] as const;
 /** A message id as nodes number them: `<node>.<n>`, `-dup` for a duplicate. */
 const MESSAGE_ID = /^[\w-]+\.\d+(?:-dup)?$/;
 
@@ -46,7 +46,7 @@ export function parseMessagePick(verb: string, words: string[], nodeRef: NodeRef
       continue;
     }
     throw new Error(
-      `\`${w}\` is not part of a message choice: after \`${verb} ${first}\` write request_vote, append_entries or heartbeat, then \`from nodeN\` and/or \`to nodeN\``,
+      `\`${w}\` is not part of a message choice: after \`${verb} ${first}\` write request_vote, pre_vote, append_entries, timeout_now or heartbeat, then \`from nodeN\` and/or \`to nodeN\``,
     );
   }
   return { which: first, select };

@@ -3,7 +3,7 @@
 // Mounted only when ADMIN_TOKEN is set; every call needs `Authorization: Bearer <token>`.
 // Bodies are checked against the contract (server/contract/admin.ts) before anything changes.
 
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Static, TSchema } from '@sinclair/typebox';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import {
@@ -12,6 +12,7 @@ import {
   NoFieldsSchema,
   NoopSchema,
   PartitionSchema,
+  ResetSchema,
   SpeedSchema,
 } from '../contract/admin.ts';
 import { type Membership, notAPeer } from '../contract/membership.ts';
@@ -19,23 +20,33 @@ import { parseWire, type Rule } from '../contract/wire-check.ts';
 import type { NodeEvents } from './events.ts';
 import type { Faults } from './faults.ts';
 import { sendError } from './http-errors.ts';
+import { type LeadershipAdmin, leadershipRoutes } from './leadership-admin.ts';
 import { AdminRefusal, addMessageRoutes, type MessageControl } from './message-admin.ts';
 
-const encoder = new TextEncoder();
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
-function tokenMatches(given: string, expected: string): boolean {
-  const a = encoder.encode(given);
-  const b = encoder.encode(expected);
-  // Constant time, so the token cannot be guessed byte by byte from response timings.
-  return a.length === b.length && timingSafeEqual(a, b);
+/**
+ * Constant time, so the token cannot be guessed byte by byte from response timings: the two
+ * SHA-256 digests always have the same length, so neither the comparison nor an early length
+ * check says how long the token is.
+ */
+export function tokenMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
+/**
+ * `reset` rebuilds the node as a fresh follower in the same process (RaftNode.reset). Mounted
+ * only with ADMIN_TOKEN: a reset throws away the node's log, which Raft's safety depends on, so
+ * it is for lab clusters only.
+ */
 export function adminRouter(
   token: string,
   faults: Faults,
   events: NodeEvents,
   m: Membership,
   messages: MessageControl,
+  leadership: LeadershipAdmin,
+  reset: (isolated: boolean) => Promise<void>,
 ): Router {
   const r = express.Router();
   r.use((req: Request, res: Response, next: NextFunction) => {
@@ -119,6 +130,17 @@ export function adminRouter(
       : 'a new leader appends no no-op: old-term entries wait for its first command (Figure 8)';
   });
   addMessageRoutes(r, post, faults, messages, m);
+  leadershipRoutes(r, leadership, events, m);
+  r.post('/reset', async (req, res) => {
+    const c = parseWire(ResetSchema, req.body ?? {});
+    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
+    const isolated = c.value.isolated ?? false;
+    await reset(isolated);
+    const detail = `fresh follower: term 0, empty log, faults healed${isolated ? '; cut off from every peer until heal' : ''}`;
+    events.emit({ type: 'admin', action: 'reset', detail });
+    const reply: AdminReply = { ok: true, action: 'reset', detail, faults: faults.toJSON() };
+    res.json(reply);
+  });
   r.use((req, res) => {
     sendError(
       res,

@@ -2,6 +2,7 @@
 // arrive together are proposed as one batch, then waiting, by log index, until the entry is
 // applied (answer with its result), replaced by another leader's entry (§5.3), or too late.
 
+import type { ReadModeName } from '../contract/read-modes.ts';
 import type { Entry, Proposal, ProposeResult } from '../raft/types.ts';
 import type { ApplyResult } from '../statemachine/kv.ts';
 import type { SessionRefusal } from '../statemachine/sessions.ts';
@@ -15,6 +16,8 @@ export type CommandOutcome =
       duplicate: boolean;
       /** `register`: the new session's client id. */
       clientId?: number;
+      /** A `get` answered without a log entry: how (server/node/reads.ts). */
+      read?: ReadModeName;
     }
   /** Applied, but the client session refused it (§6.3): nothing changed. */
   | ({ kind: 'refused'; index: number; term: number } & SessionRefusal)
@@ -26,7 +29,11 @@ export type CommandOutcome =
   | { kind: 'disk_full'; detail: string }
   | { kind: 'timeout'; index: number; term: number; waitedMs: number }
   | { kind: 'overwritten'; index: number; term: number; byTerm: number }
-  | { kind: 'stopping' };
+  | { kind: 'stopping' }
+  /** Dissertation §3.10: the leader is handing over to `to` and takes no commands meanwhile. */
+  | { kind: 'transferring'; to: string }
+  /** Dissertation §6.4: the leader could not confirm it still leads in time; nothing was read. */
+  | { kind: 'read_unconfirmed'; waitedMs: number };
 
 interface Waiting {
   term: number;

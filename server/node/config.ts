@@ -2,6 +2,8 @@
 // Every bad value is reported with the variable's name, what was wrong and what to write instead.
 
 import path from 'node:path';
+import { READ_MODES, type ReadModeName } from '../contract/read-modes.ts';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../http/server-limits.ts';
 
 export interface PeerConfig {
   id: string;
@@ -30,6 +32,14 @@ export interface NodeConfig {
   exitWhenStdinCloses: boolean;
   /** §8: a new leader appends a no-op of its term (NOOP_ON_ELECTION=0 turns it off, for Figure 8). */
   noopOnElection: boolean;
+  /** Slow-client timeouts and the connection cap of its HTTP server (server/http/server-limits.ts). */
+  http: ServerLimits;
+  /** Dissertation §9.6 (PRE_VOTE=0 turns it off); switchable at run time through /admin/switches. */
+  preVote: boolean;
+  /** Dissertation §6.2 and §4.2.3: CheckQuorum and leader stickiness (CHECK_QUORUM=0 turns them off). */
+  checkQuorum: boolean;
+  /** How `get` is answered (READ_MODE; server/contract/read-modes.ts). */
+  readMode: ReadModeName;
 }
 
 /** Defaults measured on a busy 2-core machine: a leader within ~0.5 s, no spurious elections under load. */
@@ -65,6 +75,15 @@ function flagVar(env: Env, name: string, fallback: boolean): boolean {
   if (raw === '1') return true;
   if (raw === '0') return false;
   throw new ConfigError(`${name} must be 1 (on) or 0 (off), got '${env[name]}'`);
+}
+
+function readModeVar(env: Env): ReadModeName {
+  const raw = (env.READ_MODE ?? '').trim();
+  if (raw === '') return 'read_index';
+  const mode = READ_MODES.find((m) => m === raw);
+  if (mode === undefined)
+    throw new ConfigError(`READ_MODE must be one of ${READ_MODES.join(', ')}, got '${raw}'`);
+  return mode;
 }
 
 const ID_RE = /^[A-Za-z0-9_-]{1,32}$/;
@@ -193,5 +212,25 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): NodeCon
     adminToken: token === '' ? null : token,
     exitWhenStdinCloses: env.EXIT_WHEN_STDIN_CLOSES === '1',
     noopOnElection: flagVar(env, 'NOOP_ON_ELECTION', true),
+    http: {
+      headersTimeoutMs: intVar(
+        env,
+        'HTTP_HEADERS_TIMEOUT_MS',
+        DEFAULT_SERVER_LIMITS.headersTimeoutMs,
+        100,
+        600_000,
+      ),
+      requestTimeoutMs: intVar(
+        env,
+        'HTTP_REQUEST_TIMEOUT_MS',
+        DEFAULT_SERVER_LIMITS.requestTimeoutMs,
+        100,
+        600_000,
+      ),
+      maxConnections: intVar(env, 'HTTP_MAX_CONNECTIONS', DEFAULT_SERVER_LIMITS.maxConnections, 16, 100_000),
+    },
+    preVote: flagVar(env, 'PRE_VOTE', true),
+    checkQuorum: flagVar(env, 'CHECK_QUORUM', true),
+    readMode: readModeVar(env),
   };
 }

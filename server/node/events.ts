@@ -8,13 +8,14 @@
 
 import type { Request, Response } from 'express';
 import type { NodeEvent, NodeEventBody } from '../contract/node-events.ts';
+import type { RpcName } from '../contract/raft-rpc.ts';
 import type { Message } from '../raft/types.ts';
 
 /** The fields that name one message in every event about it (server/contract/node-events.ts). */
 export function messageOf(m: Message, id: string, heartbeatReply = false) {
   const entries = m.type === 'append_entries' ? m.entries.length : 0;
   return {
-    rpc: m.type === 'request_vote' || m.type === 'request_vote_response' ? 'request_vote' : 'append_entries',
+    rpc: rpcNameOf(m),
     kind: m.type.endsWith('_response') ? 'response' : 'request',
     id,
     from: m.from,
@@ -41,13 +42,19 @@ export function rpcEventOf(
     dir,
     ...messageOf(m, id, heartbeatReply),
     result:
-      m.type === 'request_vote_response'
+      m.type === 'request_vote_response' || m.type === 'pre_vote_response'
         ? m.voteGranted
         : m.type === 'append_entries_response'
           ? m.success
           : null,
     ...(delayMs > 0 ? { delay_ms: delayMs } : {}),
   };
+}
+
+/** The endpoint a message travels on (a response on its request's). */
+function rpcNameOf(m: Message): RpcName {
+  const t = m.type.replace(/_response$/, '');
+  return t === 'request_vote' || t === 'pre_vote' || t === 'timeout_now' ? t : 'append_entries';
 }
 
 interface Listener {

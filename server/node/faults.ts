@@ -123,6 +123,19 @@ export class Faults {
     for (const f of this.listeners) f('noop');
   }
 
+  /**
+   * Back to a fresh node's faults (/admin/reset): no pause, normal speed, the configured no-op
+   * switch, and no cut — except from `isolateFrom`, cut both ways. The cuts come first, so a
+   * request held by a pause meets them when the pause ends.
+   */
+  resetTo(noopOnElection: boolean, isolateFrom: readonly string[]): void {
+    this.heal();
+    this.partition(isolateFrom, 'both');
+    if (this.speedFactor !== 1) this.setSpeed(1);
+    if (this.noopFlag !== noopOnElection) this.setNoopOnElection(noopOnElection);
+    this.resume();
+  }
+
   /** Runs `f` now, or when the node is resumed; returns a function that cancels the wait. */
   whenRunning(f: () => void): () => void {
     if (!this.pausedFlag) {

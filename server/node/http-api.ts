@@ -1,21 +1,25 @@
-// The node's HTTP surface (docs/node-api.md). Express only wires requests to the contract's
-// checks (server/contract/) and node.ts; it holds no Raft logic. A request that fails a check
-// is answered 400 before anything reaches the core: no term adopted, no timer reset.
+// The node's HTTP surface (docs/node-api.md). The Raft POSTs (append_entries, request_vote,
+// pre_vote, timeout_now, client_command) are served on plain node:http by raft-doors.ts; express wires
+// the rest. Neither holds Raft logic. A request that fails a check is answered 400 before
+// anything reaches the core: no term adopted, no timer reset.
 
-import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
-import type { ClientCommandAnswer, CommandRefused } from '../contract/client-command.ts';
+import type http from 'node:http';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Membership } from '../contract/membership.ts';
+import { createLimitedServer } from '../http/server-limits.ts';
 import { adminRouter } from './admin.ts';
-import type { CommandOutcome } from './client-commands.ts';
-import { sendError } from './http-errors.ts';
+import { MAX_BODY_BYTES, sendError } from './http-errors.ts';
 import type { RaftNode } from './node.ts';
-import { checkAppendEntries, checkClientCommand, checkLogQuery, checkRequestVote } from './request-checks.ts';
+import { RAFT_DOOR_PATHS, raftDoors } from './raft-doors.ts';
+import { checkLogQuery } from './request-checks.ts';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+/** The node's HTTP server (not yet listening): the hot doors, then express for the rest. */
+export function createNodeServer(node: RaftNode): http.Server {
+  return createLimitedServer(raftDoors(node, createApp(node)), node.config.http);
+}
 
-const RPC_PATHS = new Set(['/request_vote', '/append_entries']);
-
-export function createApp(node: RaftNode): Express {
+/** Express for everything but the hot doors: /status, /log, /events, /admin and the 404/405 answers. */
+function createApp(node: RaftNode): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -24,7 +28,12 @@ export function createApp(node: RaftNode): Express {
   const json = express.json({ limit: MAX_BODY_BYTES, type: () => true });
 
   if (node.config.adminToken !== null) {
-    app.use('/admin', json, adminRouter(node.config.adminToken, node.faults, node.events, m, node));
+    const reset = (isolated: boolean) => node.reset(isolated);
+    app.use(
+      '/admin',
+      json,
+      adminRouter(node.config.adminToken, node.faults, node.events, m, node, node, reset),
+    );
   } else {
     app.use('/admin', (_req, res) => {
       sendError(
@@ -43,16 +52,6 @@ export function createApp(node: RaftNode): Express {
     res.once('close', cancel);
   });
 
-  // A network cut from a peer: its requests vanish, the connection dies without an answer.
-  app.use((req, _res, next) => {
-    const from = req.get('x-raft-from');
-    if (from !== undefined && RPC_PATHS.has(req.path) && node.faults.cutInbound.has(from)) {
-      req.socket.destroy();
-      return;
-    }
-    next();
-  });
-
   app.get('/status', (_req, res) => {
     res.json(node.status());
   });
@@ -65,33 +64,7 @@ export function createApp(node: RaftNode): Express {
 
   app.get('/events', node.events.handler);
 
-  const eventIdOf = (req: Request) => {
-    const id = req.get('x-raft-rpc-id');
-    return id !== undefined && /^[\w.-]{1,64}$/.test(id) ? id : undefined;
-  };
-  const answerWith = (res: Response) => (status: number, body: object) => {
-    if (!res.headersSent) res.status(status).json({ node_id: node.id, ...body });
-  };
-
-  app.post('/request_vote', json, (req, res) => {
-    const c = checkRequestVote(req.body, m);
-    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id });
-    node.receive('request_vote', c.value, answerWith(res), eventIdOf(req));
-  });
-
-  app.post('/append_entries', json, (req, res) => {
-    const c = checkAppendEntries(req.body, m);
-    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id });
-    node.receive('append_entries', c.value, answerWith(res), eventIdOf(req));
-  });
-
-  app.post('/client_command', json, async (req, res) => {
-    const c = checkClientCommand(req.body);
-    if (!c.ok) return sendError(res, 400, 'bad_request', c.detail, { node_id: node.id, success: false });
-    sendOutcome(res, node, await node.submit(c.value));
-  });
-
-  for (const path of ['/status', '/log', '/events', '/request_vote', '/append_entries', '/client_command']) {
+  for (const path of ['/status', '/log', '/events', ...RAFT_DOOR_PATHS]) {
     app.all(path, (req, res) => {
       const allow = ['/status', '/log', '/events'].includes(path) ? 'GET' : 'POST';
       res.set('Allow', allow);
@@ -105,7 +78,7 @@ export function createApp(node: RaftNode): Express {
       404,
       'not_found',
       `no endpoint ${req.method} ${req.path}; try GET /status, GET /log, GET /events, POST /request_vote, ` +
-        'POST /append_entries or POST /client_command',
+        'POST /pre_vote, POST /append_entries, POST /timeout_now or POST /client_command',
     );
   });
 
@@ -130,97 +103,4 @@ export function createApp(node: RaftNode): Express {
   };
   app.use(onError);
   return app;
-}
-
-function sendOutcome(res: Response, node: RaftNode, o: CommandOutcome): void {
-  const base = { node_id: node.id };
-  /** A failure the client may simply retry: 503 with Retry-After. */
-  const retryLater = (body: Omit<CommandRefused, 'node_id' | 'success'>) =>
-    res
-      .status(503)
-      .set('Retry-After', '1')
-      .json({ ...base, success: false, ...body } satisfies ClientCommandAnswer);
-  switch (o.kind) {
-    case 'ok':
-      res.json({
-        ...base,
-        success: true,
-        index: o.index,
-        term: o.term,
-        result: o.result,
-        ...(o.duplicate ? { duplicate: true as const } : {}),
-        ...(o.clientId !== undefined ? { client_id: o.clientId } : {}),
-      } satisfies ClientCommandAnswer);
-      return;
-    case 'refused':
-      // 410 Gone: the session, or the result the retry asks for, is gone; nothing was applied (§6.3).
-      res.status(410).json({
-        ...base,
-        success: false,
-        error: o.code,
-        index: o.index,
-        term: o.term,
-        detail: o.detail,
-      } satisfies ClientCommandAnswer);
-      return;
-    case 'invalid':
-      res.status(400).json({
-        ...base,
-        success: false,
-        error: 'bad_request',
-        index: o.index,
-        term: o.term,
-        detail: o.detail,
-      } satisfies ClientCommandAnswer);
-      return;
-    case 'disk_full':
-      retryLater({ error: 'disk_full', detail: `node ${node.id} did not propose the command: ${o.detail}` });
-      return;
-    case 'not_leader':
-      if (o.leaderUrl !== null) res.set('Location', `${o.leaderUrl}/client_command`);
-      // 307 keeps the method and body, so `curl -L` re-POSTs the command to the leader.
-      res.status(o.leaderUrl !== null ? 307 : 503).json({
-        ...base,
-        success: false,
-        error: 'not_leader',
-        leader_id: o.leaderId,
-        leader_url: o.leaderUrl,
-        detail: `node ${node.id} is not the leader; send the command to node ${o.leaderId}${o.leaderUrl ? ` at ${o.leaderUrl}` : ''}`,
-      } satisfies ClientCommandAnswer);
-      return;
-    case 'no_leader':
-      retryLater({
-        error: 'no_leader',
-        detail: 'no leader is known right now (an election may be under way); retry in a moment',
-      });
-      return;
-    case 'timeout':
-      retryLater({
-        error: 'timeout',
-        index: o.index,
-        term: o.term,
-        detail:
-          `entry ${o.index} was not committed within ${o.waitedMs} ms (no majority reachable?). It may still be ` +
-          'applied later: to be safe, retry with the same client_id and request_id (a session from "register")',
-      });
-      return;
-    case 'overwritten':
-      retryLater({
-        error: 'overwritten',
-        index: o.index,
-        term: o.term,
-        detail:
-          `entry ${o.index} of term ${o.term} was replaced by a leader of term ${o.byTerm} (§5.3) and was ` +
-          'never applied; it is safe to send the command again',
-      });
-      return;
-    case 'stopping':
-      res.status(503).json({
-        ...base,
-        success: false,
-        error: 'shutting_down',
-        detail: 'the node is stopping; try another node',
-      } satisfies ClientCommandAnswer);
-      return;
-  }
 }

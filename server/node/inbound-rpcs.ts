@@ -13,6 +13,8 @@ export interface InboundRpc {
   eventId: string;
   rpc: RpcName;
   from: string;
+  /** The request's term (for the `ignored` event). */
+  term: number;
   heartbeat: boolean;
 }
 
@@ -40,6 +42,13 @@ export class InboundRpcs {
     const s = this.stepped;
     this.stepped = [];
     return s;
+  }
+
+  /** Answers every waiting request with `status` and `body` (the node was reset under them). */
+  answerAll(status: number, body: object): void {
+    for (const rpc of this.waiting.values()) rpc.answer(status, body);
+    this.waiting.clear();
+    this.stepped = [];
   }
 
   /**

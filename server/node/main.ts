@@ -3,8 +3,9 @@
 // with EXIT_WHEN_STDIN_CLOSES=1 exits when its parent's stdin pipe closes.
 
 import type { Server } from 'node:http';
+import { exposureWarning } from '../http/exposure-warning.ts';
 import { ConfigError, loadConfig, type NodeConfig } from './config.ts';
-import { createApp } from './http-api.ts';
+import { createNodeServer } from './http-api.ts';
 import { RaftNode } from './node.ts';
 import { WalCorruptError } from './storage/wal.ts';
 
@@ -40,8 +41,7 @@ try {
   fail(`cannot open DATA_DIR ${config.dataDir}: ${(e as Error).message}`);
 }
 
-const app = createApp(node);
-const server: Server = app.listen(config.port, config.host);
+const server: Server = createNodeServer(node).listen(config.port, config.host);
 server.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EADDRINUSE') fail(`port ${config.port} is already in use; pick another PORT`);
   fail(`cannot listen on ${config.host}:${config.port}: ${e.message}`);
@@ -52,6 +52,8 @@ server.on('listening', () => {
   console.log(
     `[node ${config.id}] listening on ${config.advertiseUrl} (port ${config.port}); peers: ${peers}; data: ${config.dataDir}`,
   );
+  const exposed = exposureWarning(`node ${config.id}`, config.host);
+  if (exposed) console.warn(`[node ${config.id}] ${exposed}`);
 });
 
 let stopping = false;

@@ -26,7 +26,7 @@ export interface MessageControl {
   dropHeld(ids: readonly string[]): Taken;
   dropAllHeld(): number;
   /** Why the timer cannot fire now, or null when the election started. */
-  timeoutNow(): string | null;
+  expireElectionTimer(): string | null;
 }
 
 /** An admin request that is well-formed but cannot be done now; answered with `status`. */
@@ -120,7 +120,7 @@ export function addMessageRoutes(
       : 'election timer running';
   });
   post('timeout', NoFieldsSchema, () => {
-    const why = node.timeoutNow();
+    const why = node.expireElectionTimer();
     if (why !== null) throw new AdminRefusal(409, 'cannot_time_out', why);
     return 'election timer fired: a new election started (§5.2)';
   });

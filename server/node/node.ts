@@ -1,29 +1,49 @@
 // The node's shell loop around the pure Raft core: ticks the core on a timer, steps in what
 // peers and clients send, and handles every Ready in order: persist (one write + one fsync),
 // then send messages and answer HTTP requests, then apply committed entries, then advance.
-// Answering only after persisting is what makes a vote or an acknowledgement durable (Figure 2).
+// Answering only after persisting is what makes a vote or an acknowledgement durable (Figure 2);
+// only a leader's appends leave before its write (dissertation §10.2.1, raft/early-send.ts).
 // Bodies arrive here already checked against the contract (http-api.ts; replies below).
 
 import type { OutboxView } from '../contract/admin.ts';
 import type { LogPage, NodeStatus } from '../contract/node-status.ts';
-import type { AppendEntriesBody, RequestVoteBody } from '../contract/raft-rpc.ts';
+import type {
+  AppendEntriesBody,
+  PreVoteBody,
+  RequestVoteBody,
+  RpcName,
+  TimeoutNowBody,
+} from '../contract/raft-rpc.ts';
+import type { SwitchesBody, SwitchesView } from '../contract/raft-switches.ts';
 import { RaftCore } from '../raft/core.ts';
-import type { Entry, Message, PersistentState, Proposal, Ready } from '../raft/types.ts';
+import { splitForPersist } from '../raft/early-send.ts';
+import type { Entry, Message, PersistentState, Proposal, Ready, TransferResult } from '../raft/types.ts';
+import { parseCommand } from '../statemachine/command.ts';
 import { KvStateMachine } from '../statemachine/kv.ts';
 import { ClientCommands, type CommandOutcome } from './client-commands.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
-import { InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
+import { type InboundRpc, InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
 import { OutboundRpcs } from './outbound-rpcs.ts';
 import type { Taken } from './outbox.ts';
 import { phaseTrace } from './phase-trace.ts';
+import { Reads } from './reads.ts';
 import { RpcCounters } from './rpc-counters.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
 import { describeTornTail, Wal, type WalOptions } from './storage/wal.ts';
 import { TimerEvents } from './timer-events.ts';
 import { Transport } from './transport.ts';
-import { decodeAppendEntries, decodeRequestVote, encodeResponse } from './wire-codec.ts';
+import { ignoredDetail } from './vote-refusals.ts';
+import { wipeDirectory } from './wipe-directory.ts';
+import {
+  decodeAppendEntries,
+  decodePreVote,
+  decodeRequestVote,
+  decodeTimeoutNow,
+  encodeResponse,
+  encodeTimeoutNowReply,
+} from './wire-codec.ts';
 
 export type { RpcAnswer } from './inbound-rpcs.ts';
 
@@ -45,17 +65,25 @@ const DISK_FULL_RETRY_MS = 200;
 export class RaftNode {
   readonly faults: Faults;
   readonly events: NodeEvents;
-  private readonly counters = new RpcCounters();
-  private readonly core: RaftCore;
-  private readonly sm = new KvStateMachine();
+  private counters = new RpcCounters();
+  // Rebuilt by reset() (/admin/reset): a fresh follower with an empty log, in the same process.
+  private core: RaftCore;
+  private sm = new KvStateMachine();
   private readonly transport: Transport;
-  private readonly inbound = new InboundRpcs();
-  private readonly outbound: OutboundRpcs;
-  private readonly timerEvents: TimerEvents;
+  private inbound = new InboundRpcs();
+  // Rebuilt by reset() with the core: held requests and in-flight answers belong to the old core.
+  private outbound: OutboundRpcs;
+  private timerEvents: TimerEvents;
   private readonly heartbeatTicks: number;
   private readonly commands = new ClientCommands();
+  private reads: Reads;
+  /** Told after every Ready and every tick (leadership-admin.ts waits on a transfer with it). */
+  private readonly progressListeners = new Set<() => void>();
   private readonly leaderUrls = new Map<string, string>();
-  private readonly parts: NodeParts;
+  private parts: NodeParts;
+  /** Bumped by reset(): answers to requests sent before it belong to a core that is gone. */
+  private incarnation = 0;
+  private resetting = false;
   private pumping: Promise<void> | null = null;
   private pumpAgain = false;
   private flushScheduled = false;
@@ -68,61 +96,19 @@ export class RaftNode {
 
   private constructor(
     readonly config: NodeConfig,
-    private readonly wal: Wal,
+    private wal: Wal,
     state: PersistentState,
     private readonly opts: RaftNodeOptions,
   ) {
     this.faults = new Faults(config.id, config.noopOnElection);
     this.events = new NodeEvents(config.id);
     this.transport = new Transport(config.id, config.peers, config.rpcTimeoutMs);
-    const ticks = (ms: number) => Math.max(1, Math.round(ms / config.tickMs));
-    this.heartbeatTicks = ticks(config.heartbeatMs);
-    this.core = new RaftCore(
-      {
-        id: config.id,
-        peers: config.peers.map((p) => p.id),
-        heartbeatTicks: ticks(config.heartbeatMs),
-        electionTicksMin: ticks(config.electionTimeoutMinMs),
-        electionTicksMax: ticks(config.electionTimeoutMaxMs),
-        random: opts.random ?? Math.random,
-        // The state machine is rebuilt from the log: the core re-emits the committed prefix.
-        applied: 0,
-        noopOnElection: config.noopOnElection,
-        // Not wired to HTTP yet: pre_vote messages, and leader stickiness would ignore lesson 10's hand-made request_vote.
-        preVote: false,
-        checkQuorum: false,
-      },
-      state,
-    );
-    this.outbound = new OutboundRpcs(
-      {
-        faults: this.faults,
-        events: this.events,
-        transport: this.transport,
-        counters: this.counters,
-        advertiseUrl: config.advertiseUrl,
-        random: opts.random ?? Math.random,
-      },
-      {
-        whenRunning: (f) => this.whenRunning(f),
-        step: (reply) => {
-          this.core.step(reply);
-          this.timerEvents.observe();
-        },
-        unreachable: (peer) => this.core.unreachable(peer),
-      },
-    );
+    this.heartbeatTicks = Math.max(1, Math.round(config.heartbeatMs / config.tickMs));
+    this.reads = new Reads(config.readMode);
+    this.core = this.newCore(state);
+    this.outbound = this.newOutbound();
     this.timerEvents = new TimerEvents(this.core, this.faults, this.events, config.tickMs);
-    this.parts = {
-      config,
-      core: this.core,
-      sm: this.sm,
-      faults: this.faults,
-      wal,
-      commands: this.commands,
-      counters: this.counters,
-      urlOf: (id) => this.urlOf(id),
-    };
+    this.parts = this.newParts();
     this.last = { role: 'follower', term: this.core.currentTerm, leaderId: null, commitIndex: 0 };
     this.faults.onChange((change) => {
       // Replies held while paused run from Faults' own queue (whenRunning below); pump after them.
@@ -137,6 +123,117 @@ export class RaftNode {
       if (change === 'pause') this.stopTicker();
       this.timerEvents.observe(true);
     });
+  }
+
+  private newCore(state: PersistentState): RaftCore {
+    const c = this.config;
+    const ticks = (ms: number) => Math.max(1, Math.round(ms / c.tickMs));
+    return new RaftCore(
+      {
+        id: c.id,
+        peers: c.peers.map((p) => p.id),
+        heartbeatTicks: ticks(c.heartbeatMs),
+        electionTicksMin: ticks(c.electionTimeoutMinMs),
+        electionTicksMax: ticks(c.electionTimeoutMaxMs),
+        random: this.opts.random ?? Math.random,
+        // The state machine is rebuilt from the log: the core re-emits the committed prefix.
+        applied: 0,
+        noopOnElection: this.faults.noopOnElection,
+        preVote: c.preVote,
+        checkQuorum: c.checkQuorum,
+        readMode: c.readMode === 'lease' ? 'lease' : 'read_index',
+      },
+      state,
+    );
+  }
+
+  /** The outbound path of one incarnation: answers that come back after a reset are dropped. */
+  private newOutbound(): OutboundRpcs {
+    const incarnation = this.incarnation;
+    const current = () => incarnation === this.incarnation;
+    return new OutboundRpcs(
+      {
+        faults: this.faults,
+        events: this.events,
+        transport: this.transport,
+        counters: this.counters,
+        advertiseUrl: this.config.advertiseUrl,
+        random: this.opts.random ?? Math.random,
+      },
+      {
+        whenRunning: (f) => this.whenRunning(f),
+        step: (reply) => {
+          // An answer to the core before a reset: that core, its term and its log are gone.
+          if (!current()) return;
+          this.core.step(reply);
+          this.timerEvents.observe();
+        },
+        unreachable: (peer) => current() && this.core.unreachable(peer),
+      },
+    );
+  }
+
+  private newParts(): NodeParts {
+    return {
+      config: this.config,
+      core: this.core,
+      sm: this.sm,
+      faults: this.faults,
+      wal: this.wal,
+      commands: this.commands,
+      counters: this.counters,
+      switches: () => this.switches(),
+      urlOf: (id) => this.urlOf(id),
+    };
+  }
+
+  /**
+   * /admin/reset: a fresh node in the same process — term 0, no vote, an empty log and state
+   * machine, every fault healed — as if its data directory had been wiped and it had started
+   * again, only without the seconds a new process takes. With `isolated`, the node comes back
+   * cut off from every peer (until /admin/heal), so that a peer not reset yet cannot hand it
+   * the old cluster's term or entries: the lab resets every node that way, then heals them all.
+   * Requests waiting for the old state are answered 503; answers to RPCs it sent are dropped.
+   */
+  async reset(isolated: boolean): Promise<void> {
+    if (this.stopped || this.resetting) return;
+    this.resetting = true;
+    this.incarnation++;
+    // Held and delayed requests belong to the old core: forgotten, not released by the heal below.
+    this.outbound.close();
+    this.counters = new RpcCounters();
+    this.outbound = this.newOutbound();
+    // First the cuts (before anything can arrive), then the other faults, pause last: requests
+    // held by a pause now meet the cuts.
+    this.faults.resetTo(this.config.noopOnElection, isolated ? this.config.peers.map((p) => p.id) : []);
+    this.stopTicker();
+    try {
+      await this.pumping;
+      this.commands.failAll({ kind: 'stopping' });
+      this.reads.failAll({ kind: 'stopping' });
+      // The switches go back to the node's configured defaults, as after a restart.
+      this.reads = new Reads(this.config.readMode);
+      this.inbound.answerAll(503, {
+        error: 'reset',
+        detail: `node ${this.id} was reset (/admin/reset) before it answered`,
+      });
+      await this.wal.close();
+      await wipeDirectory(this.config.dataDir);
+      const { wal, state } = await Wal.open(this.config.dataDir, this.opts.wal);
+      this.wal = wal;
+      this.inbound = new InboundRpcs();
+      this.sm = new KvStateMachine();
+      this.core = this.newCore(state);
+      this.timerEvents = new TimerEvents(this.core, this.faults, this.events, this.config.tickMs);
+      this.parts = this.newParts();
+      this.leaderUrls.clear();
+      this.last = { role: 'follower', term: this.core.currentTerm, leaderId: null, commitIndex: 0 };
+    } finally {
+      this.resetting = false;
+    }
+    this.events.emit({ type: 'state', state: 'follower', term: this.core.currentTerm, leader_id: null });
+    this.opts.onStateChange?.('follower', this.core.currentTerm, null);
+    this.startTicker();
   }
 
   /** Opens the node's write-ahead log and builds the core from what it holds. */
@@ -154,6 +251,10 @@ export class RaftNode {
     return [this.config.id, ...this.config.peers.map((p) => p.id)];
   }
 
+  get currentTerm(): number {
+    return this.core.currentTerm;
+  }
+
   get role(): string {
     return this.core.role;
   }
@@ -166,10 +267,12 @@ export class RaftNode {
     this.stopTicker();
     if (this.faults.paused || this.stopped) return;
     this.ticker = setInterval(() => {
+      if (this.resetting) return;
       // A learner's paused election timer stands still; a leader's heartbeats go on (§5.2).
       if (!this.faults.timerPaused || this.core.role === 'leader') this.core.tick();
       this.timerEvents.afterTick(this.heartbeatTicks);
       void this.pump();
+      this.notifyProgress();
     }, this.config.tickMs / this.faults.speed);
   }
 
@@ -184,6 +287,7 @@ export class RaftNode {
     this.stopped = true;
     this.stopTicker();
     this.commands.failAll({ kind: 'stopping' });
+    this.reads.failAll({ kind: 'stopping' });
     await this.pumping;
     this.outbound.close();
     this.events.close();
@@ -198,19 +302,35 @@ export class RaftNode {
    * at the door; `answer` is called after persisting. `eventId` is the sender's X-Raft-Rpc-Id.
    */
   receive(
-    rpc: 'request_vote' | 'append_entries',
-    body: RequestVoteBody | AppendEntriesBody,
+    rpc: RpcName,
+    body: RequestVoteBody | PreVoteBody | AppendEntriesBody | TimeoutNowBody,
     answer: RpcAnswer,
     eventId?: string,
   ): void {
+    if (this.resetting) {
+      answer(503, { error: 'reset', detail: `node ${this.id} is being reset; send it again in a moment` });
+      return;
+    }
     const rpcId = `in${++this.rpcSeq}`;
+    const id = eventId ?? `${this.id}.${rpcId}`;
+    if (rpc === 'timeout_now') {
+      // §3.10: nothing to answer but "received"; the election it starts is the real answer.
+      const msg = decodeTimeoutNow(body as TimeoutNowBody, this.id);
+      this.rpcEvent('recv', msg, id);
+      this.core.step(msg);
+      this.timerEvents.observe();
+      answer(200, encodeTimeoutNowReply(this.id, this.core.currentTerm));
+      void this.pump();
+      return;
+    }
     const msg =
       rpc === 'request_vote'
         ? decodeRequestVote(body as RequestVoteBody, this.id, rpcId)
-        : decodeAppendEntries(body as AppendEntriesBody, this.id, rpcId);
-    const id = eventId ?? `${this.id}.${rpcId}`;
+        : rpc === 'pre_vote'
+          ? decodePreVote(body as PreVoteBody, this.id, rpcId)
+          : decodeAppendEntries(body as AppendEntriesBody, this.id, rpcId);
     const heartbeat = msg.type === 'append_entries' && msg.entries.length === 0;
-    this.inbound.hold(rpcId, { answer, eventId: id, rpc, from: msg.from, heartbeat });
+    this.inbound.hold(rpcId, { answer, eventId: id, rpc, from: msg.from, term: msg.term, heartbeat });
     if (msg.type === 'append_entries') {
       const url = (body as AppendEntriesBody).leader_url?.replace(/\/$/, '');
       if (url !== undefined && msg.term >= this.core.currentTerm) this.leaderUrls.set(msg.leaderId, url);
@@ -223,10 +343,14 @@ export class RaftNode {
 
   /** A client command; resolves once it is committed and applied, or cannot be. */
   submit(proposal: Proposal): Promise<CommandOutcome> {
-    if (this.stopped) return Promise.resolve({ kind: 'stopping' });
+    if (this.stopped || this.resetting) return Promise.resolve({ kind: 'stopping' });
     if (this.core.role !== 'leader') return Promise.resolve(this.notLeader());
     // Nothing new is proposed while the disk refuses writes: the client hears so at once.
     if (this.wal.diskFull) return Promise.resolve({ kind: 'disk_full', detail: this.wal.diskFull.detail });
+    if (this.reads.mode !== 'log' && proposal.client_id === undefined) {
+      const c = parseCommand(proposal.command);
+      if ('op' in c && c.op === 'get') return this.read(c.key);
+    }
     phaseTrace?.submitted();
     // Commands arriving in the same turn of the event loop (or during a write) go out as
     // one batch: one append_entries per follower, one fsync.
@@ -240,7 +364,33 @@ export class RaftNode {
     return this.commands.enqueue(proposal);
   }
 
+  /**
+   * A `get` without a log entry. `read_index`/`lease`: dissertation §6.4 through the core
+   * (reads.ts). `unsafe_local`: answered from this node's state machine at once, whatever its
+   * role — may be stale; only for the lesson that shows why the protocol exists.
+   */
+  private read(key: string): Promise<CommandOutcome> {
+    if (this.reads.mode === 'unsafe_local') {
+      const at = { index: this.core.lastApplied, term: this.core.currentTerm };
+      return Promise.resolve({
+        kind: 'ok',
+        ...at,
+        result: this.sm.get(key),
+        duplicate: false,
+        read: 'unsafe_local',
+      });
+    }
+    const waitMs = Math.round(this.config.commandTimeoutMs / Math.min(1, this.faults.speed));
+    const { id, outcome } = this.reads.start(key, this.core.currentTerm, waitMs);
+    const r = this.core.readIndex(id);
+    if (!r.ok) this.reads.refuse(id, this.notLeader());
+    else void this.pump();
+    return outcome;
+  }
+
   private notLeader(): CommandOutcome {
+    const transferee = this.core.transferee;
+    if (transferee !== null) return { kind: 'transferring', to: transferee };
     const leaderId = this.core.leaderId;
     if (leaderId === null || leaderId === this.id) return { kind: 'no_leader' };
     return { kind: 'not_leader', leaderId, leaderUrl: this.urlOf(leaderId) };
@@ -254,7 +404,7 @@ export class RaftNode {
       this.pumpAgain = true;
       return this.pumping;
     }
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || this.resetting) return Promise.resolve();
     this.pumpAgain = false;
     this.pumping = this.runReadyLoop()
       .catch((err) => {
@@ -271,7 +421,7 @@ export class RaftNode {
   }
 
   private async runReadyLoop(): Promise<void> {
-    while (!this.faults.paused && !this.stopped) {
+    while (!this.faults.paused && !this.stopped && !this.resetting) {
       if (this.commands.hasQueued) {
         const waitMs = Math.round(this.config.commandTimeoutMs / Math.min(1, this.faults.speed));
         this.commands.proposeQueued(
@@ -282,13 +432,16 @@ export class RaftNode {
       }
       const stepped = this.inbound.takeStepped();
       if (!this.core.hasReady()) {
-        this.inbound.answerIgnored(stepped, new Set(), (rpc) => this.ignored(rpc.rpc));
+        this.inbound.answerIgnored(stepped, new Set(), (rpc) => this.ignored(rpc));
         return;
       }
       const rd = this.core.ready();
       this.counters.readies++;
       phaseTrace?.ready('persist', rd);
-      // Nothing of this Ready leaves before it is durable; a full disk holds it here (retried).
+      // Dissertation §10.2.1: a leader's appends leave now, its own write overlapping theirs.
+      const { early, afterPersist } = splitForPersist(rd, this.core.role);
+      for (const m of early) this.dispatch(m);
+      // Nothing else of this Ready leaves before it is durable; a full disk holds it here (retried).
       const persisted = await this.wal.appendRetrying(
         { hardState: rd.hardState, truncateFrom: rd.truncateFrom, entries: rd.entries },
         { retryMs: DISK_FULL_RETRY_MS, stopped: () => this.stopped, onFull: (e) => this.onDiskFull(e) },
@@ -300,25 +453,35 @@ export class RaftNode {
         this.opts.notice?.('the disk accepts writes again: the held log record is persisted, going on');
       }
       const answered = new Set<string>();
-      for (const m of rd.messages) {
+      for (const m of afterPersist) {
         if (m.rpcId !== undefined) answered.add(m.rpcId);
         this.dispatch(m);
       }
-      this.inbound.answerIgnored(stepped, answered, (rpc) => this.ignored(rpc.rpc));
+      this.inbound.answerIgnored(stepped, answered, (rpc) => this.ignored(rpc));
       for (const e of rd.committed) this.apply(e);
       this.core.advance(rd);
+      // §6.4: confirmed reads wait until applied >= their index; dropped ones never answer a value.
+      this.reads.fromReady(rd.readStates, rd.droppedReads, () => this.notLeader());
+      this.reads.answerApplied(this.core.lastApplied, (key) => this.sm.get(key));
       this.noteChanges(rd);
+      this.notifyProgress();
     }
   }
 
-  /** The 409 for a request the core chose not to answer (a second leader claiming a term, §5.2). */
-  private ignored(rpc: string): object {
-    return {
-      error: 'ignored',
-      detail:
-        `node ${this.id} (${this.core.role}, term ${this.core.currentTerm}, leader ${this.core.leaderId ?? 'none'}) ` +
-        `ignored this ${rpc}: only one leader can exist per term (§5.2), so a second one claiming it is not answered`,
-    };
+  /**
+   * The 409 for a request the core chose not to answer: a vote request under leader stickiness
+   * (§4.2.3), or a second leader claiming a term (§5.2). Also an `ignored` event, so the lab shows it.
+   */
+  private ignored(rpc: InboundRpc): object {
+    const detail = ignoredDetail(rpc.rpc, {
+      id: this.id,
+      role: this.core.role,
+      term: this.core.currentTerm,
+      leaderId: this.core.leaderId,
+      electionTimeoutMinMs: this.config.electionTimeoutMinMs,
+    });
+    this.events.emit({ type: 'ignored', rpc: rpc.rpc, from: rpc.from, term: rpc.term, detail });
+    return { error: 'ignored', detail };
   }
 
   private onDiskFull(e: Error): void {
@@ -332,7 +495,11 @@ export class RaftNode {
   }
 
   private dispatch(m: Message): void {
-    if (m.type === 'request_vote_response' || m.type === 'append_entries_response') {
+    if (
+      m.type === 'request_vote_response' ||
+      m.type === 'pre_vote_response' ||
+      m.type === 'append_entries_response'
+    ) {
       const rpc = this.inbound.take(m.rpcId);
       if (!rpc) return;
       // A reply travels back on the link to the requester: its delay applies (link-faults.ts).
@@ -343,7 +510,12 @@ export class RaftNode {
       else rpc.answer(200, body);
       return;
     }
-    if (m.type === 'request_vote' || m.type === 'append_entries')
+    if (
+      m.type === 'request_vote' ||
+      m.type === 'pre_vote' ||
+      m.type === 'append_entries' ||
+      m.type === 'timeout_now'
+    )
       this.outbound.send(m, `${this.id}.${++this.rpcSeq}`);
   }
 
@@ -405,12 +577,14 @@ export class RaftNode {
   }
 
   /**
-   * The election timer fires now (RaftScope's "time out"): a follower or candidate starts an
-   * election (§5.2). Returns why it cannot: a leader has no election timer; a stopped or paused
-   * node does nothing.
+   * The election timer fires now (RaftScope's "time out"; not the TimeoutNow RPC of §3.10): a
+   * follower or candidate starts an election (§5.2), with PreVote first when it is on (§9.6).
+   * Returns why it cannot: a leader has no election timer; a stopped, paused or resetting node
+   * does nothing.
    */
-  timeoutNow(): string | null {
+  expireElectionTimer(): string | null {
     if (this.stopped) return `node ${this.id} is stopping`;
+    if (this.resetting) return `node ${this.id} is being reset; try again in a moment`;
     if (this.faults.paused) return `node ${this.id} is paused: resume it first`;
     if (this.core.role === 'leader') {
       return `node ${this.id} is the leader of term ${this.core.currentTerm}: a leader has no election timer (§5.2); time out a follower or a candidate`;
@@ -419,6 +593,49 @@ export class RaftNode {
     this.timerEvents.observe(true);
     void this.pump();
     return null;
+  }
+
+  // ---- Raft switches and leadership transfer (leadership-admin.ts) --------------------------
+
+  switches(): SwitchesView {
+    const s = this.core.switches;
+    return { pre_vote: s.preVote, check_quorum: s.checkQuorum, read_mode: this.reads.mode };
+  }
+
+  /** Sets the given switches; the core takes PreVote from the next election on (§9.6). */
+  setSwitches(b: SwitchesBody): void {
+    if (b.pre_vote !== undefined) this.core.setPreVote(b.pre_vote);
+    if (b.check_quorum !== undefined) this.core.setCheckQuorum(b.check_quorum);
+    if (b.read_mode !== undefined) {
+      this.reads.mode = b.read_mode;
+      this.core.setReadMode(b.read_mode === 'lease' ? 'lease' : 'read_index');
+    }
+  }
+
+  /** Dissertation §3.10, on the leader; progress shows in `leadership()` (watch with onProgress). */
+  transferLeadership(to: string): TransferResult {
+    const r = this.core.transferLeadership(to);
+    void this.pump();
+    return r;
+  }
+
+  leadership(): { role: string; term: number; leaderId: string | null; transferee: string | null } {
+    const c = this.core;
+    return { role: c.role, term: c.currentTerm, leaderId: c.leaderId, transferee: c.transferee };
+  }
+
+  electionTimeoutMaxMs(): number {
+    return this.config.electionTimeoutMaxMs / this.faults.speed;
+  }
+
+  /** Calls `f` after every Ready and tick until the returned function is called. */
+  onProgress(f: () => void): () => void {
+    this.progressListeners.add(f);
+    return () => this.progressListeners.delete(f);
+  }
+
+  private notifyProgress(): void {
+    for (const f of [...this.progressListeners]) f();
   }
 
   // ---- views ------------------------------------------------------------------------------

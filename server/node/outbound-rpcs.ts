@@ -5,9 +5,13 @@
 // failure goes back to the core. The counterpart of inbound-rpcs.ts.
 
 import type { LossReason } from '../contract/node-events.ts';
-import { AppendEntriesReplySchema, RequestVoteReplySchema } from '../contract/raft-rpc.ts';
+import {
+  AppendEntriesReplySchema,
+  RequestVoteReplySchema,
+  TimeoutNowReplySchema,
+} from '../contract/raft-rpc.ts';
 import { parseWire } from '../contract/wire-check.ts';
-import type { AppendEntries, Message, RequestVote } from '../raft/types.ts';
+import type { Message } from '../raft/types.ts';
 import { messageOf, type NodeEvents, rpcEventOf } from './events.ts';
 import type { Faults } from './faults.ts';
 import { LinkShaper } from './link-faults.ts';
@@ -15,7 +19,7 @@ import { Outbox, type OutgoingRequest } from './outbox.ts';
 import { phaseTrace } from './phase-trace.ts';
 import type { RpcCounters } from './rpc-counters.ts';
 import { RpcFailure, type Transport } from './transport.ts';
-import { decodeReply, encodeRequest } from './wire-codec.ts';
+import { decodeReply, encodeRequest, type OutboundRequest } from './wire-codec.ts';
 
 export interface OutboundHooks {
   /** Runs `f` now, or once the node is resumed (a frozen process reads its sockets late). */
@@ -35,7 +39,7 @@ export interface OutboundParts {
   random: () => number;
 }
 
-const isHeartbeat = (m: RequestVote | AppendEntries) => m.type === 'append_entries' && m.entries.length === 0;
+const isHeartbeat = (m: OutboundRequest) => m.type === 'append_entries' && m.entries.length === 0;
 
 export class OutboundRpcs {
   readonly outbox: Outbox;
@@ -68,7 +72,7 @@ export class OutboundRpcs {
   }
 
   /** A request out of a Ready; `id` names it in both nodes' events. */
-  send(m: RequestVote | AppendEntries, id: string): void {
+  send(m: OutboundRequest, id: string): void {
     this.p.counters.sent(m);
     this.outbox.submit({ id, msg: m });
   }
@@ -118,10 +122,17 @@ export class OutboundRpcs {
       .call(m.to, m.type, encodeRequest(m, this.p.advertiseUrl), id)
       .then((raw) => {
         // A reply is a door too: a peer that answers outside the contract counts as unreachable.
+        if (m.type === 'timeout_now') {
+          // §3.10: "received" is all; the election the target starts is the real answer.
+          const t = parseWire(TimeoutNowReplySchema, raw);
+          if (!t.ok)
+            throw new RpcFailure(`${m.to} answered timeout_now outside the contract: ${t.detail}`, 'refused');
+          return;
+        }
         const c =
-          m.type === 'request_vote'
-            ? parseWire(RequestVoteReplySchema, raw)
-            : parseWire(AppendEntriesReplySchema, raw);
+          m.type === 'append_entries'
+            ? parseWire(AppendEntriesReplySchema, raw)
+            : parseWire(RequestVoteReplySchema, raw);
         if (!c.ok)
           throw new RpcFailure(`${m.to} answered ${m.type} outside the contract: ${c.detail}`, 'refused');
         const reply = decodeReply(m, c.value);

@@ -6,12 +6,12 @@
 
 import { type HeldMessage, MAX_HELD_MESSAGES } from '../contract/admin.ts';
 import type { LossReason } from '../contract/node-events.ts';
-import type { AppendEntries, RequestVote } from '../raft/types.ts';
+import type { OutboundRequest } from './wire-codec.ts';
 
 /** A request on its way out; `id` is the "<node>.<n>" both nodes' events use. */
 export interface OutgoingRequest {
   id: string;
-  msg: RequestVote | AppendEntries;
+  msg: OutboundRequest;
 }
 
 interface Held extends OutgoingRequest {

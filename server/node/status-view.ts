@@ -2,6 +2,7 @@
 
 import type { LogPage, NodeMetrics, NodeStatus } from '../contract/node-status.ts';
 import { STATUS_LOG_LIMIT } from '../contract/node-status.ts';
+import type { SwitchesView } from '../contract/raft-switches.ts';
 import type { RaftCore } from '../raft/core.ts';
 import type { KvStateMachine } from '../statemachine/kv.ts';
 import type { ClientCommands } from './client-commands.ts';
@@ -19,6 +20,8 @@ export interface NodeParts {
   commands: ClientCommands;
   counters: RpcCounters;
   urlOf: (id: string) => string | null;
+  /** PreVote, CheckQuorum and the read mode in effect (/admin/switches). */
+  switches: () => SwitchesView;
 }
 
 export function statusView(p: NodeParts): NodeStatus {
@@ -29,10 +32,12 @@ export function statusView(p: NodeParts): NodeStatus {
   const progress = core.progress();
   return {
     node_id: p.config.id,
+    id: p.config.id,
     state: core.role,
     term: core.currentTerm,
     voted_for: core.votedFor,
     leader_id: leaderId,
+    leader: leaderId,
     leader_url: leaderId === null ? null : p.urlOf(leaderId),
     commit_index: core.commitIndex,
     last_applied: core.lastApplied,
@@ -51,6 +56,8 @@ export function statusView(p: NodeParts): NodeStatus {
             ]),
           ),
     faults: p.faults.toJSON(),
+    switches: p.switches(),
+    transferee: core.transferee,
     storage: { disk_full: p.wal.diskFull !== null, detail: p.wal.diskFull?.detail ?? null },
     metrics: metricsView(p),
   };

@@ -5,32 +5,45 @@
 import type {
   AppendEntriesBody,
   AppendEntriesReply,
+  PreVoteBody,
   RequestVoteBody,
   RequestVoteReply,
+  TimeoutNowBody,
+  TimeoutNowReply,
 } from '../contract/raft-rpc.ts';
 import { nodeIdText } from '../contract/raft-rpc.ts';
 import type {
   AppendEntries,
   AppendEntriesResponse,
   Message,
+  PreVote,
+  PreVoteResponse,
   RequestVote,
   RequestVoteResponse,
+  TimeoutNow,
 } from '../raft/types.ts';
+
+/** The requests a node sends to peers over HTTP. */
+export type OutboundRequest = RequestVote | PreVote | AppendEntries | TimeoutNow;
 
 /** The body a node POSTs to a peer for an outgoing request. */
 export function encodeRequest(
-  msg: RequestVote | AppendEntries,
+  msg: OutboundRequest,
   leaderUrl: string,
-): RequestVoteBody | AppendEntriesBody {
-  if (msg.type === 'request_vote') {
-    return {
+): RequestVoteBody | PreVoteBody | AppendEntriesBody | TimeoutNowBody {
+  if (msg.type === 'request_vote' || msg.type === 'pre_vote') {
+    const body: RequestVoteBody = {
       term: msg.term,
       candidate_id: msg.candidateId,
       last_log_index: msg.lastLogIndex,
       last_log_term: msg.lastLogTerm,
     };
+    // §3.10: without the flag, voters under leader stickiness would ignore the transfer's election.
+    if (msg.type === 'request_vote' && msg.leadershipTransfer) body.leadership_transfer = true;
+    return body;
   }
-  return {
+  if (msg.type === 'timeout_now') return { term: msg.term, leader_id: msg.leaderId };
+  const body: AppendEntriesBody = {
     term: msg.term,
     leader_id: msg.leaderId,
     leader_url: leaderUrl,
@@ -39,14 +52,17 @@ export function encodeRequest(
     entries: msg.entries,
     leader_commit: msg.leaderCommit,
   };
+  // §6.4: the heartbeat round a read waits for; the follower echoes it.
+  if (msg.readRound !== undefined) body.read_round = msg.readRound;
+  return body;
 }
 
 /** The HTTP answer to a request this node received. Every RPC response carries node_id. */
 export function encodeResponse(
-  msg: RequestVoteResponse | AppendEntriesResponse,
+  msg: RequestVoteResponse | PreVoteResponse | AppendEntriesResponse,
   nodeId: string,
 ): RequestVoteReply | AppendEntriesReply {
-  if (msg.type === 'request_vote_response') {
+  if (msg.type === 'request_vote_response' || msg.type === 'pre_vote_response') {
     return { node_id: nodeId, term: msg.term, vote_granted: msg.voteGranted };
   }
   const body: AppendEntriesReply = {
@@ -57,13 +73,23 @@ export function encodeResponse(
   };
   if (msg.conflictIndex !== undefined) body.conflict_index = msg.conflictIndex;
   if (msg.conflictTerm !== undefined) body.conflict_term = msg.conflictTerm;
+  if (msg.readRound !== undefined) body.read_round = msg.readRound;
   return body;
 }
 
 export function decodeRequestVote(b: RequestVoteBody, to: string, rpcId: string): RequestVote {
+  const msg: RequestVote = { type: 'request_vote', ...voteFields(b, to, rpcId) };
+  if (b.leadership_transfer === true) msg.leadershipTransfer = true;
+  return msg;
+}
+
+export function decodePreVote(b: PreVoteBody, to: string, rpcId: string): PreVote {
+  return { type: 'pre_vote', ...voteFields(b, to, rpcId) };
+}
+
+function voteFields(b: PreVoteBody, to: string, rpcId: string) {
   const candidate = nodeIdText(b.candidate_id);
   return {
-    type: 'request_vote',
     from: candidate,
     to,
     rpcId,
@@ -72,6 +98,15 @@ export function decodeRequestVote(b: RequestVoteBody, to: string, rpcId: string)
     lastLogIndex: b.last_log_index,
     lastLogTerm: b.last_log_term,
   };
+}
+
+export function decodeTimeoutNow(b: TimeoutNowBody, to: string): TimeoutNow {
+  const leader = nodeIdText(b.leader_id);
+  return { type: 'timeout_now', from: leader, to, term: b.term, leaderId: leader };
+}
+
+export function encodeTimeoutNowReply(nodeId: string, term: number): TimeoutNowReply {
+  return { node_id: nodeId, term };
 }
 
 export function decodeAppendEntries(b: AppendEntriesBody, to: string, rpcId: string): AppendEntries {
@@ -87,18 +122,19 @@ export function decodeAppendEntries(b: AppendEntriesBody, to: string, rpcId: str
     prevLogTerm: b.prev_log_term,
     entries: b.entries,
     leaderCommit: b.leader_commit,
+    ...(b.read_round !== undefined ? { readRound: b.read_round } : {}),
   };
 }
 
 /** A peer's reply to our request, turned into the response message the core expects. */
 export function decodeReply(
-  request: RequestVote | AppendEntries,
+  request: RequestVote | PreVote | AppendEntries,
   reply: RequestVoteReply | AppendEntriesReply,
 ): Message {
-  if (request.type === 'request_vote') {
+  if (request.type === 'request_vote' || request.type === 'pre_vote') {
     const r = reply as RequestVoteReply;
     return {
-      type: 'request_vote_response',
+      type: request.type === 'pre_vote' ? 'pre_vote_response' : 'request_vote_response',
       from: request.to,
       to: request.from,
       term: r.term,
@@ -116,5 +152,6 @@ export function decodeReply(
   };
   if (r.conflict_index !== undefined) msg.conflictIndex = r.conflict_index;
   if (r.conflict_term !== undefined) msg.conflictTerm = r.conflict_term;
+  if (r.read_round !== undefined) msg.readRound = r.read_round;
   return msg;
 }

@@ -10,7 +10,7 @@ import { judgeSnapshot } from './install-snapshot.ts';
 import { type FollowerView, type LeaderHost, Leadership } from './leadership.ts';
 import { RaftLog } from './log.ts';
 import { bootstrapConfiguration, isVoter } from './membership.ts';
-import { isWellFormed } from './message-checks.ts';
+import { isWellFormed, MAX_TERM_LEAD } from './message-checks.ts';
 import { VoteTally } from './quorum.ts';
 import { type ReadySource, ReadyTracker } from './ready.ts';
 import { acceptAppend } from './replication.ts';
@@ -121,6 +121,8 @@ export class RaftCore {
 
   step(msg: Message): void {
     if (!isWellFormed(msg) || msg.to !== this.id || msg.from === this.id) return;
+    // §5.1: a higher term is adopted, but not one no real peer could have (MAX_TERM_LEAD).
+    if (msg.term - this.term > MAX_TERM_LEAD) return;
     if ('candidateId' in msg && msg.candidateId !== msg.from) return;
     if ('leaderId' in msg && msg.leaderId !== msg.from) return;
     // Dissertation §4.1: messages are processed whatever this node's configuration says (a

@@ -4,6 +4,15 @@
 
 import type { Configuration, Entry, Message } from './types.ts';
 
+/**
+ * How far above a node's own term a message's term may be. A higher term is adopted (Figure 2)
+ * and a real peer may be many elections ahead after a partition, but never 2^32 of them. Without
+ * a bound, one hand-made message could put a node's term just below 2^53: its peers would follow
+ * it there, and elections past 2^53 - 1 cannot be counted exactly, so the cluster could never
+ * elect a leader again. With it, getting there takes some two million messages.
+ */
+export const MAX_TERM_LEAD = 2 ** 32;
+
 const isIndex = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 const isId = (s: unknown): s is string => typeof s === 'string' && s.length > 0;
 const isOptional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);

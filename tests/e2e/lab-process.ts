@@ -19,6 +19,8 @@ export interface LabOptions {
   port: number;
   basePort: number;
   lessons?: string;
+  /** Nodes in the cluster (default the lab's, 5). */
+  size?: number;
 }
 
 export async function startLab(opts: LabOptions): Promise<LabProcess> {
@@ -36,6 +38,7 @@ export async function startLab(opts: LabOptions): Promise<LabProcess> {
     join(work, 'workspace'),
     '--data',
     join(work, 'data'),
+    ...(opts.size ? ['--size', String(opts.size)] : []),
   ];
   // Its own process group, so stopping it reaches the nodes it spawned even if it misbehaves.
   const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -65,7 +68,8 @@ export async function startLab(opts: LabOptions): Promise<LabProcess> {
         const info = (await res.json()) as { snapshot?: { leaderId?: string | null } };
         return !!info.snapshot?.leaderId;
       },
-      { timeoutMs: 60_000, intervalMs: 100 },
+      // Five node processes may take over a minute to start on a loaded shared machine.
+      { timeoutMs: 150_000, intervalMs: 100 },
     );
   } catch (err) {
     await lab.stop();

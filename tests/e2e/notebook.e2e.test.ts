@@ -2,8 +2,9 @@
 // open it, Run all on the first lessons and see every check pass, edit a cell and re-run
 // it, kill the leader from the panel and see a new one elected, reload and find the edit.
 // Each step leaves a screenshot in test-results/screenshots/ for a person to look at;
-// RAFT_LAB_DOCS_SCREENSHOT=1 also refreshes docs/screenshot.png.
-import { mkdirSync } from 'node:fs';
+// docs/screenshot.png comes from tests/e2e/docs-screenshot.ts (a real lesson, not the fixture).
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,8 @@ const NODE_BASE_PORT = 17310;
 const LESSONS_TO_RUN = 3;
 
 let lab: LabProcess | null = null;
+/** The course's lessons plus the fixture lesson the notebook-feature tests drive. */
+const lessonsDir = mkdtempSync(join(tmpdir(), 'raft-lab-e2e-lessons-'));
 let browser: Browser | null = null;
 let page: Page;
 const pageErrors: string[] = [];
@@ -26,15 +29,20 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   ensureWebBuild();
   mkdirSync(SHOTS, { recursive: true });
-  lab = await startLab({ port: LAB_PORT, basePort: NODE_BASE_PORT });
+  for (const dir of [join(root, 'lessons'), join(root, 'tests/fixtures/e2e')]) {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.md')))
+      copyFileSync(join(dir, f), join(lessonsDir, f));
+  }
+  lab = await startLab({ port: LAB_PORT, basePort: NODE_BASE_PORT, lessons: lessonsDir });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-}, 120_000);
+}, 200_000);
 
 afterAll(async () => {
   await browser?.close();
   await lab?.stop();
+  rmSync(lessonsDir, { recursive: true, force: true });
 }, 60_000);
 
 async function shot(name: string): Promise<void> {
@@ -212,9 +220,6 @@ describe('the notebook, end to end', () => {
     expect(downLabel).toContain('DOWN');
     await page.locator('section[data-cell-type="http"] http-output').first().scrollIntoViewIfNeeded();
     await shot('04-new-leader-after-kill');
-    // The README's picture: a lesson with outputs beside a cluster that just lost its leader.
-    if (process.env.RAFT_LAB_DOCS_SCREENSHOT)
-      await page.screenshot({ path: join(root, 'docs/screenshot.png') });
     await page.click(`node-card button[aria-label="Restart ${old.name}"]`);
     await waitFor(
       `${old.name} to come back`,
@@ -242,7 +247,193 @@ describe('the notebook, end to end', () => {
     await shot('05-edit-kept-after-reload');
   }, 60_000);
 
+  describe('the notebook features, on the fixture lesson', () => {
+    const FIXTURE = '90-notebook-features';
+    const cell = (id: string) => page.locator(`section[data-cell-id="${id}"]`);
+    const outputOf = (id: string) => cell(id).locator('.output[data-ok]');
+    /** Waits for a cell's run number to reach `n` (each run shows its own). */
+    const ranTimes = async (id: string, before: string) =>
+      waitFor(
+        `cell ${id} to finish a run`,
+        async () => {
+          const count = (await cell(id).locator('.count').textContent())?.trim() ?? '';
+          return count !== before && /^\[\d+\]$/.test(count) ? count : null;
+        },
+        { timeoutMs: 90_000, intervalMs: 100 },
+      );
+
+    it('opens a lesson at its top', async () => {
+      await openLesson(FIXTURE);
+      await page.waitForFunction(
+        () => (document.querySelector('main#notebook') as HTMLElement).scrollTop < 5,
+      );
+      await cell('fresh').locator('button.run').click();
+      await outputOf('fresh').waitFor({ timeout: 60_000 });
+      expect(await outputOf('fresh').getAttribute('data-ok')).toBe('true');
+    }, 90_000);
+
+    it('keeps the keyboard on the cell that runs: Enter on Run, and the button becomes Stop', async () => {
+      const run = cell('write').locator('button.run');
+      await run.focus();
+      const before = (await cell('write').locator('.count').textContent())?.trim() ?? '';
+      await page.keyboard.press('Enter');
+      const focusedWhileRunning = await page.evaluate(() => {
+        const a = document.activeElement as HTMLElement | null;
+        return { label: a?.getAttribute('aria-label'), cell: a?.closest('section')?.dataset.cellId };
+      });
+      await ranTimes('write', before);
+      const focusedAfter = await page.evaluate(() => {
+        const a = document.activeElement as HTMLElement | null;
+        return { label: a?.getAttribute('aria-label'), cell: a?.closest('section')?.dataset.cellId };
+      });
+      expect(focusedWhileRunning.cell).toBe('write');
+      expect(focusedAfter).toEqual({ label: 'Run cell write', cell: 'write' });
+      expect(await outputOf('write').getAttribute('data-ok')).toBe('true');
+    }, 120_000);
+
+    it('a write cell run twice adds exactly two entries to the log, and its failed assert is reported once', async () => {
+      const before = (await cell('write').locator('.count').textContent())?.trim() ?? '';
+      await cell('write').locator('button.run').click();
+      await ranTimes('write', before);
+      expect(await outputOf('write').getAttribute('data-ok')).toBe('false');
+      const results = await cell('write')
+        .locator('http-output')
+        .evaluate((el) => el.shadowRoot!.textContent ?? '');
+      expect(results).toContain('not sent again: the node answered 200');
+      expect(results).toContain('client_id');
+      const info = await clusterInfo();
+      const log = (
+        info.snapshot as unknown as {
+          nodes: { id: string; status: { log: { command: string | null }[] } | null }[];
+        }
+      ).nodes.find((n) => n.id === info.snapshot.leaderId)!.status!.log;
+      expect(log.filter((e) => e.command === 'set twice=42')).toHaveLength(2);
+      await cell('write').scrollIntoViewIfNeeded();
+      await shot('06-write-run-twice');
+    }, 120_000);
+
+    it('shows what a waiting check waits for, and Escape stops it (not its 60 s timeout), with every queued cell', async () => {
+      await cell('waits').locator('button.run').click();
+      await cell('waits').locator('.waiting').waitFor({ timeout: 30_000 });
+      expect(await cell('waits').locator('.waiting').textContent()).toMatch(
+        /Waiting for\s+leaders == 0\s+·\s+\d+ s\s+left/,
+      );
+      await cell('waits').scrollIntoViewIfNeeded();
+      await shot('07-waiting-check');
+      const t0 = Date.now();
+      await page.keyboard.press('Escape');
+      await outputOf('waits').waitFor({ timeout: 20_000 });
+      const stoppedAfterMs = Date.now() - t0;
+      expect(await cell('waits').locator('.run-error').textContent()).toContain('Stopped: you pressed Stop.');
+      // The check would wait 60 s more: ending in a fraction of that is Stop's doing, not its
+      // timeout. The time itself is printed, not asserted (well under 1 s on a quiet machine;
+      // a shared, loaded one adds its own delays to the browser and the lab alike).
+      console.log(`Escape → stopped check shown: ${stoppedAfterMs} ms`);
+      expect(stoppedAfterMs).toBeLessThan(20_000);
+      // Run from here, then Stop: the cells after it are cancelled, not run later.
+      await cell('waits').locator('button.run').focus();
+      await page.click('notebook-toolbar button[data-action="run-from"]');
+      await cell('waits').locator('.waiting').waitFor({ timeout: 30_000 });
+      await page.click('notebook-toolbar button[data-action="stop"]');
+      await waitFor(
+        'Run from here to stop',
+        async () => /Stopped at cell waits/.test((await page.textContent('notebook-view .note')) ?? ''),
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
+      expect(await outputOf('after-wait').count()).toBe(0);
+      await shot('08-stopped');
+    }, 120_000);
+
+    it('answers a prediction, runs the cell it waits for, and shows who was right and why', async () => {
+      await cell('after-wait').locator('button.run').click();
+      await outputOf('after-wait').waitFor({ timeout: 60_000 });
+      await cell('status').locator('button.run').click();
+      await outputOf('status').waitFor({ timeout: 60_000 });
+      const step = cell('who-leads').locator('learner-step');
+      await step.locator('input[value="other"]').check();
+      await step.locator('button[data-step="answer"]').click();
+      await outputOf('who-leads').waitFor({ timeout: 30_000 });
+      await cell('kill').locator('button.run').click();
+      await outputOf('kill').waitFor({ timeout: 60_000 });
+      await step.locator('.outcome').waitFor({ timeout: 30_000 });
+      expect(await step.locator('.verdict').textContent()).toContain('✓ Right');
+      expect(await step.locator('.explain').textContent()).toContain('Four of five nodes are a majority');
+      await cell('killed').locator('button.run').click();
+      await outputOf('killed').waitFor({ timeout: 60_000 });
+      expect(await outputOf('killed').getAttribute('data-ok')).toBe('true');
+      // The check shows the node, not the placeholder; the history too.
+      const history = await page.locator('action-history li').allTextContents();
+      expect(history.join('\n')).toMatch(/kill node\d/);
+      await cell('who-leads').scrollIntoViewIfNeeded();
+      await shot('09-prediction-answered');
+    }, 180_000);
+
+    it('keeps outputs and the history over a reload, and marks them once the cluster is reset', async () => {
+      await page.reload();
+      await outputOf('killed').waitFor({ timeout: 30_000 });
+      for (const id of ['fresh', 'write', 'waits', 'who-leads', 'kill', 'killed'])
+        expect(await outputOf(id).getAttribute('data-stale'), id).toBe('false');
+      expect(await cell('who-leads').locator('learner-step .verdict').textContent()).toContain('✓ Right');
+      expect((await page.locator('action-history li').allTextContents()).join('\n')).toMatch(/kill node\d/);
+      await shot('10-reloaded');
+      await page.click('notebook-toolbar button[data-action="fresh-cluster"]');
+      await waitFor(
+        'the outputs to be marked as from an earlier cluster',
+        async () => (await outputOf('killed').getAttribute('data-stale')) === 'true',
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+      expect(await cell('killed').locator('.stale-note').textContent()).toContain('From an earlier run');
+    }, 120_000);
+
+    it('has no serious or critical accessibility problem on the lesson list, a lesson and the cluster panel', async () => {
+      await page.addScriptTag({ path: join(root, 'node_modules/axe-core/axe.min.js') });
+      for (const area of ['aside.lessons', 'main#notebook', 'aside.cluster']) {
+        const violations = await page.evaluate(async (selector) => {
+          const axe = (
+            window as unknown as {
+              axe: {
+                run: (c: Element) => Promise<{
+                  violations: {
+                    id: string;
+                    impact: string | null;
+                    help: string;
+                    nodes: { target: unknown[] }[];
+                  }[];
+                }>;
+              };
+            }
+          ).axe;
+          const r = await axe.run(document.querySelector(selector)!);
+          return r.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map(
+              (v) =>
+                `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
+            );
+        }, area);
+        expect(violations, area).toEqual([]);
+      }
+    }, 120_000);
+  });
+
   it('raised no uncaught error in the page', () => {
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows a lab that stopped as stopped, not a healthy cluster (last: it stops the lab)', async () => {
+    await lab!.stop();
+    await waitFor(
+      'the header to say the lab is unreachable',
+      async () => {
+        const labText = await page.locator('lab-status-pill [data-testid=lab-status]').textContent();
+        const clusterText = await page.locator('lab-status-pill [data-testid=cluster-status]').textContent();
+        return (
+          /unreachable/.test(labText ?? '') && /unknown while the lab is unreachable/.test(clusterText ?? '')
+        );
+      },
+      { timeoutMs: 5000, intervalMs: 50 },
+    );
+    expect(await page.locator('aside.cluster .lab-gone').textContent()).toContain('The lab is not answering');
+    await shot('11-lab-stopped');
+  }, 60_000);
 });

@@ -39,6 +39,8 @@ describe('lessons API', () => {
       order: 1,
       cells: 4,
       checks: 1,
+      passed: 0,
+      ran: 0,
     });
     expect(body[1].id).toBe('02-bad-cells');
     expect(body[1].error).toMatch(/02-bad-cells\.md:12: /);
@@ -165,7 +167,20 @@ describe('run and cluster API', () => {
     const c = await call('GET', '/api/cluster');
     expect(c.body).toMatchObject({
       backend: 'remote',
-      faults: ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'messages', 'links', 'timers'],
+      faults: [
+        'pause',
+        'resume',
+        'partition',
+        'heal',
+        'speed',
+        'noop',
+        'switches',
+        'transfer',
+        'reset',
+        'messages',
+        'links',
+        'timers',
+      ],
     });
     expect(c.body.nodes).toHaveLength(5);
     expect(c.body.snapshot.nodes[0]).toMatchObject({

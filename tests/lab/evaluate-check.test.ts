@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSnapshot, NodeView } from '../../server/contract/cluster-view.ts';
 import { snapshotFromViews } from '../../server/lab/cluster/snapshot.ts';
-import { evaluateCheckCell } from '../../server/lab/run/run-check-cell.ts';
+import { evaluateCheckLines } from '../../server/lab/run/run-check-cell.ts';
 import { parseCheckCell } from '../../server/lessons/parse-check-cell.ts';
 import { statusOf } from '../support/node-status.ts';
 
@@ -52,7 +52,8 @@ const healthy = (): ClusterSnapshot =>
   ]);
 
 function judge(source: string, snapshot: ClusterSnapshot, captured: Record<string, unknown> = {}) {
-  return evaluateCheckCell(parseCheckCell(source), snapshot, captured);
+  const cell = parseCheckCell(source);
+  return evaluateCheckLines(cell.lines, cell.hints, snapshot, captured);
 }
 
 describe('evaluating check cells', () => {
@@ -88,11 +89,68 @@ describe('evaluating check cells', () => {
     );
     expect(r).toEqual({
       text: 'leaders == 1',
+      shown: 'leaders == 1',
       ok: false,
       expected: '== 1',
       seen: '0 (no node says leader)',
       hint: 'wait for an election',
+      cause: 'mismatch',
     });
+  });
+
+  it('writes values as the lesson does, never as the parser stores them (issue 11: no {"kind":"literal"})', () => {
+    const [every, fact] = judge(
+      'every node: kv.x == "42"\nnode2 log contains "set x=7"',
+      snapshotFromViews([node('1', 'leader', 2, ['set x=7']), node('2', 'follower', 2, ['set x=7'])]),
+    );
+    expect(every).toMatchObject({
+      ok: false,
+      expected: 'every node: kv.x == "42"',
+      seen: 'node1: "7"; node2: "7"',
+      cause: 'mismatch',
+    });
+    expect(fact).toMatchObject({ ok: true, expected: 'log contains "set x=7"' });
+    for (const r of [every, fact]) expect(JSON.stringify(r)).not.toContain('kind');
+  });
+
+  it('shows the value a {{variable}} had, with the node it names (the placeholder stays in `text`)', () => {
+    const [a, b] = judge('leader.node_id == {{leader_id}}\n{{old}}.state == "follower"', healthy(), {
+      leader_id: '1',
+      old: 'http://127.0.0.1:16002',
+    });
+    expect(a).toMatchObject({
+      ok: true,
+      text: 'leader.node_id == {{leader_id}}',
+      shown: 'leader.node_id == "1"',
+    });
+    expect(b).toMatchObject({ ok: true, shown: 'node2.state == "follower"' });
+  });
+
+  it('gives the hint written for the cause of the failure, and the general one otherwise', () => {
+    const source = [
+      'node3.kv.x == "42"',
+      'hint if down: node3 is down: restart it (`restart node3`).',
+      'hint if mismatch: x is not 42: did you change the command? Reset the cell.',
+      'hint: general advice',
+    ].join('\n');
+    const down = snapshotFromViews([node('1', 'leader', 2, ['set x=42']), node('3', 'down')]);
+    const wrong = snapshotFromViews([
+      node('1', 'leader', 2, ['set x=7']),
+      node('3', 'follower', 2, ['set x=7']),
+    ]);
+    expect(judge(source, down)[0]).toMatchObject({
+      cause: 'down',
+      hint: 'node3 is down: restart it (`restart node3`).',
+    });
+    expect(judge(source, wrong)[0]).toMatchObject({
+      cause: 'mismatch',
+      hint: 'x is not 42: did you change the command? Reset the cell.',
+    });
+    const noLeader = judge(
+      'leader.term == 2\nhint if down: not this\nhint: general advice',
+      snapshotFromViews([node('2', 'follower')]),
+    );
+    expect(noLeader[0]).toMatchObject({ cause: 'no leader', hint: 'general advice' });
   });
 
   it('counts only leaders of the newest term (a deposed leader cut off in a minority is not a second leader)', () => {

@@ -7,7 +7,7 @@ import { pickHeld } from '../../server/lab/cluster/pick-held.ts';
 import { addMoments } from '../../server/lab/history/check-moment.ts';
 import { historyFact } from '../../server/lab/history/history-facts.ts';
 import { RunRecorder } from '../../server/lab/history/recorder.ts';
-import { evaluateCheckCell } from '../../server/lab/run/run-check-cell.ts';
+import { evaluateCheckLines } from '../../server/lab/run/run-check-cell.ts';
 import { parseCheckCell } from '../../server/lessons/parse-check-cell.ts';
 import { held, lost, sampleAt, sent, state, timer } from '../../web/src/history/test-events.ts';
 
@@ -58,15 +58,22 @@ describe('history checks', () => {
   it('are checks: `dropped request_vote >= 1` holds only when one was dropped', () => {
     const cell = parseCheckCell('dropped request_vote >= 1\nmax candidates in a term >= 2');
     const snap = sampleAt(0, 3, '1', 2);
-    const none = evaluateCheckCell(cell, snap, {}, []);
+    const none = evaluateCheckLines(cell.lines, cell.hints, snap, {}, [], []);
     expect(none.map((a) => a.ok)).toEqual([false, false]);
-    const did = evaluateCheckCell(cell, snap, {}, [
-      lost(rv('1.2', '1', '3'), 30, 'dropped'),
-      state('2', 3, 'candidate', 3),
-      state('3', 3, 'candidate', 3),
-    ]);
+    const did = evaluateCheckLines(
+      cell.lines,
+      cell.hints,
+      snap,
+      {},
+      [],
+      [
+        lost(rv('1.2', '1', '3'), 30, 'dropped'),
+        state('2', 3, 'candidate', 3),
+        state('3', 3, 'candidate', 3),
+      ],
+    );
     expect(did.map((a) => a.ok)).toEqual([true, true]);
-    const unrecorded = evaluateCheckCell(cell, snap, {}, null);
+    const unrecorded = evaluateCheckLines(cell.lines, cell.hints, snap, {}, [], null);
     expect(unrecorded[0]!.seen).toContain('keeps no history');
   });
 });
@@ -106,7 +113,10 @@ describe('the moment a check stopped holding', () => {
     r.record(state('1', 1150, 'follower', 3), 'a-2');
     r.sample(sampleAt(1200, 3, null, 3));
     const cell = parseCheckCell('leaders == 1\nterm == 3');
-    const result = { assertions: evaluateCheckCell(cell, r.allSamples().at(-1)!, {}), attempts: 1 };
+    const result = {
+      assertions: evaluateCheckLines(cell.lines, cell.hints, r.allSamples().at(-1)!, {}),
+      attempts: 1,
+    };
     expect(result.assertions.map((a) => a.ok)).toEqual([false, true]);
     addMoments(cell, result, r, {}, 1300);
     expect(result.assertions[0]!.moment).toEqual({ at: 1150, event_id: 'a-2', node_id: '1' });
@@ -117,7 +127,10 @@ describe('the moment a check stopped holding', () => {
     const r = new RunRecorder('local', nodes);
     r.sample(sampleAt(1000, 3, null, 3));
     const cell = parseCheckCell('leaders == 1');
-    const result = { assertions: evaluateCheckCell(cell, r.allSamples()[0]!, {}), attempts: 1 };
+    const result = {
+      assertions: evaluateCheckLines(cell.lines, cell.hints, r.allSamples()[0]!, {}),
+      attempts: 1,
+    };
     addMoments(cell, result, r, {});
     expect(result.assertions[0]!.moment).toBeUndefined();
   });

@@ -119,3 +119,106 @@ describe('exchange with redirects', () => {
     await expect(exchange(big, opts, guard)).rejects.toThrow(/over 256 KiB/);
   });
 });
+
+describe('forbidden targets in every notation', () => {
+  // Two loopback listeners this test starts itself: `node` stands for a node of the cluster,
+  // `forbidden` for anything else on the machine. The lab must never reach `forbidden`.
+  let node: Server;
+  let forbidden: Server;
+  let forbiddenHits = 0;
+  let guard: HostGuard;
+  let nodeUrl: string;
+  let F: number; // the forbidden port
+  let N: number; // the node's port
+
+  beforeAll(async () => {
+    forbidden = createServer((_req, res) => {
+      forbiddenHits++;
+      res.end('secret');
+    });
+    await new Promise<void>((r) => forbidden.listen(0, '127.0.0.1', r));
+    F = (forbidden.address() as AddressInfo).port;
+    node = createServer((req, res) => {
+      const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to');
+      if (to) res.writeHead(307, { location: to }).end();
+      else res.end('node');
+    });
+    await new Promise<void>((r) => node.listen(0, '127.0.0.1', r));
+    N = (node.address() as AddressInfo).port;
+    nodeUrl = `http://127.0.0.1:${N}`;
+    guard = new HostGuard([{ id: '1', name: 'node1', url: nodeUrl }]);
+  });
+
+  afterAll(async () => {
+    node.closeAllConnections();
+    forbidden.closeAllConnections();
+    await Promise.all([new Promise((r) => node.close(r)), new Promise((r) => forbidden.close(r))]);
+  });
+
+  const opts = { location: true, maxRedirs: 5, timeoutMs: 2000 };
+  const get = (url: string) => ({ method: 'GET', url, headers: {}, body: null });
+  /** The forbidden listener, written every way a URL can name 127.0.0.1 (or this machine). */
+  const notations = () => [
+    `http://127.0.0.1:${F}/`,
+    `http://localhost:${F}/`,
+    `http://LOCALHOST:${F}/`,
+    `http://localhost.:${F}/`,
+    `http://127.0.0.1.:${F}/`,
+    `http://2130706433:${F}/`, // decimal
+    `http://0x7f000001:${F}/`, // hex
+    `http://0x7f.0.0.1:${F}/`,
+    `http://0177.0.0.1:${F}/`, // octal
+    `http://017700000001:${F}/`,
+    `http://127.1:${F}/`,
+    `http://[::1]:${F}/`,
+    `http://[::ffff:127.0.0.1]:${F}/`, // IPv4-mapped IPv6
+    `http://[::ffff:7f00:1]:${F}/`,
+    `http://[0:0:0:0:0:ffff:7f00:1]:${F}/`,
+    `http://0.0.0.0:${F}/`,
+    `http://0:${F}/`,
+    `http://127.0.0.2:${N}/`, // another loopback address, the node's port
+    `http://127.0.0.1:${N}@127.0.0.1:${F}/`, // the node as user info
+    `http://127.0.0.1:${F}#@127.0.0.1:${N}/`,
+    `http:\\\\127.0.0.1:${F}/`,
+    `http://localtest.me:${F}/`, // DNS names that resolve to loopback
+    `http://anything.localhost:${F}/`,
+    `http://127.0.0.1.nip.io:${N}/`,
+    `https://127.0.0.1:${F}/`,
+    `ftp://127.0.0.1:${F}/`,
+  ];
+
+  it('refuses a cell that targets the forbidden listener in any notation, and never reaches it', async () => {
+    for (const url of notations()) {
+      await expect(exchange(get(url), opts, guard), url).rejects.toThrow(
+        /only sends requests to the cluster's own nodes/,
+      );
+    }
+    expect(forbiddenHits).toBe(0);
+  });
+
+  it('refuses a redirect to the forbidden listener in any notation (also protocol-relative) before following it', async () => {
+    for (const to of [...notations(), `//127.0.0.1:${F}/`, `//2130706433:${F}/x`]) {
+      const start = `${nodeUrl}/r?to=${encodeURIComponent(to)}`;
+      await expect(exchange(get(start), opts, guard), to).rejects.toThrow(/the redirect from .* leads to/);
+    }
+    expect(forbiddenHits).toBe(0);
+  });
+
+  it('refuses a redirect chain that leaves the cluster at its last hop', async () => {
+    const hop3 = `http://0x7f000001:${F}/x`;
+    const hop2 = `http://localhost:${N}/r?to=${encodeURIComponent(hop3)}`;
+    const hop1 = `${nodeUrl}/r?to=${encodeURIComponent(hop2)}`;
+    await expect(exchange(get(hop1), opts, guard)).rejects.toThrow(/leads to http:\/\/127\.0\.0\.1:\d+\/x/);
+    expect(forbiddenHits).toBe(0);
+  });
+
+  it("a node written in another notation of its own address is still sent to the node's URL, never resolved by name", () => {
+    for (const url of [
+      `http://2130706433:${N}/status`,
+      `http://0x7f.1:${N}/status`,
+      `http://localhost:${N}/status`,
+    ]) {
+      expect(guard.check(url).href).toBe(`${nodeUrl}/status`);
+    }
+  });
+});

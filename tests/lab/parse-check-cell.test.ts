@@ -24,10 +24,10 @@ describe('parseCheckCell', () => {
       ].join('\n'),
     );
     expect(cell.timeoutMs).toBe(20_000);
-    expect(cell.hint).toBe('Run the cell above that kills the leader, then wait a moment.');
+    expect(cell.hints.any).toBe('Run the cell above that kills the leader, then wait a moment.');
     expect(cell.lines[0]).toMatchObject({
       text: 'leaders == 1',
-      hint: 'Wait for an election.',
+      hints: { any: 'Wait for an election.' },
       lineIndex: 1,
     });
     expect(cell.lines.map((l) => l.assertion)).toEqual([
@@ -101,7 +101,7 @@ describe('parseCheckCell', () => {
     let error: unknown;
     try {
       parseCheckCell(
-        'timeout: soon\nleaders = 1\nnode3 is sleeping\nhint: one\nhint: two\nfollowers == 4\nlogs match',
+        'timeout: soon\nhint: zero\nleaders = 1\nnode3 is sleeping\nleaders == 1\nhint: one\nhint: two\nfollowers == 4\nlogs match',
         {
           file: 'lessons/l.md',
           firstLine: 30,
@@ -111,12 +111,13 @@ describe('parseCheckCell', () => {
       error = e;
     }
     const problems = (error as LessonError).problems;
-    expect(problems.map((p) => p.line)).toEqual([30, 31, 32, 34, 35]);
+    expect(problems.map((p) => p.line)).toEqual([30, 31, 32, 33, 36, 37]);
     expect(problems[0]!.message).toContain('is not a timeout');
-    expect(problems[1]!.message).toContain('expected an operator');
-    expect(problems[2]!.message).toContain('`is sleeping`');
-    expect(problems[3]!.message).toContain('`hint:` must follow');
-    expect(problems[4]!.message).toContain('is not a check');
+    expect(problems[1]!.message).toContain('`hint:` must follow');
+    expect(problems[2]!.message).toContain('expected an operator');
+    expect(problems[3]!.message).toContain('`is sleeping`');
+    expect(problems[4]!.message).toContain('two hints for the same assertion');
+    expect(problems[5]!.message).toContain('is not a check');
   });
 
   it('reads a captured variable as a node: `{{old_leader}}.state`, `{{old_leader}} is down`', () => {

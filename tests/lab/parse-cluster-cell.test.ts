@@ -87,6 +87,29 @@ describe('parseClusterCell', () => {
     expect((error as LessonError).message).toMatch(/^lessons\/l\.md:20: /);
   });
 
+  it('reads the Raft switch words and the transfer word (dissertation §9.6, §6.2, §6.4, §3.10)', () => {
+    const actions = parseClusterCell(
+      'prevote off\ncheckquorum on\nreads unsafe_local\nreads lease\ntransfer leadership to node3\ntransfer leadership to {{follower}}',
+    ).map((l) => l.action);
+    expect(actions).toEqual([
+      { kind: 'switches', switches: { pre_vote: false } },
+      { kind: 'switches', switches: { check_quorum: true } },
+      { kind: 'switches', switches: { read_mode: 'unsafe_local' } },
+      { kind: 'switches', switches: { read_mode: 'lease' } },
+      { kind: 'transfer', to: { kind: 'node', id: '3' } },
+      { kind: 'transfer', to: { kind: 'variable', name: 'follower' } },
+    ]);
+  });
+
+  it('says what to write for a malformed switch or transfer', () => {
+    expect(() => parseClusterCell('prevote maybe')).toThrow(/`prevote` needs `on` or `off`/);
+    expect(() => parseClusterCell('checkquorum')).toThrow(/`checkquorum` needs `on` or `off`/);
+    expect(() => parseClusterCell('reads stale')).toThrow(
+      /`reads` needs one of read_index, lease, log, unsafe_local/,
+    );
+    expect(() => parseClusterCell('transfer node3')).toThrow(/transfer leadership to node3/);
+  });
+
   it('rejects an empty cell', () => {
     expect(() => parseClusterCell('# nothing\n')).toThrow(/no action/);
   });

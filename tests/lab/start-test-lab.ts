@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RemoteBackend } from '../../server/lab/cluster/remote-backend.ts';
-import { type LabServer, startLabServer } from '../../server/lab/http/lab-server.ts';
+import { type LabServer, type LabServerOptions, startLabServer } from '../../server/lab/http/lab-server.ts';
 import { LessonLibrary } from '../../server/lab/lesson-library.ts';
 import { ClusterSession } from '../../server/lab/session/cluster-session.ts';
 import { Workspace } from '../../server/lab/workspace.ts';
@@ -18,7 +18,11 @@ export interface TestLab {
   stop(): Promise<void>;
 }
 
-export async function startTestLab(lessonsDir: string, nodePorts: number[]): Promise<TestLab> {
+export async function startTestLab(
+  lessonsDir: string,
+  nodePorts: number[],
+  options: Pick<LabServerOptions, 'limits' | 'runRate'> = {},
+): Promise<TestLab> {
   const workspaceDir = mkdtempSync(join(tmpdir(), 'raft-lab-ws-'));
   const backend = new RemoteBackend({
     nodes: nodePorts.map((p) => `http://127.0.0.1:${p}`),
@@ -31,6 +35,7 @@ export async function startTestLab(lessonsDir: string, nodePorts: number[]): Pro
     port: 0,
     root: resolve(import.meta.dirname, '../..'),
     dev: false,
+    ...options,
   });
   return {
     lab,

@@ -55,6 +55,9 @@ describe.sequential('admin endpoints', () => {
       .nodes()
       .filter((n) => n.id !== old.node_id)
       .map((n) => n.id);
+    // CheckQuorum (on by default, dissertation §6.2) would make the cut-off leader step down before
+    // it appends anything; this test is about plain Raft's overwrite (§5.3), so it is off here.
+    await admin(old.node_id, 'switches', { check_quorum: false });
     const r = await admin(old.node_id, 'partition', { peers: others });
     expect(r.body.faults).toMatchObject({ cut_inbound: others, cut_outbound: others });
     const next = await cluster.waitFor(
@@ -84,6 +87,7 @@ describe.sequential('admin endpoints', () => {
       5000,
       'the old leader to step down after heal',
     );
+    await admin(old.node_id, 'switches', { check_quorum: true });
   });
 
   it("an inbound cut drops the peer's requests without an answer", async () => {
@@ -195,5 +199,57 @@ describe('the event stream', () => {
       },
     );
     expect(evs.find((e) => e.type === 'admin')).toMatchObject({ action: 'heal', node_id: leader.node_id });
+  });
+
+  it('reset makes every node a fresh follower in place, isolated until heal, then the cluster elects anew', async () => {
+    const leader = await cluster.waitForLeader(3000);
+    expect((await command(cluster.url(leader.node_id), 'set before_reset=1')).status).toBe(200);
+    await admin(leader.node_id, 'speed', { factor: 2 });
+    await admin('3', 'pause');
+    const pids = cluster.nodes().map((n) => n.pid);
+    const answers = await Promise.all(cluster.nodes().map((n) => admin(n.id, 'reset', { isolated: true })));
+    const others = (id: string) =>
+      cluster
+        .nodes()
+        .map((n) => n.id)
+        .filter((x) => x !== id);
+    for (const [i, r] of answers.entries()) {
+      const id = String(i + 1);
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ ok: true, action: 'reset' });
+      // Every fault healed (pause, speed), and cut off from every peer until heal.
+      expect(r.body.faults).toEqual({
+        node_id: id,
+        paused: false,
+        speed: 1,
+        cut_inbound: others(id),
+        cut_outbound: others(id),
+        noop_on_election: true,
+      });
+    }
+    const fresh = await Promise.all(cluster.nodes().map((n) => http(`${n.url}/status`)));
+    for (const s of fresh) {
+      // Term 0, no vote, nothing in the log or the store: unless its own timer already made it a
+      // lone candidate, which cannot reach anyone while it is isolated.
+      expect(s.body.log_length).toBe(0);
+      expect(s.body.kv).toEqual({});
+      expect(s.body.commit_index).toBe(0);
+      expect(s.body.state === 'follower' || s.body.state === 'candidate').toBe(true);
+      if (s.body.state === 'follower')
+        expect(s.body).toMatchObject({ term: 0, voted_for: null, leader_id: null });
+    }
+    // The same processes: no restart.
+    expect(cluster.nodes().map((n) => n.pid)).toEqual(pids);
+    await healAll();
+    const next = await cluster.waitForLeader(10_000);
+    const committed = await command(cluster.url(next.node_id), 'set after_reset=1');
+    expect(committed.status).toBe(200);
+    expect(committed.body.index).toBeLessThanOrEqual(2); // the new leader's no-op, then this
+    const all = await cluster.waitFor(
+      (ss) => (ss.every((x) => x?.kv.after_reset === '1') ? ss : null),
+      5000,
+      'every node to apply the command',
+    );
+    for (const s of all) expect(s!.kv).toEqual({ after_reset: '1' });
   });
 });

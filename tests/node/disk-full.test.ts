@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { loadConfig } from '../../server/node/config.ts';
-import { createApp } from '../../server/node/http-api.ts';
+import { createNodeServer } from '../../server/node/http-api.ts';
 import { RaftNode } from '../../server/node/node.ts';
 import { DiskFullError, WAL_FILE, Wal, type WalFile } from '../../server/node/storage/wal.ts';
 import type { Entry } from '../../server/raft/types.ts';
@@ -145,7 +145,7 @@ describe('a node on a full disk', () => {
       notice: (m) => notices.push(m),
     });
     const server: Server = await new Promise((resolve) => {
-      const s = createApp(node).listen(port, '127.0.0.1', () => resolve(s));
+      const s = createNodeServer(node).listen(port, '127.0.0.1', () => resolve(s));
     });
     cleanups.push(async () => {
       server.closeAllConnections();

@@ -14,7 +14,15 @@ const TOKEN = 'message-secret';
 const auth = { authorization: `Bearer ${TOKEN}` };
 let cluster: LocalCluster;
 clusterForSuite(
-  { size: 3, basePort: BASE_PORT, adminToken: TOKEN, env: { COMMAND_TIMEOUT_MS: '20000' } },
+  // Plain §5.2 elections (PreVote off): a timed-out follower is a candidate at once; and no
+  // CheckQuorum (§6.2), or a leader whose network is held would step down by itself. The last
+  // test switches PreVote on (the nodes' default) to see its pre_vote round held the same way.
+  {
+    size: 3,
+    basePort: BASE_PORT,
+    adminToken: TOKEN,
+    env: { COMMAND_TIMEOUT_MS: '20000', PRE_VOTE: '0', CHECK_QUORUM: '0' },
+  },
   (c) => {
     cluster = c;
   },
@@ -354,12 +362,73 @@ describe.sequential('message-level control', () => {
     const refused = await admin(leader.node_id, 'timeout');
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toContain('a leader has no election timer');
-    // Its request_votes wait in its outbox, one per peer.
-    const held = (await outbox(follower)).messages.filter((m) => m.rpc === 'request_vote');
+    // Its request_votes wait in its outbox, one per peer (they leave its Ready once its vote is on disk).
+    const others = ids().filter((id) => id !== follower);
+    const held = await waitFor(
+      'its request_votes in its outbox',
+      async () => {
+        const m = (await outbox(follower)).messages.filter((x) => x.rpc === 'request_vote');
+        return m.length >= others.length ? m : null;
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(held.map((m) => m.to).sort()).toEqual(
       ids()
         .filter((id) => id !== follower)
         .sort(),
     );
+  });
+
+  it('with PreVote on, timeout makes a pre-candidate in the same term; its pre_votes wait in its outbox (§9.6)', async () => {
+    const leader = await cluster.waitForLeader(10_000);
+    const follower = ids().find((id) => id !== leader.node_id)!;
+    const others = ids().filter((id) => id !== follower);
+    await everyNode('switches', { pre_vote: true });
+    try {
+      await everyNode('hold', { held: true });
+      await everyNode('timer', { paused: true });
+      const before = (await status(follower)).term;
+      expect((await admin(follower, 'timeout')).status).toBe(200);
+      const s = await status(follower);
+      expect(s.state).toBe('pre_candidate');
+      // §9.6: asking "could I win?" changes no term.
+      expect(s.term).toBe(before);
+      const held = await waitFor(
+        'its pre_votes in its outbox',
+        async () => {
+          const m = (await outbox(follower)).messages.filter((x) => x.rpc === 'pre_vote');
+          return m.length >= others.length ? m : null;
+        },
+        { timeoutMs: 10_000 },
+      );
+      expect(held.map((m) => m.to).sort()).toEqual(others.sort());
+      expect((await outbox(follower)).messages.some((m) => m.rpc === 'request_vote')).toBe(false);
+    } finally {
+      await everyNode('switches', { pre_vote: false });
+    }
+  });
+
+  it('an in-place reset forgets the outbox, the link faults and a stopped timer, as a fresh process would', async () => {
+    const leader = await cluster.waitForLeader(10_000);
+    const id = leader.node_id;
+    await admin(id, 'link', { delay_ms: 100 });
+    await admin(id, 'timer', { paused: true });
+    await admin(id, 'hold', { held: true });
+    await waitFor(
+      'a heartbeat held in the leader’s outbox',
+      async () => (await outbox(id)).messages.length > 0,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    const r = await admin(id, 'reset', { isolated: false });
+    expect(r.status).toBe(200);
+    const after = await outbox(id);
+    expect(after.held).toBe(false);
+    expect(after.messages).toEqual([]);
+    const f = (await status(id)).faults;
+    expect(f.held_count).toBe(0);
+    expect(f.timer_paused).toBe(false);
+    expect(f.links).toEqual({});
   });
 });

@@ -4,7 +4,7 @@
 // that is over the batch limit included — encodes to a body the receiving node accepts.
 
 import { describe, expect, test } from 'vitest';
-import { MAX_BODY_BYTES } from '../../server/node/http-api.ts';
+import { MAX_BODY_BYTES } from '../../server/node/http-errors.ts';
 import { encodeRequest } from '../../server/node/wire-codec.ts';
 import { appendResponse, elect, newCore, ofType } from '../../server/raft/tests/harness.ts';
 import type { Proposal } from '../../server/raft/types.ts';

@@ -15,6 +15,7 @@ import {
   NoFieldsSchema,
   NoopSchema,
   PartitionSchema,
+  ResetSchema,
   SpeedSchema,
   TimerSchema,
 } from '../../server/contract/admin.ts';
@@ -81,6 +82,7 @@ const DOORS: Door[] = [
   },
   { name: 'POST /admin/timer', schema: TimerSchema, valid: { paused: true } },
   { name: 'POST /admin/timeout', schema: NoFieldsSchema, valid: {} },
+  { name: 'POST /admin/reset', schema: ResetSchema, valid: { isolated: true }, optional: ['isolated'] },
 ];
 
 let n: InProcessNode;

@@ -38,7 +38,7 @@ const ae = (over: Record<string, unknown> = {}) => ({
 
 describe('request_vote bodies', () => {
   it('accepts a real request and seed-style numeric ids', () => {
-    const r = checkRequestVote({ term: 2, candidate_id: 2, last_log_index: 0, last_log_term: 0 }, m);
+    const r = checkRequestVote({ term: 2, candidate_id: 2, last_log_index: 0, last_log_term: 0 }, m, 0);
     expect(r).toEqual({
       ok: true,
       value: { term: 2, candidate_id: 2, last_log_index: 0, last_log_term: 0 },
@@ -49,59 +49,65 @@ describe('request_vote bodies', () => {
 
   it('names the field and the value for negatives, fractions, strings, missing fields and huge numbers', () => {
     const base = { term: 2, candidate_id: '2', last_log_index: 0, last_log_term: 0 };
-    expect(detail(checkRequestVote({ ...base, term: -3 }, m))).toBe(
-      "field 'term' must be a non-negative integer (at most 2^52), got -3",
+    expect(detail(checkRequestVote({ ...base, term: -3 }, m, 0))).toBe(
+      "field 'term' must be a non-negative integer (at most 2^53-1), got -3",
     );
-    expect(detail(checkRequestVote({ ...base, term: 1.5 }, m))).toContain("'term'");
-    expect(detail(checkRequestVote({ ...base, term: '2' }, m))).toContain('(a string)');
-    expect(detail(checkRequestVote({ ...base, last_log_index: 2 ** 60 }, m))).toContain('at most 2^53-1');
-    expect(detail(checkRequestVote({ term: 2, candidate_id: '2' }, m))).toBe(
+    expect(detail(checkRequestVote({ ...base, term: 1.5 }, m, 0))).toContain("'term'");
+    expect(detail(checkRequestVote({ ...base, term: '2' }, m, 0))).toContain('(a string)');
+    expect(detail(checkRequestVote({ ...base, last_log_index: 2 ** 60 }, m, 0))).toContain('at most 2^53-1');
+    expect(detail(checkRequestVote({ term: 2, candidate_id: '2' }, m, 0))).toBe(
       "field 'last_log_index' is missing; it must be a non-negative integer (at most 2^53-1)",
     );
-    expect(detail(checkRequestVote([1], m))).toBe('a request_vote body must be a JSON object, got an array');
+    expect(detail(checkRequestVote([1], m, 0))).toBe(
+      'a request_vote body must be a JSON object, got an array',
+    );
   });
 
   it('accepts a term far ahead (legal Raft) but rejects unknown candidates and this node itself', () => {
-    const far = { term: 2 ** 52, candidate_id: '2', last_log_index: 0, last_log_term: 0 };
-    expect(checkRequestVote(far, m).ok).toBe(true);
-    // Above 2^52, later elections could push the node past the exactly representable terms.
-    expect(detail(checkRequestVote({ ...far, term: 2 ** 52 + 1 }, m))).toContain('at most 2^52');
+    const far = { term: 2 ** 32, candidate_id: '2', last_log_index: 0, last_log_term: 0 };
+    expect(checkRequestVote(far, m, 0).ok).toBe(true);
+    // One request must not push the node's term towards 2^53, where elections stop counting.
+    expect(detail(checkRequestVote({ ...far, term: 2 ** 32 + 1 }, m, 0))).toBe(
+      "field 'term' is 4294967297, more than 2^32 above this node's term 0; no real peer is that far ahead (send at most 4294967296)",
+    );
+    expect(checkRequestVote({ ...far, term: 2 ** 52 }, m, 2 ** 52 - 5).ok).toBe(true);
+    expect(detail(checkAppendEntries(ae({ term: 2 ** 52 }), m, 3))).toContain('more than 2^32 above');
     expect(
-      detail(checkRequestVote({ term: 2, candidate_id: '9', last_log_index: 0, last_log_term: 0 }, m)),
+      detail(checkRequestVote({ term: 2, candidate_id: '9', last_log_index: 0, last_log_term: 0 }, m, 0)),
     ).toContain('not a member of this cluster (1, 2, 3, 4, 5)');
     expect(
-      detail(checkRequestVote({ term: 2, candidate_id: '1', last_log_index: 0, last_log_term: 0 }, m)),
+      detail(checkRequestVote({ term: 2, candidate_id: '1', last_log_index: 0, last_log_term: 0 }, m, 0)),
     ).toContain('this node itself');
   });
 });
 
 describe('append_entries bodies', () => {
   it('accepts a well-formed request that the core also considers well-formed', () => {
-    const r = checkAppendEntries(ae(), m);
+    const r = checkAppendEntries(ae(), m, 0);
     expect(r.ok).toBe(true);
     if (r.ok) expect(isWellFormed(decodeAppendEntries(r.value, '1', 'in1'))).toBe(true);
   });
 
   it('rejects entries whose indexes do not follow prev_log_index', () => {
-    const r = checkAppendEntries(ae({ entries: [{ index: 7, term: 3, type: 'noop', command: null }] }), m);
+    const r = checkAppendEntries(ae({ entries: [{ index: 7, term: 3, type: 'noop', command: null }] }), m, 0);
     expect(detail(r)).toBe("field 'entries[0].index' must be 5 (prev_log_index + 1), got 7");
   });
 
   it('rejects entry terms above the request term or going down', () => {
     expect(
-      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 4, type: 'noop', command: null }] }), m)),
+      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 4, type: 'noop', command: null }] }), m, 0)),
     ).toContain("between 1 and the request's term 3");
     expect(
-      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 1, type: 'noop', command: null }] }), m)),
+      detail(checkAppendEntries(ae({ entries: [{ index: 5, term: 1, type: 'noop', command: null }] }), m, 0)),
     ).toContain('terms in a log never decrease');
   });
 
   it('rejects unknown commands inside entries and a bad prev pair', () => {
     const bad = ae({ entries: [{ index: 5, term: 3, type: 'command', command: 'frob x' }] });
-    expect(detail(checkAppendEntries(bad, m))).toContain("entries[0].command': unknown command 'frob x'");
-    expect(detail(checkAppendEntries(ae({ prev_log_index: 0, prev_log_term: 2, entries: [] }), m))).toContain(
-      'there is no entry 0',
-    );
+    expect(detail(checkAppendEntries(bad, m, 0))).toContain("entries[0].command': unknown command 'frob x'");
+    expect(
+      detail(checkAppendEntries(ae({ prev_log_index: 0, prev_log_term: 2, entries: [] }), m, 0)),
+    ).toContain('there is no entry 0');
   });
 });
 

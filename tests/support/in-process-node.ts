@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../server/node/config.ts';
-import { createApp } from '../../server/node/http-api.ts';
+import { createNodeServer } from '../../server/node/http-api.ts';
 import { RaftNode } from '../../server/node/node.ts';
 
 export interface InProcessNode {
@@ -22,7 +22,7 @@ export async function startInProcessNode(env: Record<string, string>): Promise<I
   const node = await RaftNode.open(config);
   node.start();
   const server = await new Promise<Server>((resolve) => {
-    const s = createApp(node).listen(config.port, config.host, () => resolve(s));
+    const s = createNodeServer(node).listen(config.port, config.host, () => resolve(s));
   });
   return {
     node,

@@ -29,6 +29,8 @@ export function statusOf(s: Named): NodeStatus {
       timer_paused: false,
       links: {},
     },
+    switches: { pre_vote: true, check_quorum: true, read_mode: 'read_index' },
+    transferee: null,
     storage: { disk_full: false, detail: null },
     metrics: {
       readies: 0,
@@ -48,6 +50,9 @@ export function statusOf(s: Named): NodeStatus {
       disk_full_errors: 0,
     },
     ...s,
+    // The harness's aliases always say what node_id and leader_id say.
+    id: s.node_id,
+    leader: s.leader_id ?? null,
     log,
   };
 }

@@ -6,7 +6,9 @@ import type {
   ActionOutcome as ActionResponse,
   NotebookCell as Cell,
   NotebookLesson as Lesson,
+  LessonOutputs,
   LessonSummary,
+  RunMode,
   RunResult,
 } from '../../server/contract/lab-api.ts';
 import type { Trace } from '../../server/contract/trace.ts';
@@ -38,6 +40,11 @@ export class LabClient {
     return this.call('GET', `/api/lessons/${enc(id)}`);
   }
 
+  /** The lesson's saved outputs (newest per cell) and the cluster generation now running. */
+  outputs(lessonId: string): Promise<LessonOutputs> {
+    return this.call('GET', `/api/lessons/${enc(lessonId)}/outputs`);
+  }
+
   saveCell(lessonId: string, cellId: string, source: string): Promise<Cell> {
     // keepalive: a save started as the page unloads (a reload right after typing) still arrives.
     return this.call('PUT', `/api/lessons/${enc(lessonId)}/cells/${enc(cellId)}`, { source }, true);
@@ -59,8 +66,18 @@ export class LabClient {
     return this.call('POST', `/api/lessons/${enc(lessonId)}/reset`);
   }
 
-  run(lessonId: string, cellId: string, source?: string): Promise<RunResult> {
-    return this.call('POST', '/api/run', { lessonId, cellId, source });
+  run(
+    lessonId: string,
+    cellId: string,
+    source?: string,
+    step: { answer?: string; mode?: RunMode } = {},
+  ): Promise<RunResult> {
+    return this.call('POST', '/api/run', { lessonId, cellId, source, ...step });
+  }
+
+  /** Stop: ends the running cell and cancels every queued one. */
+  stop(): Promise<{ stopped: number }> {
+    return this.call('POST', '/api/run/stop', {});
   }
 
   cluster(): Promise<ClusterInfo> {

@@ -23,7 +23,10 @@ export interface LiveClientOptions {
   createSocket?: (url: string) => SocketLike;
   /** Delay before reconnect attempt n (1-based). */
   backoffMs?: (attempt: number) => number;
-  /** A connection that has been silent this long is treated as dead (the lab sends snapshots every 200 ms). */
+  /**
+   * A connection that has been silent this long is treated as dead (the lab sends snapshots every
+   * 200 ms), so a stopped or hung lab shows as such within about a second. Default 1000.
+   */
   staleMs?: number;
 }
 
@@ -130,20 +133,24 @@ export class LiveClient {
   private armStaleTimer(): void {
     if (this.staleTimer) clearInterval(this.staleTimer);
     this.staleTimer = null;
-    const staleMs = this.opts.staleMs ?? 5000;
+    const staleMs = this.opts.staleMs ?? 1000;
     if (staleMs <= 0) return;
     this.lastMessageAt = Date.now();
-    this.staleTimer = setInterval(
-      () => {
-        const s = this.socket;
-        if (!s || s.readyState !== OPEN || Date.now() - this.lastMessageAt < staleMs) return;
-        this.socket = null;
-        s.onclose = null;
-        s.close();
-        this.scheduleReconnect();
-      },
-      Math.max(50, staleMs / 4),
-    );
+    const every = Math.max(50, staleMs / 4);
+    let lastTick = Date.now();
+    this.staleTimer = setInterval(() => {
+      const now = Date.now();
+      // This tick came late: our own page was busy (a long task, a background tab), so the
+      // messages that arrived meanwhile are not read yet. Silence is judged from now on.
+      if (now - lastTick > 2 * every) this.lastMessageAt = now;
+      lastTick = now;
+      const s = this.socket;
+      if (!s || s.readyState !== OPEN || now - this.lastMessageAt < staleMs) return;
+      this.socket = null;
+      s.onclose = null;
+      s.close();
+      this.scheduleReconnect();
+    }, every);
   }
 
   private clearTimers(): void {

@@ -72,10 +72,54 @@ describe('live state', () => {
       lessonId: 'l',
       cellId: 'c2',
       attempt: 3,
+      detail: 'waiting for: leaders == 1',
+      waitingFor: ['leaders == 1'],
+      deadlineAt: 5000,
     });
-    expect(live.running.get('l/c2')).toBe(3);
+    expect(live.running.get('l/c2')).toEqual({
+      attempt: 3,
+      detail: 'waiting for: leaders == 1',
+      waitingFor: ['leaders == 1'],
+      deadlineAt: 5000,
+    });
     live.apply({ seq: 5, type: 'run', phase: 'finished', runId: 'r1', lessonId: 'l', cellId: 'c2' });
     expect(live.running.size).toBe(0);
+  });
+
+  it('takes the history and the cluster generation from the hello, so they survive a reload', () => {
+    const live = new LiveState();
+    live.apply({
+      type: 'hello',
+      seq: 9,
+      backend: 'local',
+      nodes: [],
+      snapshot: { at: 0, leaderId: null, term: 0, nodes: [] },
+      history: [
+        {
+          text: 'kill {{leader}}',
+          shown: 'kill node3',
+          ok: true,
+          detail: 'node3 killed',
+          source: 'cell',
+          at: 1,
+        },
+      ],
+      generation: 'g2',
+    });
+    expect(live.history).toMatchObject([
+      { text: 'kill {{leader}}', shown: 'kill node3', detail: 'node3 killed' },
+    ]);
+    expect(live.generation).toBe('g2');
+    live.apply({
+      seq: 10,
+      type: 'action',
+      text: 'reset',
+      ok: true,
+      detail: '',
+      source: 'panel',
+      generation: 'g3',
+    });
+    expect(live.generation).toBe('g3');
   });
 
   it('records node events in the history once (a resume replays some) and announces them once per frame', async () => {

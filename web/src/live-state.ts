@@ -13,8 +13,21 @@ import { type Scene, sceneAt } from './history/scene.ts';
 import { ViewClock } from './history/view-clock.ts';
 import type { LiveStatus } from './live-client.ts';
 
-/** A cluster action the live channel reported, with when it arrived here. */
-export type HistoryItem = Extract<LiveMessage, { type: 'action' }> & { at: number };
+/** A cluster action the live channel reported, with when it arrived here and the text it shows. */
+export type HistoryItem = Omit<Extract<LiveMessage, { type: 'action' }>, 'generation'> & {
+  at: number;
+  /** `text` with the nodes its variables named (`kill node3`); `text` shows on hover. */
+  shown: string;
+};
+
+/** A cell running now: its attempt, and what a waiting check or `wait` still waits for. */
+export interface RunningCell {
+  attempt: number;
+  detail: string;
+  waitingFor: string[];
+  /** Epoch ms on the lab's clock (see `now()`); 0 when it does not wait for anything. */
+  deadlineAt: number;
+}
 
 /** A safety warning the live channel reported (the contract's SafetyWarning), with when it arrived. */
 export type ShownWarning = Extract<LiveMessage, { type: 'warning' }> & { at: number };
@@ -66,8 +79,10 @@ export class LiveState extends EventTarget {
   view: ViewSettings = structuredClone(DEFAULT_VIEW);
   history: HistoryItem[] = [];
   warnings: ShownWarning[] = [];
-  /** `${lessonId}/${cellId}` of cells running now, with their attempt number. */
-  running = new Map<string, number>();
+  /** `${lessonId}/${cellId}` of cells running now, with what they wait for. */
+  running = new Map<string, RunningCell>();
+  /** Which fresh cluster runs now (a reset or a lab restart starts a new one). */
+  generation = '';
   /** The lab's clock minus ours, so node event times can be placed on our time axis. */
   clockOffsetMs = 0;
   private eventsAnnounced = true;
@@ -99,6 +114,18 @@ export class LiveState extends EventTarget {
         this.nodes = msg.nodes ?? [];
         this.store.nodes = this.nodes;
         if (msg.snapshot) this.setSnapshot(msg.snapshot);
+        if (msg.generation) this.generation = msg.generation;
+        // The history panel survives a reload: the lab keeps the newest actions.
+        if (msg.history) {
+          this.history = msg.history.map((h, i) => ({
+            ...h,
+            type: 'action',
+            seq: -i,
+            at: h.at === undefined ? Date.now() : h.at - this.clockOffsetMs,
+            shown: h.shown ?? h.text,
+          }));
+          this.emit('history');
+        }
         this.emit('snapshot');
         break;
       case 'snapshot':
@@ -113,7 +140,11 @@ export class LiveState extends EventTarget {
         this.applyView(msg.directive);
         break;
       case 'action':
-        this.history = [{ ...msg, at: Date.now() }, ...this.history].slice(0, MAX_HISTORY);
+        this.history = [{ ...msg, at: Date.now(), shown: msg.shown ?? msg.text }, ...this.history].slice(
+          0,
+          MAX_HISTORY,
+        );
+        if (msg.generation) this.generation = msg.generation;
         this.store.addAction({
           at: this.now(),
           text: msg.text,
@@ -129,8 +160,16 @@ export class LiveState extends EventTarget {
         break;
       case 'run': {
         const key = `${msg.lessonId}/${msg.cellId}`;
-        if (msg.phase === 'finished') this.running.delete(key);
-        else this.running.set(key, msg.attempt ?? 1);
+        if (msg.phase === 'finished') {
+          this.running.delete(key);
+          if (msg.result?.clusterGeneration) this.generation = msg.result.clusterGeneration;
+        } else
+          this.running.set(key, {
+            attempt: msg.attempt ?? 1,
+            detail: msg.detail ?? '',
+            waitingFor: msg.waitingFor ?? [],
+            deadlineAt: msg.deadlineAt ?? 0,
+          });
         this.emit('run');
         break;
       }

@@ -98,6 +98,12 @@ export function labelOf(m: MessageRecord, kind: 'request' | 'response'): string 
     if (kind === 'request') return `RV t${m.term}`;
     return m.result === true ? 'vote ✓' : m.result === false ? 'vote ✗' : 'vote';
   }
+  // Dissertation §9.6: "could I win term t?" — no term changes anywhere.
+  if (m.rpc === 'pre_vote') {
+    if (kind === 'request') return `PV t${m.term}`;
+    return m.result === true ? 'pre ✓' : m.result === false ? 'pre ✗' : 'pre';
+  }
+  if (m.rpc === 'timeout_now') return kind === 'request' ? 'TimeoutNow' : 'TN ✓';
   if (kind === 'request') return m.heartbeat ? 'HB' : `AE t${m.term} +${m.entries}`;
   return m.result === false ? 'AE ✗' : 'AE ✓';
 }

@@ -8,14 +8,21 @@ import { matches } from '../../contract/wire-check.ts';
 // refuses at once and a frozen one is not asked (network-control.ts asks only reachable nodes).
 const ADMIN_TIMEOUT_MS = 10_000;
 
-/** POSTs to /admin/<action>; resolves with the node's reply (null if it is not one), throws for people. */
+/** POSTs to /admin/<action>; resolves with the node's reply (null if it is not one), throws one sentence otherwise. */
 export async function adminPost(
   nodeUrl: string,
   token: string,
   action: string,
   body: unknown = {},
+  timeoutMs = ADMIN_TIMEOUT_MS,
 ): Promise<AdminReply | null> {
-  const res = await adminFetch(nodeUrl, token, action, { method: 'POST', body: JSON.stringify(body) });
+  const res = await adminFetch(
+    nodeUrl,
+    token,
+    action,
+    { method: 'POST', body: JSON.stringify(body) },
+    timeoutMs,
+  );
   const reply: unknown = await res.json().catch(() => null);
   return matches(AdminReplySchema, reply) ? reply : null;
 }
@@ -39,13 +46,14 @@ async function adminFetch(
   token: string,
   action: string,
   init: { method: string; body?: string },
+  timeoutMs = ADMIN_TIMEOUT_MS,
 ): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(`${nodeUrl}/admin/${action}`, {
       ...init,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
     throw new Error(`${nodeUrl}/admin/${action} did not answer (${(e as Error).message}); is the node up?`);
@@ -58,9 +66,36 @@ async function adminFetch(
         : res.status === 404
           ? ': the node has no /admin endpoints (start it with ADMIN_TOKEN set)'
           : '';
-    throw new Error(`${nodeUrl}/admin/${action} answered ${res.status}${hint} ${text.slice(0, 300)}`);
+    throw new Error(`${nodeUrl}/admin/${action} answered ${res.status}${hint} ${detailOf(text)}`);
   }
   return res;
+}
+
+/** A refusal's `detail` sentence (server/contract/errors.ts), else the start of the body. */
+function detailOf(text: string): string {
+  try {
+    const d = (JSON.parse(text) as { detail?: unknown }).detail;
+    if (typeof d === 'string') return `: ${d}`;
+  } catch {
+    // not JSON: show it as it came
+  }
+  return text.slice(0, 300);
+}
+
+/**
+ * Dissertation §3.10: asks the leader at `leaderUrl` to hand over to node `to`; resolves with
+ * its sentence once `to` leads (the node answers within three election timeouts).
+ */
+export async function transferLeadership(leaderUrl: string, token: string, to: string): Promise<string> {
+  const res = await adminFetch(
+    leaderUrl,
+    token,
+    'transfer_leadership',
+    { method: 'POST', body: JSON.stringify({ to }) },
+    30_000,
+  );
+  const reply = (await res.json().catch(() => null)) as { detail?: unknown } | null;
+  return typeof reply?.detail === 'string' ? reply.detail : `node ${to} leads`;
 }
 
 /** For a partition into `groups`: the peers each node must cut (everyone outside its group). */
@@ -74,4 +109,35 @@ export function cutsFor(ids: string[], groups: string[][]): Map<string, string[]
     );
   }
   return cuts;
+}
+
+/**
+ * Resets the nodes that answer in place (POST /admin/reset, each in milliseconds instead of a
+ * new process): every one comes back isolated, and only once all of them are fresh are they
+ * healed, so no node still holding the old cluster's term or log can reach a fresh one. Returns
+ * the nodes that did not answer (down, or too old to know /admin/reset): the backend restarts
+ * those as fresh processes, or says it cannot.
+ */
+export async function resetInPlace(
+  nodes: readonly { id: string; url: string }[],
+  token: string,
+): Promise<{ failed: { id: string; why: string }[]; heal: () => Promise<void> }> {
+  const failed: { id: string; why: string }[] = [];
+  const fresh: { id: string; url: string }[] = [];
+  await Promise.all(
+    nodes.map(async (n) => {
+      try {
+        await adminPost(n.url, token, 'reset', { isolated: true });
+        fresh.push(n);
+      } catch (e) {
+        failed.push({ id: n.id, why: (e as Error).message });
+      }
+    }),
+  );
+  return {
+    failed,
+    heal: async () => {
+      await Promise.all(fresh.map((n) => adminPost(n.url, token, 'heal')));
+    },
+  };
 }

@@ -2,6 +2,7 @@
 // or nodes an instructor already runs (remote). The executor only ever talks to this.
 
 import type { BackendKind, ClusterNode, Fault } from '../../contract/cluster-view.ts';
+import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import type { NetworkControl } from './network-control.ts';
 
 export interface ClusterBackend {
@@ -37,6 +38,13 @@ export interface ClusterBackend {
    * kept for nodes restarted or resumed later, and back on after `reset`.
    */
   noop(enabled: boolean): Promise<void>;
+  /**
+   * Raft switches on every node (PreVote §9.6, CheckQuorum §6.2/§4.2.3, read mode §6.4); kept for
+   * nodes restarted or resumed later, back to the defaults after `reset`.
+   */
+  switches(change: SwitchesBody): Promise<void>;
+  /** Dissertation §3.10: asks leader `from` to hand over to `to`; resolves with the node's sentence. */
+  transferLeadership(from: string, to: string): Promise<string>;
   /** A fresh cluster: every node stopped, its data wiped, started again. */
   reset(): Promise<void>;
   /** What the backend itself knows about a node (a process/container may be down or frozen). */

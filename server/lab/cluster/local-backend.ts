@@ -1,12 +1,16 @@
 // The `local` backend: node processes on this machine, run by LocalCluster. kill = SIGKILL,
 // restart = respawn on the same data directory, pause = SIGSTOP/SIGCONT, partition, speed and
-// the §8 no-op switch through each node's /admin API, reset = stop, wipe the data, start again.
+// the §8 no-op switch through each node's /admin API, reset = each running node resets itself
+// in place (/admin/reset, milliseconds); only a node that is down gets a wiped directory and a
+// new process (seconds).
 import { randomUUID } from 'node:crypto';
 import { LocalCluster, type LocalClusterOptions } from '../../cluster/local-cluster.ts';
 import { ALL_FAULTS, type ClusterNode, type Fault } from '../../contract/cluster-view.ts';
-import { adminPost, cutsFor } from './admin-client.ts';
+import type { SwitchesBody } from '../../contract/raft-switches.ts';
+import { adminPost, cutsFor, resetInPlace, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
 import { NetworkControl } from './network-control.ts';
+import { RaftSwitchesState } from './raft-switches-state.ts';
 
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
@@ -22,6 +26,7 @@ export class LocalBackend implements ClusterBackend {
   private groups: string[][] | null = null;
   private speedFactor = 1;
   private noopOnElection = true;
+  private readonly raftSwitches = new RaftSwitchesState();
   private wipeFirst: boolean;
   readonly network: NetworkControl;
 
@@ -103,16 +108,35 @@ export class LocalBackend implements ClusterBackend {
     );
   }
 
+  async switches(change: SwitchesBody): Promise<void> {
+    this.raftSwitches.merge(change);
+    await Promise.all(
+      this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'switches', change)),
+    );
+  }
+
+  transferLeadership(from: string, to: string): Promise<string> {
+    return transferLeadership(this.urlOf(from), this.token, to);
+  }
+
   async reset(): Promise<void> {
-    // The data is wiped anyway: SIGKILL is instant where a graceful stop may take a while.
-    await Promise.all(this.ids().map((id) => this.cluster.kill(id)));
-    await this.cluster.wipe();
+    const nodes = this.cluster.nodes();
+    // A frozen process cannot answer /admin/reset: thaw it first (the reset heals everything).
+    for (const n of nodes) if (n.up && n.paused) this.cluster.resume(n.id);
+    const running = nodes.filter((n) => n.up);
+    const { failed, heal } = await resetInPlace(running, this.token);
+    // Down, or not answering: a new process on an emptied directory (SIGKILL first: the data goes anyway).
+    const respawn = [...nodes.filter((n) => !n.up).map((n) => n.id), ...failed.map((f) => f.id)];
+    await Promise.all(respawn.map((id) => this.cluster.kill(id)));
+    await this.cluster.wipe(respawn);
     this.groups = null;
     this.speedFactor = 1;
     this.network.forget();
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
+    this.raftSwitches.clear();
     await this.cluster.start();
+    await heal();
   }
 
   nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] } {
@@ -146,6 +170,8 @@ export class LocalBackend implements ClusterBackend {
     const url = this.urlOf(id);
     // First: a restarted node must not win an election with the no-op the lesson turned off.
     if (!this.noopOnElection) await adminPost(url, this.token, 'noop', { enabled: false });
+    const switches = this.raftSwitches.forNewProcess();
+    if (switches) await adminPost(url, this.token, 'switches', switches);
     await adminPost(url, this.token, 'heal');
     const cut = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
     if (cut.length > 0) await adminPost(url, this.token, 'partition', { peers: cut, direction: 'both' });

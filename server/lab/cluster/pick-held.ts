@@ -4,7 +4,7 @@ import type { HeldOnNode } from './network-control.ts';
 
 /** A selector with its nodes already resolved to ids. */
 export interface ResolvedSelector {
-  rpc?: 'request_vote' | 'append_entries' | 'heartbeat';
+  rpc?: 'request_vote' | 'pre_vote' | 'append_entries' | 'timeout_now' | 'heartbeat';
   from?: string;
   to?: string;
 }

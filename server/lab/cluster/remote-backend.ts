@@ -3,9 +3,11 @@
 
 import { untilAnswering } from '../../cluster/node-status.ts';
 import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
-import { adminPost, cutsFor } from './admin-client.ts';
+import type { SwitchesBody } from '../../contract/raft-switches.ts';
+import { adminPost, cutsFor, resetInPlace, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
 import { NetworkControl } from './network-control.ts';
+import { RaftSwitchesState } from './raft-switches-state.ts';
 
 export interface RemoteBackendOptions {
   /** `http://h:5001` (ids 1, 2, … in order) or `3=http://h:5003`. */
@@ -43,12 +45,26 @@ export class RemoteBackend implements ClusterBackend {
   private speedFactor = 1;
   private noopOnElection = true;
   readonly network: NetworkControl | null;
+  private readonly raftSwitches = new RaftSwitchesState();
 
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
     const token = options.adminToken;
     this.faults = token
-      ? ['pause', 'resume', 'partition', 'heal', 'speed', 'noop', 'messages', 'links', 'timers']
+      ? [
+          'pause',
+          'resume',
+          'partition',
+          'heal',
+          'speed',
+          'noop',
+          'switches',
+          'transfer',
+          'reset',
+          'messages',
+          'links',
+          'timers',
+        ]
       : [];
     this.network = token
       ? new NetworkControl({
@@ -84,6 +100,8 @@ export class RemoteBackend implements ClusterBackend {
         if (this.groups || this.network?.changed) await this.admin(n.id, 'heal');
         if (this.speedFactor !== 1) await this.admin(n.id, 'speed', { factor: 1 });
         if (!this.noopOnElection) await this.admin(n.id, 'noop', { enabled: true });
+        const defaults = this.raftSwitches.defaults();
+        if (defaults) await this.admin(n.id, 'switches', defaults);
       } catch {
         // Best effort: the node may be gone.
       }
@@ -100,8 +118,22 @@ export class RemoteBackend implements ClusterBackend {
     return this.unsupported('restart a node');
   }
 
-  reset(): Promise<void> {
-    return this.unsupported('reset the cluster');
+  /** Every node resets itself in place (/admin/reset); a node that does not answer cannot be restarted from here. */
+  async reset(): Promise<void> {
+    const token = this.options.adminToken;
+    if (!token) return this.unsupported('reset the cluster (no --admin-token given)');
+    const { failed, heal } = await resetInPlace(this.members, token);
+    await heal();
+    this.paused.clear();
+    this.groups = null;
+    this.speedFactor = 1;
+    this.noopOnElection = true;
+    this.network?.forget();
+    if (failed.length > 0) {
+      throw new Error(
+        `${failed.map((f) => `node${f.id}`).join(', ')} did not reset (${failed[0]!.why}); the remote backend cannot restart a node's process: start it again where it runs (with an empty data directory), then reset again`,
+      );
+    }
   }
 
   async pause(id: string): Promise<void> {
@@ -143,6 +175,19 @@ export class RemoteBackend implements ClusterBackend {
   async noop(enabled: boolean): Promise<void> {
     await Promise.all(this.members.map((n) => this.admin(n.id, 'noop', { enabled })));
     this.noopOnElection = enabled;
+  }
+
+  async switches(change: SwitchesBody): Promise<void> {
+    await Promise.all(this.members.map((n) => this.admin(n.id, 'switches', change)));
+    this.raftSwitches.merge(change);
+  }
+
+  async transferLeadership(from: string, to: string): Promise<string> {
+    const token = this.options.adminToken;
+    if (!token) return this.unsupported('transfer leadership (no --admin-token given)');
+    const node = this.members.find((n) => n.id === from);
+    if (!node) throw new Error(`no node ${from} in this cluster`);
+    return transferLeadership(node.url, token, to);
   }
 
   nodeState(id: string): { up: boolean; paused: boolean; partitionedFrom: string[] } {

@@ -2,8 +2,10 @@
 // its cells as written, stopping a lesson at its first failing cell.
 
 import type { CellType, RunResult } from '../../contract/lab-api.ts';
+import { decidingCell } from '../../lessons/deciding-cell.ts';
 import type { LessonError } from '../../lessons/lesson-error.ts';
 import type { ParsedLesson } from '../../lessons/lesson-types.ts';
+import { parsePredictCell } from '../../lessons/parse-learner-cells.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
 
 export interface CellOutcome {
@@ -55,12 +57,31 @@ export function failureLines(r: RunResult): string[] {
     if (!e.ok && e.response) lines.push(`response ${e.response.status}: ${bodyExcerpt(e.response.bodyText)}`);
   }
   for (const a of r.cluster?.actions ?? []) if (!a.ok) lines.push(`${a.text}: ${a.detail}`);
-  for (const a of r.check?.assertions ?? []) {
+  const checkLines = [...(r.check?.assertions ?? []), ...(r.act?.done ?? [])];
+  for (const a of checkLines) {
     if (!a.ok)
-      lines.push(`${a.text}: expected ${a.expected}, seen ${a.seen}${a.hint ? ` — hint: ${a.hint}` : ''}`);
+      lines.push(
+        `${a.shown ?? a.text}: expected ${a.expected}, seen ${a.seen}${a.hint ? ` — hint: ${a.hint}` : ''}`,
+      );
+  }
+  for (const a of r.act?.actions ?? []) if (!a.ok) lines.push(`do: ${a.text}: ${a.detail}`);
+  for (const p of r.predictions ?? []) {
+    if (!p.determined) {
+      const seen = p.options.flatMap((o) =>
+        o.lines.filter((l) => !l.ok).map((l) => `${o.key}: ${l.shown ?? l.text} (seen ${l.seen})`),
+      );
+      lines.push(
+        `prediction ${p.predictCellId}: none of its options happened after this cell: ${seen.join('; ')}`,
+      );
+    }
   }
   if (lines.length === 0 && !r.ok) lines.push('the cell failed');
   return lines;
+}
+
+/** A run passes when the cell did and every prediction it decided foresaw what the cluster did. */
+export function runPassed(r: RunResult): boolean {
+  return r.ok && (r.predictions ?? []).every((p) => p.determined);
 }
 
 export interface RunLessonsHooks {
@@ -117,9 +138,8 @@ export async function runLesson(
   session.forgetVariables(lesson.id);
   outcome.error = await freshCluster(session, lesson, first);
   let failed = outcome.error !== null;
-  for (const block of lesson.blocks) {
-    if (block.kind !== 'cell') continue;
-    const cell = block.cell;
+  const cells = lesson.blocks.flatMap((b) => (b.kind === 'cell' ? [b.cell] : []));
+  for (const cell of cells) {
     let co: CellOutcome;
     if (failed) {
       co = {
@@ -132,22 +152,28 @@ export async function runLesson(
         result: null,
       };
     } else {
+      // Unattended: learner steps take the lesson's default answer or do its `do:` lines.
+      const deciding =
+        cell.type === 'predict' ? decidingCell(cells, cell.id, parsePredictCell(cell.source).after) : null;
       const result = await session.run({
         lessonId: lesson.id,
         cellId: cell.id,
         type: cell.type,
         source: cell.source,
+        mode: 'default',
+        afterCellId: deciding && 'id' in deciding ? deciding.id : undefined,
       });
+      const passed = runPassed(result);
       co = {
         cellId: cell.id,
         type: cell.type,
         line: cell.line,
-        status: result.ok ? 'passed' : 'failed',
+        status: passed ? 'passed' : 'failed',
         durationMs: result.durationMs,
-        failure: result.ok ? [] : failureLines(result),
+        failure: passed ? [] : failureLines(result),
         result,
       };
-      failed = !result.ok;
+      failed = !passed;
     }
     outcome.cells.push(co);
     hooks.onCell?.(lesson.id, co);

@@ -44,6 +44,8 @@ export function addMoments(
 }
 
 function countsHistory(a: CheckAssertion): boolean {
+  // What the learner did (`you killed …`) is not in the samples either.
+  if (a.kind === 'history') return true;
   return (
     a.kind === 'compare' &&
     (a.left.kind === 'history' || (a.right.kind === 'subject' && a.right.subject.kind === 'history'))

@@ -4,9 +4,9 @@
 // (docs/lesson-format.md, "History checks"). Pure: it reads node events.
 
 import type { NodeEvent } from '../../contract/node-events.ts';
-import type { HistoryFact } from '../../lessons/lesson-types.ts';
+import type { EventCount } from '../../lessons/lesson-types.ts';
 
-type Rpc = Extract<HistoryFact, { kind: 'dropped' | 'delivered' }>['rpc'];
+type Rpc = Extract<EventCount, { kind: 'dropped' | 'delivered' }>['rpc'];
 
 function isRpc(e: { rpc: string; heartbeat: boolean }, rpc: Rpc): boolean {
   if (rpc === 'any') return true;
@@ -28,7 +28,7 @@ function candidatesByTerm(events: readonly NodeEvent[]): Map<number, Set<string>
 
 /** The number a history subject stands for, and where it comes from (for the check's output). */
 export function historyFact(
-  fact: HistoryFact,
+  fact: EventCount,
   events: readonly NodeEvent[],
 ): { value: number; where: string } {
   switch (fact.kind) {

@@ -7,6 +7,8 @@ import type { ErrorBody } from '../../contract/errors.ts';
 import {
   ActionRequestSchema,
   AddCellSchema,
+  isEditable,
+  type LessonOutputs,
   NoFieldsSchema,
   RunRequestSchema,
   SaveCellSchema,
@@ -17,6 +19,7 @@ import { parseWire } from '../../contract/wire-check.ts';
 import type { LessonLibrary } from '../lesson-library.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
 import { ApiError } from './api-error.ts';
+import type { RunRate } from './run-rate.ts';
 
 /** Bigger than any sane cell, small enough that a browser cannot hurt the lab. */
 export const JSON_BODY_LIMIT = '512kb';
@@ -37,9 +40,23 @@ function checked<T extends TSchema>(schema: T, req: Request): Static<T> {
   return c.value;
 }
 
-export function apiRouter(library: LessonLibrary, session: ClusterSession): Router {
+export function apiRouter(library: LessonLibrary, session: ClusterSession, runRate: RunRate): Router {
   const r = express.Router();
   r.use(express.json({ limit: JSON_BODY_LIMIT }));
+  /** Runs and actions reach the cluster everyone shares: 429 past a client's rate (run-rate.ts). */
+  const rateLimited = (req: Request, res: Response, next: NextFunction) => {
+    const waitMs = runRate.take(req.socket.remoteAddress ?? 'unknown');
+    if (waitMs === 0) return next();
+    const seconds = Math.ceil(waitMs / 1000);
+    res.setHeader('Retry-After', String(seconds));
+    next(
+      new ApiError(
+        429,
+        'too_many_runs',
+        `this computer started runs faster than the lab allows; wait ${seconds} s, then run the cell again`,
+      ),
+    );
+  };
   const p = (req: Request, name: string) => String(req.params[name]);
 
   r.get('/lessons', (_req, res) => {
@@ -47,6 +64,10 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
   });
   r.get('/lessons/:id', (req, res) => {
     res.json(library.get(p(req, 'id')));
+  });
+  r.get('/lessons/:id/outputs', (req, res) => {
+    const outputs: LessonOutputs = { generation: session.generation, results: library.outputs(p(req, 'id')) };
+    res.json(outputs);
   });
   r.put('/lessons/:id/cells/:cellId', (req, res) => {
     res.json(library.saveCell(p(req, 'id'), p(req, 'cellId'), checked(SaveCellSchema, req).source));
@@ -70,12 +91,28 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
     res.json(lesson);
   });
 
-  r.post('/run', async (req, res) => {
-    const { lessonId, cellId, source } = checked(RunRequestSchema, req);
+  r.post('/run', rateLimited, async (req, res) => {
+    const { lessonId, cellId, source, answer, mode } = checked(RunRequestSchema, req);
     const cell = library.cell(lessonId, cellId);
-    // Check cells are the lesson's tests: they always run as written.
-    const run = cell.type === 'check' ? cell.original : (source ?? cell.source);
-    res.json(await session.run({ lessonId, cellId, type: cell.type, source: run }));
+    // Only http and cluster cells are the learner's to edit; the others always run as written.
+    const run = isEditable(cell.type) ? (source ?? cell.source) : cell.original;
+    const afterCellId = cell.type === 'predict' ? library.decidingCell(lessonId, cellId) : undefined;
+    const result = await session.run({
+      lessonId,
+      cellId,
+      type: cell.type,
+      source: run,
+      answer,
+      mode,
+      afterCellId,
+    });
+    // Kept with the learner's workspace, like a notebook's saved outputs: a reload shows it again.
+    library.saveOutput(result);
+    res.json(result);
+  });
+  r.post('/run/stop', (req, res) => {
+    checked(NoFieldsSchema, req);
+    res.json({ stopped: session.interrupt() });
   });
 
   r.get('/cluster', async (_req, res) => {
@@ -102,7 +139,7 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession): Rout
     }
     res.json(trace);
   });
-  r.post('/cluster/actions', async (req, res) => {
+  r.post('/cluster/actions', rateLimited, async (req, res) => {
     const b = checked(ActionRequestSchema, req);
     const text = b.action;
     const source = b.source ?? 'panel';

@@ -1,12 +1,16 @@
 // Wires the lab's HTTP side together: the JSON API, the live channel and the web app on one port.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { exposureWarning } from '../../http/exposure-warning.ts';
+import { createLimitedServer, DEFAULT_SERVER_LIMITS, type ServerLimits } from '../../http/server-limits.ts';
 import type { LessonLibrary } from '../lesson-library.ts';
 import { attachLiveChannel, LIVE_PATH } from '../live/live-channel.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
 import { apiErrorHandler, apiRouter } from './api.ts';
-import { serveWebApp } from './web-app.ts';
+import { DEFAULT_RUN_RATE, RunRate, type RunRateLimits } from './run-rate.ts';
+import { securityHeaders } from './security-headers.ts';
+import { serveWebApp, webAppPolicy } from './web-app.ts';
 
 export interface LabServerOptions {
   host: string;
@@ -14,6 +18,10 @@ export interface LabServerOptions {
   /** The repository root (web/ lives under it). */
   root: string;
   dev: boolean;
+  /** Slow-client and connection limits (default DEFAULT_SERVER_LIMITS, as a node's). */
+  limits?: ServerLimits;
+  /** Runs and actions per client address (default DEFAULT_RUN_RATE). */
+  runRate?: RunRateLimits;
 }
 
 export interface LabServer {
@@ -29,8 +37,10 @@ export async function startLabServer(
 ): Promise<LabServer> {
   const app = express();
   app.disable('x-powered-by');
-  const server = createServer(app);
-  app.use('/api', apiRouter(library, session));
+  // A slow or half-sent request, or a flood of connections, must not hold the lab's sockets.
+  const server = createLimitedServer(app, options.limits ?? DEFAULT_SERVER_LIMITS);
+  app.use(securityHeaders(webAppPolicy(options)));
+  app.use('/api', apiRouter(library, session, new RunRate(options.runRate ?? DEFAULT_RUN_RATE)));
   await serveWebApp(app, server, options);
   app.use((req, res) => {
     res
@@ -58,6 +68,8 @@ export async function startLabServer(
     );
     server.listen(options.port, options.host, resolve);
   });
+  const exposed = exposureWarning('the lab', options.host);
+  if (exposed) console.warn(exposed);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

@@ -1,15 +1,23 @@
 // Serves the notebook's web app: the built files from web/dist, or (with --dev) Vite's dev
 // server as middleware. Vite is imported only in --dev, so production needs no Vite.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
+import { contentSecurityPolicy } from './security-headers.ts';
 
 const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Raft Lab</title>
 <body style="font-family: system-ui; max-width: 40rem; margin: 4rem auto">
 <h1>Raft Lab is running, but its web app is not built</h1>
 <p>Stop the lab and run <code>npm run build</code> (or just <code>npm start</code>, which builds it), then reload.</p>
 <p>The API answers at <a href="/api/lessons">/api/lessons</a>.</p></body>`;
+
+/** The CSP for the built web app under `root` (null with --dev: Vite injects its own scripts). */
+export function webAppPolicy(options: { root: string; dev: boolean }): string | null {
+  if (options.dev) return null;
+  const index = join(options.root, 'web', 'dist', 'index.html');
+  return contentSecurityPolicy(existsSync(index) ? readFileSync(index, 'utf8') : '');
+}
 
 export async function serveWebApp(
   app: Express,

@@ -5,26 +5,35 @@ import type { ClusterSnapshot, NodeView } from '../../contract/cluster-view.ts';
 import type { NodeEvent } from '../../contract/node-events.ts';
 import type {
   CheckAssertion,
+  CheckFailureCause,
   CheckNode,
   CheckOperand,
   CheckOperator,
   CheckSubject,
   NodeFact,
   Quantifier,
+  Value,
 } from '../../lessons/lesson-types.ts';
-import { leaderOf, leadersInNewestTerm, logLength } from '../cluster/snapshot.ts';
+import { leadersInNewestTerm, logLength } from '../cluster/snapshot.ts';
 import { historyFact } from '../history/history-facts.ts';
+import type { HistoryRecord } from '../session/action-log.ts';
 import { resolveValue } from './evaluate-assert.ts';
+import { evaluateHistory } from './evaluate-history.ts';
+import { nodeFor } from './node-for.ts';
 import type { VariableValue } from './variables.ts';
 
 export interface CheckOutcome {
   ok: boolean;
   expected: string;
   seen: string;
+  /** Why it failed (null when it held): picks the lesson's hint for that cause. */
+  cause: CheckFailureCause | null;
 }
 
 /** A value read from the cluster, or the reason there is none. */
-type Reading = { ok: true; value: unknown; where: string } | { ok: false; why: string };
+type Reading =
+  | { ok: true; value: unknown; where: string }
+  | { ok: false; why: string; cause: CheckFailureCause };
 
 const show = (v: unknown) =>
   typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : JSON.stringify(v);
@@ -36,39 +45,12 @@ function readPath(status: NodeStatus, path: string[], where: string): Reading {
   let value: unknown = status;
   for (const key of path) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) {
-      return { ok: false, why: `${where} has no ${path.join('.')}` };
+      return { ok: false, why: `${where} has no ${path.join('.')}`, cause: 'mismatch' };
     }
     value = (value as Record<string, unknown>)[key];
   }
   if (path.at(-1) === 'length' && Array.isArray(value)) value = value.length;
   return { ok: true, value, where };
-}
-
-/** The node a check names; a `{{variable}}` may hold a name (`node3`), an id (`3`) or a node URL. */
-function nodeFor(
-  which: CheckNode,
-  snapshot: ClusterSnapshot,
-  vars: Map<string, VariableValue>,
-): NodeView | string {
-  if (which === 'leader') return leaderOf(snapshot) ?? 'there is no leader';
-  if ('variable' in which) {
-    const name = which.variable;
-    if (!vars.has(name)) return `{{${name}}} has no value: run the cell that captures it first`;
-    const value = String(vars.get(name)).trim();
-    const id = /^node(\d+)$/.exec(value)?.[1] ?? (/^\d+$/.test(value) ? value : null);
-    const node =
-      id !== null
-        ? snapshot.nodes.find((n) => n.id === String(Number(id)))
-        : snapshot.nodes.find((n) => n.url.replace(/\/+$/, '') === value.replace(/\/+$/, ''));
-    if (!node) {
-      const names = snapshot.nodes.map((n) => n.name).join(', ');
-      return `{{${name}}} is ${show(vars.get(name))}, which is not a node of this cluster (${names}): capture a node's name like "node3", its id like "3" or its URL`;
-    }
-    return node;
-  }
-  const node = snapshot.nodes.find((n) => n.id === which.id);
-  if (!node) return `there is no node${which.id}`;
-  return node;
 }
 
 function nodeText(which: CheckNode): string {
@@ -79,22 +61,26 @@ function unreachable(node: NodeView): string {
   return `${node.name} is ${node.error === 'down' || node.error === 'paused' ? node.error : `unreachable (${node.error})`}`;
 }
 
-/** The recorded node events since the last reset, or null where the lab records none. */
-type History = readonly NodeEvent[] | null;
+/** The node events recorded since the last reset (null: the lab follows no event streams). */
+type Recorded = readonly NodeEvent[] | null;
 
 function readSubject(
   subject: CheckSubject,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
-  history: History = null,
+  recorded: Recorded = null,
 ): Reading {
   const answering = snapshot.nodes.filter((n) => n.status);
   switch (subject.kind) {
     case 'history': {
-      if (history === null) {
-        return { ok: false, why: 'the lab keeps no history here (it follows no node event streams)' };
+      if (recorded === null) {
+        return {
+          ok: false,
+          why: 'the lab keeps no history here (it follows no node event streams)',
+          cause: 'no value',
+        };
       }
-      const { value, where } = historyFact(subject.fact, history);
+      const { value, where } = historyFact(subject.fact, recorded);
       return { ok: true, value, where };
     }
     case 'leaders': {
@@ -117,8 +103,8 @@ function readSubject(
       return { ok: true, value: snapshot.term, where: 'the highest term' };
     case 'node-path': {
       const node = nodeFor(subject.node, snapshot, vars);
-      if (typeof node === 'string') return { ok: false, why: node };
-      if (!node.status) return { ok: false, why: unreachable(node) };
+      if (typeof node === 'string') return { ok: false, why: node, cause: missingCause(subject.node) };
+      if (!node.status) return { ok: false, why: unreachable(node), cause: 'down' };
       // Say which node a {{variable}} turned out to be; a plain node name needs no note.
       const where =
         typeof subject.node === 'object' && 'variable' in subject.node
@@ -133,11 +119,15 @@ function readOperand(
   operand: CheckOperand,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
-  history: History = null,
+  recorded: Recorded = null,
 ): Reading {
-  if (operand.kind === 'subject') return readSubject(operand.subject, snapshot, vars, history);
+  if (operand.kind === 'subject') return readSubject(operand.subject, snapshot, vars, recorded);
   if (operand.value.kind === 'variable' && !vars.has(operand.value.name)) {
-    return { ok: false, why: `{{${operand.value.name}}} has no value: run the cell that captures it first` };
+    return {
+      ok: false,
+      why: `{{${operand.value.name}}} has no value: run the cell that captures it first`,
+      cause: 'no value',
+    };
   }
   return { ok: true, value: resolveValue(operand.value, vars), where: '' };
 }
@@ -171,19 +161,31 @@ function compare(left: unknown, op: CheckOperator, right: unknown): boolean {
   }
 }
 
-function compareReadings(left: Reading, op: CheckOperator, right: Reading, rightText: string): CheckOutcome {
-  const expected = `${op} ${right.ok ? show(right.value) : rightText}`;
-  if (!right.ok) return { ok: false, expected, seen: right.why };
-  if (!left.ok) return { ok: false, expected, seen: left.why };
-  const where = left.where && !/^node\d+$|^leader$/.test(left.where) ? ` (${left.where})` : '';
-  return { ok: compare(left.value, op, right.value), expected, seen: `${show(left.value)}${where}` };
+/** Why a node named by `which` could not be found: no leader, or a variable with no (node) value. */
+function missingCause(which: CheckNode): CheckFailureCause {
+  return which === 'leader' ? 'no leader' : 'no value';
 }
 
+function compareReadings(left: Reading, op: CheckOperator, right: Reading, rightText: string): CheckOutcome {
+  const expected = `${op} ${right.ok ? show(right.value) : rightText}`;
+  if (!right.ok) return { ok: false, expected, seen: right.why, cause: right.cause };
+  if (!left.ok) return { ok: false, expected, seen: left.why, cause: left.cause };
+  const where = left.where && !/^node\d+$|^leader$/.test(left.where) ? ` (${left.where})` : '';
+  const ok = compare(left.value, op, right.value);
+  return { ok, expected, seen: `${show(left.value)}${where}`, cause: ok ? null : 'mismatch' };
+}
+
+/** An operand as the learner wrote it: `"42"`, `7`, `{{term_before}}`, `leader.term` (never the parser's structure). */
 function operandText(operand: CheckOperand): string {
-  if (operand.kind === 'value')
-    return operand.value.kind === 'variable' ? `{{${operand.value.name}}}` : show(operand.value);
+  if (operand.kind === 'value') return valueText(operand.value);
   const s = operand.subject;
   return s.kind === 'node-path' ? `${nodeText(s.node)}.${s.path.join('.')}` : s.kind;
+}
+
+function valueText(v: Value): string {
+  if (v.kind === 'variable') return `{{${v.name}}}`;
+  if (v.kind === 'regex') return `/${v.pattern}/`;
+  return show(v.value);
 }
 
 /** One node fact on one node: ok, and what was seen on that node. */
@@ -192,7 +194,7 @@ function nodeFact(
   node: NodeView,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
-): { ok: boolean; seen: string; expected: string } {
+): { ok: boolean; seen: string; expected: string; cause: CheckFailureCause | null } {
   if (fact.kind === 'is') {
     const state = !node.up ? 'down' : node.paused ? 'paused' : node.status ? 'up' : 'down';
     const role = node.status?.state;
@@ -201,9 +203,15 @@ function nodeFact(
         ? state === fact.what
         : role === fact.what;
     const seen = node.status ? `${node.name} is up, ${role} in term ${node.status.term}` : unreachable(node);
-    return { ok, seen, expected: `${node.name} is ${fact.what}` };
+    const cause = ok
+      ? null
+      : node.status || ['up', 'down', 'paused'].includes(fact.what)
+        ? 'mismatch'
+        : 'down';
+    return { ok, seen, expected: `${node.name} is ${fact.what}`, cause };
   }
-  if (!node.status) return { ok: false, seen: unreachable(node), expected: describeFact(fact) };
+  if (!node.status)
+    return { ok: false, seen: unreachable(node), expected: describeFact(fact), cause: 'down' };
   if (fact.kind === 'log-contains') {
     const command = resolveValue(fact.command, vars);
     const entry = node.status.log.find((e) => e.command === command);
@@ -212,7 +220,7 @@ function nodeFact(
     const seen = !entry
       ? `${node.name}'s log (${logLength(node.status)} entries) has no ${show(command)}`
       : `${node.name} has it at index ${entry.index}${committed ? ', committed' : `, not committed (commit index ${node.status.commit_index})`}`;
-    return { ok, seen, expected: describeFact(fact) };
+    return { ok, seen, expected: describeFact(fact), cause: ok ? null : 'mismatch' };
   }
   const left = readPath(node.status, fact.path, node.name);
   const right = readOperand(fact.right, snapshot, vars);
@@ -221,14 +229,21 @@ function nodeFact(
     ok: outcome.ok,
     seen: `${node.name}: ${outcome.seen}`,
     expected: `${fact.path.join('.')} ${outcome.expected}`,
+    cause: outcome.cause,
   };
 }
 
 function describeFact(fact: NodeFact): string {
   if (fact.kind === 'is') return `is ${fact.what}`;
   if (fact.kind === 'log-contains')
-    return `${fact.committed ? 'committed ' : ''}log contains ${show(fact.command.kind === 'literal' ? fact.command.value : `{{${fact.command.kind === 'variable' ? fact.command.name : ''}}}`)}`;
+    return `${fact.committed ? 'committed ' : ''}log contains ${valueText(fact.command)}`;
   return `${fact.path.join('.')} ${fact.op} ${operandText(fact.right)}`;
+}
+
+/** Of several failures, the cause to give a hint for: a node down explains more than a mismatch. */
+function mainCause(causes: (CheckFailureCause | null)[]): CheckFailureCause | null {
+  const order: CheckFailureCause[] = ['no value', 'no leader', 'down', 'not yet', 'mismatch'];
+  return order.find((c) => causes.includes(c)) ?? null;
 }
 
 function quantified(
@@ -246,11 +261,13 @@ function quantified(
     case 'every':
     case 'every-up': {
       const scope = quantifier === 'every' ? 'every node' : `every up node (${nodes.length})`;
-      if (nodes.length === 0) return { ok: false, expected: `${scope}: ${what}`, seen: 'no node is up' };
+      if (nodes.length === 0)
+        return { ok: false, expected: `${scope}: ${what}`, seen: 'no node is up', cause: 'down' };
       return {
         ok: failing.length === 0,
         expected: `${scope}: ${what}`,
         seen: failing.length === 0 ? `all ${nodes.length} do` : failing.map((r) => r.seen).join('; '),
+        cause: mainCause(failing.map((r) => r.cause)),
       };
     }
     case 'some':
@@ -258,12 +275,14 @@ function quantified(
         ok: passing.length > 0,
         expected: `some node: ${what}`,
         seen: passing.length > 0 ? passing[0]!.seen : `none: ${results.map((r) => r.seen).join('; ')}`,
+        cause: passing.length > 0 ? null : mainCause(results.map((r) => r.cause)),
       };
     case 'no':
       return {
         ok: passing.length === 0,
         expected: `no node: ${what}`,
         seen: passing.length === 0 ? 'none does' : passing.map((r) => r.seen).join('; '),
+        cause: passing.length === 0 ? null : 'mismatch',
       };
   }
 }
@@ -286,6 +305,7 @@ function logsMatch(snapshot: ClusterSnapshot): CheckOutcome {
             ok: false,
             expected,
             seen: `${nodes[i]!.name} and ${nodes[j]!.name} differ at index ${e.index}: term ${e.term} ${show(e.command)} vs term ${other.term} ${show(other.command)}`,
+            cause: 'mismatch',
           };
         }
       }
@@ -296,35 +316,51 @@ function logsMatch(snapshot: ClusterSnapshot): CheckOutcome {
     ok: nodes.length > 0,
     expected,
     seen: nodes.length > 0 ? `they agree (commit index: ${commits})` : 'no node answers',
+    cause: nodes.length > 0 ? null : 'down',
   };
 }
 
+/**
+ * One check line on one look at the cluster. `history` is what was done since the cluster was
+ * last reset (for `you killed a follower`; empty where nobody keeps one); `recorded` the node
+ * events since then (for `dropped request_vote`, `max candidates in a term`; null where none are).
+ */
 export function evaluateCheck(
   assertion: CheckAssertion,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
-  history: History = null,
+  history: readonly HistoryRecord[] = [],
+  recorded: Recorded = null,
 ): CheckOutcome {
   switch (assertion.kind) {
+    case 'history':
+      return evaluateHistory(assertion.fact, history, snapshot, vars);
     case 'logs-match':
       return logsMatch(snapshot);
     case 'quantified':
       return quantified(assertion.quantifier, assertion.fact, snapshot, vars);
     case 'node-fact': {
       const node = nodeFor(assertion.node, snapshot, vars);
-      if (typeof node === 'string') return { ok: false, expected: describeFact(assertion.fact), seen: node };
+      if (typeof node === 'string')
+        return {
+          ok: false,
+          expected: describeFact(assertion.fact),
+          seen: node,
+          cause: missingCause(assertion.node),
+        };
       const r = nodeFact(assertion.fact, node, snapshot, vars);
       return {
         ok: r.ok,
         expected: assertion.node === 'leader' ? `the leader ${describeFact(assertion.fact)}` : r.expected,
         seen: r.seen,
+        cause: r.cause,
       };
     }
     case 'compare':
       return compareReadings(
-        readSubject(assertion.left, snapshot, vars, history),
+        readSubject(assertion.left, snapshot, vars, recorded),
         assertion.op,
-        readOperand(assertion.right, snapshot, vars, history),
+        readOperand(assertion.right, snapshot, vars, recorded),
         operandText(assertion.right),
       );
   }

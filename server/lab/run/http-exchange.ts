@@ -3,6 +3,7 @@
 
 import type { Hop, ReceivedResponse, SentRequest } from '../../contract/lab-api.ts';
 import type { HostGuard } from './host-guard.ts';
+import { RunStopped, requestSignal } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -11,6 +12,8 @@ export interface ExchangeOptions {
   location: boolean;
   maxRedirs: number;
   timeoutMs: number;
+  /** Stop: aborts the request at once (RunStopped). */
+  signal?: AbortSignal;
 }
 
 async function readCapped(res: Response): Promise<{ text: string; truncated: boolean }> {
@@ -70,9 +73,12 @@ export async function exchange(
         headers: request.headers,
         body: method === 'GET' || method === 'HEAD' ? undefined : (body ?? undefined),
         redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: options.signal
+          ? requestSignal(options.signal, options.timeoutMs)
+          : AbortSignal.timeout(options.timeoutMs),
       });
     } catch (e) {
+      if (options.signal?.aborted) throw new RunStopped();
       const node = guard.nodeFor(url);
       const name = node?.name ?? url.host;
       if ((e as Error).name === 'TimeoutError') {

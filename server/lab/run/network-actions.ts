@@ -132,7 +132,7 @@ export async function performNetworkAction(
           const c = s.nodes.find((v) => v.status?.state === 'candidate');
           return c ? `${c.name} is a candidate in term ${c.status!.term}` : null;
         },
-        'A follower becomes a candidate when its election timer runs out: some timer must be running (`resume timer nodeN`) and no heartbeat may reach it (`hold`).',
+        'A follower becomes a candidate when its election timer runs out: some timer must be running (`resume timer nodeN`) and no heartbeat may reach it (`hold`). With PreVote on (the default, §9.6) it is a pre_candidate first, and a candidate only once a majority granted its `pre_vote` requests: deliver them (`deliver all pre_vote`), or write `prevote off` before.',
       );
     case 'view':
       return showInPicture(action.view, ctx, h);
@@ -173,7 +173,7 @@ async function pick(
           : `Held now: ${held.slice(0, 6).map(describeHeld).join('; ')}${held.length > 6 ? ` and ${held.length - 6} more` : ''}.`;
       throw new CellRunError(`no held ${what} to ${verb}`, now);
     }
-    await pause(PICK_POLL_MS);
+    await pause(PICK_POLL_MS, ctx.signal);
   }
 }
 

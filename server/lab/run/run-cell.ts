@@ -1,14 +1,15 @@
 // Where a cell is run: parse its source, run it by type, and build the RunResult the notebook shows.
 
-import type { CellType, RunResult } from '../../contract/lab-api.ts';
+import type { CellType, RunMode, RunResult } from '../../contract/lab-api.ts';
 import { LessonError } from '../../lessons/lesson-error.ts';
 import { parseCell } from '../../lessons/parse-cell.ts';
 import { trimLogs } from '../cluster/snapshot.ts';
-import { runCheckCell } from './run-check-cell.ts';
+import { waitForLines } from './run-check-cell.ts';
 import { runClusterCell } from './run-cluster-cell.ts';
-import type { RunContext } from './run-context.ts';
+import { type RunContext, RunStopped } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { runHttpCell } from './run-http-cell.ts';
+import { runActCell, runChooseCell, runPredictCell } from './run-learner-cells.ts';
 
 export interface CellToRun {
   runId: string;
@@ -17,7 +18,22 @@ export interface CellToRun {
   cellId: string;
   type: CellType;
   source: string;
+  /** Learner steps: the learner's own answer, or the lesson's default (Run all, lessons:check). */
+  mode?: RunMode;
+  /** predict / choose: the option picked. */
+  answer?: string;
+  /** predict: the cell whose run decides it (the next cell of the lesson, or its `after:`). */
+  afterCellId?: string;
 }
+
+/** What the learner reads when they stopped a run. */
+export const STOPPED_ERROR = {
+  message: 'Stopped: you pressed Stop.',
+  hint:
+    'What had already happened stays done (a request already sent may have been applied, an action already taken ' +
+    'is not undone); nothing else of this cell ran. Run it again when you are ready.',
+  line: null,
+};
 
 /** Never throws for anything the cell or the cluster did: that goes into `error`. */
 export async function runCell(cell: CellToRun, ctx: RunContext): Promise<RunResult> {
@@ -47,12 +63,24 @@ export async function runCell(cell: CellToRun, ctx: RunContext): Promise<RunResu
       const { actions } = await runClusterCell(parsed.actions, ctx);
       result.cluster = { actions, snapshot: trimLogs(await ctx.snapshot()) };
       result.ok = actions.every((a) => a.ok);
-    } else {
-      result.check = await runCheckCell(parsed.check, ctx);
+    } else if (parsed.type === 'check') {
+      result.check = await waitForLines(parsed.check.lines, parsed.check.hints, parsed.check.timeoutMs, ctx);
       result.ok = result.check.assertions.every((a) => a.ok);
+    } else if (parsed.type === 'predict') {
+      result.predict = runPredictCell(parsed.predict, ctx);
+      result.ok = true;
+    } else if (parsed.type === 'choose') {
+      result.choose = await runChooseCell(parsed.choose, ctx);
+      result.ok = true;
+    } else {
+      result.act = await runActCell(parsed.act, ctx);
+      result.ok = result.act.actions.every((a) => a.ok) && result.act.done.every((d) => d.ok);
     }
   } catch (e) {
-    if (e instanceof LessonError) {
+    if (e instanceof RunStopped) {
+      result.error = STOPPED_ERROR;
+      result.stopped = true;
+    } else if (e instanceof LessonError) {
       const first = e.problems[0]!;
       const more = e.problems.length > 1 ? ` (and ${e.problems.length - 1} more problem(s))` : '';
       result.error = {

@@ -2,10 +2,12 @@
 
 import type { ClusterNode, ClusterSnapshot, Fault } from '../../contract/cluster-view.ts';
 import type { ActionResult } from '../../contract/lab-api.ts';
+import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from '../../lessons/lesson-types.ts';
 import { settledLeader, summarize } from '../cluster/snapshot.ts';
+import type { ActedNode } from '../session/action-log.ts';
 import { isNetworkAction, performNetworkAction } from './network-actions.ts';
-import { pause, type RunContext } from './run-context.ts';
+import { pause, type RunContext, RunStopped, stopIfAsked, untilStopped } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { followerNode, leaderNode } from './variables.ts';
 
@@ -13,8 +15,11 @@ const POLL_MS = 150;
 /** After `reset`, the fresh cluster gets this long to elect a leader. */
 const RESET_LEADER_MS = 15_000;
 
+/** One look at the cluster per action, taken when first needed (roles and {{leader}} agree). */
+type Look = () => Promise<ClusterSnapshot>;
+
 /** `node3`, `{{leader}}`, or a captured variable holding a node URL, name or id. */
-async function resolveNode(ref: NodeRef, ctx: RunContext): Promise<ClusterNode> {
+async function resolveNode(ref: NodeRef, ctx: RunContext, look: Look): Promise<ClusterNode> {
   const nodes = ctx.backend.nodes();
   const names = nodes.map((n) => n.name).join(', ');
   if (ref.kind === 'node') {
@@ -23,8 +28,8 @@ async function resolveNode(ref: NodeRef, ctx: RunContext): Promise<ClusterNode> 
       throw new CellRunError(`there is no node${ref.id} in this cluster`, `This cluster has ${names}.`);
     return node;
   }
-  if (ref.name === 'leader') return leaderNode(await ctx.snapshot());
-  if (ref.name === 'follower') return followerNode(await ctx.snapshot());
+  if (ref.name === 'leader') return leaderNode(await look());
+  if (ref.name === 'follower') return followerNode(await look());
   if (!Object.hasOwn(ctx.captured, ref.name)) {
     throw new CellRunError(
       `unknown variable {{${ref.name}}}`,
@@ -60,16 +65,30 @@ async function waitUntil(
   done: (s: ClusterSnapshot) => string | null,
   hint: string,
 ): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
+  const deadlineAt = Date.now() + timeoutMs;
   let last: ClusterSnapshot;
+  let attempt = 0;
   for (;;) {
-    last = await ctx.snapshot();
+    last = await untilStopped(ctx.snapshot(), ctx.signal);
     const detail = done(last);
     if (detail !== null) return detail;
-    if (Date.now() >= deadline) break;
-    await pause(POLL_MS);
+    if (Date.now() >= deadlineAt) break;
+    if (attempt++ % 6 === 0)
+      ctx.progress({
+        attempt,
+        detail: `waiting: ${what.replace(/^no |did not /, '')}`,
+        waitingFor: [waitingText(what)],
+        deadlineAt,
+      });
+    await pause(POLL_MS, ctx.signal);
   }
   throw new CellRunError(`${what} within ${timeoutMs / 1000} s; last seen: ${summarize(last)}`, hint);
+}
+
+/** "no leader was elected" → "a leader to be elected", for the waiting line. */
+function waitingText(failure: string): string {
+  if (failure === 'no leader was elected') return 'a leader a majority follows';
+  return failure.replace(/ did not catch up with the leader$/, ' to catch up with the leader');
 }
 
 const waitLeader = (ctx: RunContext, timeoutMs: number) =>
@@ -84,43 +103,86 @@ const waitLeader = (ctx: RunContext, timeoutMs: number) =>
     'A leader needs a majority of nodes up and able to talk: restart, resume or heal some nodes.',
   );
 
-async function perform(action: ClusterAction, ctx: RunContext): Promise<string> {
+/** What a switch cell line did, for the learner (dissertation sections as in docs/node-api.md). */
+function describeSwitch(s: SwitchesBody): string {
+  if (s.pre_vote !== undefined)
+    return s.pre_vote
+      ? 'PreVote on (§9.6): a server asks whether it could win before raising its term'
+      : 'PreVote off: a server that times out raises its term at once, even if it cannot win';
+  if (s.check_quorum !== undefined)
+    return s.check_quorum
+      ? 'CheckQuorum and leader stickiness on (§6.2, §4.2.3)'
+      : 'CheckQuorum and leader stickiness off: plain Raft, any higher term deposes a leader';
+  const mode = s.read_mode ?? 'read_index';
+  return mode === 'unsafe_local'
+    ? 'reads UNSAFE: every node answers `get` from its own state at once — values may be stale'
+    : `reads by ${mode}${mode === 'read_index' ? ' (§6.4: heartbeat round, no log entry)' : mode === 'lease' ? ' (§6.4.1: needs clocks that run at the same rate)' : ' (an entry in the log for every read)'}`;
+}
+
+/** What an action did: the detail, the nodes it was done to, and its line with their names. */
+interface Performed {
+  detail: string;
+  nodes?: ClusterNode[];
+  shown?: string;
+}
+
+/** The role each node had in `snapshot` (taken just before the action). */
+function actedNodes(nodes: ClusterNode[], snapshot: ClusterSnapshot | null): ActedNode[] {
+  return nodes.map((n) => {
+    const view = snapshot?.nodes.find((v) => v.id === n.id);
+    const role: ActedNode['role'] = !view
+      ? 'unknown'
+      : view.status
+        ? view.status.state
+        : view.error === 'paused'
+          ? 'paused'
+          : view.error === 'down'
+            ? 'down'
+            : 'unknown';
+    return { id: n.id, name: n.name, role };
+  });
+}
+
+async function perform(action: ClusterAction, ctx: RunContext, look: Look): Promise<Performed> {
   const b = ctx.backend;
-  if (isNetworkAction(action))
-    return performNetworkAction(action, ctx, { resolveNode, requireFault, waitUntil });
+  if (isNetworkAction(action)) {
+    const helpers = {
+      resolveNode: (ref: NodeRef, c: RunContext) => resolveNode(ref, c, look),
+      requireFault,
+      waitUntil,
+    };
+    return { detail: await performNetworkAction(action, ctx, helpers) };
+  }
+  const onNode = async (
+    fault: 'kill' | 'restart' | 'pause' | 'resume',
+    ref: NodeRef,
+    what: string,
+    done: string,
+  ): Promise<Performed> => {
+    requireFault(ctx, fault, what);
+    const node = await resolveNode(ref, ctx, look);
+    await look(); // the node's role before the action, for `you killed a follower`
+    await b[fault](node.id);
+    return { detail: `${node.name} ${done}`, nodes: [node], shown: `${fault} ${node.name}` };
+  };
   switch (action.kind) {
-    case 'kill': {
-      requireFault(ctx, 'kill', 'kill a node');
-      const node = await resolveNode(action.node, ctx);
-      await b.kill(node.id);
-      return `${node.name} killed`;
-    }
-    case 'restart': {
-      requireFault(ctx, 'restart', 'restart a node');
-      const node = await resolveNode(action.node, ctx);
-      await b.restart(node.id);
-      return `${node.name} restarted on its data`;
-    }
-    case 'pause': {
-      requireFault(ctx, 'pause', 'pause a node');
-      const node = await resolveNode(action.node, ctx);
-      await b.pause(node.id);
-      return `${node.name} paused`;
-    }
-    case 'resume': {
-      requireFault(ctx, 'resume', 'resume a node');
-      const node = await resolveNode(action.node, ctx);
-      await b.resume(node.id);
-      return `${node.name} resumed`;
-    }
+    case 'kill':
+      return onNode('kill', action.node, 'kill a node', 'killed');
+    case 'restart':
+      return onNode('restart', action.node, 'restart a node', 'restarted on its data');
+    case 'pause':
+      return onNode('pause', action.node, 'pause a node', 'paused');
+    case 'resume':
+      return onNode('resume', action.node, 'resume a node', 'resumed');
     case 'partition': {
       requireFault(ctx, 'partition', 'partition the network');
       const groups: ClusterNode[][] = [];
       for (const g of action.groups) {
         const nodes: ClusterNode[] = [];
-        for (const ref of g) nodes.push(await resolveNode(ref, ctx));
+        for (const ref of g) nodes.push(await resolveNode(ref, ctx, look));
         groups.push(nodes);
       }
+      await look();
       const ids = groups.flat().map((n) => n.id);
       const twice = ids.find((id, i) => ids.indexOf(id) !== i);
       if (twice)
@@ -129,27 +191,53 @@ async function perform(action: ClusterAction, ctx: RunContext): Promise<string> 
           'Put each node in one group.',
         );
       await b.partition(groups.map((g) => g.map((n) => n.id)));
-      return `partitioned: ${groups.map((g) => g.map((n) => n.name).join(',')).join(' | ')}`;
+      const shown = `partition ${groups.map((g) => g.map((n) => n.name).join(',')).join(' | ')}`;
+      // The nodes cut off from a majority: what `you partitioned the leader` is about.
+      const majority = Math.floor(ctx.backend.nodes().length / 2) + 1;
+      const cutOff = groups.filter((g) => g.length < majority).flat();
+      return { detail: `partitioned: ${shown.slice('partition '.length)}`, nodes: cutOff, shown };
     }
     case 'heal':
       requireFault(ctx, 'heal', 'heal a partition');
       await b.heal();
-      return 'every partition healed';
+      return { detail: 'every partition healed' };
     case 'speed':
       requireFault(ctx, 'speed', 'change the speed');
       await b.speed(action.factor);
-      return action.factor === 1 ? 'normal speed' : `timers at ${action.factor}× speed`;
+      return { detail: action.factor === 1 ? 'normal speed' : `timers at ${action.factor}× speed` };
     case 'noop':
       requireFault(ctx, 'noop', "switch the leaders' no-op");
       await b.noop(action.enabled);
-      return action.enabled
-        ? 'a new leader appends a no-op of its term (§8)'
-        : 'no no-op on election: old-term entries wait for a new leader’s first command (Figure 8)';
+      return {
+        detail: action.enabled
+          ? 'a new leader appends a no-op of its term (§8)'
+          : 'no no-op on election: old-term entries wait for a new leader’s first command (Figure 8)',
+      };
+    case 'switches':
+      requireFault(ctx, 'switches', 'switch PreVote, CheckQuorum or the read mode');
+      await b.switches(action.switches);
+      return { detail: describeSwitch(action.switches) };
+    case 'transfer': {
+      requireFault(ctx, 'transfer', 'transfer leadership');
+      const to = await resolveNode(action.to, ctx, look);
+      const leader = settledLeader(await ctx.snapshot());
+      if (!leader)
+        throw new CellRunError(
+          'there is no leader to hand leadership over',
+          'Run `wait leader` first; a transfer is asked of the leader.',
+        );
+      if (leader.id === to.id)
+        throw new CellRunError(
+          `${to.name} already leads`,
+          'Name another node: `transfer leadership to node3`.',
+        );
+      return { detail: await b.transferLeadership(leader.id, to.id), nodes: [to] };
+    }
     case 'wait-leader':
-      return waitLeader(ctx, action.timeoutMs);
+      return { detail: await waitLeader(ctx, action.timeoutMs) };
     case 'wait-caught-up': {
-      const node = await resolveNode(action.node, ctx);
-      return waitUntil(
+      const node = await resolveNode(action.node, ctx, look);
+      const detail = await waitUntil(
         ctx,
         action.timeoutMs,
         `${node.name} did not catch up with the leader`,
@@ -161,15 +249,16 @@ async function perform(action: ClusterAction, ctx: RunContext): Promise<string> 
         },
         `${node.name} must be up and able to reach the leader; restart, resume or heal it.`,
       );
+      return { detail, shown: `wait ${node.name} caught up` };
     }
     case 'sleep':
-      await pause(action.ms);
-      return `waited ${action.ms} ms`;
+      await pause(action.ms, ctx.signal);
+      return { detail: `waited ${action.ms} ms` };
     case 'reset': {
       requireFault(ctx, 'reset', 'reset the cluster');
       await b.reset();
       const leader = await waitLeader(ctx, RESET_LEADER_MS);
-      return `fresh cluster: every node wiped and restarted; ${leader}`;
+      return { detail: `fresh cluster: every node wiped, a fresh follower again; ${leader}` };
     }
   }
 }
@@ -180,11 +269,30 @@ export async function runClusterAction(
 ): Promise<ActionResult> {
   const started = performance.now();
   const at = Date.now();
+  let before: Promise<ClusterSnapshot> | null = null;
+  let seen: ClusterSnapshot | null = null;
+  const look: Look = () => {
+    before ??= ctx.snapshot().then((s) => {
+      seen = s;
+      return s;
+    });
+    return before;
+  };
   let result: ActionResult;
+  let performed: Performed = { detail: '' };
   try {
-    const detail = await perform(line.action, ctx);
-    result = { text: line.text, ok: true, detail, durationMs: Math.round(performance.now() - started), at };
+    stopIfAsked(ctx.signal);
+    performed = await perform(line.action, ctx, look);
+    result = {
+      text: line.text,
+      shown: performed.shown ?? line.text,
+      ok: true,
+      detail: performed.detail,
+      durationMs: Math.round(performance.now() - started),
+      at,
+    };
   } catch (e) {
+    if (e instanceof RunStopped) throw e;
     if (!(e instanceof CellRunError)) {
       // A backend failure (process would not start, Docker error): still a message for a person.
       result = {
@@ -204,7 +312,7 @@ export async function runClusterAction(
       };
     }
   }
-  ctx.actionDone?.(result);
+  ctx.actionDone?.(result, { action: line.action.kind, nodes: actedNodes(performed.nodes ?? [], seen) });
   return result;
 }
 

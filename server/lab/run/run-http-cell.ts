@@ -1,6 +1,7 @@
 // Runs an `http` cell: each request in turn, variables filled in, retried per [Options] until
 // its status and asserts pass, captures stored for later cells. Stops at the first failing request.
 
+import type { ClusterNode } from '../../contract/cluster-view.ts';
 import type {
   AssertResult,
   CaptureResult,
@@ -10,10 +11,20 @@ import type {
   SentRequest,
 } from '../../contract/lab-api.ts';
 import type { HttpCell, HttpRequestSpec } from '../../lessons/lesson-types.ts';
+import {
+  type AttachedSession,
+  mayResend,
+  ownSession,
+  type RequestKind,
+  requestKind,
+  whyNotResent,
+  withSession,
+} from './client-session.ts';
 import { evaluateAssert, type ResponseFacts, runQuery, testPredicate } from './evaluate-assert.ts';
 import { exchange } from './http-exchange.ts';
-import { pause, type RunContext } from './run-context.ts';
+import { pause, type RunContext, stopIfAsked } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
+import { shownText } from './shown-text.ts';
 import { fillIn, resolveVariables, type VariableScope, type VariableValue } from './variables.ts';
 
 function looksLikeJson(body: string): boolean {
@@ -40,9 +51,11 @@ function judge(
   spec: HttpRequestSpec,
   response: ReceivedResponse,
   values: Map<string, VariableValue>,
+  nodes: readonly ClusterNode[],
 ): AssertResult[] {
   const facts: ResponseFacts = { ...response, body: response.body ?? undefined };
   const results: AssertResult[] = [];
+  const shown = (text: string) => shownText(text, values, nodes);
   if (spec.expectStatus !== null) {
     const ok = response.status === spec.expectStatus;
     results.push({
@@ -59,6 +72,7 @@ function judge(
     const ok = testPredicate('==', actual, expected);
     results.push({
       text: `${name}: ${value}`,
+      shown: shown(`${name}: ${value}`),
       ok,
       actual: actual ?? null,
       expected,
@@ -67,7 +81,7 @@ function judge(
         : `expected header ${name}: ${expected}, got ${actual === undefined ? 'no such header' : actual}`,
     });
   }
-  for (const a of spec.asserts) results.push(evaluateAssert(a, facts, values));
+  for (const a of spec.asserts) results.push({ ...evaluateAssert(a, facts, values), shown: shown(a.text) });
   return results;
 }
 
@@ -97,22 +111,40 @@ async function runRequest(spec: HttpRequestSpec, ctx: RunContext): Promise<HttpE
     error: null,
   };
   const o = spec.options;
-  if (o.delayMs > 0) await pause(o.delayMs);
+  if (o.delayMs > 0) await pause(o.delayMs, ctx.signal);
+  let kind: RequestKind | null = null;
+  let session: AttachedSession | null = null;
   for (let attempt = 1; attempt <= o.retry + 1; attempt++) {
     entry.attempts = attempt;
+    let sent = false;
     if (attempt > 1) {
-      ctx.progress(attempt, `retry ${attempt - 1} of ${o.retry}`);
-      await pause(o.retryIntervalMs);
+      ctx.progress({ attempt, detail: `retry ${attempt - 1} of ${o.retry}` });
+      await pause(o.retryIntervalMs, ctx.signal);
     }
     try {
       // {{leader}} is looked up again on every attempt: the leader may change while we retry.
+      // Safe for a write too: it carries the same client session ids to whichever node leads.
       const texts = [spec.url, spec.body ?? '', ...spec.headers.map(([, v]) => v)];
       const values = await resolveVariables(texts, scope(ctx));
-      entry.request = buildRequest(spec, values);
-      const { hops, response } = await exchange(entry.request, o, ctx.guard);
+      let request = buildRequest(spec, values);
+      kind ??= requestKind(request);
+      if (kind === 'write') {
+        session ??= ownSession(request);
+        if (session === null && o.retry > 0)
+          session = await ctx.clientSession.attach(request, ctx.guard, o.timeoutMs, ctx.signal);
+        if (session?.by === 'lab') request = withSession(request, session);
+      }
+      entry.request = request;
+      entry.session = session;
+      stopIfAsked(ctx.signal);
+      entry.response = null;
+      sent = true;
+      const { hops, response } = await exchange(request, { ...o, signal: ctx.signal }, ctx.guard);
       entry.hops = hops;
       entry.response = response;
       entry.error = null;
+      ctx.clientSession.noteAnswer(response);
+      await ctx.requestSent?.({ method: request.method, url: request.url, status: response.status });
       entry.captures = capture(spec, response);
       const withCaptures = new Map(values);
       for (const c of entry.captures) if (c.ok) withCaptures.set(c.name, c.value);
@@ -122,7 +154,7 @@ async function runRequest(spec: HttpRequestSpec, ctx: RunContext): Promise<HttpE
         scope(ctx, Object.fromEntries(withCaptures)),
       );
       for (const [k, v] of assertVars) withCaptures.set(k, v);
-      entry.asserts = judge(spec, response, withCaptures);
+      entry.asserts = judge(spec, response, withCaptures, ctx.backend.nodes());
       entry.ok = entry.asserts.every((a) => a.ok) && entry.captures.every((c) => c.ok);
     } catch (e) {
       if (!(e instanceof CellRunError)) throw e;
@@ -130,8 +162,16 @@ async function runRequest(spec: HttpRequestSpec, ctx: RunContext): Promise<HttpE
       entry.ok = false;
       // A mistake in the cell itself (unknown variable, foreign host) will not fix itself.
       if (!e.transient) break;
+      if (sent)
+        await ctx.requestSent?.({ method: entry.request!.method, url: entry.request!.url, status: null });
     }
     if (entry.ok) break;
+    // Never repeat behind the learner's back what may have changed the cluster (client-session.ts).
+    // (An attempt that sent nothing, e.g. while no leader was known, may always be tried again.)
+    if (sent && kind !== null && attempt <= o.retry && !mayResend(kind, entry.response, session)) {
+      entry.notResent = whyNotResent(kind, entry.response);
+      break;
+    }
   }
   for (const c of entry.captures) if (c.ok) ctx.captured[c.name] = c.value;
   return entry;

@@ -6,6 +6,7 @@
 
 import { KvStateMachine } from '../../statemachine/kv.ts';
 import { RaftCore } from '../core.ts';
+import { splitForPersist } from '../early-send.ts';
 import type {
   CoreConfig,
   Entry,
@@ -59,7 +60,8 @@ export class SimNode {
   store: SimStore = { currentTerm: 0, votedFor: null, log: [] };
   /** What the state machine applied, from index 1: the image a snapshot stores. */
   private appliedEntries: Entry[] = [];
-  private pending: { ready: Ready; doneAt: number } | null = null;
+  /** The Ready being persisted, and the messages that wait for it (early-send.ts). */
+  private pending: { ready: Ready; afterPersist: Message[]; doneAt: number } | null = null;
   /** Bumped at each restart, so a client can tell a proposal died with its node. */
   incarnation = 0;
   /** A server added to a running cluster starts knowing no configuration (§4.2.1). */
@@ -125,10 +127,10 @@ export class SimNode {
       if (!core) return;
       if (this.pending) {
         if (this.pending.doneAt > now) return;
-        const { ready } = this.pending;
+        const { ready, afterPersist } = this.pending;
         this.pending = null;
         if (!this.persist(ready)) return;
-        for (const m of ready.messages) this.hooks.send(this, this.withSnapshotImage(m));
+        for (const m of afterPersist) this.hooks.send(this, this.withSnapshotImage(m));
         if (ready.snapshot) this.restoreFrom(ready.snapshot.data as SnapshotImage);
         for (const e of ready.committed) {
           const out = this.kv.apply(e);
@@ -148,7 +150,10 @@ export class SimNode {
       if (!core.hasReady()) return;
       const ready = core.ready();
       this.hooks.readyTaken(this, ready);
-      this.pending = { ready, doneAt: now + fsyncTicks() };
+      // Dissertation §10.2.1: a leader's appends leave while its own write is under way.
+      const { early, afterPersist } = splitForPersist(ready, core.role);
+      for (const m of early) this.hooks.send(this, this.withSnapshotImage(m));
+      this.pending = { ready, afterPersist, doneAt: now + fsyncTicks() };
     }
   }
 

@@ -1,6 +1,6 @@
 // The cluster actions taken so far, from cells and from the panel, newest first, so a lesson
 // can say "after you killed the leader…" and the learner can see what they did.
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { HistoryItem } from '../live-state.ts';
 import { controlStyles } from './shared-styles.ts';
@@ -32,8 +32,14 @@ export class ActionHistory extends LitElement {
         font-family: var(--mono);
         font-weight: 600;
       }
-      .source {
+      .source,
+      .detail {
         color: var(--muted);
+      }
+      .detail {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
       }
     `,
   ];
@@ -43,13 +49,15 @@ export class ActionHistory extends LitElement {
   override render() {
     if (!this.items.length)
       return html`<p class="muted">No actions yet. Buttons above and cluster cells add here.</p>`;
-    return html`<ol aria-label="Cluster action history, newest first">
+    // Focusable: it scrolls, and a keyboard must be able to scroll it too.
+    return html`<ol aria-label="Cluster action history, newest first" tabindex="0">
       ${this.items.map(
-        (h) => html`<li title=${h.detail}>
+        (h) => html`<li>
           <time>${new Date(h.at).toLocaleTimeString()}</time>
           <span class=${h.ok ? 'ok' : 'bad'}>${h.ok ? '✓' : '✗'}</span>
-          <span class="text">${h.text}</span>
+          <span class="text" title=${h.shown !== h.text ? h.text : nothing}>${h.shown}</span>
           <span class="source">(${h.source === 'panel' ? 'panel' : 'cell'})</span>
+          <span class="detail">${h.detail}</span>
         </li>`,
       )}
     </ol>`;

@@ -70,7 +70,9 @@ export class CheckOutput extends LitElement {
       <ul>
         ${this.assertions.map(
           (a) => html`<li>
-            <span class="text ${a.ok ? 'ok' : 'bad'}">${a.ok ? '✓' : '✗'} ${a.text}</span>
+            <span class="text ${a.ok ? 'ok' : 'bad'}" title=${a.shown && a.shown !== a.text ? a.text : nothing}
+              >${a.ok ? '✓' : '✗'} ${a.shown ?? a.text}</span
+            >
             ${
               a.ok
                 ? nothing

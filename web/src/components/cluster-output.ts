@@ -1,6 +1,6 @@
 // The output of a `cluster` cell: each action with ✓/✗ and what the lab did, and a link that
 // takes the cluster picture back to the moment it was done.
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ActionResult } from '../../../server/contract/lab-api.ts';
 import { controlStyles } from './shared-styles.ts';
@@ -43,7 +43,9 @@ export class ClusterOutput extends LitElement {
     return html`<ul>
       ${this.actions.map(
         (a) => html`<li>
-          <span class="text ${a.ok ? 'ok' : 'bad'}">${a.ok ? '✓' : '✗'} ${a.text}</span>
+          <span class="text ${a.ok ? 'ok' : 'bad'}" title=${a.shown && a.shown !== a.text ? a.text : nothing}
+            >${a.ok ? '✓' : '✗'} ${a.shown ?? a.text}</span
+          >
           <span class="detail">${a.detail}${a.durationMs != null ? ` (${Math.round(a.durationMs)} ms)` : ''}</span>
           ${
             a.at != null

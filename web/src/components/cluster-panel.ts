@@ -161,7 +161,7 @@ export class ClusterPanel extends LitElement {
         ${part === 'ring' ? 'Ring' : 'Timeline'}
       </button>`;
     return html`<h2 id="cluster-title">
-        <span>Cluster <small>${leader ? `leader ${leader.name} · term ${leader.term}` : nodes.length ? `no leader · term ${term}` : ''}</small></span>
+        <span>Cluster <small>${leader ? `leader ${leader.name} · term ${leader.term}` : nodes.length ? `no leader · highest term ${term}` : ''}</small></span>
         <span class="views" role="group" aria-label="Show">${toggle('ring')}${toggle('timeline')}</span>
       </h2>
       <time-travel .live=${this.live}></time-travel>

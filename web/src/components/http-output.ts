@@ -79,6 +79,14 @@ export class HttpOutput extends LitElement {
         padding-left: 1.4rem;
         font-family: var(--font);
       }
+      .note {
+        color: var(--muted);
+        font-size: 0.82rem;
+        margin: 0.2rem 0;
+      }
+      .note code {
+        font: 0.8rem var(--mono);
+      }
       .body {
         background: var(--code-bg);
         border-radius: 4px;
@@ -106,6 +114,7 @@ export class HttpOutput extends LitElement {
             (${ms(h.durationMs)})
           </div>`,
       )}
+      ${this.session(e)}
       ${e.error ? html`<div class="bad">✗ ${e.error.message}${e.error.hint ? html`<div class="detail">${e.error.hint}</div>` : nothing}</div>` : nothing}
       ${
         r
@@ -124,7 +133,22 @@ export class HttpOutput extends LitElement {
           : nothing
       }
       ${this.results(e)}
+      ${e.notResent ? html`<div class="note" role="note">↺ ${e.notResent}</div>` : nothing}
     </section>`;
+  }
+
+  /** The client session a write carried, so a retry is applied at most once (§6.3). */
+  private session(e: HttpEntry) {
+    const s = e.session;
+    if (!s) return nothing;
+    const opened = s.opened
+      ? html` The lab opened this session first with the command <code>register</code>${s.opened.index !== null ? html` (log entry ${s.opened.index})` : nothing}.`
+      : nothing;
+    return html`<div class="note" role="note">
+      ${s.by === 'lab' ? 'Sent with a client session the lab added' : 'Sent with your client session'}:
+      <code>client_id ${JSON.stringify(s.clientId)}</code>, <code>request_id ${JSON.stringify(s.requestId)}</code> —
+      if it has to be sent again, the cluster applies it at most once (dissertation §6.3).${opened}
+    </div>`;
   }
 
   /** The request as sent (an entry whose request could not be built, e.g. for an unknown variable, has none). */
@@ -157,8 +181,10 @@ export class HttpOutput extends LitElement {
     if (!asserts.length && !captures.length) return nothing;
     return html`<ul class="results">
       ${asserts.map(
-        (a) => html`<li class=${a.ok ? 'ok' : 'bad'}>
-          ${a.ok ? '✓' : '✗'} ${a.text}
+        (
+          a,
+        ) => html`<li class=${a.ok ? 'ok' : 'bad'} title=${a.shown && a.shown !== a.text ? a.text : nothing}>
+          ${a.ok ? '✓' : '✗'} ${a.shown ?? a.text}
           ${
             a.ok
               ? nothing

@@ -7,7 +7,7 @@ import { controlStyles } from './shared-styles.ts';
 const KEYS: [string, string][] = [
   ['Shift+Enter', 'run the cell and move to the next one'],
   ['Ctrl+Enter (⌘+Enter)', 'run the cell and stay on it'],
-  ['Escape', "leave the editor, to the cell's Run button"],
+  ['Escape', "leave the editor, to the cell's Run button; while a cell runs: Stop it and everything queued"],
   ['{{ or Ctrl+Space', 'complete a variable: node1…node5, leader, follower, captures'],
   ['Tab / Shift+Tab', 'move between lessons, buttons, editors and the cluster panel (Tab does not indent)'],
 ];

@@ -18,14 +18,40 @@ export function describeLab(status: LiveStatus): { text: string; tone: 'ok' | 'w
   }
 }
 
-export function describeCluster(s: ClusterSnapshot | null): { text: string; tone: 'ok' | 'warn' | 'bad' } {
+/**
+ * The cluster in one line, true to what the nodes say: the leader with its own term (a lone
+ * candidate may be terms ahead of it), a cluster that does not answer as down (with the term its
+ * nodes keep on disk), and nothing at all while the lab itself is unreachable.
+ */
+export function describeCluster(
+  s: ClusterSnapshot | null,
+  lab: LiveStatus = 'open',
+): { text: string; tone: 'ok' | 'warn' | 'bad' } {
+  if (lab !== 'open') return { text: 'Cluster: unknown while the lab is unreachable', tone: 'bad' };
   if (!s) return { text: 'Cluster: waiting for news', tone: 'warn' };
   const up = s.nodes.filter((n) => n.up && !n.paused && n.status).length;
-  const leader = s.nodes.find((n) => n.id === s.leaderId);
-  if (leader)
-    return { text: `Leader ${leader.name}, term ${s.term} · ${up}/${s.nodes.length} up`, tone: 'ok' };
+  const count = `${up}/${s.nodes.length} up`;
+  if (up === 0) {
+    const term = Math.max(s.term, s.lastKnownTerm ?? 0);
+    return {
+      text: `Cluster down: no node answers${term > 0 ? ` (last term ${term}, kept on their disks)` : ''} · ${count}`,
+      tone: 'bad',
+    };
+  }
+  const leader = s.nodes.find((n) => n.id === s.leaderId && n.status);
+  if (leader?.status) {
+    const term = leader.status.term;
+    const ahead = s.nodes.filter((n) => (n.status?.term ?? 0) > term);
+    const note = ahead.length
+      ? ` · ${ahead.map((n) => `${n.name} in term ${n.status!.term} (${n.status!.state})`).join(', ')}`
+      : '';
+    return {
+      text: `Leader ${leader.name}, term ${term}${note} · ${count}`,
+      tone: ahead.length ? 'warn' : 'ok',
+    };
+  }
   return {
-    text: `No leader (term ${s.term}) · ${up}/${s.nodes.length} up`,
+    text: `No leader (highest term ${s.term}) · ${count}`,
     tone: up > s.nodes.length / 2 ? 'warn' : 'bad',
   };
 }
@@ -90,10 +116,10 @@ export class LabStatusPill extends LitElement {
 
   override render() {
     const lab = describeLab(this.status);
-    const cluster = describeCluster(this.snapshot);
+    const cluster = describeCluster(this.snapshot, this.status);
     return html`<span class=${lab.tone} role="status" data-testid="lab-status"><i></i>${lab.text}</span>
-      <span class=${this.running ? 'busy' : cluster.tone} role="status" data-testid="cluster-status"
-        ><i></i>${this.running ? `Running… · ${cluster.text}` : cluster.text}</span
+      <span class=${this.running && this.status === 'open' ? 'busy' : cluster.tone} role="status" data-testid="cluster-status"
+        ><i></i>${this.running && this.status === 'open' ? `Running… · ${cluster.text}` : cluster.text}</span
       >`;
   }
 }

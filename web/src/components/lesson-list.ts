@@ -73,15 +73,13 @@ export class LessonList extends LitElement {
 
   @property({ attribute: false }) lessons: LessonSummary[] = [];
   @property() current = '';
-  /** Checks passed per lesson id. */
-  @property({ attribute: false }) passed: Record<string, number> = {};
 
   override render() {
     return html`<nav aria-label="Lessons">
       <h2>Lessons</h2>
       <ol>
         ${this.lessons.map((l) => {
-          const passed = Math.min(this.passed[l.id] ?? 0, l.checks);
+          const passed = Math.min(l.passed ?? 0, l.checks);
           const done = l.checks > 0 && passed === l.checks;
           return html`<li>
             <a href="#/lesson/${encodeURIComponent(l.id)}" aria-current=${l.id === this.current ? 'page' : 'false'} title=${l.summary}>

@@ -4,17 +4,22 @@
 import { css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import type { NotebookCell as Cell, RunResult } from '../../../server/contract/lab-api.ts';
+import type { RunningCell } from '../live-state.ts';
 import type { CellEditor, RunKeys } from './cell-editor.ts';
 import { LightDomElement } from './light-dom-element.ts';
 import './cell-editor.ts';
 import './check-output.ts';
 import './cluster-output.ts';
 import './http-output.ts';
+import './learner-step.ts';
+import type { StepRun } from './learner-step.ts';
 
 const styles = css`
   notebook-cell {
     display: block;
     margin: 0.8rem 0;
+    /* Below the sticky toolbar when scrolled to. */
+    scroll-margin-top: 4.5rem;
   }
   notebook-cell .cell {
     display: grid;
@@ -78,6 +83,32 @@ const styles = css`
   notebook-cell .head button:disabled {
     opacity: 0.5;
   }
+  notebook-cell .head button.run.stop {
+    background: var(--bad);
+    border-color: var(--bad);
+    color: var(--accent-text);
+  }
+  notebook-cell .waiting {
+    margin-top: 0.3rem;
+    font-size: 0.85rem;
+    color: var(--text);
+    border-left: 3px solid var(--accent);
+    padding: 0.2rem 0.5rem;
+    background: var(--surface);
+  }
+  notebook-cell .waiting code {
+    font: 0.85rem var(--mono);
+  }
+  notebook-cell .output.stale {
+    border-style: dashed;
+    border-color: var(--warn);
+  }
+  notebook-cell .stale-note {
+    font-size: 0.8rem;
+    color: var(--warn);
+    font-weight: 600;
+    margin-bottom: 0.3rem;
+  }
   notebook-cell .busy {
     color: var(--accent);
     font-weight: 700;
@@ -115,20 +146,54 @@ const styles = css`
   }
 `;
 
-const KIND_LABEL = { http: 'HTTP request', cluster: 'Cluster actions', check: 'Check' } as const;
+const KIND_LABEL = {
+  http: 'HTTP request',
+  cluster: 'Cluster actions',
+  check: 'Check',
+  predict: 'Predict',
+  choose: 'Your choice',
+  act: 'Your turn',
+} as const;
+
+/** Cells the learner answers with their own buttons (no Run button, no editor). */
+const isStep = (type: Cell['type']) => type === 'predict' || type === 'choose' || type === 'act';
 
 @customElement('notebook-cell')
 export class NotebookCell extends LightDomElement {
   @property({ attribute: false }) cell!: Cell;
   @property({ attribute: false }) result: RunResult | null = null;
   @property({ type: Boolean }) running = false;
-  @property({ type: Number }) attempt = 0;
+  /** While it runs: its attempt and what a waiting check or `wait` still waits for. */
+  @property({ attribute: false }) progress: RunningCell | null = null;
+  /** The lab's clock (epoch ms), for the time left of a wait. */
+  @property({ attribute: false }) clock: () => number = () => Date.now();
+  /** The output is from an earlier cluster (reset or lab restarted since). */
+  @property({ type: Boolean }) stale = false;
   @property({ type: Boolean }) active = false;
   @property({ attribute: false }) variables: readonly string[] = [];
+  /** The lesson's captured values (a learner step's question shows them). */
+  @property({ attribute: false }) values: Readonly<Record<string, unknown>> = {};
   @query('cell-editor') private editor?: CellEditor;
   @query('button.run') private runButton?: HTMLButtonElement;
 
   static override documentStyles = styles;
+  private ticker: ReturnType<typeof setInterval> | null = null;
+
+  protected override updated(): void {
+    // A wait's time left counts down while it runs.
+    const counting = this.running && (this.progress?.deadlineAt ?? 0) > 0;
+    if (counting && !this.ticker) this.ticker = setInterval(() => this.requestUpdate(), 500);
+    if (!counting && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+  }
 
   /** Puts the keyboard in this cell: its editor, or its Run button for a check. */
   focusCell(): void {
@@ -163,15 +228,20 @@ export class NotebookCell extends LightDomElement {
           <span class="kind">${KIND_LABEL[c.type]}</span>
           ${c.scratch ? html`<span class="badge">scratch</span>` : nothing}
           ${c.edited && !c.scratch ? html`<span class="badge">edited</span>` : nothing}
-          ${
-            this.running
-              ? html`<span class="busy" role="status">Running…${this.attempt > 1 ? ` attempt ${this.attempt}` : ''}</span>`
-              : nothing
-          }
+          ${this.running ? html`<span class="busy" role="status">${this.busyText()}</span>` : nothing}
           <span class="spacer"></span>
-          <button class="run" ?disabled=${this.running} @click=${() => this.emit('cell-run', { keys: 'stay' })}>
-            ▶ Run
-          </button>
+          ${
+            isStep(c.type) && !this.running
+              ? nothing
+              : html`<button
+                class="run ${this.running ? 'stop' : ''}"
+                aria-label=${`${this.running ? 'Stop' : 'Run'} cell ${c.id}${this.running ? ' (Escape)' : ''}`}
+                aria-keyshortcuts=${this.running ? 'Escape' : 'Shift+Enter'}
+                @click=${() => (this.running ? this.emit('cell-stop') : this.emit('cell-run', { keys: 'stay' }))}
+              >
+                ${this.running ? '■ Stop' : '▶ Run'}
+              </button>`
+          }
           ${
             c.edited && !c.scratch
               ? html`<button @click=${() => this.emit('cell-reset')} title="Back to the lesson's text">Reset</button>`
@@ -181,9 +251,17 @@ export class NotebookCell extends LightDomElement {
           <button @click=${() => this.emit('cell-add')} title="Add a scratch HTTP cell below this one">+ Cell below</button>
         </div>
         ${
-          c.type === 'check'
-            ? html`<pre class="check-source" aria-label="Check (read-only)">${c.source}</pre>`
-            : html`<cell-editor
+          isStep(c.type)
+            ? html`<learner-step
+              .cell=${c}
+              .result=${r}
+              .running=${this.running}
+              .values=${this.values}
+              @step-run=${(e: CustomEvent<StepRun>) => this.emit('cell-run', { keys: 'stay', ...e.detail })}
+            ></learner-step>`
+            : c.type === 'check'
+              ? html`<pre class="check-source" aria-label="Check (read-only)">${c.source}</pre>`
+              : html`<cell-editor
               .value=${c.source}
               .language=${c.type === 'cluster' ? 'cluster' : 'http'}
               .label=${`${KIND_LABEL[c.type]} ${c.id}`}
@@ -191,13 +269,41 @@ export class NotebookCell extends LightDomElement {
               @source-change=${(e: CustomEvent<{ source: string }>) => this.emit('cell-source', { source: e.detail.source })}
             ></cell-editor>`
         }
+        ${this.running ? this.waiting() : nothing}
         ${r ? this.output(r) : nothing}
       </div>
     </section>`;
   }
 
+  private busyText(): string {
+    const p = this.progress;
+    if (p && p.waitingFor.length > 0) return 'Waiting…';
+    return !p || p.attempt <= 1 ? 'Running…' : `Running… attempt ${p.attempt}`;
+  }
+
+  /** What a waiting check or `wait` still waits for, and the time it has left. */
+  private waiting() {
+    const p = this.progress;
+    if (!p || p.waitingFor.length === 0) return nothing;
+    const left = p.deadlineAt > 0 ? Math.max(0, Math.ceil((p.deadlineAt - this.clock()) / 1000)) : null;
+    return html`<div class="waiting" role="status" aria-live="off">
+      Waiting for ${p.waitingFor.map((w, i) => html`${i > 0 ? ', ' : ''}<code>${w}</code>`)}
+      ${left !== null ? html`· <strong>${left} s</strong> left` : nothing} · <kbd>Esc</kbd> stops
+    </div>`;
+  }
+
   private output(r: RunResult) {
-    return html`<div class="output ${r.ok ? '' : 'failed'}" data-ok=${r.ok ? 'true' : 'false'} aria-live="polite">
+    return html`<div
+      class="output ${r.ok ? '' : 'failed'} ${this.stale ? 'stale' : ''}"
+      data-ok=${r.ok ? 'true' : 'false'}
+      data-stale=${this.stale ? 'true' : 'false'}
+      aria-live="polite"
+    >
+      ${
+        this.stale
+          ? html`<div class="stale-note">From an earlier run: the cluster has been reset (or the lab restarted) since. Run the cell again to see the cluster as it is now.</div>`
+          : nothing
+      }
       ${
         r.error
           ? html`<div class="run-error" role="alert">
@@ -209,7 +315,10 @@ export class NotebookCell extends LightDomElement {
       ${r.http?.entries?.length ? html`<http-output .entries=${r.http.entries}></http-output>` : nothing}
       ${r.cluster?.actions?.length ? html`<cluster-output .actions=${r.cluster.actions}></cluster-output>` : nothing}
       ${r.check?.assertions?.length ? html`<check-output .assertions=${r.check.assertions}></check-output>` : nothing}
-      <div class="meta">${r.ok ? '✓ passed' : '✗ failed'} · ${Math.round(r.durationMs)} ms</div>
+      <div class="meta">
+        ${r.stopped ? '■ stopped' : r.ok ? '✓ passed' : '✗ failed'} · ${Math.round(r.durationMs)} ms ·
+        <time datetime=${new Date(r.startedAt).toISOString()}>${new Date(r.startedAt).toLocaleTimeString()}</time>
+      </div>
     </div>`;
   }
 

@@ -1,6 +1,6 @@
-// The notebook's toolbar, like Jupyter's: run all, run from the active cell, reset the
-// active cell or the whole lesson, add a scratch cell, and a fresh cluster. It only says what
-// was asked for; notebook-view does it.
+// The notebook's toolbar, like Jupyter's: run all (Stop while anything runs), run from the
+// active cell, reset the active cell or the whole lesson, add a scratch cell, and a fresh
+// cluster. It only says what was asked for; the notebook controller does it.
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { controlStyles } from './shared-styles.ts';
@@ -25,6 +25,17 @@ export class NotebookToolbar extends LitElement {
         font-size: 0.8rem;
         padding: 0.2rem 0.45rem;
       }
+      /* Still focusable while the notebook runs, so the keyboard is not thrown to the page. */
+      button[aria-disabled='true'] {
+        opacity: 0.5;
+        cursor: not-allowed;
+      }
+      button.stop {
+        background: var(--bad);
+        border-color: var(--bad);
+        color: var(--accent-text);
+        font-weight: 700;
+      }
     `,
   ];
 
@@ -33,10 +44,20 @@ export class NotebookToolbar extends LitElement {
 
   override render() {
     return html`<div role="toolbar" aria-label="Notebook" style="display:contents">
-      <button class="primary" data-action="run-all" ?disabled=${this.busy} @click=${() => this.emit('run-all')}>
-        ▶▶ Run all
+      <button
+        class=${this.busy ? 'stop' : 'primary'}
+        data-action=${this.busy ? 'stop' : 'run-all'}
+        aria-keyshortcuts=${this.busy ? 'Escape' : ''}
+        title=${this.busy ? 'Stop the running cell and every cell after it (Escape)' : 'Run every cell from the top; stops at the first that fails'}
+        @click=${() => this.emit(this.busy ? 'stop' : 'run-all')}
+      >
+        ${this.busy ? '■ Stop' : '▶▶ Run all'}
       </button>
-      <button data-action="run-from" ?disabled=${this.busy} @click=${() => this.emit('run-from')}>
+      <button
+        data-action="run-from"
+        aria-disabled=${this.busy ? 'true' : 'false'}
+        @click=${() => !this.busy && this.emit('run-from')}
+      >
         ▶ Run from here
       </button>
       <span class="sep"></span>
@@ -48,8 +69,8 @@ export class NotebookToolbar extends LitElement {
       <span class="sep"></span>
       <button
         data-action="fresh-cluster"
-        ?disabled=${this.busy}
-        @click=${() => this.emit('fresh-cluster')}
+        aria-disabled=${this.busy ? 'true' : 'false'}
+        @click=${() => !this.busy && this.emit('fresh-cluster')}
         title="Wipe every node and start a new cluster"
       >
         ⟳ Fresh cluster

@@ -1,5 +1,6 @@
 // A lesson's prose: Markdown rendered by marked, then sanitized by DOMPurify (lessons are
-// files anyone can send a pull request to, so their HTML is not trusted).
+// files anyone can send a pull request to, so their HTML is not trusted). A captured
+// `{{variable}}` in the prose shows its value once a cell captured it (the placeholder on hover).
 import DOMPurify from 'dompurify';
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -9,6 +10,50 @@ import { marked } from 'marked';
 export function renderMarkdown(markdown: string): string {
   const raw = marked.parse(markdown, { async: false, gfm: true }) as string;
   return DOMPurify.sanitize(raw, { USE_PROFILES: { html: true } });
+}
+
+/** A `{{name}}` (split() keeps the name); no `g` flag, so test() keeps no state between calls. */
+const VARIABLE = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/;
+/** Built-ins name whatever node it is when a cell runs: they have no one value to show. */
+const BUILT_IN = /^(node\d+|leader|follower)$/;
+
+/**
+ * The sanitized HTML with each captured {{variable}} (in text, not in attributes) as its value
+ * in a span whose title is the placeholder. Works on the parsed DOM, so markup stays intact.
+ */
+export function withValues(htmlText: string, values: Readonly<Record<string, unknown>>): string {
+  if (!VARIABLE.test(htmlText) || typeof document === 'undefined') return htmlText;
+  const box = document.createElement('template');
+  box.innerHTML = htmlText;
+  const walker = document.createTreeWalker(box.content, NodeFilter.SHOW_TEXT);
+  const texts: Text[] = [];
+  while (walker.nextNode()) texts.push(walker.currentNode as Text);
+  for (const text of texts) {
+    const parts = text.data.split(VARIABLE);
+    if (parts.length === 1) continue;
+    const frag = document.createDocumentFragment();
+    parts.forEach((part, i) => {
+      if (i % 2 === 0) {
+        if (part) frag.append(part);
+        return;
+      }
+      const span = document.createElement('span');
+      span.className = 'var';
+      span.title = `{{${part}}}`;
+      const known = Object.hasOwn(values, part) && !BUILT_IN.test(part);
+      const v = values[part];
+      span.textContent = known ? (typeof v === 'string' ? v : JSON.stringify(v)) : `{{${part}}}`;
+      if (!known) {
+        span.classList.add('unknown');
+        span.title = BUILT_IN.test(part)
+          ? `{{${part}}}: resolved when a cell runs`
+          : `{{${part}}}: shown once the cell that captures it has run`;
+      }
+      frag.append(span);
+    });
+    text.replaceWith(frag);
+  }
+  return box.innerHTML;
 }
 
 @customElement('prose-block')
@@ -66,14 +111,25 @@ export class ProseBlock extends LitElement {
     img {
       max-width: 100%;
     }
+    .var {
+      font-weight: 700;
+      border-bottom: 1px dotted var(--muted);
+    }
+    .var.unknown {
+      font-weight: 400;
+      font-family: var(--mono);
+      color: var(--muted);
+    }
   `;
 
   @property() markdown = '';
+  /** The lesson's captured variables, shown where the prose names them. */
+  @property({ attribute: false }) variables: Readonly<Record<string, unknown>> = {};
   private cache: [string, string] = ['', ''];
 
   override render() {
     if (this.cache[0] !== this.markdown) this.cache = [this.markdown, renderMarkdown(this.markdown)];
-    return html`${unsafeHTML(this.cache[1])}`;
+    return html`${unsafeHTML(withValues(this.cache[1], this.variables))}`;
   }
 }
 

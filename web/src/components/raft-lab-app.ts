@@ -7,7 +7,6 @@ import type { NotebookLesson as Lesson, LessonSummary } from '../../../server/co
 import { LabClient } from '../lab-client.ts';
 import { LiveClient, liveUrl } from '../live-client.ts';
 import { LiveState } from '../live-state.ts';
-import { ProgressStore } from '../progress-store.ts';
 import { LightDomElement } from './light-dom-element.ts';
 import './cluster-panel.ts';
 import './keyboard-help.ts';
@@ -91,6 +90,19 @@ const styles = css`
     background: var(--surface);
     padding: 0.3rem;
   }
+  raft-lab-app > .cluster.stale cluster-panel {
+    opacity: 0.45;
+    filter: grayscale(1);
+  }
+  raft-lab-app .lab-gone {
+    margin: 0.5rem;
+    padding: 0.4rem 0.6rem;
+    border: 2px solid var(--bad);
+    border-radius: 6px;
+    background: var(--surface);
+    color: var(--text);
+    font-size: 0.85rem;
+  }
   raft-lab-app .load-error {
     color: var(--bad);
     margin: 2rem 0;
@@ -116,11 +128,9 @@ export class RaftLabApp extends LightDomElement {
   @state() private lesson: Lesson | null = null;
   @state() private loadError = '';
   @state() private lessonsHidden = false;
-  @state() private passed: Record<string, number> = {};
 
   readonly client = new LabClient();
   readonly live = new LiveState();
-  readonly progress = new ProgressStore();
   private liveClient = new LiveClient({
     url: liveUrl(),
     onMessage: (m) => {
@@ -137,7 +147,6 @@ export class RaftLabApp extends LightDomElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = this.live.on(['status', 'snapshot', 'warning', 'run'], () => this.requestUpdate());
-    this.progress.addEventListener('change', this.countPassed);
     window.addEventListener('hashchange', this.route);
     // A check's or an action's output links to a moment of the recorded run.
     this.addEventListener('jump-to-moment', this.jump);
@@ -150,7 +159,6 @@ export class RaftLabApp extends LightDomElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.unsubscribe?.();
-    this.progress.removeEventListener('change', this.countPassed);
     window.removeEventListener('hashchange', this.route);
     this.removeEventListener('jump-to-moment', this.jump);
     this.liveClient.stop();
@@ -180,7 +188,7 @@ export class RaftLabApp extends LightDomElement {
       </header>
       <safety-warning .warnings=${this.live.warnings} @dismiss=${() => this.live.dismissWarnings()}></safety-warning>
       <aside class="lessons" id="lessons">
-        <lesson-list .lessons=${this.lessons} .current=${this.lesson?.id ?? ''} .passed=${this.passed}></lesson-list>
+        <lesson-list .lessons=${this.lessons} .current=${this.lesson?.id ?? ''}></lesson-list>
       </aside>
       <main id="notebook" tabindex="-1">
         ${this.loadError ? html`<p class="load-error" role="alert">${this.loadError}</p>` : nothing}
@@ -190,12 +198,20 @@ export class RaftLabApp extends LightDomElement {
               .lesson=${this.lesson}
               .client=${this.client}
               .live=${this.live}
-              .progress=${this.progress}
+              .onProgress=${this.refreshProgress}
             ></notebook-view>`
             : nothing
         }
       </main>
-      <aside class="cluster" aria-label="Live cluster">
+      <aside class="cluster ${this.live.status === 'open' ? '' : 'stale'}" aria-label="Live cluster">
+        ${
+          this.live.status === 'open'
+            ? nothing
+            : html`<p class="lab-gone" role="alert">
+              The lab is not answering, so this picture is from before it stopped. Is <code>npm start</code> still
+              running? The page reconnects by itself.
+            </p>`
+        }
         <cluster-panel .live=${this.live} .client=${this.client}></cluster-panel>
       </aside>`;
   }
@@ -207,7 +223,6 @@ export class RaftLabApp extends LightDomElement {
   private async loadLessons(): Promise<void> {
     try {
       this.lessons = await this.client.lessons();
-      this.countPassed();
       if (!this.lessons.length) {
         this.loadError =
           'The lab has no lessons. Put lesson files in lessons/ and restart it (see docs/lesson-format.md).';
@@ -240,8 +255,13 @@ export class RaftLabApp extends LightDomElement {
     this.live.jumpTo(d.at, d.eventId);
   };
 
-  private countPassed = () => {
-    this.passed = Object.fromEntries(this.lessons.map((l) => [l.id, this.progress.passed(l.id).size]));
+  /** The lesson list's progress comes from the saved outputs: asked again after a check ran. */
+  private refreshProgress = async () => {
+    try {
+      this.lessons = await this.client.lessons();
+    } catch {
+      // The list keeps its last counts; the lab's unreachability shows in the header.
+    }
   };
 }
 

@@ -6,6 +6,7 @@
 // a request filled, a reply hollow with ✓ or ✗ — so neither needs colour. A canvas, because the
 // picture changes every frame and an SVG of the same was repainted whole each time.
 
+import type { RpcName } from '../../../server/contract/raft-rpc.ts';
 import {
   alongLink,
   arcPoint,
@@ -77,7 +78,7 @@ export interface RingPaint {
 }
 
 export interface MessageLook {
-  rpc: 'request_vote' | 'append_entries';
+  rpc: RpcName;
   kind: 'request' | 'response';
   heartbeat: boolean;
   entries: number;
@@ -403,7 +404,8 @@ function paintMessage(
   held: boolean,
 ): void {
   const r = messageRadius(m, quiet);
-  const colour = m.heartbeat ? c.hb : m.rpc === 'request_vote' ? c.rv : c.ae;
+  const votes = m.rpc === 'request_vote' || m.rpc === 'pre_vote';
+  const colour = m.heartbeat ? c.hb : votes ? c.rv : c.ae;
   const request = m.kind === 'request';
   ctx.beginPath();
   if (m.rpc === 'request_vote') {
@@ -413,6 +415,16 @@ function paintMessage(
     ctx.lineTo(q.x, q.y + d);
     ctx.lineTo(q.x - d, q.y);
     ctx.closePath();
+  } else if (m.rpc === 'pre_vote') {
+    // Dissertation §9.6: the vote's "could I win?" rehearsal, a triangle in the vote's colour.
+    const d = r * 1.3;
+    ctx.moveTo(q.x, q.y - d);
+    ctx.lineTo(q.x + d, q.y + d * 0.8);
+    ctx.lineTo(q.x - d, q.y + d * 0.8);
+    ctx.closePath();
+  } else if (m.rpc === 'timeout_now') {
+    // §3.10: a leader hands over; a square, so it reads apart from append_entries.
+    ctx.rect(q.x - r, q.y - r, 2 * r, 2 * r);
   } else ctx.arc(q.x, q.y, r, 0, 2 * Math.PI);
   ctx.fillStyle = request ? colour : c.surface;
   ctx.fill();

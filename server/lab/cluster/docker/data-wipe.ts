@@ -1,17 +1,17 @@
-// `reset` wipes every node's data: the containers' volumes, emptied by one throwaway container.
+// `reset` wipes the data of nodes it restarts: the containers' volumes, emptied by one throwaway container.
 
 import type Docker from 'dockerode';
-import { type Discovery, PARTITION_LABEL, ROLE_LABEL } from './discovery.ts';
+import { type Discovery, type Member, PARTITION_LABEL, ROLE_LABEL } from './discovery.ts';
 
 /**
- * Empties every (stopped) node's data directory with one throwaway container that mounts all
- * their volumes: one container start instead of five, which is most of a reset's time.
+ * Empties the (stopped) nodes' data directories with one throwaway container that mounts all
+ * their volumes: one container start instead of one per node.
  */
-export async function wipeAllData(docker: Docker, d: Discovery): Promise<void> {
+export async function wipeData(docker: Docker, d: Discovery, members: readonly Member[]): Promise<void> {
   const binds: string[] = [];
   const dirs: string[] = [];
   let image = '';
-  for (const m of d.members) {
+  for (const m of members) {
     const info = await docker.getContainer(m.containerId).inspect();
     image ||= info.Image;
     const mount = (info.Mounts ?? [])
