@@ -30,7 +30,8 @@ async function expectNoLinkFaults(): Promise<void> {
 beforeAll(async () => {
   t = await startTestSession(BASE_PORT, { followEvents: true, pollIntervalMs: 200 });
   session = t.session;
-  await expectOk('cluster', 'wait leader 20s');
+  // Plain §5.2 elections, as lesson 2½ holds them: no PreVote round, no leader stickiness.
+  await expectOk('cluster', 'wait leader 20s\nprevote off\ncheckquorum off');
 }, 120_000);
 
 afterAll(async () => {
