@@ -23,8 +23,16 @@ export default defineConfig({
     // Monaco is several MB by nature; it is loaded lazily, so its size does not delay the first screen.
     chunkSizeWarningLimit: 4000,
     // Rolldown reports plugin timings when a build is slow; on a busy machine (npm start's first
-    // run) that reads like a problem while it is only a profiling hint.
-    rolldownOptions: { checks: { bundlerTimings: false } },
+    // run) that reads like a problem while it is only a profiling hint. Classroom mode's
+    // instructor pages (docs/classroom.md) are built beside the notebook.
+    rolldownOptions: {
+      checks: { bundlerTimings: false },
+      input: {
+        index: `${root}index.html`,
+        dashboard: `${root}dashboard.html`,
+        projector: `${root}projector.html`,
+      },
+    },
   },
   worker: { format: 'es' },
   server: { strictPort: true },

@@ -5,7 +5,7 @@ import { ALL_FAULTS, type Fault } from './fault-words.ts';
 import { Flag, Millis, NodeId, Nullable, OneOf, Term, Text } from './fields.ts';
 import { NodeStatusSchema } from './node-status.ts';
 
-export const BACKEND_KINDS = ['local', 'docker', 'remote'] as const;
+export const BACKEND_KINDS = ['local', 'docker', 'remote', 'swarm'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
 /** Every fault; `local` and `docker` offer all of them, `remote` what a node's /admin API can do. */

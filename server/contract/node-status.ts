@@ -22,6 +22,8 @@ export const NodeMetricsSchema = Type.Object({
   entries_sent: count(),
   request_votes_sent: count(),
   rpc_failures: count(),
+  /** append_entries this node answered `success: false` (stale term, or the §5.3 consistency check). */
+  append_entries_refused: count(),
   proposals: count(),
   proposal_batches: count(),
   fsyncs: count(),

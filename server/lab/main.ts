@@ -1,5 +1,6 @@
 // `npm start`: a fresh local cluster of real node processes, then the lab on
 // http://127.0.0.1:8080. Ctrl-C (or SIGTERM) stops the lab and every node it started.
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -9,6 +10,7 @@ import { LocalBackend } from './cluster/local-backend.ts';
 import { startLabServer } from './http/lab-server.ts';
 import { LessonLibrary } from './lesson-library.ts';
 import { ClusterSession } from './session/cluster-session.ts';
+import { labBanner, reachableUrls } from './start-banner.ts';
 import { Workspace } from './workspace.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -21,10 +23,16 @@ Starts a Raft cluster and the Raft Lab notebook on it.
   --port N                        lab port (env PORT; default 8080)
   --workspace DIR                 where learners' edits and outputs are saved (default workspace/)
   --dev                           serve the web app through Vite's dev server (npm run dev)
+  --classroom                     a lab for a room: a cluster per learner, an instructor's dashboard
+                                  (npm start -- --classroom --help; docs/classroom.md)
 ${BACKEND_HELP}
   -h, --help                      this text`;
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--classroom')) {
+    const { classroomMain } = await import('./classroom/classroom-main.ts');
+    return classroomMain(ROOT, process.argv.slice(2));
+  }
   const { values } = parseArgs({
     options: {
       ...BACKEND_FLAGS,
@@ -89,7 +97,14 @@ async function main(): Promise<void> {
     console.log(`  ${node.name}  ${node.url}${pids[i] ? `  (pid ${pids[i]})` : ''}`);
   }
   console.log(
-    `\nRaft Lab is running: open ${server.url}\n(lessons from ${lessonsDir}; Ctrl-C stops the lab and the cluster)`,
+    labBanner({
+      urls: process.env.LAB_PUBLIC_URL
+        ? [process.env.LAB_PUBLIC_URL]
+        : reachableUrls(host, Number(new URL(server.url).port)),
+      backend: choice.kind,
+      inContainer: existsSync('/.dockerenv'),
+      lessonsDir,
+    }),
   );
 }
 

@@ -505,6 +505,7 @@ export class RaftNode {
       // A reply travels back on the link to the requester: its delay applies (link-faults.ts).
       const delay = this.outbound.replyDelay(rpc.from);
       if (this.events.active) this.events.emit(rpcEventOf('send', m, rpc.eventId, rpc.heartbeat, delay));
+      if (m.type === 'append_entries_response') this.counters.answered(m);
       const body = encodeResponse(m, this.id);
       if (delay > 0) setTimeout(() => rpc.answer(200, body), delay);
       else rpc.answer(200, body);

@@ -1,6 +1,7 @@
-// How many RPCs this node sent, for /status's `metrics` (batching and failures at a glance).
+// How many RPCs this node sent, and refused, for /status's `metrics` (batching, failures and
+// consistency-check refusals at a glance).
 
-import type { Message } from '../raft/types.ts';
+import type { AppendEntriesResponse, Message } from '../raft/types.ts';
 
 export class RpcCounters {
   readies = 0;
@@ -9,6 +10,7 @@ export class RpcCounters {
   private entries = 0;
   private requestVotes = 0;
   rpcFailures = 0;
+  private appendEntriesRefused = 0;
 
   sent(m: Message): void {
     if (m.type === 'request_vote') this.requestVotes++;
@@ -19,6 +21,11 @@ export class RpcCounters {
     }
   }
 
+  /** An answer this node sends to an append_entries: `success: false` is a refusal (§5.1 stale term, §5.3 consistency check). */
+  answered(m: AppendEntriesResponse): void {
+    if (!m.success) this.appendEntriesRefused++;
+  }
+
   toJSON() {
     return {
       readies: this.readies,
@@ -27,6 +34,7 @@ export class RpcCounters {
       entries_sent: this.entries,
       request_votes_sent: this.requestVotes,
       rpc_failures: this.rpcFailures,
+      append_entries_refused: this.appendEntriesRefused,
     };
   }
 }

@@ -39,6 +39,7 @@ export function statusOf(s: Named): NodeStatus {
       entries_sent: 0,
       request_votes_sent: 0,
       rpc_failures: 0,
+      append_entries_refused: 0,
       proposals: 0,
       proposal_batches: 0,
       fsyncs: 0,

@@ -15,6 +15,8 @@ import { RaftSwitchesState } from './raft-switches-state.ts';
 export type LocalBackendOptions = Omit<LocalClusterOptions, 'adminToken'> & {
   /** Wipe the nodes' data directories (only those) before the first start. */
   fresh?: boolean;
+  /** How long start() and reset() wait for every node to answer (ms; default 20 s). */
+  startTimeoutMs?: number;
 };
 
 export class LocalBackend implements ClusterBackend {
@@ -29,8 +31,9 @@ export class LocalBackend implements ClusterBackend {
   private readonly raftSwitches = new RaftSwitchesState();
   private wipeFirst: boolean;
   readonly network: NetworkControl;
+  private readonly startTimeoutMs: number | undefined;
 
-  constructor({ fresh, ...options }: LocalBackendOptions) {
+  constructor({ fresh, startTimeoutMs, ...options }: LocalBackendOptions) {
     this.cluster = new LocalCluster({ ...options, adminToken: this.token });
     this.wipeFirst = fresh ?? false;
     this.network = new NetworkControl({
@@ -38,6 +41,7 @@ export class LocalBackend implements ClusterBackend {
       token: () => this.token,
       reachable: () => this.reachable(),
     });
+    this.startTimeoutMs = startTimeoutMs;
   }
 
   nodes(): ClusterNode[] {
@@ -54,7 +58,7 @@ export class LocalBackend implements ClusterBackend {
       this.wipeFirst = false;
       await this.cluster.wipe();
     }
-    await this.cluster.start();
+    await this.cluster.start(this.startTimeoutMs);
   }
 
   stop(): Promise<void> {
@@ -135,7 +139,7 @@ export class LocalBackend implements ClusterBackend {
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
     this.raftSwitches.clear();
-    await this.cluster.start();
+    await this.cluster.start(this.startTimeoutMs);
     await heal();
   }
 

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { WebSocketServer } from 'ws';
 import { exposureWarning } from '../../http/exposure-warning.ts';
 import { createLimitedServer, DEFAULT_SERVER_LIMITS, type ServerLimits } from '../../http/server-limits.ts';
 import type { LessonLibrary } from '../lesson-library.ts';
@@ -56,6 +57,15 @@ export async function startLabServer(
     });
   }
 
+  return listenLab(server, wss, options);
+}
+
+/** Listens on host:port (an error naming the port when it is taken); close() ends every connection. */
+export async function listenLab(
+  server: Server,
+  wss: WebSocketServer,
+  options: { host: string; port: number },
+): Promise<LabServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(

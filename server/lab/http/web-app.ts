@@ -13,10 +13,17 @@ const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Raft Lab</ti
 <p>The API answers at <a href="/api/lessons">/api/lessons</a>.</p></body>`;
 
 /** The CSP for the built web app under `root` (null with --dev: Vite injects its own scripts). */
-export function webAppPolicy(options: { root: string; dev: boolean }): string | null {
+export function webAppPolicy(
+  options: { root: string; dev: boolean },
+  pages: string[] = ['index.html'],
+): string | null {
   if (options.dev) return null;
-  const index = join(options.root, 'web', 'dist', 'index.html');
-  return contentSecurityPolicy(existsSync(index) ? readFileSync(index, 'utf8') : '');
+  // Each built page's own inline scripts (the theme set before first paint) are allowed by hash.
+  const html = pages
+    .map((page) => join(options.root, 'web', 'dist', page))
+    .map((file) => (existsSync(file) ? readFileSync(file, 'utf8') : ''))
+    .join('\n');
+  return contentSecurityPolicy(html);
 }
 
 export async function serveWebApp(

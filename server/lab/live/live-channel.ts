@@ -14,13 +14,40 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 export const LIVE_PATH = '/api/live';
 
-export function attachLiveChannel(server: Server, session: ClusterSession): WebSocketServer {
+/**
+ * Which session a connection follows: one session for the whole lab, or (classroom mode) one
+ * chosen per request — `{refused}` closes the connection (code 4401, the reason says why).
+ */
+export type SessionFor =
+  | ClusterSession
+  | ((req: IncomingMessage) => Promise<ClusterSession | { refused: string }>);
+
+export function attachLiveChannel(server: Server, sessionFor: SessionFor): WebSocketServer {
   // noServer: other upgrades on this port (Vite's hot reload in --dev) must be left alone.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  wss.on('connection', (ws, req: IncomingMessage) => serve(ws, req, session));
+  const chosen = new WeakMap<IncomingMessage, ClusterSession>();
+  wss.on('connection', (ws, req: IncomingMessage) => {
+    const session = chosen.get(req) ?? (sessionFor as ClusterSession);
+    serve(ws, req, session);
+  });
   server.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://lab').pathname !== LIVE_PATH) return;
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    if (typeof sessionFor !== 'function') {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      return;
+    }
+    // Chosen before the upgrade completes, so no message of the client can arrive unheard.
+    sessionFor(req).then(
+      (session) =>
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          if ('refused' in session) ws.close(4401, session.refused.slice(0, 120));
+          else {
+            chosen.set(req, session);
+            wss.emit('connection', ws, req);
+          }
+        }),
+      () => socket.destroy(),
+    );
   });
   return wss;
 }

@@ -1,0 +1,116 @@
+// Classroom mode on a real Docker Swarm (single machine): two learners, two stacks made through
+// the Engine API, the fixture lesson passes against each, a kill and restart go through the
+// engine, and stopping the lab removes every service, volume and network it made. Skipped
+// LOUDLY when no engine answers (.ci/run starts one). Runs outside any network namespace: the
+// nodes publish their ports on the engine's host. Uses ports 19100-19899 (a block chosen by
+// pid), objects named raftlab-t<pid>-…, and removes them also when a step fails. If the engine
+// was not in a swarm, the test makes one (`docker swarm init`) and leaves it again at the end.
+// The image it builds (raft-node:<version>, what the classroom deploys) is kept as build cache.
+import { readFileSync } from 'node:fs';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedLearner } from '../../bench/classroom/simulated-learner.ts';
+import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
+import { CLASS_LABEL, removeStack } from '../../server/lab/cluster/swarm/swarm-backend.ts';
+import { swarmBackendFactory } from '../../server/lab/cluster/swarm/swarm-backend-factory.ts';
+import { JOIN_CODE, startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
+import { docker, engineStatus, shout } from './docker-cli.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const VERSION = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
+const IMAGE = process.env.RAFT_TEST_SWARM_IMAGE ?? `raft-node:${VERSION}`;
+const CLASS_ID = `t${process.pid}`;
+const BASE_PORT = 19100 + (process.pid % 40) * 20;
+const LESSON = '01-fixture-status';
+
+const engine = await engineStatus();
+if (!engine.ok) {
+  shout([
+    'SKIPPED: the swarm test (tests/containers/swarm.test.ts)',
+    `reason: ${engine.reason}`,
+    'Nothing about the swarm backend of classroom mode was tested.',
+  ]);
+}
+
+let madeSwarm = false;
+let t: TestClassroom | null = null;
+const api = new Docker();
+
+async function leftovers(): Promise<string[]> {
+  const filters = { label: [`${CLASS_LABEL}=${CLASS_ID}`] };
+  const services = (await api.listServices({ filters })).map((s) => `service ${s.Spec?.Name}`);
+  const volumes = ((await api.listVolumes({ filters })).Volumes ?? []).map((v) => `volume ${v.Name}`);
+  const networks = (await api.listNetworks({ filters })).map((n) => `network ${n.Name}`);
+  return [...services, ...volumes, ...networks];
+}
+
+describe.skipIf(!engine.ok)('classroom on a Docker Swarm', { timeout: 1_500_000 }, () => {
+  beforeAll(async () => {
+    const info = (await api.info()) as { Swarm?: { LocalNodeState?: string } };
+    if (info.Swarm?.LocalNodeState !== 'active') {
+      await docker(['swarm', 'init', '--advertise-addr', '127.0.0.1']);
+      madeSwarm = true;
+    }
+    if (process.env.RAFT_TEST_IMAGE_PREBUILT !== '1') {
+      await docker(['build', '-t', IMAGE, '.'], { cwd: root, timeoutMs: 900_000 });
+    }
+  }, 900_000);
+
+  afterAll(async () => {
+    await t?.stop().catch(() => {});
+    await removeStack(api, null, CLASS_ID);
+    if (madeSwarm) {
+      const others = await api.listServices();
+      if (others.length === 0) await docker(['swarm', 'leave', '--force']);
+    }
+  }, 300_000);
+
+  it('gives two learners a stack each; the lesson passes on both; kill and restart go through the engine; nothing is left', async () => {
+    // Generous: on this shared machine a container's node took about a minute to answer (load 60).
+    const factory = await swarmBackendFactory({
+      image: IMAGE,
+      basePort: BASE_PORT,
+      classId: CLASS_ID,
+      docker: api,
+      readyTimeoutMs: 400_000,
+    });
+    t = await startTestClassroom(BASE_PORT, {}, undefined, factory);
+    const [ada, bob] = await Promise.all([
+      SimulatedLearner.join(t.lab.url, 'Ada', JOIN_CODE),
+      SimulatedLearner.join(t.lab.url, 'Bob', JOIN_CODE),
+    ]);
+    const [a, b] = await Promise.all([
+      ada.runLesson(LESSON, { reset: false }),
+      bob.runLesson(LESSON, { reset: false }),
+    ]);
+    expect(a.failures).toEqual([]);
+    expect(b.failures).toEqual([]);
+    expect(a.passed).toBe(a.checks);
+    const services = (await api.listServices({ filters: { label: [`${CLASS_LABEL}=${CLASS_ID}`] } })).map(
+      (s) => s.Spec?.Name,
+    );
+    expect(services).toHaveLength(10);
+    expect(services).toContain(`raftlab-${CLASS_ID}-${ada.id}_node1`);
+    expect(services).toContain(`raftlab-${CLASS_ID}-${bob.id}_node5`);
+    const info = await ada.call<ClusterInfo>('GET', '/api/cluster');
+    expect(info.body.backend).toBe('swarm');
+
+    // A crash through the engine: the service scales to 0 (SIGKILL), and comes back on its volume.
+    const kill = await ada.call<{ ok: boolean }>('POST', '/api/cluster/actions', { action: 'kill node1' });
+    expect(kill.body.ok).toBe(true);
+    const tasks = await api.listContainers({
+      filters: { label: [`com.docker.swarm.service.name=raftlab-${CLASS_ID}-${ada.id}_node1`] },
+    });
+    expect(tasks).toEqual([]);
+    const restart = await ada.call<{ ok: boolean }>('POST', '/api/cluster/actions', {
+      action: 'restart node1',
+    });
+    expect(restart.body.ok).toBe(true);
+    const status = await (await fetch(`${info.body.nodes[0]!.url}/status`)).json();
+    expect(status.kv.x).toBe('42');
+
+    await t.stop();
+    t = null;
+    expect(await leftovers()).toEqual([]);
+  });
+});
