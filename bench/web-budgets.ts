@@ -4,15 +4,18 @@
 // 1. JS before Monaco: gzip size of the entry chunk and its static imports (from Vite's manifest).
 // 2. First screen interactive: real Chromium against the real lab on localhost, time from
 //    navigation to the lesson list and a first cell's Run button being there and enabled.
-// 3. Live panel under load: long tasks (> 50 ms, PerformanceObserver 'longtask') while the
-//    real cluster replicates 10 commands/s, then while the panel gets 10 snapshots/s of five
-//    100-entry logs.
+// 3. Live panel under load: long tasks (> 50 ms, PerformanceObserver 'longtask'), main-thread
+//    busy time per second and the cluster picture's frame rate (requestAnimationFrame intervals:
+//    median and 5th-percentile fps) while the real cluster replicates 10 commands/s, then while
+//    the panel gets 15 snapshots/s of five 100-entry logs, then in slow motion (speed 0.1, every
+//    wire 300 ms) with the network held and a candidate's requests queued.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type CDPSession, chromium, type Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
+import { launchChromium } from '../tests/e2e/chromium.ts';
 import { startLab } from '../tests/e2e/lab-process.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -80,7 +83,32 @@ const LONGTASK_PROBE = `
       for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   } catch (e) { window.__longTaskError = String(e); }
+  // Every animation frame's time: the picture's frame rate.
+  window.__frames = [];
+  const frame = (t) => { window.__frames.push(t); requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
 `;
+
+/** fps from frame times: the median and the 5th percentile (from the 95th-percentile interval). */
+function fpsOf(frames: number[]): { median: number; p5: number; frames: number } {
+  const gaps = frames
+    .slice(1)
+    .map((t, i) => t - frames[i]!)
+    .sort((a, b) => a - b);
+  if (gaps.length === 0) return { median: 0, p5: 0, frames: frames.length };
+  const at = (q: number) => gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))]!;
+  return { median: 1000 / at(0.5), p5: 1000 / at(0.95), frames: frames.length };
+}
+
+async function labAction(url: string, action: string): Promise<void> {
+  const res = await fetch(`${url}/api/cluster/actions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ action }),
+  });
+  const body = (await res.json()) as { ok: boolean; actions?: { detail: string }[] };
+  if (!body.ok) throw new Error(`${action}: ${body.actions?.[0]?.detail}`);
+}
 
 async function firstScreen(page: Page, url: string) {
   await page.goto(url);
@@ -134,9 +162,21 @@ async function liveLoad(page: Page, seconds: number, drive: () => Promise<void>)
     const w = window as unknown as {
       __longTasks: unknown[];
       __counts?: Record<string, number>;
-      raftLab: { live: EventTarget };
+      raftLab: { live: EventTarget & { store: { events: unknown[] } } };
     };
     w.__longTasks = [];
+    (window as unknown as { __frames: number[] }).__frames = [];
+    // The cluster view's own redraws (it may draw less often than the page's frames).
+    const ring = document
+      .querySelector('cluster-panel')
+      ?.shadowRoot?.querySelector('cluster-ring') as unknown as {
+      frameTimes: number[];
+      paints: number;
+    } | null;
+    if (ring) {
+      ring.frameTimes.length = 0;
+      ring.paints = 0;
+    }
     if (!w.__counts) {
       const counts = { snapshot: 0, events: 0 };
       w.__counts = counts;
@@ -145,17 +185,46 @@ async function liveLoad(page: Page, seconds: number, drive: () => Promise<void>)
     }
     w.__counts.snapshot = 0;
     w.__counts.events = 0;
+    w.__counts.stored = w.raftLab.live.store.events.length;
   });
   await drive();
   const m1 = await mainThreadMetrics(page);
   const perS = (name: string) => ((m1[name] - m0[name]) * 1000) / seconds;
   const r = (await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: { duration: number }[]; __counts: Record<string, number> };
-    return { tasks: w.__longTasks, counts: { ...w.__counts } };
-  })) as { tasks: { duration: number }[]; counts: Record<string, number> };
+    const w = window as unknown as {
+      __longTasks: { duration: number }[];
+      __counts: Record<string, number>;
+      __frames: number[];
+      raftLab: { live: { store: { events: unknown[] } } };
+    };
+    const nodeEvents = w.raftLab.live.store.events.length - (w.__counts.stored ?? 0);
+    const ring = document
+      .querySelector('cluster-panel')
+      ?.shadowRoot?.querySelector('cluster-ring') as unknown as {
+      frameTimes: number[];
+      paints: number;
+    } | null;
+    return {
+      paints: ring?.paints ?? 0,
+      tasks: w.__longTasks,
+      counts: { ...w.__counts, nodeEvents },
+      frames: [...w.__frames],
+      ringFrames: [...(ring?.frameTimes ?? [])],
+    };
+  })) as {
+    tasks: { duration: number }[];
+    counts: Record<string, number>;
+    frames: number[];
+    ringFrames: number[];
+    paints: number;
+  };
   return {
+    paintsPerS: r.paints / seconds,
+    fps: fpsOf(r.frames),
+    ringFps: fpsOf(r.ringFrames),
     snapshotsPerS: r.counts.snapshot / seconds,
-    eventsPerS: r.counts.events / seconds,
+    eventsPerS: r.counts.nodeEvents / seconds,
+    batchesPerS: r.counts.events / seconds,
     longTasks: r.tasks.length,
     maxLongTaskMs: Math.max(0, ...r.tasks.map((t) => t.duration)),
     durations: r.tasks.map((t) => Math.round(t.duration)),
@@ -187,10 +256,7 @@ async function main(): Promise<void> {
       .join(' ')}: timings suffer when it is high)`,
   );
   const lab = await startLab({ port: 17600, basePort: 17610 });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     console.log(`\n== First screen interactive (${runs} cold loads of ${lab.url}, 1280×720)`);
     const samples: { interactive: number; monaco: number; fcp: number }[] = [];
@@ -242,7 +308,7 @@ async function main(): Promise<void> {
     report(real);
 
     console.log(
-      `\n== Live panel, 10 snapshots/s of five 100-entry logs (synthetic, on top of the live stream) for ${seconds} s`,
+      `\n== Live panel, 15 snapshots/s of five 100-entry logs (synthetic, on top of the live stream) for ${seconds} s`,
     );
     const synthetic = await liveLoad(page, seconds, async () => {
       await page.evaluate(async (secs) => {
@@ -268,15 +334,34 @@ async function main(): Promise<void> {
               node.status.commit_index = n + 95;
             }
             live.apply({ seq: 0, type: 'snapshot', snapshot: { ...base, at: Date.now() } });
-            if (n >= secs * 10) {
+            if (n >= secs * 15) {
               clearInterval(timer);
               resolve();
             }
-          }, 100);
+          }, 1000 / 15);
         });
       }, seconds);
     });
     report(synthetic);
+
+    console.log(
+      `\n== The picture in slow motion (speed 0.1, every wire 300 ms, network held, a candidate's requests queued) for ${seconds} s`,
+    );
+    await labAction(lab.url, 'speed 0.1');
+    await labAction(lab.url, 'wires delay 300ms');
+    await labAction(lab.url, 'hold');
+    await labAction(lab.url, 'pause timers');
+    await labAction(lab.url, 'timeout {{follower}}');
+    const slow = await liveLoad(page, seconds, async () => {
+      // Step a request now and then, as a learner would.
+      for (let i = 0; i < seconds; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        await labAction(lab.url, 'deliver next').catch(() => undefined);
+      }
+    });
+    report(slow);
+    await labAction(lab.url, 'heal');
+    await labAction(lab.url, 'speed 1');
     await ctx.close();
   } finally {
     await browser.close();
@@ -285,8 +370,12 @@ async function main(): Promise<void> {
 }
 
 function report(r: {
+  paintsPerS: number;
+  fps: { median: number; p5: number; frames: number };
+  ringFps: { median: number; p5: number; frames: number };
   snapshotsPerS: number;
   eventsPerS: number;
+  batchesPerS: number;
   longTasks: number;
   maxLongTaskMs: number;
   durations: number[];
@@ -296,7 +385,10 @@ function report(r: {
     `   main thread busy: ${r.busy.task.toFixed(0)} ms/s (script ${r.busy.script.toFixed(0)}, style ${r.busy.style.toFixed(0)}, layout ${r.busy.layout.toFixed(0)})`,
   );
   console.log(
-    `   panel updates: ${r.snapshotsPerS.toFixed(1)} snapshots/s, ${r.eventsPerS.toFixed(1)} node events/s`,
+    `   panel updates: ${r.snapshotsPerS.toFixed(1)} snapshots/s, ${r.eventsPerS.toFixed(1)} node events/s in ${r.batchesPerS.toFixed(1)} batches/s (one per animation frame)`,
+  );
+  console.log(
+    `   cluster view frame rate: median ${r.ringFps.median.toFixed(0)} fps, 5th percentile ${r.ringFps.p5.toFixed(0)} fps (${r.ringFps.frames} frames, ${r.paintsPerS.toFixed(0)} painted a second: an unchanged picture is not repainted); page: median ${r.fps.median.toFixed(0)}, p5 ${r.fps.p5.toFixed(0)} fps (${r.fps.frames} frames)`,
   );
   console.log(
     `   long tasks > ${BUDGET.longTaskMs} ms: ${r.longTasks}${r.longTasks ? ` (${r.durations.join(', ')} ms)` : ''}  budget 0  ${r.longTasks === 0 ? '✓' : '✗'}`,

@@ -1,6 +1,11 @@
-// The faults a cluster backend can inject, in the order lessons meet them. Dependency-free, so
-// the lesson parser (and with it the web app's editor) can share the list without a schema library.
+// The faults a cluster backend can inject, in the order lessons meet them, and the cluster-cell
+// words each one brings. Dependency-free, so the lesson parser (and with it the web app's editor)
+// can share the lists without a schema library.
 
+/**
+ * Every fault; `local` and `docker` offer all of them. `messages`, `links` and `timers` act
+ * through the nodes' /admin API (hold and step messages, fault a link, stop or fire a timer).
+ */
 export const ALL_FAULTS = [
   'kill',
   'restart',
@@ -18,6 +23,9 @@ export const ALL_FAULTS = [
   'add',
   'promote',
   'remove',
+  'messages',
+  'links',
+  'timers',
   /** Dissertation §9.6, §6.2/§4.2.3, §6.4: the Raft switches (`prevote`, `checkquorum`, `reads`). */
   'switches',
   /** Dissertation §3.10: `transfer leadership to nodeN`. */
@@ -27,3 +35,27 @@ export type Fault = (typeof ALL_FAULTS)[number];
 
 /** The membership and disk actions; a backend that cannot run a new server offers none of them. */
 export const MEMBERSHIP_FAULTS = ['wipe', 'add', 'promote', 'remove'] as const;
+
+/** The cluster-cell words that need each fault (docs/lesson-format.md, "Messages, links and timers"). */
+export const FAULT_WORDS = {
+  kill: ['kill'],
+  restart: ['restart'],
+  pause: ['pause'],
+  resume: ['resume'],
+  partition: ['partition'],
+  heal: ['heal'],
+  speed: ['speed'],
+  noop: ['noop'],
+  reset: ['reset'],
+  snapshot: ['snapshot every'],
+  write: ['write'],
+  wipe: ['wipe'],
+  add: ['add'],
+  promote: ['promote'],
+  remove: ['remove'],
+  messages: ['hold', 'release', 'deliver', 'drop'],
+  links: ['link', 'wires'],
+  timers: ['pause timer', 'resume timer', 'timeout'],
+  switches: ['prevote', 'checkquorum', 'reads'],
+  transfer: ['transfer leadership to'],
+} as const satisfies Record<Fault, readonly string[]>;

@@ -2,7 +2,8 @@
 // actions. The browser sends the *request* bodies; the lab checks them with these schemas.
 import { type Static, Type } from '@sinclair/typebox';
 import { ClusterSnapshotSchema } from './cluster-view.ts';
-import { Body, Flag, Index, Millis, Nullable, OneOf } from './fields.ts';
+import { Body, Flag, Index, Millis, NodeId, Nullable, OneOf, Text } from './fields.ts';
+import { ViewDirectiveSchema } from './view.ts';
 
 export const CELL_TYPES = ['http', 'cluster', 'check', 'predict', 'choose', 'act'] as const;
 export type CellType = (typeof CELL_TYPES)[number];
@@ -54,6 +55,8 @@ export const NotebookLessonSchema = Type.Object({
   order: Type.Number(),
   /** How many nodes the lesson expects. */
   nodes: Index(),
+  /** What the picture shows while the lesson is open (front matter `view:`). */
+  view: Type.Array(ViewDirectiveSchema),
   blocks: Type.Array(NotebookBlockSchema),
 });
 export type NotebookLesson = Static<typeof NotebookLessonSchema>;
@@ -202,6 +205,17 @@ export type HttpEntryResult = Static<typeof HttpEntryResultSchema>;
 export const HttpCellResultSchema = Type.Object({ entries: Type.Array(HttpEntryResultSchema) });
 export type HttpCellResult = Static<typeof HttpCellResultSchema>;
 
+/**
+ * A moment in the cluster's recorded history (GET /api/trace): the picture can jump there.
+ * `event_id` is the node event at that moment, when there is one (the picture highlights it).
+ */
+export const MomentSchema = Type.Object({
+  at: Millis(),
+  event_id: Nullable(Text(), 'an event id or null'),
+  node_id: Nullable(NodeId(), 'a node id or null'),
+});
+export type Moment = Static<typeof MomentSchema>;
+
 export const ActionResultSchema = Type.Object({
   text: Type.String(),
   /** `text` with the nodes its {{variables}} named, e.g. `kill node3` for `kill {{leader}}`. */
@@ -209,6 +223,8 @@ export const ActionResultSchema = Type.Object({
   ok: Flag(),
   detail: Type.String(),
   durationMs: Millis(),
+  /** When it was done, for the picture's history. */
+  at: Type.Optional(Millis()),
 });
 export type ActionResult = Static<typeof ActionResultSchema>;
 
@@ -223,6 +239,8 @@ export const CheckAssertionResultSchema = Type.Object({
   expected: Type.String(),
   seen: Type.String(),
   hint: Nullable(Type.String(), 'a hint or null'),
+  /** A failed assertion: when, in the recorded history, what it expects stopped holding. */
+  moment: Type.Optional(MomentSchema),
   cause: Type.Optional(Nullable(OneOf(CHECK_CAUSES), 'a cause or null')),
 });
 export type CheckAssertionResult = Static<typeof CheckAssertionResultSchema>;

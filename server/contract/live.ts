@@ -5,6 +5,7 @@ import { BACKEND_KINDS, ClusterNodeSchema, ClusterSnapshotSchema } from './clust
 import { Body, Flag, Index, Millis, OneOf, Text } from './fields.ts';
 import { ACTION_SOURCES, RunResultSchema } from './lab-api.ts';
 import { NodeEventSchema } from './node-events.ts';
+import { ViewDirectiveSchema } from './view.ts';
 
 export const SAFETY_WARNING_KINDS = ['two-leaders', 'log-divergence'] as const;
 
@@ -33,8 +34,19 @@ export type HistoryItemBody = Static<typeof HistoryItemSchema>;
 
 export const LiveMessageSchema = Type.Union([
   Type.Object({ seq: seq(), type: Type.Literal('snapshot'), snapshot: ClusterSnapshotSchema }),
-  /** A node event relayed from that node's /events stream. */
-  Type.Object({ seq: seq(), type: Type.Literal('event'), event: NodeEventSchema }),
+  /**
+   * A node event relayed from that node's /events stream, with the node's own SSE id and its
+   * number in the lab's recording of this cluster (GET /api/trace pages by it).
+   */
+  Type.Object({
+    seq: seq(),
+    type: Type.Literal('event'),
+    event: NodeEventSchema,
+    event_id: Type.Optional(Type.String()),
+    record: Type.Optional(Index()),
+  }),
+  /** A lesson's cell said what the picture shows (`show`, `hide`, `highlight`). */
+  Type.Object({ seq: seq(), type: Type.Literal('view'), directive: ViewDirectiveSchema }),
   Type.Object({
     seq: seq(),
     type: Type.Literal('run'),

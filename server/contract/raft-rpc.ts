@@ -118,7 +118,7 @@ export const AppendEntriesReplySchema = Type.Object({
 });
 export type AppendEntriesReply = Static<typeof AppendEntriesReplySchema>;
 
-/** The node-to-node endpoints (POST /<name>); install_snapshot: paper §7 (server/contract/install-snapshot.ts). */
+/** The node-to-node endpoints (POST /<name>); install_snapshot: paper §7 (server/contract/install-snapshot.ts). Events and held messages name them. */
 export const RPC_NAMES = [
   'request_vote',
   'pre_vote',

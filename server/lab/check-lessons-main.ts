@@ -79,9 +79,10 @@ async function main(): Promise<number> {
   const outcomes: LessonOutcome[] = [...broken];
   const started = Date.now();
   if (lessons.length > 0) {
+    // The nodes' event streams are followed (and recorded): history checks count what happened.
     const session = new ClusterSession(await createBackend({ ...choice, fresh: true }), {
       pollIntervalMs: 0,
-      followEvents: false,
+      followEvents: true,
     });
     const stop = () => void session.stop().finally(() => process.exit(130));
     process.once('SIGINT', stop);

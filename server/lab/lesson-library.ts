@@ -281,6 +281,7 @@ export function overlay(lesson: ParsedLesson, edits: LessonEdits): NotebookLesso
     summary: lesson.summary,
     order: lesson.order,
     nodes: lesson.nodes,
+    view: lesson.view,
     blocks,
   };
 }

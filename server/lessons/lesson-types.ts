@@ -2,6 +2,7 @@
 
 import { type CellType, CHECK_CAUSES } from '../contract/lab-api.ts';
 import type { SwitchesBody } from '../contract/raft-switches.ts';
+import type { ViewDirective, ViewPart } from '../contract/view.ts';
 
 /** A cell as written in the lesson file. */
 export interface LessonCell {
@@ -20,6 +21,8 @@ export interface LessonMeta {
   order: number;
   /** How many nodes the lesson expects. */
   nodes: number;
+  /** What the picture shows while the lesson is open (front matter `view:`). */
+  view: ViewDirective[];
 }
 
 export interface ParsedLesson extends LessonMeta {
@@ -130,6 +133,37 @@ export interface HttpCell {
 /** `node3`, or a variable such as `{{leader}}` resolved when the cell runs. */
 export type NodeRef = { kind: 'node'; id: string } | { kind: 'variable'; name: string };
 
+/** Which held messages a `deliver`/`drop`/`highlight` means: any that match every part given. */
+export interface MessageSelector {
+  /** `heartbeat` is an append_entries without entries; `append_entries` means any. */
+  rpc?: 'request_vote' | 'pre_vote' | 'append_entries' | 'timeout_now' | 'heartbeat';
+  from?: NodeRef;
+  to?: NodeRef;
+}
+
+/** `next` (the oldest match), `all` matches, or one message by its id (`3.17`, as the picture shows it). */
+export type MessagePick = { which: 'next' | 'all'; select: MessageSelector } | { which: 'id'; id: string };
+
+/** What a link does to what it carries (docs/lesson-format.md, `link`); absent = 0. */
+export interface LinkSetting {
+  delayMs?: number;
+  jitterMs?: number;
+  /** Probabilities from 0 to 1. */
+  loss?: number;
+  duplicate?: number;
+  reorder?: number;
+}
+
+/** Nodes named in a timer action: a list, every node, or every follower (looked up when it runs). */
+export type NodeSet = { kind: 'nodes'; nodes: NodeRef[] } | { kind: 'all' } | { kind: 'followers' };
+
+/** What the picture shows; `highlight` points at a node or a held message. */
+export type ViewAction =
+  | { kind: 'show' | 'hide'; part: ViewPart }
+  | { kind: 'highlight'; node: NodeRef }
+  | { kind: 'highlight'; message: MessagePick }
+  | { kind: 'highlight-off' };
+
 export type ClusterAction =
   | { kind: 'kill' | 'restart' | 'pause' | 'resume'; node: NodeRef }
   | { kind: 'partition'; groups: NodeRef[][] }
@@ -154,7 +188,16 @@ export type ClusterAction =
   /** Dissertation §4.2.1: start an empty server with JOINING=1, add it as a learner; then promote it. */
   | { kind: 'add' | 'promote'; node: NodeRef }
   /** Dissertation §4.1: the leader removes the node from the configuration; then it is shut down. */
-  | { kind: 'remove'; node: NodeRef };
+  | { kind: 'remove'; node: NodeRef }
+  /** Message-level control (docs/lesson-format.md, "Messages, links and timers"). */
+  | { kind: 'hold' | 'release' }
+  | { kind: 'deliver' | 'drop'; pick: MessagePick }
+  | { kind: 'link'; from: NodeRef; to: NodeRef; setting: LinkSetting }
+  | { kind: 'wires'; setting: LinkSetting }
+  | { kind: 'timer'; paused: boolean; nodes: NodeSet }
+  | { kind: 'timeout'; nodes: NodeSet }
+  | { kind: 'wait-candidate'; timeoutMs: number }
+  | { kind: 'view'; view: ViewAction };
 
 export interface ClusterActionLine {
   text: string;
@@ -166,12 +209,22 @@ export interface ClusterActionLine {
 
 export type CheckOperator = '==' | '!=' | '>' | '>=' | '<' | '<=' | 'contains';
 
+/**
+ * A count over the recorded history since the last reset (docs/lesson-format.md, "History
+ * checks"): held requests dropped or delivered, the most candidates in one term, split votes.
+ */
+export type EventCount =
+  | { kind: 'dropped' | 'delivered'; rpc: 'request_vote' | 'append_entries' | 'heartbeat' | 'any' }
+  | { kind: 'max-candidates' }
+  | { kind: 'split-votes' };
+
 /** Something a check reads from the cluster. */
 export type CheckSubject =
   | { kind: 'leaders' }
   | { kind: 'terms' }
   | { kind: 'term' }
-  | { kind: 'node-path'; node: CheckNode; path: string[] };
+  | { kind: 'node-path'; node: CheckNode; path: string[] }
+  | { kind: 'history'; fact: EventCount };
 
 /** `leader`, `nodeN`, or `{{variable}}` holding a node's name (`node3`), id (`3`) or URL, read when the check runs. */
 export type CheckNode = 'leader' | { id: string } | { variable: string };

@@ -43,8 +43,8 @@ function checkNode(m: RegExpExecArray): CheckNode {
 
 const GRAMMAR_HELP =
   'write e.g. `leaders == 1`, `node3.state == "follower"`, `{{old_leader}}.state == "follower"`, `leader.term > {{term_before}}`, ' +
-  '`every node: kv.x == "42"`, `node1 is down`, `every up node: committed log contains "set x=42"`, `logs match` ' +
-  'or, about what the learner did, `you killed a follower`';
+  '`every node: kv.x == "42"`, `node1 is down`, `every up node: committed log contains "set x=42"`, `logs match`, ' +
+  '`dropped request_vote >= 1`, `max candidates in a term >= 2` or, about what the learner did, `you killed a follower`';
 
 type Parse<T> = { ok: true; value: T; rest: string } | { ok: false; message: string };
 
@@ -59,9 +59,40 @@ function parseOperator(text: string): Parse<CheckOperator> {
   return { ok: true, value: op, rest: s.slice(op.length) };
 }
 
-/** `leaders`, `terms`, `term`, `nodeN.path`, `leader.path`, `{{variable}}.path`. */
+/** `dropped request_vote`, `delivered heartbeats`, `max candidates in a term`, `split votes`. */
+function parseHistorySubject(s: string): Parse<CheckSubject> | null {
+  const moved = /^(dropped|delivered)\s+(request_votes?|append_entries|heartbeats?|messages)\b/.exec(s);
+  if (moved) {
+    const w = moved[2]!.replace(/s$/, '').replace(/^append_entrie$/, 'append_entries');
+    const rpc = w === 'message' ? 'any' : (w as 'request_vote' | 'append_entries' | 'heartbeat');
+    return {
+      ok: true,
+      value: { kind: 'history', fact: { kind: moved[1] as 'dropped' | 'delivered', rpc } },
+      rest: s.slice(moved[0].length),
+    };
+  }
+  const max = /^max candidates in a term\b/.exec(s);
+  if (max)
+    return {
+      ok: true,
+      value: { kind: 'history', fact: { kind: 'max-candidates' } },
+      rest: s.slice(max[0].length),
+    };
+  const split = /^split votes\b/.exec(s);
+  if (split)
+    return {
+      ok: true,
+      value: { kind: 'history', fact: { kind: 'split-votes' } },
+      rest: s.slice(split[0].length),
+    };
+  return null;
+}
+
+/** `leaders`, `terms`, `term`, `nodeN.path`, `leader.path`, `{{variable}}.path`, or a history count. */
 function parseSubject(text: string): Parse<CheckSubject> | null {
   const s = text.trimStart();
+  const history = parseHistorySubject(s);
+  if (history) return history;
   const word = /^(leaders|terms|term)\b/.exec(s);
   if (word)
     return {

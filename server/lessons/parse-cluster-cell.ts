@@ -1,29 +1,41 @@
 // A `cluster` cell: one action a line (`kill node3`, `partition node1,node2 | node3,node4,node5`…).
 
-import { ALL_FAULTS } from '../contract/fault-words.ts';
+import { FAULT_WORDS } from '../contract/fault-words.ts';
 import { READ_MODES } from '../contract/read-modes.ts';
 import { ProblemList, type SourcePlace } from './lesson-error.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from './lesson-types.ts';
 import { parseDuration } from './parse-duration.ts';
+import {
+  parseLinkEnds,
+  parseLinkSetting,
+  parseMessagePick,
+  parseNodeSet,
+  parseViewAction,
+} from './parse-network-action.ts';
 
 export const DEFAULT_WAIT_MS = 10_000;
 
 /** The words a cluster-cell line starts with (the web app's editor completes them). */
 export const CLUSTER_ACTION_WORDS = [
-  ...ALL_FAULTS.filter((f) => f !== 'switches' && f !== 'transfer'),
-  'prevote',
-  'checkquorum',
-  'reads',
-  'transfer leadership to',
+  ...Object.values(FAULT_WORDS).flat(),
   'wait leader',
+  'wait candidate',
+  // what the picture shows (docs/lesson-format.md, "What the picture shows")
+  'show',
+  'hide',
+  'highlight',
 ] as const;
 
 export const CLUSTER_ACTIONS_HELP =
   'kill nodeN, restart nodeN, pause nodeN, resume nodeN, partition node1,node2 | node3,node4,node5, heal, ' +
   'speed 0.1, noop off, noop on, prevote on|off, checkquorum on|off, ' +
   `reads ${READ_MODES.join('|')}, transfer leadership to nodeN, ` +
-  'wait leader [20s], wait nodeN caught up [20s], wait 2s, reset, ' +
-  'snapshot every 50, write 100, wipe nodeN, add nodeN, promote nodeN, remove nodeN';
+  'wait leader [20s], wait candidate [20s], wait nodeN caught up [20s], wait 2s, reset, ' +
+  'hold, release, deliver next [request_vote|pre_vote] [from nodeN] [to nodeN], drop next …, deliver all …, ' +
+  'link node1->node2 delay 200ms jitter 50ms loss 20% duplicate 10% reorder 30%, wires delay 300ms, ' +
+  'pause timer nodeN, resume timer nodeN, pause timers, resume timers, timeout nodeN, ' +
+  'show heartbeats|timeline|ring, hide …, highlight nodeN, highlight next request_vote, highlight off' +
+  ', snapshot every 50, write 100, wipe nodeN, add nodeN, promote nodeN, remove nodeN';
 
 /** Most commands one `write` sends (a lesson needs a few hundred at most). */
 export const MAX_WRITE_COUNT = 2000;
@@ -57,10 +69,21 @@ export function parseClusterAction(text: string): ClusterAction {
     return ms;
   };
   switch (verb) {
-    case 'kill':
-    case 'restart':
     case 'pause':
     case 'resume':
+      // `pause timer node3`, `pause timers`: the node runs on, only its election timer stops.
+      if (args[0] === 'timers' && args.length === 1)
+        return { kind: 'timer', paused: verb === 'pause', nodes: { kind: 'all' } };
+      if (args[0] === 'timer') {
+        return {
+          kind: 'timer',
+          paused: verb === 'pause',
+          nodes: parseNodeSet(`${verb} timer`, args.slice(1).join(' '), parseNodeRef),
+        };
+      }
+      return { kind: verb, node: node(verb) };
+    case 'kill':
+    case 'restart':
     case 'wipe':
     case 'add':
     case 'promote':
@@ -87,8 +110,25 @@ export function parseClusterAction(text: string): ClusterAction {
     }
     case 'heal':
     case 'reset':
+    case 'hold':
+    case 'release':
       if (rest !== '') throw new Error(`\`${verb}\` takes nothing after it`);
       return { kind: verb };
+    case 'deliver':
+    case 'drop':
+      return { kind: verb, pick: parseMessagePick(verb, args, parseNodeRef) };
+    case 'link': {
+      const ends = parseLinkEnds(rest, parseNodeRef);
+      return { kind: 'link', from: ends.from, to: ends.to, setting: parseLinkSetting('link', ends.rest) };
+    }
+    case 'wires':
+      return { kind: 'wires', setting: parseLinkSetting('wires', args) };
+    case 'timeout':
+      return { kind: 'timeout', nodes: parseNodeSet('timeout', rest, parseNodeRef) };
+    case 'show':
+    case 'hide':
+    case 'highlight':
+      return { kind: 'view', view: parseViewAction(verb, args, parseNodeRef) };
     case 'speed': {
       const f = Number(rest);
       if (rest === '' || !Number.isFinite(f) || f < 0.05 || f > 10) {
@@ -159,6 +199,8 @@ export function parseClusterAction(text: string): ClusterAction {
     case 'wait': {
       if (args[0] === 'leader' && args.length <= 2)
         return { kind: 'wait-leader', timeoutMs: timeout(args[1]) };
+      if (args[0] === 'candidate' && args.length <= 2)
+        return { kind: 'wait-candidate', timeoutMs: timeout(args[1]) };
       if (args.length >= 3 && args[1] === 'caught' && args[2] === 'up' && args.length <= 4) {
         const ref = parseNodeRef(args[0]!);
         if (ref) return { kind: 'wait-caught-up', node: ref, timeoutMs: timeout(args[3]) };
@@ -168,7 +210,9 @@ export function parseClusterAction(text: string): ClusterAction {
         if (ms > 60_000) throw new Error('`wait` for a fixed time is limited to 60s');
         return { kind: 'sleep', ms };
       }
-      throw new Error('`wait` is `wait leader`, `wait leader 20s`, `wait node3 caught up` or `wait 2s`');
+      throw new Error(
+        '`wait` is `wait leader`, `wait leader 20s`, `wait candidate`, `wait node3 caught up` or `wait 2s`',
+      );
     }
     default:
       throw new Error(`unknown action \`${verb}\`: the actions are ${CLUSTER_ACTIONS_HELP}`);

@@ -7,6 +7,7 @@ import { decidingCell } from './deciding-cell.ts';
 import { LessonError, type LessonProblem } from './lesson-error.ts';
 import type { LessonBlock, LessonMeta, ParsedLesson } from './lesson-types.ts';
 import { type ParsedCell, parseCell } from './parse-cell.ts';
+import { parseViewAction } from './parse-network-action.ts';
 
 const CELL_ID = /^[A-Za-z0-9_-]+$/;
 
@@ -117,7 +118,13 @@ function readFrontMatter(
   problems: LessonProblem[],
 ): { meta: LessonMeta; body: string; bodyLine: number } {
   const orderFromName = Number(/^(\d+)/.exec(lessonIdFromFile(file))?.[1] ?? 999);
-  const meta: LessonMeta = { title: lessonIdFromFile(file), summary: '', order: orderFromName, nodes: 5 };
+  const meta: LessonMeta = {
+    title: lessonIdFromFile(file),
+    summary: '',
+    order: orderFromName,
+    nodes: 5,
+    view: [],
+  };
   const m = /^---\n([\s\S]*?)\n---[ \t]*(?:\n|$)/.exec(text);
   if (!m) {
     problems.push({
@@ -175,6 +182,24 @@ function readFrontMatter(
     if (!Number.isInteger(fm.nodes) || (fm.nodes as number) < 1 || (fm.nodes as number) > 9) {
       problems.push({ file, line: lineOf('nodes'), message: '`nodes:` must be a whole number from 1 to 9' });
     } else meta.nodes = fm.nodes as number;
+  }
+  if (fm.view !== undefined) {
+    // `view: show heartbeats` or a list of such lines: the picture while the lesson is open.
+    const lines = Array.isArray(fm.view) ? fm.view : [fm.view];
+    for (const l of lines) {
+      const [verb = '', ...words] = typeof l === 'string' ? l.trim().split(/\s+/) : [];
+      try {
+        if (verb !== 'show' && verb !== 'hide') throw new Error(`\`${verb}\` is neither`);
+        const v = parseViewAction(verb, words, () => null);
+        if ('part' in v) meta.view.push({ kind: v.kind, part: v.part });
+      } catch (e) {
+        problems.push({
+          file,
+          line: lineOf('view'),
+          message: `\`view:\` lines are \`show\` or \`hide\` and a part of the picture, e.g. \`view: show heartbeats\`: ${(e as Error).message}`,
+        });
+      }
+    }
   }
   return { meta, body: text.slice(m[0].length), bodyLine };
 }

@@ -1,4 +1,5 @@
-// /admin/*: fault injection for the lessons (partition, heal, pause, resume, speed, noop).
+// /admin/*: fault injection for the lessons (partition, heal, pause, resume, speed, noop), and
+// message-level control (hold, deliver, drop, link, timer, timeout: message-admin.ts).
 // Mounted only when ADMIN_TOKEN is set; every call needs `Authorization: Bearer <token>`.
 // Bodies are checked against the contract (server/contract/admin.ts) before anything changes.
 
@@ -20,6 +21,7 @@ import type { NodeEvents } from './events.ts';
 import type { Faults } from './faults.ts';
 import { sendError } from './http-errors.ts';
 import { type LeadershipAdmin, leadershipRoutes } from './leadership-admin.ts';
+import { AdminRefusal, addMessageRoutes, type MessageControl } from './message-admin.ts';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -62,13 +64,17 @@ export function adminRouter(
   faults: Faults,
   events: NodeEvents,
   m: Membership,
+  messages: MessageControl,
   leadership: LeadershipAdmin,
   reset: (isolated: boolean) => Promise<void>,
 ): Router {
   const r = express.Router();
   r.use(requireAdminToken(token));
 
-  /** Checks the body (an absent one reads as {}), changes the faults, answers and emits an event. */
+  /**
+   * Checks the body (an absent one reads as {}), changes the faults, answers and emits an event.
+   * `act` may throw an AdminRefusal (e.g. a message that is not held) to answer with an error.
+   */
   const post = <T extends TSchema>(
     action: AdminAction,
     schema: T,
@@ -78,7 +84,13 @@ export function adminRouter(
     r.post(`/${action}`, (req, res) => {
       const c = parseWire(schema, req.body ?? {}, ...rules);
       if (!c.ok) return sendError(res, 400, 'bad_request', c.detail);
-      const detail = act(c.value);
+      let detail: string;
+      try {
+        detail = act(c.value);
+      } catch (e) {
+        if (!(e instanceof AdminRefusal)) throw e;
+        return sendError(res, e.status, e.code, e.message);
+      }
       events.emit({ type: 'admin', action, detail });
       const reply: AdminReply = { ok: true, action, detail, faults: faults.toJSON() };
       res.json(reply);
@@ -99,8 +111,10 @@ export function adminRouter(
     (b) => b.peers.map((p, i) => notAPeer(m, `peers[${i}]`, p)).find((why) => why !== null) ?? null,
   );
   post('heal', NoFieldsSchema, () => {
+    // Held requests are dropped, not released: a healed network does not replay a backlog.
+    const dropped = messages.dropAllHeld();
     faults.heal();
-    return 'every cut removed';
+    return `every cut removed, links perfect, election timer running${dropped > 0 ? `, ${dropped} held request(s) dropped` : ''}`;
   });
   post('pause', NoFieldsSchema, () => {
     faults.pause();
@@ -120,6 +134,7 @@ export function adminRouter(
       ? 'a new leader appends a no-op of its term (§8)'
       : 'a new leader appends no no-op: old-term entries wait for its first command (Figure 8)';
   });
+  addMessageRoutes(r, post, faults, messages, m);
   leadershipRoutes(r, leadership, events, m);
   r.post('/reset', async (req, res) => {
     const c = parseWire(ResetSchema, req.body ?? {});

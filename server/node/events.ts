@@ -11,17 +11,10 @@ import type { NodeEvent, NodeEventBody } from '../contract/node-events.ts';
 import type { RpcName } from '../contract/raft-rpc.ts';
 import type { Message } from '../raft/types.ts';
 
-/** The `rpc` event for a message sent or received; `heartbeatReply` marks the response to a heartbeat. */
-export function rpcEventOf(
-  dir: 'send' | 'recv',
-  m: Message,
-  id: string,
-  heartbeatReply = false,
-): NodeEventBody {
+/** The fields that name one message in every event about it (server/contract/node-events.ts). */
+export function messageOf(m: Message, id: string, heartbeatReply = false) {
   const entries = m.type === 'append_entries' ? m.entries.length : 0;
   return {
-    type: 'rpc',
-    dir,
     rpc: rpcNameOf(m),
     kind: m.type.endsWith('_response') ? 'response' : 'request',
     id,
@@ -30,12 +23,31 @@ export function rpcEventOf(
     term: m.term,
     entries,
     heartbeat: m.type === 'append_entries' ? entries === 0 : heartbeatReply,
+  } as const;
+}
+
+/**
+ * The `rpc` event for a message sent or received; `heartbeatReply` marks the response to a
+ * heartbeat, `delayMs` the link's delay on a send.
+ */
+export function rpcEventOf(
+  dir: 'send' | 'recv',
+  m: Message,
+  id: string,
+  heartbeatReply = false,
+  delayMs = 0,
+): NodeEventBody {
+  return {
+    type: 'rpc',
+    dir,
+    ...messageOf(m, id, heartbeatReply),
     result:
       m.type === 'request_vote_response' || m.type === 'pre_vote_response'
         ? m.voteGranted
         : m.type === 'append_entries_response'
           ? m.success
           : null,
+    ...(delayMs > 0 ? { delay_ms: delayMs } : {}),
   };
 }
 

@@ -1,11 +1,14 @@
 // The faults an instructor can inject through /admin (admin.ts): network cuts to and from
 // chosen peers, a frozen (paused) node, a timer speed factor, and — for the Figure 8 lesson —
-// whether a new leader appends §8's no-op. This module only holds the state; the node shell
-// (node.ts) and the HTTP layer (http-api.ts) act on it.
+// whether a new leader appends §8's no-op; and, message by message: a held outbox, faults on
+// the links to each peer, and a stopped election timer. This module only holds the state; the
+// node shell (node.ts, outbox.ts, link-faults.ts) and the HTTP layer (http-api.ts) act on it.
 
-import type { CutDirection, FaultsView } from '../contract/admin.ts';
+import type { CutDirection, FaultsView, LinkFaults } from '../contract/admin.ts';
 
-export type FaultChange = 'pause' | 'resume' | 'speed' | 'noop';
+export type FaultChange = 'pause' | 'resume' | 'speed' | 'noop' | 'hold' | 'timer';
+
+export const PERFECT_LINK: LinkFaults = { delay_ms: 0, jitter_ms: 0, loss: 0, duplicate: 0, reorder: 0 };
 
 export class Faults {
   readonly cutInbound = new Set<string>();
@@ -13,6 +16,11 @@ export class Faults {
   private pausedFlag = false;
   private speedFactor = 1;
   private noopFlag: boolean;
+  private holdFlag = false;
+  private timerPausedFlag = false;
+  private readonly linkFaults = new Map<string, LinkFaults>();
+  /** How many requests wait in the outbox; kept here by the outbox for the view. */
+  heldCount = 0;
   private waiting: (() => void)[] = [];
   private readonly listeners: ((change: FaultChange) => void)[] = [];
 
@@ -35,6 +43,19 @@ export class Faults {
     return this.noopFlag;
   }
 
+  get holding(): boolean {
+    return this.holdFlag;
+  }
+
+  get timerPaused(): boolean {
+    return this.timerPausedFlag;
+  }
+
+  /** The faults of the link to `peer` (a perfect link when none were set). */
+  link(peer: string): LinkFaults {
+    return this.linkFaults.get(peer) ?? PERFECT_LINK;
+  }
+
   onChange(f: (change: FaultChange) => void): void {
     this.listeners.push(f);
   }
@@ -47,9 +68,34 @@ export class Faults {
     }
   }
 
+  /** Undoes every network fault: cuts, the hold, link faults and a stopped election timer. */
   heal(): void {
     this.cutInbound.clear();
     this.cutOutbound.clear();
+    this.linkFaults.clear();
+    this.setHold(false);
+    this.setTimerPaused(false);
+  }
+
+  setHold(held: boolean): void {
+    if (this.holdFlag === held) return;
+    this.holdFlag = held;
+    for (const f of this.listeners) f('hold');
+  }
+
+  setTimerPaused(paused: boolean): void {
+    if (this.timerPausedFlag === paused) return;
+    this.timerPausedFlag = paused;
+    for (const f of this.listeners) f('timer');
+  }
+
+  /** Sets the faults of the links to `peers`; a perfect link is forgotten. */
+  setLinks(peers: readonly string[], faults: LinkFaults): void {
+    const perfect = Object.values(faults).every((v) => v === 0);
+    for (const p of peers) {
+      if (perfect) this.linkFaults.delete(p);
+      else this.linkFaults.set(p, { ...faults });
+    }
   }
 
   pause(): void {
@@ -110,6 +156,10 @@ export class Faults {
       cut_inbound: [...this.cutInbound].sort(),
       cut_outbound: [...this.cutOutbound].sort(),
       noop_on_election: this.noopFlag,
+      held: this.holdFlag,
+      held_count: this.heldCount,
+      timer_paused: this.timerPausedFlag,
+      links: Object.fromEntries([...this.linkFaults].sort(([a], [b]) => a.localeCompare(b))),
     };
   }
 }

@@ -38,7 +38,7 @@ function createApp(node: RaftNode): Express {
     const token = node.config.adminToken;
     const reset = (isolated: boolean) => node.reset(isolated);
     app.use('/admin', json, requireAdminToken(token), membershipRouter(node));
-    app.use('/admin', json, adminRouter(token, node.faults, node.events, m, node, reset));
+    app.use('/admin', json, adminRouter(token, node.faults, node.events, m, node, node, reset));
   } else {
     app.use('/admin', (_req, res) => {
       sendError(

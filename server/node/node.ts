@@ -5,20 +5,17 @@
 // only a leader's appends leave before its write (dissertation §10.2.1, raft/early-send.ts).
 // Bodies arrive here already checked against the contract (http-api.ts; replies below).
 
+import type { OutboxView } from '../contract/admin.ts';
 import type { InstallSnapshotBody } from '../contract/install-snapshot.ts';
 import type { LogPage, NodeStatus } from '../contract/node-status.ts';
-import {
-  type AppendEntriesBody,
-  AppendEntriesReplySchema,
-  type PreVoteBody,
-  type RequestVoteBody,
-  RequestVoteReplySchema,
-  type RpcName,
-  type TimeoutNowBody,
-  TimeoutNowReplySchema,
+import type {
+  AppendEntriesBody,
+  PreVoteBody,
+  RequestVoteBody,
+  RpcName,
+  TimeoutNowBody,
 } from '../contract/raft-rpc.ts';
 import type { SwitchesBody, SwitchesView } from '../contract/raft-switches.ts';
-import { parseWire } from '../contract/wire-check.ts';
 import { RaftCore } from '../raft/core.ts';
 import { splitForPersist } from '../raft/early-send.ts';
 import type {
@@ -40,6 +37,8 @@ import { NodeEvents, rpcEventOf } from './events.ts';
 import { Faults } from './faults.ts';
 import { type InboundRpc, InboundRpcs, type RpcAnswer } from './inbound-rpcs.ts';
 import { SnapshotReceiver, SnapshotSender } from './install-snapshot.ts';
+import { OutboundRpcs } from './outbound-rpcs.ts';
+import type { Taken } from './outbox.ts';
 import { PeerBook } from './peer-book.ts';
 import { phaseTrace } from './phase-trace.ts';
 import { Reads } from './reads.ts';
@@ -47,19 +46,17 @@ import { RpcCounters } from './rpc-counters.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { logPageView, type NodeParts, statusView } from './status-view.ts';
 import { describeTornTail, Wal, WalCorruptError, type WalOptions } from './storage/wal.ts';
+import { TimerEvents } from './timer-events.ts';
 import { Transport } from './transport.ts';
 import { ignoredDetail } from './vote-refusals.ts';
 import { wipeDirectory } from './wipe-directory.ts';
 import {
   decodeAppendEntries,
   decodePreVote,
-  decodeReply,
   decodeRequestVote,
   decodeTimeoutNow,
-  encodeRequest,
   encodeResponse,
   encodeTimeoutNowReply,
-  type OutboundRequest,
 } from './wire-codec.ts';
 
 export type { RpcAnswer } from './inbound-rpcs.ts';
@@ -88,6 +85,10 @@ export class RaftNode {
   private sm = new KvStateMachine();
   private readonly transport: Transport;
   private inbound = new InboundRpcs();
+  // Rebuilt by reset() with the core: held requests and in-flight answers belong to the old core.
+  private outbound: OutboundRpcs;
+  private timerEvents: TimerEvents;
+  private readonly heartbeatTicks: number;
   private readonly commands = new ClientCommands();
   private receiver = new SnapshotReceiver();
   private sender: SnapshotSender;
@@ -126,10 +127,13 @@ export class RaftNode {
     this.peerBook = new PeerBook(config.id, config.peers, this.transport);
     this.snapshotEntries = config.snapshotEntries;
     this.sender = this.newSender();
+    this.heartbeatTicks = Math.max(1, Math.round(config.heartbeatMs / config.tickMs));
     this.reads = new Reads(config.readMode);
     this.core = this.newCore(state);
     if (this.snapshots.latest) this.sm.restore(this.snapshots.latest.data);
     this.peerBook.follow(this.core.configuration);
+    this.outbound = this.newOutbound();
+    this.timerEvents = new TimerEvents(this.core, this.faults, this.events, config.tickMs);
     this.parts = this.newParts();
     this.last = { role: 'follower', term: this.core.currentTerm, leaderId: null, commitIndex: 0 };
     this.faults.onChange((change) => {
@@ -139,8 +143,11 @@ export class RaftNode {
         this.core.setNoopOnElection(this.faults.noopOnElection);
         return;
       }
-      if (change !== 'pause' && !this.stopped) this.startTicker();
+      // The hold lifted: what waited leaves, oldest first.
+      if (change === 'hold' && !this.faults.holding) this.outbound.outbox.releaseAll();
+      if ((change === 'resume' || change === 'speed') && !this.stopped) this.startTicker();
       if (change === 'pause') this.stopTicker();
+      this.timerEvents.observe(true);
     });
   }
 
@@ -189,6 +196,32 @@ export class RaftNode {
     });
   }
 
+  /** The outbound path of one incarnation: answers that come back after a reset are dropped. */
+  private newOutbound(): OutboundRpcs {
+    const incarnation = this.incarnation;
+    const current = () => incarnation === this.incarnation;
+    return new OutboundRpcs(
+      {
+        faults: this.faults,
+        events: this.events,
+        transport: this.transport,
+        counters: this.counters,
+        advertiseUrl: this.config.advertiseUrl,
+        random: this.opts.random ?? Math.random,
+      },
+      {
+        whenRunning: (f) => this.whenRunning(f),
+        step: (reply) => {
+          // An answer to the core before a reset: that core, its term and its log are gone.
+          if (!current()) return;
+          this.core.step(reply);
+          this.timerEvents.observe();
+        },
+        unreachable: (peer) => current() && this.core.unreachable(peer),
+      },
+    );
+  }
+
   private newParts(): NodeParts {
     return {
       config: this.config,
@@ -221,6 +254,10 @@ export class RaftNode {
     if (this.stopped || this.resetting) return;
     this.resetting = true;
     this.incarnation++;
+    // Held and delayed requests belong to the old core: forgotten, not released by the heal below.
+    this.outbound.close();
+    this.counters = new RpcCounters();
+    this.outbound = this.newOutbound();
     // First the cuts (before anything can arrive), then the other faults, pause last: requests
     // held by a pause now meet the cuts.
     // Every peer it knows of, also those a membership change added (a sixth server).
@@ -251,9 +288,9 @@ export class RaftNode {
       this.transport.resetAddresses(this.config.peers);
       this.peerBook = new PeerBook(this.config.id, this.config.peers, this.transport);
       this.peerBook.follow(this.core.configuration);
+      this.timerEvents = new TimerEvents(this.core, this.faults, this.events, this.config.tickMs);
       this.parts = this.newParts();
       this.leaderUrls.clear();
-      this.counters = new RpcCounters();
       this.last = { role: 'follower', term: this.core.currentTerm, leaderId: null, commitIndex: 0 };
     } finally {
       this.resetting = false;
@@ -318,7 +355,9 @@ export class RaftNode {
     if (this.faults.paused || this.stopped) return;
     this.ticker = setInterval(() => {
       if (this.resetting) return;
-      this.core.tick();
+      // A learner's paused election timer stands still; a leader's heartbeats go on (§5.2).
+      if (!this.faults.timerPaused || this.core.role === 'leader') this.core.tick();
+      this.timerEvents.afterTick(this.heartbeatTicks);
       void this.pump();
       this.notifyProgress();
     }, this.config.tickMs / this.faults.speed);
@@ -337,6 +376,7 @@ export class RaftNode {
     this.commands.failAll({ kind: 'stopping' });
     this.reads.failAll({ kind: 'stopping' });
     await this.pumping;
+    this.outbound.close();
     this.events.close();
     this.transport.close();
     await this.wal.close();
@@ -365,6 +405,7 @@ export class RaftNode {
       const msg = decodeTimeoutNow(body as TimeoutNowBody, this.id);
       this.rpcEvent('recv', msg, id);
       this.core.step(msg);
+      this.timerEvents.observe();
       answer(200, encodeTimeoutNowReply(this.id, this.core.currentTerm));
       void this.pump();
       return;
@@ -383,6 +424,7 @@ export class RaftNode {
     }
     this.rpcEvent('recv', msg, id);
     this.core.step(msg);
+    this.timerEvents.observe();
     void this.pump();
   }
 
@@ -652,9 +694,13 @@ export class RaftNode {
     ) {
       const rpc = this.inbound.take(m.rpcId);
       if (!rpc) return;
-      this.rpcEvent('send', m, rpc.eventId, rpc.heartbeat);
+      // A reply travels back on the link to the requester: its delay applies (link-faults.ts).
+      const delay = this.outbound.replyDelay(rpc.from);
+      if (this.events.active) this.events.emit(rpcEventOf('send', m, rpc.eventId, rpc.heartbeat, delay));
       if (m.type === 'append_entries_response') this.counters.answered(m);
-      rpc.answer(200, encodeResponse(m, this.id));
+      const body = encodeResponse(m, this.id);
+      if (delay > 0) setTimeout(() => rpc.answer(200, body), delay);
+      else rpc.answer(200, body);
       return;
     }
     if (m.type === 'install_snapshot_response') {
@@ -674,47 +720,7 @@ export class RaftNode {
       m.type === 'append_entries' ||
       m.type === 'timeout_now'
     )
-      this.sendRequest(m);
-  }
-
-  private sendRequest(m: OutboundRequest): void {
-    const id = `${this.id}.${++this.rpcSeq}`;
-    this.counters.sent(m);
-    this.rpcEvent('send', m, id);
-    const incarnation = this.incarnation;
-    phaseTrace?.sent(id, m);
-    const failed = () => {
-      this.counters.rpcFailures++;
-      this.whenRunning(() => incarnation === this.incarnation && this.core.unreachable(m.to));
-    };
-    if (this.faults.cutOutbound.has(m.to)) {
-      // A cut network loses the request; the core learns it as it would from a timeout.
-      queueMicrotask(failed);
-      return;
-    }
-    this.transport
-      .call(m.to, m.type, encodeRequest(m, this.config.advertiseUrl), id)
-      .then((raw) => {
-        // A reply is a door too: a peer that answers outside the contract counts as unreachable.
-        if (m.type === 'timeout_now') {
-          const t = parseWire(TimeoutNowReplySchema, raw);
-          if (!t.ok) throw new Error(`${m.to} answered timeout_now outside the contract: ${t.detail}`);
-          return;
-        }
-        const c =
-          m.type === 'append_entries'
-            ? parseWire(AppendEntriesReplySchema, raw)
-            : parseWire(RequestVoteReplySchema, raw);
-        if (!c.ok) throw new Error(`${m.to} answered ${m.type} outside the contract: ${c.detail}`);
-        const reply = decodeReply(m, c.value);
-        this.whenRunning(() => {
-          // An answer to the core before a reset: that core, its term and its log are gone.
-          if (incarnation !== this.incarnation) return;
-          this.rpcEvent('recv', reply, id, m.type === 'append_entries' && m.entries.length === 0);
-          this.core.step(reply);
-        });
-      })
-      .catch(failed);
+      this.outbound.send(m, `${this.id}.${++this.rpcSeq}`);
   }
 
   /** Runs `f` now, or on resume when paused (a frozen process reads its sockets late), then pumps. */
@@ -750,6 +756,47 @@ export class RaftNode {
 
   private rpcEvent(dir: 'send' | 'recv', m: Message, id: string, heartbeatReply = false): void {
     if (this.events.active) this.events.emit(rpcEventOf(dir, m, id, heartbeatReply));
+  }
+
+  // ---- message-level control (admin: hold, deliver, drop, timeout) --------------------------
+
+  /** GET /admin/outbox: the requests waiting while the network is held, oldest first. */
+  outboxView(): OutboxView {
+    return { node_id: this.id, held: this.faults.holding, messages: this.outbound.outbox.list() };
+  }
+
+  /** Sends these held requests now (all or none: `missing` names those not held). */
+  deliverHeld(ids: readonly string[]): Taken {
+    return this.outbound.outbox.deliver(ids);
+  }
+
+  /** Drops these held requests: each is lost ("dropped") and the core hears it as a failure. */
+  dropHeld(ids: readonly string[]): Taken {
+    return this.outbound.outbox.drop(ids);
+  }
+
+  /** Drops every held request (heal: a whole network, without a burst of stale requests). */
+  dropAllHeld(): number {
+    return this.outbound.outbox.dropAll();
+  }
+
+  /**
+   * The election timer fires now (RaftScope's "time out"; not the TimeoutNow RPC of §3.10): a
+   * follower or candidate starts an election (§5.2), with PreVote first when it is on (§9.6).
+   * Returns why it cannot: a leader has no election timer; a stopped, paused or resetting node
+   * does nothing.
+   */
+  expireElectionTimer(): string | null {
+    if (this.stopped) return `node ${this.id} is stopping`;
+    if (this.resetting) return `node ${this.id} is being reset; try again in a moment`;
+    if (this.faults.paused) return `node ${this.id} is paused: resume it first`;
+    if (this.core.role === 'leader') {
+      return `node ${this.id} is the leader of term ${this.core.currentTerm}: a leader has no election timer (§5.2); time out a follower or a candidate`;
+    }
+    this.core.campaign();
+    this.timerEvents.observe(true);
+    void this.pump();
+    return null;
   }
 
   // ---- Raft switches and leadership transfer (leadership-admin.ts) --------------------------

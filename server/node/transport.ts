@@ -1,6 +1,6 @@
 // Outgoing RPCs to peers: one HTTP POST per message over kept-alive connections, with a
 // timeout. A failure of any kind (refused, reset, timeout, non-200, unreadable reply) is
-// reported as an Error and the caller tells the core the peer is unreachable.
+// reported as an RpcFailure naming the reason, and the caller tells the core the peer is unreachable.
 //
 // Why node:http and not fetch: a leader sends hundreds of RPCs a second, and on Node 20
 // fetch (undici) measured about 4x the CPU per request of http.request with a keep-alive
@@ -8,10 +8,26 @@
 // machine that is the cluster's throughput. Deno provides node:http as well.
 
 import http from 'node:http';
+import type { LossReason } from '../contract/node-events.ts';
 import type { RpcName } from '../contract/raft-rpc.ts';
 import type { PeerConfig } from './config.ts';
 
 const MAX_REPLY_BYTES = 1024 * 1024;
+
+/** An RPC that got no usable answer, and why (the picture marks where the message died). */
+export class RpcFailure extends Error {
+  constructor(
+    message: string,
+    readonly reason: LossReason,
+  ) {
+    super(message);
+  }
+}
+
+/** A socket error as a failure: the peer is not there (refused, reset, unreachable). */
+function failureOf(peer: string, err: Error): RpcFailure {
+  return err instanceof RpcFailure ? err : new RpcFailure(`${peer}: ${err.message}`, 'peer_down');
+}
 
 export class Transport {
   private readonly urls: Map<string, URL>;
@@ -43,7 +59,7 @@ export class Transport {
   /** POSTs `body` to the peer's /<rpc>; resolves with the parsed JSON reply. */
   call(peer: string, rpc: RpcName, body: unknown, rpcId: string): Promise<unknown> {
     const base = this.urls.get(peer);
-    if (base === undefined) return Promise.reject(new Error(`no address for peer ${peer}`));
+    if (base === undefined) return Promise.reject(new RpcFailure(`no address for peer ${peer}`, 'peer_down'));
     const data = new TextEncoder().encode(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -67,30 +83,38 @@ export class Transport {
           res.on('data', (c: Uint8Array) => {
             size += c.length;
             if (size > MAX_REPLY_BYTES)
-              req.destroy(new Error(`${peer} sent a reply over ${MAX_REPLY_BYTES} bytes`));
+              req.destroy(new RpcFailure(`${peer} sent a reply over ${MAX_REPLY_BYTES} bytes`, 'refused'));
             else chunks.push(c);
           });
-          res.on('error', reject);
+          res.on('error', (err) => reject(failureOf(peer, err)));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
             if (res.statusCode !== 200) {
-              reject(new Error(`${peer} answered ${rpc} with HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+              reject(
+                new RpcFailure(
+                  `${peer} answered ${rpc} with HTTP ${res.statusCode}: ${text.slice(0, 200)}`,
+                  'refused',
+                ),
+              );
               return;
             }
             try {
               resolve(JSON.parse(text));
             } catch {
               reject(
-                new Error(`${peer} answered ${rpc} with something that is not JSON: ${text.slice(0, 200)}`),
+                new RpcFailure(
+                  `${peer} answered ${rpc} with something that is not JSON: ${text.slice(0, 200)}`,
+                  'refused',
+                ),
               );
             }
           });
         },
       );
       req.setTimeout(this.timeoutMs, () =>
-        req.destroy(new Error(`${peer} did not answer ${rpc} within ${this.timeoutMs} ms`)),
+        req.destroy(new RpcFailure(`${peer} did not answer ${rpc} within ${this.timeoutMs} ms`, 'timed_out')),
       );
-      req.on('error', reject);
+      req.on('error', (err) => reject(failureOf(peer, err)));
       req.end(data);
     });
   }

@@ -332,6 +332,14 @@ export class RaftCore {
   replication(): Record<NodeId, FollowerView> | null {
     return this.leading?.followers() ?? null;
   }
+  /** The timers in ticks, for the shell's picture of §5.2 (read-only). */
+  timers(): { electionElapsed: number; electionTimeout: number; heartbeatElapsed: number } {
+    return {
+      electionElapsed: this.electionElapsed,
+      electionTimeout: this.electionTimeout,
+      heartbeatElapsed: this.leading?.ticksSinceHeartbeat ?? 0,
+    };
+  }
 
   // ---- elections (§5.2, §5.4.1, dissertation §9.6, §4.2.3, §3.10) ------------------------
 

@@ -88,6 +88,11 @@ export class Leadership {
     );
   }
 
+  /** Ticks since the last heartbeat round (read-only, for the shell's timer events). */
+  get ticksSinceHeartbeat(): number {
+    return this.heartbeatElapsed;
+  }
+
   /** Called once the host holds this leadership (it may step down at once, e.g. a removed leader). */
   start(noopOnElection: boolean): void {
     const { host } = this;

@@ -3,18 +3,17 @@
 // it, kill the leader from the panel and see a new one elected, reload and find the edit.
 // Each step leaves a screenshot in test-results/screenshots/ for a person to look at;
 // docs/screenshot.png comes from tests/e2e/docs-screenshot.ts (a real lesson, not the fixture).
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.ts';
+import { ensureWebBuild, launchChromium } from './chromium.ts';
 import { type LabProcess, startLab } from './lab-process.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const SHOTS = join(root, 'test-results/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const LAB_PORT = 17300;
 const NODE_BASE_PORT = 17310;
 /** How many lessons, from the first, are run top to bottom. */
@@ -28,25 +27,14 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `No Chromium at ${CHROMIUM}. Install Debian's: apt-get update && apt-get install -y chromium`,
-    );
-  }
-  if (!existsSync(join(root, 'web/dist/index.html'))) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed; the e2e test needs the built web app.');
-  }
+  ensureWebBuild();
   mkdirSync(SHOTS, { recursive: true });
   for (const dir of [join(root, 'lessons'), join(root, 'tests/fixtures/e2e')]) {
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.md')))
       copyFileSync(join(dir, f), join(lessonsDir, f));
   }
   lab = await startLab({ port: LAB_PORT, basePort: NODE_BASE_PORT, lessons: lessonsDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 200_000);

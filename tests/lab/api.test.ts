@@ -179,6 +179,9 @@ describe('run and cluster API', () => {
         'reset',
         'snapshot',
         'write',
+        'messages',
+        'links',
+        'timers',
       ],
     });
     expect(c.body.nodes).toHaveLength(5);

@@ -40,6 +40,10 @@ describe.sequential('admin endpoints', () => {
       cut_inbound: [],
       cut_outbound: [],
       noop_on_election: true,
+      held: false,
+      held_count: 0,
+      timer_paused: false,
+      links: {},
     });
     const faults = await http(`${url}/admin/faults`, { headers: auth });
     expect(faults.body).toMatchObject({ node_id: '1', paused: false });
@@ -213,7 +217,7 @@ describe('the event stream', () => {
       const id = String(i + 1);
       expect(r.status).toBe(200);
       expect(r.body).toMatchObject({ ok: true, action: 'reset' });
-      // Every fault healed (pause, speed), and cut off from every peer until heal.
+      // Every fault healed (pause, speed, the message-level ones), and cut off from every peer until heal.
       expect(r.body.faults).toEqual({
         node_id: id,
         paused: false,
@@ -221,6 +225,10 @@ describe('the event stream', () => {
         cut_inbound: others(id),
         cut_outbound: others(id),
         noop_on_election: true,
+        held: false,
+        held_count: 0,
+        timer_paused: false,
+        links: {},
       });
     }
     const fresh = await Promise.all(cluster.nodes().map((n) => http(`${n.url}/status`)));

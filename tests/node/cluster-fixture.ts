@@ -109,3 +109,29 @@ export async function readEvents(
     `the event stream of ${url} did not show what was expected within ${timeoutMs} ms (${events.length} events read)`,
   );
 }
+
+/** Follows the /events streams of several nodes at once; every event read lands in `events`. */
+export function followEvents(urls: string[]): {
+  events: Record<string, unknown>[];
+  /** Resolves once every stream is open (the nodes then emit for us). */
+  opened: Promise<void>;
+  close: () => void;
+} {
+  const ctrl = new AbortController();
+  const events: Record<string, unknown>[] = [];
+  const opened = Promise.all(
+    urls.map(async (url) => {
+      const res = await fetch(`${url}/events`, { signal: ctrl.signal });
+      void (async () => {
+        try {
+          for await (const ev of serverSentEvents(res.body!)) {
+            events.push(JSON.parse(ev.data) as Record<string, unknown>);
+          }
+        } catch {
+          // closed
+        }
+      })();
+    }),
+  ).then(() => undefined);
+  return { events, opened, close: () => ctrl.abort() };
+}

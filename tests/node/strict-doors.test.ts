@@ -9,11 +9,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  HeldIdsSchema,
+  HoldSchema,
+  LinkSchema,
   NoFieldsSchema,
   NoopSchema,
   PartitionSchema,
   ResetSchema,
   SpeedSchema,
+  TimerSchema,
 } from '../../server/contract/admin.ts';
 import { ClientCommandSchema } from '../../server/contract/client-command.ts';
 import { InstallSnapshotSchema } from '../../server/contract/install-snapshot.ts';
@@ -87,6 +91,18 @@ const DOORS: Door[] = [
   { name: 'POST /admin/heal', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/pause', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/resume', schema: NoFieldsSchema, valid: {} },
+  { name: 'POST /admin/hold', schema: HoldSchema, valid: { held: true } },
+  { name: 'POST /admin/deliver', schema: HeldIdsSchema, valid: { ids: ['2.7'] } },
+  { name: 'POST /admin/drop', schema: HeldIdsSchema, valid: { ids: ['2.7'] } },
+  {
+    name: 'POST /admin/link',
+    schema: LinkSchema,
+    valid: { peers: ['2'], delay_ms: 100, jitter_ms: 10, loss: 0.1, duplicate: 0.1, reorder: 0.1 },
+    optional: ['peers', 'delay_ms', 'jitter_ms', 'loss', 'duplicate', 'reorder'],
+    alsoAccepts: { 'peers[0]': ['number'] },
+  },
+  { name: 'POST /admin/timer', schema: TimerSchema, valid: { paused: true } },
+  { name: 'POST /admin/timeout', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/reset', schema: ResetSchema, valid: { isolated: true }, optional: ['isolated'] },
 ];
 
@@ -198,6 +214,7 @@ describe('every node endpoint refuses what the contract does not allow, and chan
       ['/client_command', 'client_id', { command: 'get x', client_id: 4 }],
       ['/client_command', 'unknown command', { command: 'frob x' }],
       ['/admin/partition', 'peers[0]', { peers: ['9'] }],
+      ['/admin/link', 'peers[0]', { peers: ['1'], delay_ms: 5 }],
     ];
     const before = await observed();
     for (const [path, named, body] of bad) {

@@ -11,6 +11,7 @@ import type {
   RunMode,
   RunResult,
 } from '../../server/contract/lab-api.ts';
+import type { Trace } from '../../server/contract/trace.ts';
 
 export class LabError extends Error {
   constructor(
@@ -85,6 +86,13 @@ export class LabClient {
 
   action(action: string): Promise<ActionResponse> {
     return this.call('POST', '/api/cluster/actions', { action, source: 'panel' });
+  }
+
+  /** A page of the lab's recording of the cluster (GET /api/trace). */
+  trace(q: { since?: number; after?: number; limit?: number }): Promise<Trace> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(Math.floor(v)));
+    return this.call('GET', `/api/trace?${params}`);
   }
 
   private async call<T>(method: string, path: string, body?: unknown, keepalive = false): Promise<T> {

@@ -122,12 +122,37 @@ describe('live state', () => {
     expect(live.generation).toBe('g3');
   });
 
-  it('forgets RPCs older than the timeline can show', () => {
+  it('records node events in the history once (a resume replays some) and announces them once per frame', async () => {
     const live = new LiveState();
-    live.apply({ seq: 1, type: 'event', event: rpcAt(1_000) });
-    live.apply({ seq: 2, type: 'event', event: rpcAt(10_000) });
-    live.apply({ seq: 3, type: 'event', event: rpcAt(20_000) });
-    expect(live.rpcs.map((e) => e.at)).toEqual([10_000, 20_000]);
+    let announced = 0;
+    live.on(['events'], () => announced++);
+    live.apply({ seq: 1, type: 'event', event: rpcAt(1_000), event_id: 'a-1', record: 1 });
+    live.apply({ seq: 2, type: 'event', event: rpcAt(2_000), event_id: 'a-2', record: 2 });
+    live.apply({ seq: 3, type: 'event', event: rpcAt(2_000), event_id: 'a-2', record: 2 });
+    expect(live.store.events.map((e) => e.event.at)).toEqual([1_000, 2_000]);
+    expect(live.store.messages).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(announced).toBe(1);
+  });
+
+  it('a lesson’s view starts from the defaults; a cell’s show/hide/highlight changes it', () => {
+    const live = new LiveState();
+    live.apply({ seq: 1, type: 'view', directive: { kind: 'show', part: 'heartbeats' } });
+    expect(live.view.heartbeats).toBe('each');
+    live.lessonView([{ kind: 'hide', part: 'timeline' }]);
+    expect(live.view).toMatchObject({ heartbeats: 'summary', timeline: false, ring: true });
+    live.apply({ seq: 2, type: 'view', directive: { kind: 'highlight', node: '3', message: null } });
+    expect(live.view.highlight).toEqual({ node: '3', message: null });
+  });
+
+  it('jumping to a moment pauses the picture there and focuses the event', () => {
+    const live = new LiveState();
+    live.jumpTo(12_345, 'p-7');
+    expect(live.clock.mode).toBe('paused');
+    expect(live.clock.now()).toBe(12_345);
+    expect(live.view.focusEvent).toBe('p-7');
+    live.clock.goLive();
+    expect(live.clock.now()).toBeGreaterThan(12_345);
   });
 
   it('collects safety warnings until dismissed', () => {

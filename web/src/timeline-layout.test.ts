@@ -1,186 +1,108 @@
+// The Lamport-diagram layout of the message timeline (web/src/timeline-layout.ts).
 import { describe, expect, it } from 'vitest';
-import type { RpcEvent } from '../../server/contract/node-events.ts';
-import { labelOf, laneLayout, layoutTimeline, MessagePairer, pairMessages } from './timeline-layout.ts';
+import { HistoryStore } from './history/history-store.ts';
+import { held, lost, received, replied, replyReceived, sent } from './history/test-events.ts';
+import { laneLayout, layoutTimeline, segmentAt, type TimelineOptions } from './timeline-layout.ts';
 
-let seq = 0;
-type Fields = Pick<RpcEvent, 'rpc' | 'kind' | 'id' | 'from' | 'to' | 'term'> & Partial<RpcEvent>;
-function rpc(at: number, dir: 'send' | 'recv', fields: Fields): RpcEvent {
-  seq += 1;
-  const node = dir === 'send' ? fields.from : fields.to;
-  return { seq, at, node_id: node, type: 'rpc', dir, entries: 0, heartbeat: false, result: null, ...fields };
+const lanes = laneLayout(['1', '2', '3'], 120, 10);
+const opts = (over: Partial<TimelineOptions> = {}): TimelineOptions => ({
+  t0: 0,
+  t1: 10_000,
+  width: 1000,
+  laneY: lanes,
+  heartbeats: 'each',
+  expanded: new Set(),
+  now: 10_000,
+  ...over,
+});
+
+function recordsOf(...events: Parameters<HistoryStore['addEvent']>[0][]) {
+  const s = new HistoryStore();
+  for (const e of events) s.addEvent(e);
+  return s.messages;
 }
 
-const vote = {
-  rpc: 'request_vote' as const,
-  kind: 'request' as const,
-  id: 'v1',
-  from: '1',
-  to: '2',
-  term: 4,
-};
-const lanes = laneLayout(['1', '2', '3'], 100, 10);
-
-describe('message timeline layout', () => {
-  it('puts lanes evenly from top to bottom in node order', () => {
-    expect([...lanes.entries()]).toEqual([
-      ['1', 10],
-      ['2', 50],
-      ['3', 90],
-    ]);
-  });
-
-  it("pairs a send with its receive and draws it from the sender's lane to the receiver's", () => {
-    const msgs = pairMessages([rpc(9_000, 'send', vote), rpc(9_500, 'recv', vote)]);
-    expect(msgs).toHaveLength(1);
-    const [s] = layoutTimeline(msgs, {
-      now: 10_000,
-      windowMs: 10_000,
-      width: 1000,
-      laneY: lanes,
-      hideHeartbeats: false,
-    });
-    expect(s).toMatchObject({
-      x1: 900,
-      y1: 10,
-      x2: 950,
-      y2: 50,
-      rpc: 'request_vote',
-      lost: false,
-      label: 'RV t4',
+describe('the timeline layout', () => {
+  it('draws a message from A to B from A’s lane at send time to B’s lane at receive time', () => {
+    const m = { id: '1.1', from: '1', to: '3', entries: 2 };
+    const { segments } = layoutTimeline(recordsOf(sent(m, 1000), received(m, 1500)), opts());
+    expect(segments).toHaveLength(1);
+    expect(segments[0]).toMatchObject({
+      x1: 100,
+      y1: lanes.get('1'),
+      x2: 150,
+      y2: lanes.get('3'),
+      lost: null,
+      label: 'AE t1 +2',
     });
   });
 
-  it('tells a request from its response even when they share an id', () => {
-    const resp = { ...vote, kind: 'response' as const, from: '2', to: '1', result: true };
-    const msgs = pairMessages([
-      rpc(1, 'send', vote),
-      rpc(2, 'recv', vote),
-      rpc(3, 'send', resp),
-      rpc(4, 'recv', resp),
-    ]);
-    expect(msgs.map((m) => [m.kind, m.from, m.to, m.sentAt, m.recvAt])).toEqual([
-      ['request', '1', '2', 1, 2],
-      ['response', '2', '1', 3, 4],
-    ]);
-    expect(labelOf(msgs[1])).toBe('vote ✓');
+  it('draws the reply from B’s lane back to A’s', () => {
+    const m = { rpc: 'request_vote' as const, id: '2.1', from: '2', to: '1', term: 4 };
+    const { segments } = layoutTimeline(
+      recordsOf(sent(m, 1000), received(m, 1100), replied(m, 1200, false), replyReceived(m, 1300, false)),
+      opts(),
+    );
+    const reply = segments.find((s) => s.kind === 'response')!;
+    expect(reply).toMatchObject({ y1: lanes.get('1'), y2: lanes.get('2'), label: 'vote ✗' });
   });
 
-  it('marks empty append_entries and their responses as heartbeats, and hides them on request', () => {
-    const hb = {
-      rpc: 'append_entries' as const,
-      kind: 'request' as const,
-      id: 'a9',
-      from: '1',
-      to: '3',
-      term: 2,
-      entries: 0,
-    };
-    const ack = { ...hb, kind: 'response' as const, from: '3', to: '1', entries: undefined, result: true };
-    const ae = { ...hb, id: 'a10', entries: 2 };
-    const msgs = pairMessages([
-      rpc(100, 'send', hb),
-      rpc(101, 'recv', hb),
-      rpc(102, 'send', ack),
-      rpc(103, 'recv', ack),
-      rpc(200, 'send', ae),
-      rpc(201, 'recv', ae),
-    ]);
-    expect(msgs.filter((m) => m.heartbeat)).toHaveLength(2);
-    const opts = { now: 1000, windowMs: 1000, width: 100, laneY: lanes, hideHeartbeats: true };
-    const shown = layoutTimeline(msgs, opts);
-    expect(shown.map((s) => s.label)).toEqual(['AE t2 +2']);
-    expect(layoutTimeline(msgs, { ...opts, hideHeartbeats: false })).toHaveLength(3);
+  it('a lost message ends at its real receiver’s lane, with its reason', () => {
+    const toPaused = { id: '3.1', from: '3', to: '1', entries: 1 };
+    const { segments } = layoutTimeline(
+      recordsOf(sent(toPaused, 1000), lost(toPaused, 2000, 'timed_out')),
+      opts(),
+    );
+    expect(segments[0]).toMatchObject({ y1: lanes.get('3'), y2: lanes.get('1'), x2: 200, lost: 'timed_out' });
   });
 
-  it('draws a message that never arrived as lost, halfway to its receiver', () => {
-    const msgs = pairMessages([rpc(1000, 'send', vote)]);
-    const opts = {
-      now: 1500,
-      windowMs: 2000,
-      width: 200,
-      laneY: lanes,
-      hideHeartbeats: false,
-      lostAfterMs: 1000,
-    };
-    expect(layoutTimeline(msgs, opts)).toEqual([]); // still in flight
-    const [s] = layoutTimeline(msgs, { ...opts, now: 2500 });
-    expect(s.lost).toBe(true);
-    expect(s.y2).toBe(30);
+  it('a held request is a stretch on its sender’s lane until it is delivered', () => {
+    const m = { rpc: 'request_vote' as const, id: '2.5', from: '2', to: '3', term: 2 };
+    const { held: waits, segments } = layoutTimeline(
+      recordsOf(held(m, 1000), sent(m, 4000), received(m, 4001)),
+      opts(),
+    );
+    expect(waits).toEqual([expect.objectContaining({ x1: 100, x2: 400, y: lanes.get('2') })]);
+    expect(segments[0]).toMatchObject({ x1: 400, y2: lanes.get('3') });
   });
 
-  it('leaves out messages older than the window and nodes without a lane', () => {
-    const old = pairMessages([rpc(100, 'send', vote), rpc(101, 'recv', vote)]);
-    expect(
-      layoutTimeline(old, { now: 20_000, windowMs: 10_000, width: 100, laneY: lanes, hideHeartbeats: false }),
-    ).toEqual([]);
-    const stranger = pairMessages([
-      rpc(19_000, 'send', { ...vote, to: '9' }),
-      rpc(19_001, 'recv', { ...vote, to: '9' }),
-    ]);
-    expect(
-      layoutTimeline(stranger, {
-        now: 20_000,
-        windowMs: 10_000,
-        width: 100,
-        laneY: lanes,
-        hideHeartbeats: false,
-      }),
-    ).toEqual([]);
+  it('sums heartbeats up into one counted line per pair, and draws them one by one when expanded', () => {
+    const events = [];
+    for (let i = 0; i < 20; i++) {
+      const m = { id: `1.${i}`, from: '1', to: '2' };
+      events.push(sent(m, 1000 + i * 50), received(m, 1001 + i * 50));
+    }
+    const records = recordsOf(...events);
+    const summary = layoutTimeline(records, opts({ heartbeats: 'summary' }));
+    expect(summary.segments).toHaveLength(0);
+    expect(summary.runs).toHaveLength(1);
+    expect(summary.runs[0]).toMatchObject({ kind: 'heartbeats', count: 20, from: '1', to: '2' });
+    expect(summary.runs[0]!.label).toBe('♥ 20 heartbeats from node1');
+    const open = layoutTimeline(
+      records,
+      opts({ heartbeats: 'summary', expanded: new Set([summary.runs[0]!.key]) }),
+    );
+    expect(open.segments).toHaveLength(20);
+    expect(open.runs[0]!.expanded).toBe(true);
   });
 
-  it('pairs incrementally as events arrive and the list is trimmed, and forgets old messages', () => {
-    const pairer = new MessagePairer();
-    const events = [rpc(1_000, 'send', vote)];
-    expect(pairer.update(events, 0).map((m) => m.recvAt)).toEqual([null]);
-    events.push(rpc(1_010, 'recv', vote));
-    events.shift(); // trimmed at the front, as LiveState does
-    const second = { ...vote, id: 'v2', to: '3' };
-    events.push(rpc(5_000, 'send', second), rpc(5_002, 'recv', second));
-    expect(pairer.update(events, 0).map((m) => [m.to, m.sentAt, m.recvAt])).toEqual([
-      ['2', 1_000, 1_010],
-      ['3', 5_000, 5_002],
-    ]);
-    expect(pairer.update(events, 2_000).map((m) => m.to)).toEqual(['3']);
+  it('sums a retry storm (the same request lost again and again) into one line', () => {
+    const events = [];
+    for (let i = 0; i < 12; i++) {
+      const m = { id: `3.${i}`, from: '3', to: '1', entries: 1 };
+      events.push(sent(m, 1000 + i * 100), lost(m, 1001 + i * 100, 'peer_down'));
+    }
+    const { runs, segments } = layoutTimeline(recordsOf(...events), opts());
+    expect(segments).toHaveLength(0);
+    expect(runs).toEqual([expect.objectContaining({ kind: 'retries', count: 12, from: '3', to: '1' })]);
+    expect(runs[0]!.label).toBe('✕ 12× append_entries from node3 (peer down)');
   });
 
-  it('marks a heartbeat response even when it arrives before its request is seen', () => {
-    const hb = {
-      rpc: 'append_entries' as const,
-      kind: 'request' as const,
-      id: 'h1',
-      from: '1',
-      to: '2',
-      term: 1,
-      entries: 0,
-    };
-    const ack = {
-      rpc: 'append_entries' as const,
-      kind: 'response' as const,
-      id: 'h1',
-      from: '2',
-      to: '1',
-      term: 1,
-      result: true,
-    };
-    const msgs = pairMessages([rpc(5, 'recv', ack), rpc(1, 'send', hb)]);
-    expect(msgs.every((m) => m.heartbeat)).toBe(true);
-  });
-
-  it('does not pair a message of a restarted node, which numbers its RPCs anew, with an old one', () => {
-    const msgs = pairMessages([
-      rpc(1_000, 'send', vote),
-      rpc(1_002, 'recv', vote),
-      rpc(9_000, 'send', vote), // the same id after a reset
-      rpc(9_003, 'recv', vote),
-    ]);
-    expect(msgs.map((m) => [m.sentAt, m.recvAt])).toEqual([
-      [1_000, 1_002],
-      [9_000, 9_003],
-    ]);
-    const late = pairMessages([rpc(1_000, 'send', vote), rpc(6_000, 'recv', vote)]);
-    expect(late.map((m) => [m.sentAt, m.recvAt])).toEqual([
-      [1_000, null],
-      [null, 6_000],
-    ]);
+  it('finds the segment under the pointer', () => {
+    const m = { id: '1.1', from: '1', to: '3' };
+    const { segments } = layoutTimeline(recordsOf(sent(m, 1000), received(m, 2000)), opts());
+    const midY = (lanes.get('1')! + lanes.get('3')!) / 2;
+    expect(segmentAt(segments, 150, midY)).toBe(segments[0]);
+    expect(segmentAt(segments, 500, 0)).toBeNull();
   });
 });

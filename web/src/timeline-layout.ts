@@ -1,184 +1,110 @@
-// Turns relayed RPC events into a space-time (Lamport) diagram: one lane per node, time
-// left to right, each message a line from the sender's lane at send time to the receiver's
-// lane at receive time. Pure so it can be tested without a canvas.
-import type { RpcEvent } from '../../server/contract/node-events.ts';
+// The message timeline as a Lamport (space-time) diagram: one lane per node, time left to right,
+// each message a line from its sender's lane at send time to its receiver's lane at receive
+// time — also a lost one, which ends at its real receiver's lane (at the time it was given up)
+// with a mark. A request that waited in an outbox is a dotted stretch on the sender's lane.
+// Heartbeats and retry storms (the same message lost again and again) are summed up as one
+// counted line per pair of nodes, which the learner can expand. Pure, so it is unit-tested.
+import type { LossReason } from '../../server/contract/node-events.ts';
 import type { RpcName } from '../../server/contract/raft-rpc.ts';
+import { lostLeg, type MessageRecord } from './history/message-record.ts';
 
-export interface TimelineMessage {
-  key: string;
-  rpc: RpcName;
-  kind: 'request' | 'response';
-  from: string;
-  to: string;
-  term: number;
-  entries: number;
-  heartbeat: boolean;
-  result: boolean | null;
-  sentAt: number | null;
-  recvAt: number | null;
+export interface TimelineOptions {
+  /** The window drawn: t0 at x = 0, t1 at x = width. */
+  t0: number;
+  t1: number;
+  width: number;
+  /** Lane centre y of each node id. */
+  laneY: Map<string, number>;
+  /** `summary`: heartbeats as counted runs; `each`: every heartbeat drawn. */
+  heartbeats: 'summary' | 'each';
+  /** Run keys the learner expanded. */
+  expanded: ReadonlySet<string>;
+  /** The present: legs still under way end here. */
+  now: number;
 }
 
 export interface Segment {
   key: string;
+  record: MessageRecord;
   rpc: RpcName;
   kind: 'request' | 'response';
   heartbeat: boolean;
-  /** Sent but never received within `lostAfterMs`: the line stops halfway and ends in a cross. */
-  lost: boolean;
   x1: number;
   y1: number;
   x2: number;
   y2: number;
+  /** It died on the way: the line ends at the receiver's lane with a mark. */
+  lost: LossReason | null;
+  /** Still under way at `now`. */
+  inFlight: boolean;
   label: string;
 }
 
-export interface LayoutOptions {
-  now: number;
-  windowMs: number;
-  width: number;
-  /** Lane centre y of each node id, top to bottom. */
-  laneY: Map<string, number>;
-  hideHeartbeats: boolean;
-  lostAfterMs?: number;
+/** A request waiting in its sender's outbox (the network was held). */
+export interface HeldStretch {
+  key: string;
+  record: MessageRecord;
+  x1: number;
+  x2: number;
+  y: number;
 }
 
-/** An RPC slower than this is not one RPC (nodes give up on a peer after 1 s). */
-const MAX_LATENCY_MS = 2000;
-
-/** Pairs each send with its receive by (rpc, kind, id, from, to). */
-export function pairMessages(events: readonly RpcEvent[]): TimelineMessage[] {
-  return new MessagePairer().update(events, Number.NEGATIVE_INFINITY);
+/** Many alike messages between two nodes, drawn as one counted band on the receiver's lane. */
+export interface Run {
+  key: string;
+  kind: 'heartbeats' | 'retries';
+  from: string;
+  to: string;
+  count: number;
+  x1: number;
+  x2: number;
+  yFrom: number;
+  yTo: number;
+  expanded: boolean;
+  label: string;
+  records: MessageRecord[];
 }
 
-/**
- * Pairs incrementally: the timeline redraws ten times a second over thousands of events, so
- * each frame only looks at the events that arrived since the last one. Adding an event twice
- * is harmless (it sets the same time again).
- */
-export class MessagePairer {
-  private byKey = new Map<string, TimelineMessage>();
-  private heartbeatRequests = new Set<string>();
-  private last: RpcEvent | null = null;
-
-  /** `events` grows at the end and is trimmed at the front; messages older than `dropBefore` are forgotten. */
-  update(events: readonly RpcEvent[], dropBefore: number): TimelineMessage[] {
-    const from = this.last ? events.lastIndexOf(this.last) + 1 : 0;
-    for (let i = from; i < events.length; i++) this.add(events[i]);
-    this.last = events.at(-1) ?? this.last;
-    for (const [key, m] of this.byKey) {
-      if ((m.recvAt ?? m.sentAt ?? 0) < dropBefore) {
-        this.byKey.delete(key);
-        this.heartbeatRequests.delete(key);
-      }
-    }
-    return [...this.byKey.values()];
-  }
-
-  private sameMessage(m: TimelineMessage, ev: RpcEvent): boolean {
-    if (
-      ev.dir === 'send' ? m.sentAt !== null && m.sentAt !== ev.at : m.recvAt !== null && m.recvAt !== ev.at
-    ) {
-      return false;
-    }
-    const other = ev.dir === 'send' ? m.recvAt : m.sentAt;
-    return other === null || Math.abs(ev.at - other) <= MAX_LATENCY_MS;
-  }
-
-  private add(ev: RpcEvent): void {
-    const { id, from, to } = ev;
-    const key = `${ev.rpc}|${ev.kind}|${id}|${from}|${to}`;
-    let m = this.byKey.get(key);
-    if (m && !this.sameMessage(m, ev)) {
-      // A restarted node numbers its RPCs from 1 again: this is a new message with an old id.
-      this.byKey.delete(key);
-      this.byKey.set(`${key}#${m.sentAt ?? m.recvAt}`, m);
-      m = undefined;
-    }
-    if (!m) {
-      m = {
-        key,
-        rpc: ev.rpc,
-        kind: ev.kind,
-        from,
-        to,
-        term: ev.term,
-        entries: ev.entries,
-        heartbeat: false,
-        result: ev.result ?? null,
-        sentAt: null,
-        recvAt: null,
-      };
-      this.byKey.set(key, m);
-      // A response to a heartbeat is part of the heartbeat, whichever of the two came first.
-      if (ev.rpc === 'append_entries' && ev.kind === 'response') {
-        if (this.heartbeatRequests.has(`append_entries|request|${id}|${to}|${from}`)) m.heartbeat = true;
-      }
-    }
-    if (ev.dir === 'send') m.sentAt = ev.at;
-    else m.recvAt = ev.at;
-    if (ev.result != null) m.result = ev.result;
-    const isHeartbeat =
-      ev.rpc === 'append_entries' && (ev.heartbeat === true || (ev.kind === 'request' && ev.entries === 0));
-    if (isHeartbeat && !m.heartbeat) {
-      m.heartbeat = true;
-      if (ev.kind === 'request') {
-        this.heartbeatRequests.add(key);
-        const response = this.byKey.get(`append_entries|response|${id}|${to}|${from}`);
-        if (response) response.heartbeat = true;
-      }
-    }
-  }
+export interface TimelineLayout {
+  segments: Segment[];
+  held: HeldStretch[];
+  runs: Run[];
 }
 
-export function layoutTimeline(messages: readonly TimelineMessage[], o: LayoutOptions): Segment[] {
-  const start = o.now - o.windowMs;
-  const lostAfter = o.lostAfterMs ?? 1000;
-  const x = (t: number) => ((t - start) / o.windowMs) * o.width;
-  const out: Segment[] = [];
-  for (const m of messages) {
-    if (o.hideHeartbeats && m.heartbeat) continue;
-    const y1 = o.laneY.get(m.from);
-    const y2 = o.laneY.get(m.to);
-    if (y1 === undefined || y2 === undefined) continue;
-    const sent = m.sentAt ?? m.recvAt;
-    if (sent === null) continue;
-    let recv = m.recvAt;
-    let lost = false;
-    if (recv === null) {
-      if (o.now - sent < lostAfter) continue; // still in flight; drawn once it lands or is lost
-      lost = true;
-      recv = sent + lostAfter / 2;
-    }
-    if (Math.max(sent, recv) < start || sent > o.now) continue;
-    out.push({
-      key: m.key,
-      rpc: m.rpc,
-      kind: m.kind,
-      heartbeat: m.heartbeat,
-      lost,
-      x1: x(sent),
-      y1,
-      x2: x(recv),
-      y2: lost ? (y1 + y2) / 2 : y2,
-      label: labelOf(m),
-    });
-  }
-  return out;
+/** Alike messages closer than this in time belong to one run. */
+export const RUN_GAP_MS = 2000;
+/** Lost messages repeated at least this often are a retry storm. */
+const MIN_RETRIES = 3;
+/** A leg whose end is not known is drawn this long at most. */
+const UNKNOWN_END_MS = 3000;
+
+const REASON_TEXT: Record<LossReason, string> = {
+  partitioned: 'partitioned',
+  peer_down: 'peer down',
+  timed_out: 'timed out',
+  dropped: 'dropped',
+  link_loss: 'lossy link',
+  refused: 'refused',
+  overflow: 'outbox full',
+};
+
+export function reasonText(r: LossReason): string {
+  return REASON_TEXT[r];
 }
 
-/** Short text drawn beside a message, so the kind is told by text and not only by colour. */
-export function labelOf(m: TimelineMessage): string {
+/** Short text beside a message, so its kind reads without colour. */
+export function labelOf(m: MessageRecord, kind: 'request' | 'response'): string {
   if (m.rpc === 'request_vote') {
-    if (m.kind === 'request') return `RV t${m.term}`;
+    if (kind === 'request') return `RV t${m.term}`;
     return m.result === true ? 'vote ✓' : m.result === false ? 'vote ✗' : 'vote';
   }
   // Dissertation §9.6: "could I win term t?" — no term changes anywhere.
   if (m.rpc === 'pre_vote') {
-    if (m.kind === 'request') return `PV t${m.term}`;
+    if (kind === 'request') return `PV t${m.term}`;
     return m.result === true ? 'pre ✓' : m.result === false ? 'pre ✗' : 'pre';
   }
-  if (m.rpc === 'timeout_now') return m.kind === 'request' ? 'TimeoutNow' : 'TN ✓';
-  if (m.kind === 'request') return m.heartbeat ? 'HB' : `AE t${m.term} +${m.entries}`;
+  if (m.rpc === 'timeout_now') return kind === 'request' ? 'TimeoutNow' : 'TN ✓';
+  if (kind === 'request') return m.heartbeat ? 'HB' : `AE t${m.term} +${m.entries}`;
   return m.result === false ? 'AE ✗' : 'AE ✓';
 }
 
@@ -186,10 +112,154 @@ export function labelOf(m: TimelineMessage): string {
 export function laneLayout(ids: readonly string[], height: number, padding = 14): Map<string, number> {
   const lanes = new Map<string, number>();
   const n = ids.length;
-  if (n === 0) return lanes;
-  const step = n === 1 ? 0 : (height - 2 * padding) / (n - 1);
+  const step = n <= 1 ? 0 : (height - 2 * padding) / (n - 1);
   ids.forEach((id, i) => {
     lanes.set(id, n === 1 ? height / 2 : padding + i * step);
   });
   return lanes;
+}
+
+/** Groups alike records (sorted by start) into runs of messages closer than RUN_GAP_MS. */
+function runsOf(
+  records: readonly MessageRecord[],
+  keyOf: (m: MessageRecord) => string | null,
+): MessageRecord[][] {
+  const open = new Map<string, MessageRecord[]>();
+  const out: MessageRecord[][] = [];
+  for (const m of records) {
+    const k = keyOf(m);
+    if (k === null) continue;
+    const run = open.get(k);
+    const last = run?.at(-1);
+    if (run && last && m.start - last.start <= RUN_GAP_MS) run.push(m);
+    else {
+      const fresh = [m];
+      open.set(k, fresh);
+      out.push(fresh);
+    }
+  }
+  return out;
+}
+
+export function layoutTimeline(records: readonly MessageRecord[], o: TimelineOptions): TimelineLayout {
+  const span = Math.max(1, o.t1 - o.t0);
+  const x = (t: number) => ((t - o.t0) / span) * o.width;
+  const lane = (id: string) => o.laneY.get(id);
+  const inWindow = (a: number, b: number) => b >= o.t0 && a <= o.t1;
+  const sorted = [...records].sort((a, b) => a.start - b.start);
+
+  // Which records are summed up into runs (unless the learner expanded the run).
+  const summed = new Set<MessageRecord>();
+  const runs: Run[] = [];
+  const addRuns = (kind: Run['kind'], min: number, keyOf: (m: MessageRecord) => string | null) => {
+    for (const group of runsOf(sorted, keyOf)) {
+      if (group.length < min) continue;
+      const first = group[0]!;
+      const last = group.at(-1)!;
+      const end = last.replyRecvAt ?? last.lostAt ?? last.recvAt ?? last.start;
+      const yFrom = lane(first.from);
+      const yTo = lane(first.to);
+      if (yFrom === undefined || yTo === undefined || !inWindow(first.start, end)) continue;
+      const key = `${kind}|${first.key}`;
+      const expanded = o.expanded.has(key);
+      if (!expanded) for (const m of group) summed.add(m);
+      const reason = kind === 'retries' && first.lostReason ? ` (${reasonText(first.lostReason)})` : '';
+      runs.push({
+        key,
+        kind,
+        from: first.from,
+        to: first.to,
+        count: group.length,
+        x1: x(first.start),
+        x2: x(end),
+        yFrom,
+        yTo,
+        expanded,
+        label:
+          kind === 'heartbeats'
+            ? `♥ ${group.length} heartbeats from node${first.from}`
+            : `✕ ${group.length}× ${first.rpc} from node${first.from}${reason}`,
+        records: group,
+      });
+    }
+  };
+  if (o.heartbeats === 'summary')
+    addRuns('heartbeats', 2, (m) => (m.heartbeat && m.lostAt === null ? `${m.from}|${m.to}` : null));
+  addRuns('retries', MIN_RETRIES, (m) =>
+    m.lostReason !== null && m.lostReason !== 'dropped' ? `${m.from}|${m.to}|${m.rpc}|${m.lostReason}` : null,
+  );
+
+  const segments: Segment[] = [];
+  const held: HeldStretch[] = [];
+  for (const m of sorted) {
+    if (summed.has(m)) continue;
+    const yFrom = lane(m.from);
+    const yTo = lane(m.to);
+    if (yFrom === undefined || yTo === undefined) continue;
+    const leg = lostLeg(m);
+    if (m.heldAt !== null) {
+      const until = m.sentAt ?? m.lostAt ?? o.now;
+      if (inWindow(m.heldAt, until))
+        held.push({ key: `${m.key}|held`, record: m, x1: x(m.heldAt), x2: x(until), y: yFrom });
+    }
+    const legs: [
+      kind: 'request' | 'response',
+      sent: number | null,
+      arrived: number | null,
+      ys: [number, number],
+    ][] = [
+      ['request', m.sentAt ?? (m.heldAt === null ? m.recvAt : null), m.recvAt, [yFrom, yTo]],
+      ['response', m.replySentAt, m.replyRecvAt, [yTo, yFrom]],
+    ];
+    for (const [kind, sent, arrived, [y1, y2]] of legs) {
+      if (sent === null) continue;
+      const lost = leg === kind ? m.lostReason : null;
+      let end = lost !== null ? m.lostAt! : arrived;
+      const inFlight = end === null;
+      if (end === null) {
+        if (o.now - sent > UNKNOWN_END_MS) continue;
+        end = o.now;
+      }
+      if (!inWindow(sent, end)) continue;
+      segments.push({
+        key: `${m.key}|${kind}`,
+        record: m,
+        rpc: m.rpc,
+        kind,
+        heartbeat: m.heartbeat,
+        x1: x(sent),
+        y1,
+        x2: x(end),
+        // Lost or not, a message is drawn to its real receiver's lane.
+        y2: inFlight ? y1 + (y2 - y1) * 0.5 : y2,
+        lost,
+        inFlight,
+        label: labelOf(m, kind),
+      });
+    }
+  }
+  return { segments, held, runs };
+}
+
+/** The segment nearest to (px, py) within `tolerance` pixels, for hover and click. */
+export function segmentAt(
+  segments: readonly Segment[],
+  px: number,
+  py: number,
+  tolerance = 6,
+): Segment | null {
+  let best: Segment | null = null;
+  let bestD = tolerance;
+  for (const s of segments) {
+    const dx = s.x2 - s.x1;
+    const dy = s.y2 - s.y1;
+    const len2 = dx * dx + dy * dy || 1;
+    const k = Math.max(0, Math.min(1, ((px - s.x1) * dx + (py - s.y1) * dy) / len2));
+    const d = Math.hypot(px - (s.x1 + k * dx), py - (s.y1 + k * dy));
+    if (d <= bestD) {
+      bestD = d;
+      best = s;
+    }
+  }
+  return best;
 }

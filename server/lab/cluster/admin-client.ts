@@ -1,21 +1,58 @@
 // Calls a node's /admin/* fault endpoints (issue 2) with the cluster's admin token.
 
-const ADMIN_TIMEOUT_MS = 3000;
+import type { Static, TSchema } from '@sinclair/typebox';
+import { type AdminReply, AdminReplySchema } from '../../contract/admin.ts';
+import { matches } from '../../contract/wire-check.ts';
 
-/** POSTs to /admin/<action>; resolves with the node's JSON answer, throws one sentence otherwise. */
+// Generous: a node starved of CPU on a loaded machine answers late, not never; a killed node
+// refuses at once and a frozen one is not asked (network-control.ts asks only reachable nodes).
+const ADMIN_TIMEOUT_MS = 10_000;
+
+/** POSTs to /admin/<action>; resolves with the node's reply (null if it is not one), throws one sentence otherwise. */
 export async function adminPost(
   nodeUrl: string,
   token: string,
   action: string,
   body: unknown = {},
   timeoutMs = ADMIN_TIMEOUT_MS,
-): Promise<unknown> {
+): Promise<AdminReply | null> {
+  const res = await adminFetch(
+    nodeUrl,
+    token,
+    action,
+    { method: 'POST', body: JSON.stringify(body) },
+    timeoutMs,
+  );
+  const reply: unknown = await res.json().catch(() => null);
+  return matches(AdminReplySchema, reply) ? reply : null;
+}
+
+/** GETs /admin/<path> and checks the answer against `schema`. */
+export async function adminGet<T extends TSchema>(
+  nodeUrl: string,
+  token: string,
+  path: string,
+  schema: T,
+): Promise<Static<T>> {
+  const res = await adminFetch(nodeUrl, token, path, { method: 'GET' });
+  const body: unknown = await res.json().catch(() => null);
+  if (!matches(schema, body))
+    throw new Error(`${nodeUrl}/admin/${path} answered something the lab does not understand`);
+  return body;
+}
+
+async function adminFetch(
+  nodeUrl: string,
+  token: string,
+  action: string,
+  init: { method: string; body?: string },
+  timeoutMs = ADMIN_TIMEOUT_MS,
+): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(`${nodeUrl}/admin/${action}`, {
-      method: 'POST',
+      ...init,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
@@ -31,7 +68,7 @@ export async function adminPost(
           : '';
     throw new Error(`${nodeUrl}/admin/${action} answered ${res.status}${hint} ${detailOf(text)}`);
   }
-  return res.json().catch(() => null);
+  return res;
 }
 
 /** A refusal's `detail` sentence (server/contract/errors.ts), else the start of the body. */
@@ -50,10 +87,15 @@ function detailOf(text: string): string {
  * its sentence once `to` leads (the node answers within three election timeouts).
  */
 export async function transferLeadership(leaderUrl: string, token: string, to: string): Promise<string> {
-  const reply = (await adminPost(leaderUrl, token, 'transfer_leadership', { to }, 30_000)) as {
-    detail?: string;
-  } | null;
-  return reply?.detail ?? `node ${to} leads`;
+  const res = await adminFetch(
+    leaderUrl,
+    token,
+    'transfer_leadership',
+    { method: 'POST', body: JSON.stringify({ to }) },
+    30_000,
+  );
+  const reply = (await res.json().catch(() => null)) as { detail?: unknown } | null;
+  return typeof reply?.detail === 'string' ? reply.detail : `node ${to} leads`;
 }
 
 /** For a partition into `groups`: the peers each node must cut (everyone outside its group). */

@@ -3,6 +3,7 @@
 
 import type { BackendKind, ClusterNode, Fault } from '../../contract/cluster-view.ts';
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
+import type { NetworkControl } from './network-control.ts';
 
 export interface ClusterBackend {
   readonly kind: BackendKind;
@@ -23,8 +24,13 @@ export interface ClusterBackend {
   resume(id: string): Promise<void>;
   /** Only nodes within the same group can talk to each other; nodes in no group are cut off from all. */
   partition(groups: string[][]): Promise<void>;
-  /** Remove every partition. */
+  /** Remove every partition, and every message-level fault (hold, link faults, stopped timers). */
   heal(): Promise<void>;
+  /**
+   * Message-level control through the nodes' /admin API (hold, deliver, drop, links, timers);
+   * null when the backend cannot reach it. Kept across restarts; forgotten on heal and reset.
+   */
+  readonly network: NetworkControl | null;
   /** Timers run at this multiple of normal speed (0.1 = slow motion). */
   speed(factor: number): Promise<void>;
   /**

@@ -27,6 +27,7 @@ import {
 } from './docker/discovery.ts';
 import { describeEngineError, ignoreNotPaused, isEngineError } from './docker/engine-errors.ts';
 import { applyGroups, type NetworkView } from './docker/partition-networks.ts';
+import { NetworkControl } from './network-control.ts';
 import { RaftSwitchesState } from './raft-switches-state.ts';
 import { leaderOf, takeSnapshot } from './snapshot.ts';
 
@@ -67,12 +68,25 @@ export class DockerBackend implements ClusterBackend {
   private noopEnabled = true;
   private readonly raftSwitches = new RaftSwitchesState();
   private stopped = false;
+  readonly network: NetworkControl;
 
   private constructor(
     private readonly docker: Docker,
     private readonly d: Discovery,
     private readonly readyTimeoutMs: number,
-  ) {}
+  ) {
+    this.network = new NetworkControl({
+      nodes: () => this.d.members,
+      token: () => this.adminToken('message-level control'),
+      reachable: () =>
+        this.d.members
+          .filter((m) => {
+            const s = this.live(m);
+            return s.up && !s.paused;
+          })
+          .map((m) => m.id),
+    });
+  }
 
   /**
    * Finds the cluster's containers and returns a backend for them. Fails with an explanation
@@ -182,6 +196,7 @@ export class DockerBackend implements ClusterBackend {
       // A fresh process starts at normal speed; keep the classroom's slow motion.
       if (this.speedFactor !== 1) await this.postSpeed(m, this.speedFactor);
       if (!this.noopEnabled) await this.postNoop(m, false);
+      await this.network.reapply(m.id);
       const switches = this.raftSwitches.forNewProcess();
       if (switches) await adminPost(m.url, this.adminToken('switches'), 'switches', switches);
     });
@@ -233,6 +248,8 @@ export class DockerBackend implements ClusterBackend {
     return this.serial(async () => {
       await applyGroups(this.docker, this.d, [this.d.members], this.networks);
       await this.refresh();
+      // The nodes' own message-level faults (hold, links, timers) live behind their /admin API.
+      if (this.d.adminToken) await this.network.heal();
     });
   }
 
@@ -322,6 +339,7 @@ export class DockerBackend implements ClusterBackend {
       }
       this.speedFactor = 1;
       this.noopEnabled = true;
+      this.network.forget();
       this.raftSwitches.clear();
       await this.refresh();
       await this.waitReady(this.d.members);
@@ -402,10 +420,10 @@ export class DockerBackend implements ClusterBackend {
     await adminPost(m.url, this.adminToken('speed'), 'speed', { factor });
   }
 
-  private adminToken(action: string): string {
+  private adminToken(what: string): string {
     if (!this.d.adminToken) {
       throw new Error(
-        `${action} needs the nodes' admin API: give every node service the same ADMIN_TOKEN (docker-compose.yml does)`,
+        `${what} needs the nodes' admin API: give every node service the same ADMIN_TOKEN (docker-compose.yml does)`,
       );
     }
     return this.d.adminToken;

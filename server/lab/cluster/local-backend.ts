@@ -10,6 +10,7 @@ import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import { adminPost, cutsFor, resetInPlace, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
 import { membershipChange } from './membership-client.ts';
+import { NetworkControl } from './network-control.ts';
 import { RaftSwitchesState } from './raft-switches-state.ts';
 
 /** How long a membership step may take (a learner catching up on a loaded machine included). */
@@ -35,11 +36,17 @@ export class LocalBackend implements ClusterBackend {
   private snapshotEntries: number | null = null;
   private readonly raftSwitches = new RaftSwitchesState();
   private wipeFirst: boolean;
+  readonly network: NetworkControl;
   private readonly startTimeoutMs: number | undefined;
 
   constructor({ fresh, startTimeoutMs, ...options }: LocalBackendOptions) {
     this.cluster = new LocalCluster({ ...options, adminToken: this.token });
     this.wipeFirst = fresh ?? false;
+    this.network = new NetworkControl({
+      nodes: () => this.nodes(),
+      token: () => this.token,
+      reachable: () => this.reachable(),
+    });
     this.startTimeoutMs = startTimeoutMs;
   }
 
@@ -93,7 +100,8 @@ export class LocalBackend implements ClusterBackend {
 
   async heal(): Promise<void> {
     this.groups = null;
-    await Promise.all(this.reachable().map((id) => adminPost(this.urlOf(id), this.token, 'heal')));
+    // A node's /admin/heal removes its cuts and its message-level faults alike.
+    await this.network.heal();
   }
 
   async speed(factor: number): Promise<void> {
@@ -187,6 +195,7 @@ export class LocalBackend implements ClusterBackend {
     this.groups = null;
     this.speedFactor = 1;
     this.snapshotEntries = null;
+    this.network.forget();
     // A fresh cluster is a default one: every node starts with its no-op on (NOOP_ON_ELECTION=1).
     this.noopOnElection = true;
     this.raftSwitches.clear();
@@ -239,5 +248,6 @@ export class LocalBackend implements ClusterBackend {
     const cut = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
     if (cut.length > 0) await adminPost(url, this.token, 'partition', { peers: cut, direction: 'both' });
     if (this.speedFactor !== 1) await adminPost(url, this.token, 'speed', { factor: this.speedFactor });
+    await this.network.reapply(id);
   }
 }

@@ -6,6 +6,7 @@ import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import { adminPost, cutsFor, resetInPlace, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
+import { NetworkControl } from './network-control.ts';
 import { RaftSwitchesState } from './raft-switches-state.ts';
 
 export interface RemoteBackendOptions {
@@ -43,11 +44,13 @@ export class RemoteBackend implements ClusterBackend {
   private groups: string[][] | null = null;
   private speedFactor = 1;
   private noopOnElection = true;
+  readonly network: NetworkControl | null;
   private readonly raftSwitches = new RaftSwitchesState();
 
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
-    this.faults = options.adminToken
+    const token = options.adminToken;
+    this.faults = token
       ? [
           'pause',
           'resume',
@@ -60,8 +63,18 @@ export class RemoteBackend implements ClusterBackend {
           'reset',
           'snapshot',
           'write',
+          'messages',
+          'links',
+          'timers',
         ]
       : ['write'];
+    this.network = token
+      ? new NetworkControl({
+          nodes: () => this.nodes(),
+          token: () => token,
+          reachable: () => this.members.filter((n) => !this.paused.has(n.id)).map((n) => n.id),
+        })
+      : null;
   }
 
   nodes(): ClusterNode[] {
@@ -86,7 +99,7 @@ export class RemoteBackend implements ClusterBackend {
     const undo = this.members.map(async (n) => {
       try {
         if (this.paused.has(n.id)) await this.admin(n.id, 'resume');
-        if (this.groups) await this.admin(n.id, 'heal');
+        if (this.groups || this.network?.changed) await this.admin(n.id, 'heal');
         if (this.speedFactor !== 1) await this.admin(n.id, 'speed', { factor: 1 });
         if (!this.noopOnElection) await this.admin(n.id, 'noop', { enabled: true });
         const defaults = this.raftSwitches.defaults();
@@ -117,6 +130,7 @@ export class RemoteBackend implements ClusterBackend {
     this.groups = null;
     this.speedFactor = 1;
     this.noopOnElection = true;
+    this.network?.forget();
     if (failed.length > 0) {
       throw new Error(
         `${failed.map((f) => `node${f.id}`).join(', ')} did not reset (${failed[0]!.why}); the remote backend cannot restart a node's process: start it again where it runs (with an empty data directory), then reset again`,
@@ -152,6 +166,7 @@ export class RemoteBackend implements ClusterBackend {
   async heal(): Promise<void> {
     await Promise.all(this.members.map((n) => this.admin(n.id, 'heal')));
     this.groups = null;
+    this.network?.forget();
   }
 
   async speed(factor: number): Promise<void> {

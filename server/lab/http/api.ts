@@ -14,6 +14,7 @@ import {
   SaveCellSchema,
   SOURCE_LIMIT_CHARS,
 } from '../../contract/lab-api.ts';
+import { TraceQuerySchema } from '../../contract/trace.ts';
 import { parseWire } from '../../contract/wire-check.ts';
 import type { LessonLibrary } from '../lesson-library.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
@@ -122,6 +123,21 @@ export function apiRouter(library: LessonLibrary, session: ClusterSession, runRa
       faults: [...session.backend.faults],
     };
     res.json(info);
+  });
+  r.get('/trace', (req, res) => {
+    const c = parseWire(TraceQuerySchema, { ...req.query });
+    if (!c.ok) throw new ApiError(400, 'bad_request', c.detail);
+    const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+    const trace = session.recorder.trace({
+      after: num(c.value.after),
+      since: num(c.value.since),
+      limit: num(c.value.limit),
+    });
+    if (c.value.download === '1') {
+      const stamp = new Date(trace.exported_at).toISOString().replace(/[:.]/g, '-');
+      res.set('Content-Disposition', `attachment; filename="raft-lab-trace-${stamp}.json"`);
+    }
+    res.json(trace);
   });
   r.post('/cluster/actions', rateLimited, async (req, res) => {
     const b = checked(ActionRequestSchema, req);

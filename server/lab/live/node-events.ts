@@ -22,7 +22,8 @@ export class NodeEventStream {
 
   constructor(
     private readonly url: string,
-    private readonly onEvent: (event: NodeEvent) => void,
+    /** Each event with the node's SSE id (null when the node sent none). */
+    private readonly onEvent: (event: NodeEvent, id: string | null) => void,
   ) {}
 
   start(): void {
@@ -47,7 +48,7 @@ export class NodeEventStream {
         });
         if (res.ok && res.body) {
           for await (const ev of serverSentEvents(res.body.pipeThrough(this.idleWatch(this.abort)))) {
-            this.dispatch(ev.data);
+            this.dispatch(ev.data, ev.id ?? null);
             if (ev.id !== undefined) this.lastEventId = ev.id;
           }
         }
@@ -79,11 +80,11 @@ export class NodeEventStream {
     });
   }
 
-  private dispatch(text: string): void {
+  private dispatch(text: string, id: string | null): void {
     try {
       const event: unknown = JSON.parse(text);
       // Only what the contract calls a node event is relayed to browsers.
-      if (matches(NodeEventSchema, event)) this.onEvent(event);
+      if (matches(NodeEventSchema, event)) this.onEvent(event, id);
     } catch {
       // Not JSON: not an event we understand.
     }

@@ -2,6 +2,7 @@
 
 import type { NodeStatus } from '../../cluster/node-status.ts';
 import type { ClusterSnapshot, NodeView } from '../../contract/cluster-view.ts';
+import type { NodeEvent } from '../../contract/node-events.ts';
 import type {
   CheckAssertion,
   CheckFailureCause,
@@ -14,6 +15,7 @@ import type {
   Value,
 } from '../../lessons/lesson-types.ts';
 import { leadersInNewestTerm, logLength } from '../cluster/snapshot.ts';
+import { historyFact } from '../history/history-facts.ts';
 import type { HistoryRecord } from '../session/action-log.ts';
 import { resolveValue } from './evaluate-assert.ts';
 import { evaluateHistory } from './evaluate-history.ts';
@@ -59,13 +61,28 @@ function unreachable(node: NodeView): string {
   return `${node.name} is ${node.error === 'down' || node.error === 'paused' ? node.error : `unreachable (${node.error})`}`;
 }
 
+/** The node events recorded since the last reset (null: the lab follows no event streams). */
+type Recorded = readonly NodeEvent[] | null;
+
 function readSubject(
   subject: CheckSubject,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
+  recorded: Recorded = null,
 ): Reading {
   const answering = snapshot.nodes.filter((n) => n.status);
   switch (subject.kind) {
+    case 'history': {
+      if (recorded === null) {
+        return {
+          ok: false,
+          why: 'the lab keeps no history here (it follows no node event streams)',
+          cause: 'no value',
+        };
+      }
+      const { value, where } = historyFact(subject.fact, recorded);
+      return { ok: true, value, where };
+    }
     case 'leaders': {
       const leaders = leadersInNewestTerm(snapshot);
       const who =
@@ -102,8 +119,9 @@ function readOperand(
   operand: CheckOperand,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
+  recorded: Recorded = null,
 ): Reading {
-  if (operand.kind === 'subject') return readSubject(operand.subject, snapshot, vars);
+  if (operand.kind === 'subject') return readSubject(operand.subject, snapshot, vars, recorded);
   if (operand.value.kind === 'variable' && !vars.has(operand.value.name)) {
     return {
       ok: false,
@@ -304,13 +322,15 @@ function logsMatch(snapshot: ClusterSnapshot): CheckOutcome {
 
 /**
  * One check line on one look at the cluster. `history` is what was done since the cluster was
- * last reset (for `you killed a follower`; empty where nobody keeps one).
+ * last reset (for `you killed a follower`; empty where nobody keeps one); `recorded` the node
+ * events since then (for `dropped request_vote`, `max candidates in a term`; null where none are).
  */
 export function evaluateCheck(
   assertion: CheckAssertion,
   snapshot: ClusterSnapshot,
   vars: Map<string, VariableValue>,
   history: readonly HistoryRecord[] = [],
+  recorded: Recorded = null,
 ): CheckOutcome {
   switch (assertion.kind) {
     case 'history':
@@ -338,9 +358,9 @@ export function evaluateCheck(
     }
     case 'compare':
       return compareReadings(
-        readSubject(assertion.left, snapshot, vars),
+        readSubject(assertion.left, snapshot, vars, recorded),
         assertion.op,
-        readOperand(assertion.right, snapshot, vars),
+        readOperand(assertion.right, snapshot, vars, recorded),
         operandText(assertion.right),
       );
   }

@@ -4,6 +4,7 @@
 
 import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
 import type { CheckAssertionResult, CheckCellResult } from '../../contract/lab-api.ts';
+import type { NodeEvent } from '../../contract/node-events.ts';
 import type { CheckHints, CheckLine } from '../../lessons/lesson-types.ts';
 import type { HistoryRecord } from '../session/action-log.ts';
 import { evaluateCheck } from './evaluate-check.ts';
@@ -18,17 +19,18 @@ function hintFor(line: CheckLine, cellHints: CheckHints, cause: string | null): 
   return byCause(line.hints) ?? line.hints.any ?? byCause(cellHints) ?? cellHints.any;
 }
 
-/** Evaluates check lines on one snapshot. Pure; `history` feeds `you killed …` lines. */
+/** Evaluates check lines on one snapshot. Pure; `history` feeds `you killed …` lines, `recorded` `dropped request_vote …`. */
 export function evaluateCheckLines(
   lines: readonly CheckLine[],
   cellHints: CheckHints,
   snapshot: ClusterSnapshot,
   captured: Record<string, unknown>,
   history: readonly HistoryRecord[] = [],
+  recorded: readonly NodeEvent[] | null = null,
 ): CheckAssertionResult[] {
   const vars = new Map(Object.entries(captured));
   return lines.map((line) => {
-    const outcome = evaluateCheck(line.assertion, snapshot, vars, history);
+    const outcome = evaluateCheck(line.assertion, snapshot, vars, history, recorded);
     return {
       text: line.text,
       shown: shownText(line.text, vars, snapshot.nodes),
@@ -57,7 +59,14 @@ export async function waitForLines(
   for (;;) {
     attempts++;
     const snapshot = await untilStopped(ctx.snapshot(), ctx.signal);
-    const assertions = evaluateCheckLines(lines, cellHints, snapshot, ctx.captured, ctx.history());
+    const assertions = evaluateCheckLines(
+      lines,
+      cellHints,
+      snapshot,
+      ctx.captured,
+      ctx.history(),
+      ctx.recorded?.() ?? null,
+    );
     if (assertions.every((a) => a.ok) || Date.now() >= deadlineAt) return { assertions, attempts };
     const failing = assertions.filter((a) => !a.ok).map((a) => a.shown ?? a.text);
     if (attempts % 4 === 1 || failing.join('\n') !== reported) {

@@ -6,6 +6,7 @@ import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from '../../lessons/lesson-types.ts';
 import { settledLeader, summarize } from '../cluster/snapshot.ts';
 import type { ActedNode } from '../session/action-log.ts';
+import { isNetworkAction, performNetworkAction } from './network-actions.ts';
 import { pause, type RunContext, RunStopped, stopIfAsked, untilStopped } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { followerNode, leaderNode } from './variables.ts';
@@ -164,6 +165,14 @@ function actedNodes(nodes: ClusterNode[], snapshot: ClusterSnapshot | null): Act
 
 async function perform(action: ClusterAction, ctx: RunContext, look: Look): Promise<Performed> {
   const b = ctx.backend;
+  if (isNetworkAction(action)) {
+    const helpers = {
+      resolveNode: (ref: NodeRef, c: RunContext) => resolveNode(ref, c, look),
+      requireFault,
+      waitUntil,
+    };
+    return { detail: await performNetworkAction(action, ctx, helpers) };
+  }
   const onNode = async (
     fault: 'kill' | 'restart' | 'pause' | 'resume',
     ref: NodeRef,
@@ -333,6 +342,7 @@ export async function runClusterAction(
   ctx: RunContext,
 ): Promise<ActionResult> {
   const started = performance.now();
+  const at = Date.now();
   let before: Promise<ClusterSnapshot> | null = null;
   let seen: ClusterSnapshot | null = null;
   const look: Look = () => {
@@ -353,6 +363,7 @@ export async function runClusterAction(
       ok: true,
       detail: performed.detail,
       durationMs: Math.round(performance.now() - started),
+      at,
     };
   } catch (e) {
     if (e instanceof RunStopped) throw e;
@@ -363,6 +374,7 @@ export async function runClusterAction(
         ok: false,
         detail: `the cluster could not do it: ${(e as Error).message}`,
         durationMs: Math.round(performance.now() - started),
+        at,
       };
     } else {
       result = {
@@ -370,6 +382,7 @@ export async function runClusterAction(
         ok: false,
         detail: e.hint ? `${e.message}. ${e.hint}` : e.message,
         durationMs: Math.round(performance.now() - started),
+        at,
       };
     }
   }

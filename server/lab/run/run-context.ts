@@ -3,6 +3,8 @@
 
 import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
 import type { ActionResult, RunMode } from '../../contract/lab-api.ts';
+import type { NodeEvent } from '../../contract/node-events.ts';
+import type { ViewDirective } from '../../contract/view.ts';
 import type { ClusterBackend } from '../cluster/backend.ts';
 import type { ActedNode, HistoryRecord } from '../session/action-log.ts';
 import type { LabClientSession } from './client-session.ts';
@@ -44,6 +46,10 @@ export interface RunContext {
   answer?: string;
   /** predict: the cell whose run decides the prediction. */
   afterCellId?: string;
+  /** Tells the picture what to show (`show`, `hide`, `highlight`); absent when no one looks. */
+  view?: (directive: ViewDirective) => void;
+  /** The node events recorded since the last reset (`dropped request_vote`…); absent when none are recorded. */
+  recorded?: () => readonly NodeEvent[];
 }
 
 /** Thrown when the learner pressed Stop; run-cell.ts reports the run as stopped. */

@@ -6,10 +6,13 @@ import type { ClusterSnapshot } from '../../contract/cluster-view.ts';
 import type { ActionOutcome, ActionResult, PredictionOutcome, RunResult } from '../../contract/lab-api.ts';
 import type { HelloMessage } from '../../contract/live.ts';
 import type { PredictCell } from '../../lessons/lesson-types.ts';
+import { parseCheckCell } from '../../lessons/parse-check-cell.ts';
 import { parseClusterAction } from '../../lessons/parse-cluster-cell.ts';
 import { parsePredictCell } from '../../lessons/parse-learner-cells.ts';
 import type { ClusterBackend } from '../cluster/backend.ts';
 import { takeSnapshot, trimLogs } from '../cluster/snapshot.ts';
+import { addMoments } from '../history/check-moment.ts';
+import { RunRecorder } from '../history/recorder.ts';
 import { LiveHub } from '../live/live-hub.ts';
 import { NodeEventStream } from '../live/node-events.ts';
 import { SafetyWatch } from '../live/safety-watch.ts';
@@ -52,6 +55,8 @@ const ROLE_FRESH_MS = 1000;
 export class ClusterSession {
   readonly hub = new LiveHub();
   readonly guard: HostGuard;
+  /** Every node event, status sample and action of this cluster's run (time travel, traces, history checks). */
+  readonly recorder: RunRecorder;
   readonly log = new ActionLog();
   private readonly queue = new RunQueue();
   private readonly safety = new SafetyWatch();
@@ -77,6 +82,7 @@ export class ClusterSession {
     private readonly options: SessionOptions = {},
   ) {
     this.guard = new HostGuard(() => backend.nodes());
+    this.recorder = new RunRecorder(backend.kind, backend.nodes());
     const interval = options.pollIntervalMs ?? 200;
     this.poller = interval > 0 ? new StatusPoller(backend, (s) => this.onSnapshot(s), interval) : null;
   }
@@ -89,7 +95,7 @@ export class ClusterSession {
 
   /** One event stream per member; called again when the membership changes (§4.1). */
   private followEvents(): void {
-    if (!(this.options.followEvents ?? true)) return;
+    if (!this.following) return;
     const urls = new Set(this.backend.nodes().map((n) => n.url));
     for (const [url, stream] of this.streams) {
       if (urls.has(url)) continue;
@@ -98,7 +104,10 @@ export class ClusterSession {
     }
     for (const url of urls) {
       if (this.streams.has(url)) continue;
-      const stream = new NodeEventStream(url, (event) => this.hub.publish({ type: 'event', event }));
+      const stream = new NodeEventStream(url, (event, id) => {
+        const r = this.recorder.record(event, id);
+        this.hub.publish({ type: 'event', event, record: r.n, ...(id !== null ? { event_id: id } : {}) });
+      });
       this.streams.set(url, stream);
       stream.start();
     }
@@ -172,6 +181,10 @@ export class ClusterSession {
         );
         const result = await runCell({ ...cell, runId, count }, ctx);
         result.clusterGeneration = this.generation;
+        if (cell.type === 'check' && result.check && !result.ok) {
+          // Time travel: each failed expectation links to the moment it stopped holding.
+          addMoments(parseCheckCell(cell.source), result.check, this.recorder, ctx.captured);
+        }
         if (cell.type === 'predict') this.lockPrediction(cell, result);
         const decided = await this.decidePredictions(cell, ctx);
         if (decided.length > 0) result.predictions = decided;
@@ -278,10 +291,13 @@ export class ClusterSession {
       progress,
       signal,
       history: () => this.log.sinceReset(),
+      ...(this.following ? { recorded: () => this.recorder.eventsSinceReset() } : {}),
+      view: (directive) => this.hub.publish({ type: 'view', directive }),
       mode: cell?.mode ?? 'learner',
       answer: cell?.answer,
       afterCellId: cell?.afterCellId,
       actionDone: (a, acted) => {
+        this.recorder.action({ at: a.at ?? Date.now(), text: a.text, ok: a.ok, detail: a.detail, source });
         const record = this.log.add({
           action: acted.action,
           text: a.text,
@@ -327,6 +343,7 @@ export class ClusterSession {
     const backend = this.backend;
     const reset = async () => {
       this.resetting = true;
+      this.recorder.reset(Date.now());
       try {
         await backend.reset();
       } finally {
@@ -348,12 +365,18 @@ export class ClusterSession {
     });
   }
 
+  /** Whether the node event streams are followed (and so recorded). */
+  private get following(): boolean {
+    return this.options.followEvents ?? true;
+  }
+
   private onSnapshot(snapshot: ClusterSnapshot): void {
     this.lastSnapshot = snapshot;
     this.hub.publish({ type: 'snapshot', snapshot: this.forBrowser(snapshot) });
     // A node added or removed (lesson 15): follow exactly the members' event streams.
     if (this.streams.size !== snapshot.nodes.length || snapshot.nodes.some((n) => !this.streams.has(n.url)))
       this.followEvents();
+    this.recorder.sample(snapshot);
     if (this.resetting || Date.now() < this.quietUntil) return;
     for (const w of this.safety.observe(snapshot)) {
       console.warn(`SAFETY: ${w.detail}`);

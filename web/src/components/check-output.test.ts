@@ -49,3 +49,27 @@ describe('check output', () => {
     ]);
   });
 });
+
+describe('check output, a failed check with a recorded moment', () => {
+  it('links to the moment it stopped holding: the picture is asked to jump there', async () => {
+    const el = document.createElement('check-output') as CheckOutput;
+    el.assertions = [
+      {
+        text: 'leaders == 1',
+        ok: false,
+        expected: '== 1',
+        seen: '0 (no node says leader)',
+        hint: null,
+        moment: { at: 12_345, event_id: 'p-7', node_id: '2' },
+      },
+    ];
+    document.body.append(el);
+    await el.updateComplete;
+    const jumps: unknown[] = [];
+    document.body.addEventListener('jump-to-moment', (e) => jumps.push((e as CustomEvent).detail));
+    const button = el.shadowRoot!.querySelector('button.moment') as HTMLButtonElement;
+    expect(button.textContent).toContain('Show the moment it stopped holding');
+    button.click();
+    expect(jumps).toEqual([{ at: 12_345, eventId: 'p-7' }]);
+  });
+});

@@ -52,6 +52,12 @@ export class CheckOutput extends LitElement {
 
   @property({ attribute: false }) assertions: CheckAssertion[] = [];
 
+  /** The cluster picture jumps to the recorded moment (raft-lab-app listens). */
+  private jump(a: CheckAssertion): void {
+    const detail = { at: a.moment!.at, eventId: a.moment!.event_id };
+    this.dispatchEvent(new CustomEvent('jump-to-moment', { detail, bubbles: true, composed: true }));
+  }
+
   override render() {
     const failed = this.assertions.filter((a) => !a.ok).length;
     return html`<div class="summary ${failed ? 'bad' : 'ok'}" role="status">
@@ -74,6 +80,13 @@ export class CheckOutput extends LitElement {
                   ${a.expected != null ? html`<dt>expected</dt><dd>${a.expected}</dd>` : nothing}
                   ${a.seen != null ? html`<dt>seen</dt><dd>${a.seen}</dd>` : nothing}
                   ${a.hint ? html`<dt>hint</dt><dd class="hint">${a.hint}</dd>` : nothing}
+                  ${
+                    a.moment
+                      ? html`<dt>when</dt><dd class="hint"><button class="moment" @click=${() => this.jump(a)}>
+                          ◀ Show the moment it stopped holding
+                        </button></dd>`
+                      : nothing
+                  }
                 </dl>`
             }
           </li>`,

@@ -4,6 +4,15 @@ import { customElement, property } from 'lit/decorators.js';
 import type { LessonSummary } from '../../../server/contract/lab-api.ts';
 import { controlStyles } from './shared-styles.ts';
 
+/**
+ * A lesson's number as the lessons and the README say it: its front matter's `order` (2.5 → "2½"),
+ * not its place in the list, so "lesson 11" in a lesson's text stays lesson 11 when one is inserted.
+ */
+export function lessonNumber(order: number): string {
+  if (Number.isInteger(order)) return String(order);
+  return Number.isInteger(order - 0.5) ? `${Math.floor(order)}½` : String(order);
+}
+
 @customElement('lesson-list')
 export class LessonList extends LitElement {
   static override styles = [
@@ -69,12 +78,12 @@ export class LessonList extends LitElement {
     return html`<nav aria-label="Lessons">
       <h2>Lessons</h2>
       <ol>
-        ${this.lessons.map((l, i) => {
+        ${this.lessons.map((l) => {
           const passed = Math.min(l.passed ?? 0, l.checks);
           const done = l.checks > 0 && passed === l.checks;
           return html`<li>
             <a href="#/lesson/${encodeURIComponent(l.id)}" aria-current=${l.id === this.current ? 'page' : 'false'} title=${l.summary}>
-              <span class="title">${i + 1}. ${l.title}</span>
+              <span class="title">${lessonNumber(l.order)}. ${l.title}</span>
               <span class="progress">
                 ${
                   l.checks

@@ -5,9 +5,14 @@ import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { LogEntry } from '../../../server/contract/raft-rpc.ts';
 
-/** The CSS colour of a term; seven colours cycle, term 0 (nothing) is grey. */
+/** Which of the theme's term colours a term has: 1–7 cycle, 0 (no term yet) is grey. */
+export function termSlot(term: number): number {
+  return term <= 0 ? 0 : ((term - 1) % 7) + 1;
+}
+
+/** The CSS colour of a term (`--term-N`). */
 export function termColor(term: number): string {
-  return term <= 0 ? 'var(--term-0)' : `var(--term-${((term - 1) % 7) + 1})`;
+  return `var(--term-${termSlot(term)})`;
 }
 
 export interface StripSlot {

@@ -1,30 +1,31 @@
-// RPCs between the nodes over the last seconds as a space-time diagram: a lane per node,
-// time flowing right, a line per message from sender (at send time) to receiver (at receive
-// time). request_vote and append_entries differ in colour, dash and label; heartbeats can be
-// hidden; Pause freezes the picture to study an election. Drawn on a canvas because a busy
-// cluster sends hundreds of messages a second.
-import { css, html, LitElement, type PropertyValues } from 'lit';
+// The message timeline, a Lamport diagram: a lane per node, time to the right, each message a
+// line from its sender's lane to its receiver's (lost ones end at the receiver's lane with ✕),
+// requests held in an outbox as a dotted stretch, heartbeats and retry storms summed up per pair
+// (click the label to expand). Zoom down to a 1 s window, drag to pan, shift-drag to pin a
+// range; hover for details; click a message to jump the picture to it. Drawn on a canvas, once
+// per animation frame and only when something changed.
+import { css, html, LitElement } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { NodeEvent, StateEvent } from '../../../server/contract/node-events.ts';
+import type { HistoryStore } from '../history/history-store.ts';
+import type { MessageRecord } from '../history/message-record.ts';
 import type { LiveState } from '../live-state.ts';
 import {
   laneLayout,
   layoutTimeline,
-  MessagePairer,
+  type Run,
+  reasonText,
   type Segment,
-  type TimelineMessage,
+  segmentAt,
+  type TimelineLayout,
 } from '../timeline-layout.ts';
+import { FrameLoop } from './frame-loop.ts';
 import { controlStyles } from './shared-styles.ts';
+import { drawTimeline, runBandY, type TimelinePalette } from './timeline-canvas.ts';
 
-const WINDOWS_S = [2, 5, 10];
-const FRAME_MS = 100;
-const LABEL_GUTTER = 52;
-
-interface Frame {
-  now: number;
-  messages: TimelineMessage[];
-  changes: NodeEvent[];
-}
+const MIN_SPAN_MS = 1000;
+const MAX_SPAN_MS = 60_000;
+const GUTTER = 52;
+const HEIGHT = 170;
 
 @customElement('message-timeline')
 export class MessageTimeline extends LitElement {
@@ -33,22 +34,40 @@ export class MessageTimeline extends LitElement {
     css`
       :host {
         display: block;
+        position: relative;
       }
       .bar {
         display: flex;
-        gap: 0.4rem;
+        gap: 0.35rem;
         align-items: center;
         flex-wrap: wrap;
         font-size: 0.8rem;
         margin-bottom: 0.25rem;
       }
+      .bar button {
+        padding: 0.1rem 0.45rem;
+        font-size: 0.8rem;
+      }
       canvas {
         width: 100%;
-        height: 150px;
+        height: ${HEIGHT}px;
         display: block;
         background: var(--surface);
         border: 1px solid var(--border);
         border-radius: 4px;
+        cursor: crosshair;
+      }
+      .tip {
+        position: absolute;
+        pointer-events: none;
+        background: var(--surface);
+        border: 1px solid var(--border);
+        border-radius: 4px;
+        padding: 0.2rem 0.4rem;
+        font: 0.75rem var(--mono);
+        white-space: pre;
+        z-index: 5;
+        box-shadow: 0 2px 6px rgb(0 0 0 / 20%);
       }
       .legend {
         display: flex;
@@ -58,33 +77,7 @@ export class MessageTimeline extends LitElement {
         color: var(--muted);
         margin-top: 0.2rem;
       }
-      .swatch {
-        display: inline-block;
-        width: 1.2rem;
-        height: 0;
-        vertical-align: middle;
-        margin-right: 0.2rem;
-        border-top: 3px solid;
-      }
-      .rv {
-        border-color: var(--rv);
-        border-top-style: dashed;
-      }
-      .ae {
-        border-color: var(--ae);
-      }
-      .hb {
-        border-color: var(--hb);
-        border-top-width: 1px;
-      }
-      select {
-        font: inherit;
-        color: var(--text);
-        background: var(--surface);
-        border: 1px solid var(--border);
-        border-radius: 4px;
-      }
-      .paused {
+      .pinned {
         color: var(--warn);
         font-weight: 700;
       }
@@ -92,235 +85,297 @@ export class MessageTimeline extends LitElement {
   ];
 
   @property({ attribute: false }) live!: LiveState;
-  @state() private paused = false;
-  /** The span drawn; 2 s spreads an election out enough to read each vote. */
-  @state() private windowMs = 10_000;
-  /** Heartbeats are most of the traffic (every follower, many times a second) and bury elections. */
-  @state() private hideHeartbeats = true;
+  @state() private spanMs = 10_000;
+  /** A pinned range [t0, t1]: the window stays there while the cluster runs on. */
+  @state() private pinned: { t0: number; t1: number } | null = null;
+  @state() private tip: { x: number; y: number; text: string } | null = null;
   @query('canvas') private canvas!: HTMLCanvasElement;
 
-  private frozen: Frame | null = null;
-  private pairer = new MessagePairer();
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private colors: Record<string, string> = {};
-  private summary = '';
+  private expanded = new Set<string>();
+  private layout: TimelineLayout = { segments: [], held: [], runs: [] };
+  private window = { t0: 0, t1: 0 };
+  private drawnKey = '';
+  private drag: { x: number; t0: number; t1: number; select: boolean } | null = null;
+  private selectTo: number | null = null;
+  private palette: TimelinePalette | null = null;
+
+  constructor() {
+    super();
+    // Live, the window scrolls a pixel every ~25 ms: 15 repaints a second are plenty.
+    new FrameLoop(
+      this,
+      () => this.draw(),
+      () => (this.live?.clock.mode === 'live' && !this.pinned ? 66 : 0),
+    );
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.timer = setInterval(() => this.draw(), FRAME_MS);
     window.addEventListener('raft-lab-theme', this.onTheme);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     window.removeEventListener('raft-lab-theme', this.onTheme);
   }
 
-  protected override updated(changed: PropertyValues): void {
-    if (changed.has('paused') || changed.has('hideHeartbeats') || changed.has('windowMs')) this.draw();
-  }
-
   override render() {
+    const span = this.pinned ? this.pinned.t1 - this.pinned.t0 : this.spanMs;
     return html`<div class="bar">
-        <button aria-pressed=${this.paused ? 'true' : 'false'} @click=${this.togglePause}>
-          ${this.paused ? '▶ Resume timeline' : '❚❚ Pause timeline'}
-        </button>
+        <button @click=${() => this.zoom(0.5)} ?disabled=${span <= MIN_SPAN_MS} aria-label="Zoom in">+</button>
+        <button @click=${() => this.zoom(2)} ?disabled=${span >= MAX_SPAN_MS} aria-label="Zoom out">–</button>
+        <span>${(span / 1000).toFixed(span < 2000 ? 1 : 0)} s</span>
+        ${
+          this.pinned
+            ? html`<span class="pinned">pinned</span>
+                <button @click=${() => (this.pinned = null)}>Follow</button>`
+            : html`<button @click=${this.pin} title="Keep this time range while the cluster runs on (or shift-drag over a range)">Pin</button>`
+        }
         <label
           ><input
             type="checkbox"
-            .checked=${!this.hideHeartbeats}
-            @change=${(e: Event) => {
-              this.hideHeartbeats = !(e.target as HTMLInputElement).checked;
-            }}
+            .checked=${this.live.view.heartbeats === 'each'}
+            @change=${(e: Event) =>
+              this.live.applyView({
+                kind: (e.target as HTMLInputElement).checked ? 'show' : 'hide',
+                part: 'heartbeats',
+              })}
           />
-          Show heartbeats</label
+          every heartbeat</label
         >
-        <label
-          >last
-          <select
-            @change=${(e: Event) => {
-              this.windowMs = Number((e.target as HTMLSelectElement).value) * 1000;
-            }}
-          >
-            ${WINDOWS_S.map((sec) => html`<option value=${sec} ?selected=${sec * 1000 === this.windowMs}>${sec} s</option>`)}
-          </select></label
-        >
-        ${this.paused ? html`<span class="paused">Paused — the cluster keeps running</span>` : ''}
       </div>
-      <canvas role="img" aria-label="Message timeline of the last 10 seconds"></canvas>
+      <canvas
+        role="img"
+        aria-label="Message timeline"
+        @pointermove=${this.onMove}
+        @pointerdown=${this.onDown}
+        @pointerup=${this.onUp}
+        @pointerleave=${() => {
+          this.tip = null;
+          this.drag = null;
+        }}
+        @wheel=${this.onWheel}
+      ></canvas>
+      ${this.tip ? html`<div class="tip" style="left:${this.tip.x}px;top:${this.tip.y}px">${this.tip.text}</div>` : ''}
       <div class="legend" aria-hidden="true">
-        <span><span class="swatch rv"></span>RV request_vote</span>
-        <span><span class="swatch ae"></span>AE append_entries</span>
-        <span><span class="swatch hb"></span>HB heartbeat</span>
-        <span>★ became leader · ◆ candidate · ✕ lost</span>
+        <span>— request · ┄ reply · ⋯ held in outbox</span>
+        <span>RV request_vote · AE append_entries · ♥ heartbeats</span>
+        <span>✕ lost (at its receiver) · ★ leader · ◆ candidate</span>
       </div>`;
   }
 
-  private togglePause = () => {
-    this.paused = !this.paused;
-    const frame = this.capture();
-    this.frozen = this.paused ? { ...frame, changes: [...frame.changes] } : null;
-  };
-
-  private onTheme = () => {
-    this.colors = {};
-    this.draw();
-  };
-
-  private capture(): Frame {
-    const now = this.live.now();
-    // Keep 10 s beyond the widest window, so a paused picture still has its whole span.
-    const messages = this.pairer.update(this.live.rpcs, now - WINDOWS_S.at(-1)! * 1000 - 10_000);
-    return { now, messages, changes: this.live.changes };
+  private store(): HistoryStore {
+    return this.live.shown;
   }
 
-  private color(name: string): string {
-    this.colors[name] ??= getComputedStyle(this).getPropertyValue(`--${name}`).trim() || '#888';
-    return this.colors[name];
+  /** The window [t0, t1] drawn now. */
+  private currentWindow(): { t0: number; t1: number } {
+    if (this.pinned) return this.pinned;
+    const t = this.live.clock.now();
+    // The moment shown sits near the right edge, with a little of its future when scrubbing.
+    const right = this.live.clock.mode === 'live' ? t : t + this.spanMs * 0.15;
+    return { t0: right - this.spanMs, t1: right };
   }
 
-  /** Draws one frame; public so a benchmark can time it. */
+  /** Lays out and paints one frame if anything changed; public so a benchmark can time it. */
   draw(): void {
     const canvas = this.canvas;
     if (!canvas || !this.live || !canvas.isConnected || document.hidden) return;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
-    const dpr = window.devicePixelRatio || 1;
     const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    if (w === 0 || h === 0) return;
-    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(h * dpr);
-    }
-    const frame = this.frozen ?? this.capture();
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
-    ctx.font = '11px ui-monospace, monospace';
-    ctx.textBaseline = 'middle';
-
-    const ids = this.live.nodes.map((n) => n.id);
-    const lanes = laneLayout(ids, h);
-    const plotW = w - LABEL_GUTTER;
-    for (const n of this.live.nodes) {
-      const y = lanes.get(n.id)!;
-      ctx.fillStyle = this.color('text');
-      ctx.fillText(n.name, 4, y);
-      ctx.strokeStyle = this.color('border');
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(LABEL_GUTTER, y);
-      ctx.lineTo(w, y);
-      ctx.stroke();
-    }
-
-    const segments = layoutTimeline(frame.messages, {
-      now: frame.now,
-      windowMs: this.windowMs,
+    if (w === 0) return;
+    const store = this.store();
+    const win = this.currentWindow();
+    const v = this.live.view;
+    const key = `${store.version}|${Math.round(win.t0)}|${Math.round(win.t1)}|${w}|${v.heartbeats}|${v.highlight.node}|${v.highlight.message}|${v.focusEvent}|${this.expanded.size}|${this.selectTo}`;
+    if (key === this.drawnKey) return;
+    this.drawnKey = key;
+    this.window = win;
+    const ids = store.nodes.map((n) => n.id);
+    const lanes = laneLayout(ids, HEIGHT);
+    const plotW = w - GUTTER;
+    const records = store.messagesBetween(win.t0 - 15_000, win.t1);
+    this.layout = layoutTimeline(records, {
+      ...win,
       width: plotW,
       laneY: lanes,
-      hideHeartbeats: this.hideHeartbeats,
+      heartbeats: v.heartbeats,
+      expanded: this.expanded,
+      now: this.live.clock.mode === 'replay' ? win.t1 : this.live.now(),
     });
-    ctx.save();
-    ctx.translate(LABEL_GUTTER, 0);
-    ctx.beginPath();
-    ctx.rect(0, 0, plotW, h);
-    ctx.clip();
-    // Heartbeats first, so elections and replication are drawn on top of them.
-    segments.sort((a, b) => Number(b.heartbeat) - Number(a.heartbeat));
-    const lastLabelX = new Map<number, number>();
-    for (const s of segments) this.drawSegment(ctx, s, lastLabelX);
-    this.drawChanges(ctx, frame, lanes, plotW);
-    ctx.restore();
-    if (segments.length === 0) {
-      ctx.fillStyle = this.color('muted');
-      ctx.fillText(
-        this.hideHeartbeats
-          ? `Only heartbeats in the last ${this.windowMs / 1000} s.`
-          : `No messages in the last ${this.windowMs / 1000} s.`,
-        LABEL_GUTTER + 8,
-        8,
-      );
-    }
-    this.updateSummary(segments, frame);
+    this.palette ??= readPalette(this);
+    const focus = v.focusEvent ? store.messageByEventId(v.focusEvent) : undefined;
+    drawTimeline(canvas, {
+      layout: this.layout,
+      lanes,
+      nodes: store.nodes,
+      gutter: GUTTER,
+      height: HEIGHT,
+      window: win,
+      changes: ids.map((id) => ({ id, changes: store.node(id).changes })),
+      cursor: this.live.clock.mode === 'live' ? null : this.live.clock.now(),
+      highlightNode: v.highlight.node,
+      highlightMessage: v.highlight.message,
+      focus: focus ?? null,
+      selecting: this.drag?.select && this.selectTo !== null ? [this.drag.x, this.selectTo] : null,
+      palette: this.palette,
+    });
+    const rv = this.layout.segments.filter((s) => s.rpc === 'request_vote' && s.kind === 'request').length;
+    canvas.setAttribute(
+      'aria-label',
+      `Message timeline, ${((win.t1 - win.t0) / 1000).toFixed(1)} s: ${rv} vote requests, ${this.layout.segments.length} messages drawn, ${this.layout.runs.length} summed-up runs`,
+    );
   }
 
-  private drawSegment(ctx: CanvasRenderingContext2D, s: Segment, lastLabelX: Map<number, number>): void {
-    const color = s.heartbeat ? this.color('hb') : this.color(s.rpc === 'request_vote' ? 'rv' : 'ae');
-    ctx.strokeStyle = color;
-    ctx.fillStyle = color;
-    ctx.lineWidth = s.heartbeat ? 1 : 2;
-    ctx.setLineDash(s.rpc === 'request_vote' ? [5, 3] : s.kind === 'response' ? [2, 2] : []);
-    ctx.beginPath();
-    ctx.moveTo(s.x1, s.y1);
-    ctx.lineTo(s.x2, s.y2);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    if (s.lost) {
-      ctx.fillText('✕', s.x2 - 4, s.y2);
-    } else if (!s.heartbeat) {
-      // Arrowhead at the receiver, so direction reads without colour.
-      const a = Math.atan2(s.y2 - s.y1, s.x2 - s.x1);
-      ctx.beginPath();
-      ctx.moveTo(s.x2, s.y2);
-      ctx.lineTo(s.x2 - 7 * Math.cos(a - 0.4), s.y2 - 7 * Math.sin(a - 0.4));
-      ctx.lineTo(s.x2 - 7 * Math.cos(a + 0.4), s.y2 - 7 * Math.sin(a + 0.4));
-      ctx.fill();
-    }
-    if (!s.heartbeat && s.kind === 'request') {
-      const prev = lastLabelX.get(s.y1) ?? -Infinity;
-      if (s.x1 - prev > 46) {
-        ctx.fillText(s.label, s.x1 + 3, clamp(s.y1 + (s.y2 > s.y1 ? -7 : 7), 7, ctx.canvas.clientHeight - 5));
-        lastLabelX.set(s.y1, s.x1);
+  private onTheme = () => {
+    this.palette = null;
+    this.drawnKey = '';
+  };
+
+  private zoom(factor: number): void {
+    const win = this.currentWindow();
+    const span = Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, (win.t1 - win.t0) * factor));
+    if (this.pinned) {
+      const mid = (win.t0 + win.t1) / 2;
+      this.pinned = { t0: mid - span / 2, t1: mid + span / 2 };
+    } else this.spanMs = span;
+  }
+
+  private pin = () => {
+    this.pinned = { ...this.currentWindow() };
+  };
+
+  private timeAt(x: number): number {
+    const plotW = this.canvas.clientWidth - GUTTER;
+    return this.window.t0 + ((x - GUTTER) / plotW) * (this.window.t1 - this.window.t0);
+  }
+
+  private point(e: PointerEvent | WheelEvent): { x: number; y: number } {
+    const r = this.canvas.getBoundingClientRect();
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  }
+
+  private onWheel = (e: WheelEvent) => {
+    e.preventDefault();
+    this.zoom(e.deltaY > 0 ? 1.25 : 0.8);
+  };
+
+  private onDown = (e: PointerEvent) => {
+    const { x } = this.point(e);
+    this.drag = { x, ...this.window, select: e.shiftKey };
+    this.selectTo = null;
+  };
+
+  private onMove = (e: PointerEvent) => {
+    const { x, y } = this.point(e);
+    const d = this.drag;
+    if (d && e.buttons === 1) {
+      if (d.select) {
+        this.selectTo = x;
+      } else if (Math.abs(x - d.x) > 3) {
+        // Pan: the window moves with the pointer and stays where it is put.
+        const dt = ((d.x - x) / (this.canvas.clientWidth - GUTTER)) * (d.t1 - d.t0);
+        this.pinned = { t0: d.t0 + dt, t1: d.t1 + dt };
       }
+      return;
     }
+    const s = segmentAt(this.layout.segments, x - GUTTER, y);
+    const run = s ? null : this.runAt(x - GUTTER, y);
+    this.tip = s
+      ? { x: Math.min(x + 12, this.canvas.clientWidth - 230), y: y + 12, text: describe(s, this.window.t1) }
+      : run
+        ? {
+            x: Math.min(x + 12, this.canvas.clientWidth - 260),
+            y: y + 12,
+            text: `${run.label}\nclick to ${run.expanded ? 'sum up again' : 'draw each one'}`,
+          }
+        : null;
+  };
+
+  private onUp = (e: PointerEvent) => {
+    const d = this.drag;
+    this.drag = null;
+    const { x, y } = this.point(e);
+    if (d?.select && this.selectTo !== null && Math.abs(this.selectTo - d.x) > 4) {
+      const [a, b] = [this.timeAt(Math.min(d.x, x)), this.timeAt(Math.max(d.x, x))];
+      const span = Math.max(MIN_SPAN_MS, b - a);
+      this.pinned = { t0: (a + b) / 2 - span / 2, t1: (a + b) / 2 + span / 2 };
+      this.selectTo = null;
+      return;
+    }
+    this.selectTo = null;
+    if (!d || Math.abs(x - d.x) > 3) return;
+    const run = this.runAt(x - GUTTER, y);
+    if (run) {
+      if (this.expanded.has(run.key)) this.expanded.delete(run.key);
+      else this.expanded.add(run.key);
+      this.drawnKey = '';
+      return;
+    }
+    const s = segmentAt(this.layout.segments, x - GUTTER, y);
+    if (s) {
+      this.jumpToMessage(s.record, s.kind);
+      return;
+    }
+    if (x > GUTTER) this.live.jumpTo(this.timeAt(x));
+  };
+
+  private jumpToMessage(m: MessageRecord, kind: 'request' | 'response'): void {
+    const at = (kind === 'request' ? (m.sentAt ?? m.heldAt ?? m.start) : (m.replySentAt ?? m.start)) + 1;
+    this.live.jumpTo(at, m.eventIds[0] ?? null);
+    this.live.applyView({ kind: 'highlight', node: null, message: m.id });
   }
 
-  private drawChanges(
-    ctx: CanvasRenderingContext2D,
-    frame: Frame,
-    lanes: Map<string, number>,
-    plotW: number,
-  ): void {
-    const start = frame.now - this.windowMs;
-    for (const ev of frame.changes) {
-      if (ev.type !== 'state' || ev.at < start || ev.at > frame.now) continue;
-      if (ev.state !== 'leader' && ev.state !== 'candidate') continue;
-      const y = lanes.get(String(ev.node_id));
-      if (y === undefined) continue;
-      // Kept inside the plot so an election that just happened is not cut off at the right edge.
-      const x = Math.min(((ev.at - start) / this.windowMs) * plotW, plotW - 34);
-      ctx.fillStyle = this.color(ev.state);
-      ctx.font = 'bold 13px ui-monospace, monospace';
-      ctx.fillText(
-        ev.state === 'leader' ? `★t${ev.term ?? ''}` : `◆t${ev.term ?? ''}`,
-        x - 5,
-        Math.max(8, y - 9),
-      );
-      ctx.font = '11px ui-monospace, monospace';
-    }
-  }
-
-  private updateSummary(segments: Segment[], frame: Frame): void {
-    const rv = segments.filter((s) => s.rpc === 'request_vote' && s.kind === 'request').length;
-    const ae = segments.filter((s) => s.rpc === 'append_entries' && s.kind === 'request').length;
-    const lastLeader = [...frame.changes]
-      .reverse()
-      .find((e): e is StateEvent => e.type === 'state' && e.state === 'leader');
-    const text =
-      `Message timeline, last ${this.windowMs / 1000} seconds${this.paused ? ' (paused)' : ''}: ${rv} vote requests, ${ae} append_entries` +
-      (lastLeader ? `; node${lastLeader.node_id} became leader in term ${lastLeader.term}` : '');
-    if (text !== this.summary) {
-      this.summary = text;
-      this.canvas.setAttribute('aria-label', text);
-    }
+  private runAt(x: number, y: number): Run | null {
+    return (
+      this.layout.runs.find((r) => {
+        const ly = runBandY(r);
+        return (
+          x >= Math.min(r.x1, r.x2) - 4 && x <= Math.max(r.x1, r.x2, r.x1 + 150) && Math.abs(y - ly) <= 9
+        );
+      }) ?? null
+    );
   }
 }
 
-function clamp(v: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, v));
+function readPalette(el: Element): TimelinePalette {
+  const cs = getComputedStyle(el);
+  const v = (n: string) => cs.getPropertyValue(`--${n}`).trim() || '#888';
+  return {
+    text: v('text'),
+    muted: v('muted'),
+    border: v('border'),
+    rv: v('rv'),
+    ae: v('ae'),
+    hb: v('hb'),
+    bad: v('bad'),
+    leader: v('leader'),
+    candidate: v('candidate'),
+    focus: v('focus'),
+    warn: v('warn'),
+  };
+}
+
+/** The hover text of a message: what, between whom, when, how long it took, how it ended. */
+function describe(s: Segment, ref: number): string {
+  const m = s.record;
+  const rel = (t: number | null) => (t === null ? '—' : `${((t - ref) / 1000).toFixed(3)} s`);
+  const what = m.heartbeat ? 'heartbeat (append_entries, 0 entries)' : m.rpc;
+  const lines = [
+    `${what} ${s.kind} ${m.id}`,
+    s.kind === 'request'
+      ? `node${m.from} → node${m.to}, term ${m.term}`
+      : `node${m.to} → node${m.from}, term ${m.term}`,
+  ];
+  if (s.kind === 'request' && m.entries > 0) lines.push(`${m.entries} entries`);
+  if (m.heldAt !== null) lines.push(`held ${rel(m.heldAt)}`);
+  const sent = s.kind === 'request' ? m.sentAt : m.replySentAt;
+  const got = s.kind === 'request' ? m.recvAt : m.replyRecvAt;
+  lines.push(`sent ${rel(sent)}${got !== null && sent !== null ? `, arrived after ${got - sent} ms` : ''}`);
+  if (s.kind === 'response' && m.result !== null)
+    lines.push(`${m.rpc === 'request_vote' ? 'vote_granted' : 'success'}: ${m.result}`);
+  if (s.lost)
+    lines.push(`LOST: ${reasonText(s.lost)}${m.lostDetail ? ` — ${m.lostDetail.slice(0, 80)}` : ''}`);
+  return lines.join('\n');
 }
 
 declare global {

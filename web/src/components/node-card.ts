@@ -1,9 +1,10 @@
 // One node in the live panel: its role in words (LEADER, not just a colour), term, vote,
-// commit index, whether it is up, paused or cut off, its log strip, and the fault buttons.
-// A button sends the same action text a `cluster` cell would.
+// commit index, whether it is up, paused or cut off, its held requests and stopped timer, its
+// log strip, and the fault buttons. A button sends the same action text a `cluster` cell would.
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { NodeView } from '../../../server/contract/cluster-view.ts';
+import { roleText } from '../history/scene.ts';
 import { controlStyles } from './shared-styles.ts';
 import './log-strip.ts';
 
@@ -95,22 +96,28 @@ export class NodeCard extends LitElement {
   @property({ type: Number }) from = 1;
   @property({ type: Number }) to = 0;
   @property({ type: Boolean }) busy = false;
+  /** A replay: the card shows the past and offers no buttons. */
+  @property({ type: Boolean }) readOnly = false;
 
   override render() {
     const n = this.node;
     const role = roleOf(n);
     const s = n.status;
-    const color = `var(--${role === 'paused' || role === 'no answer' ? 'muted' : role})`;
+    const look =
+      role === 'paused' || role === 'no answer' ? 'muted' : role === 'pre_candidate' ? 'candidate' : role;
+    const color = `var(--${look})`;
     return html`<article class=${role} style="--role-color:${color}" aria-label="${n.name}, ${role}">
       <header>
         <span class="name">${n.name}</span>
-        <span class="role">${role === 'leader' ? '★ ' : ''}${role.toUpperCase()}</span>
+        <span class="role">${role === 'leader' ? '★ ' : ''}${roleText(role).toUpperCase()}</span>
         ${
           s
             ? html`<span class="facts">
               term <strong>${s.term}</strong> · vote <strong>${s.voted_for ? `node${s.voted_for}` : '—'}</strong> ·
               commit <strong>${s.commit_index}</strong>
-            </span>`
+            </span>
+            ${s.faults?.held ? html`<span class="cut" title="The network is held: requests wait in the outbox">❚❚ held${s.faults.held_count > 0 ? `: ${s.faults.held_count} in its outbox` : ''}</span>` : nothing}
+            ${s.faults?.timer_paused && role !== 'leader' ? html`<span class="cut" title="Its election timer is stopped">timer stopped</span>` : nothing}`
             : html`<span class="facts">${n.error ?? (n.up ? 'not answering' : 'process stopped')}</span>`
         }
       </header>
@@ -127,7 +134,7 @@ export class NodeCard extends LitElement {
           .from=${this.from}
           .to=${this.to}
         ></log-strip>
-        <div class="buttons">
+        <div class="buttons" ?hidden=${this.readOnly}>
           ${
             n.up
               ? html`<button ?disabled=${this.busy} @click=${() => this.act('kill')} aria-label="Kill ${n.name}">Kill</button>`
@@ -148,6 +155,14 @@ export class NodeCard extends LitElement {
                 Pause
               </button>`
           }
+          <button
+            ?disabled=${this.busy || !n.up || n.paused || role === 'leader'}
+            @click=${() => this.act('timeout')}
+            aria-label="Time out ${n.name}"
+            title="Its election timer fires now: it becomes a candidate (§5.2)"
+          >
+            Time out
+          </button>
         </div>
       </div>
     </article>`;

@@ -133,7 +133,11 @@ export class RaftLabApp extends LightDomElement {
   readonly live = new LiveState();
   private liveClient = new LiveClient({
     url: liveUrl(),
-    onMessage: (m) => this.live.apply(m),
+    onMessage: (m) => {
+      this.live.apply(m);
+      // A new connection: fetch the lab's recording of the last minute, for time travel.
+      if (m.type === 'hello') void this.live.backfill((q) => this.client.trace(q)).catch(() => {});
+    },
     onStatus: (s) => this.live.setStatus(s),
   });
   private unsubscribe: (() => void) | null = null;
@@ -144,6 +148,8 @@ export class RaftLabApp extends LightDomElement {
     super.connectedCallback();
     this.unsubscribe = this.live.on(['status', 'snapshot', 'warning', 'run'], () => this.requestUpdate());
     window.addEventListener('hashchange', this.route);
+    // A check's or an action's output links to a moment of the recorded run.
+    this.addEventListener('jump-to-moment', this.jump);
     this.liveClient.start();
     // A handle for people debugging in the console and for bench/web-budgets.ts.
     (window as unknown as { raftLab: unknown }).raftLab = { live: this.live };
@@ -154,6 +160,7 @@ export class RaftLabApp extends LightDomElement {
     super.disconnectedCallback();
     this.unsubscribe?.();
     window.removeEventListener('hashchange', this.route);
+    this.removeEventListener('jump-to-moment', this.jump);
     this.liveClient.stop();
   }
 
@@ -233,11 +240,19 @@ export class RaftLabApp extends LightDomElement {
     if (!id || id === this.lesson?.id) return;
     try {
       this.lesson = await this.client.lesson(id);
+      // The picture shows what this lesson says, from the defaults (a lesson before may have changed it).
+      this.live.lessonView(this.lesson.view ?? []);
       this.loadError = '';
       document.title = `${this.lesson.title} · Raft Lab`;
     } catch (err) {
       this.loadError = `Could not open lesson “${id}”: ${(err as Error).message}`;
     }
+  };
+
+  private jump = (e: Event) => {
+    const d = (e as CustomEvent<{ at: number; eventId: string | null }>).detail;
+    if (this.live.replay) this.live.closeReplay();
+    this.live.jumpTo(d.at, d.eventId);
   };
 
   /** The lesson list's progress comes from the saved outputs: asked again after a check ran. */
