@@ -75,6 +75,10 @@ describe('the cluster picture, end to end', () => {
   it('draws five servers on a ring with their timers, and heartbeats travelling', async () => {
     await page.goto(`${lab!.url}/#/lesson/02b-election-message-by-message`);
     await page.waitForSelector('cluster-ring button[data-node="5"]', { state: 'attached' });
+    // As lesson 2½ does: the messages of plain Figure 2 (PreVote would send pre_votes first, and
+    // leader stickiness would ignore the staged request_votes while timers are paused).
+    await act('prevote off');
+    await act('checkquorum off');
     await act('wires delay 200ms');
     await waitFor('a leader and four followers in the ring', async () => {
       const says = (await ringSays()) ?? '';
