@@ -133,6 +133,7 @@ export class ChaosClient {
         op.result = (a.body!.result as string | null) ?? null;
         op.index = a.body!.index as number;
         if (a.body!.duplicate === true) op.duplicate = true;
+        if (typeof a.body!.read === 'string') op.read = a.body!.read;
         return op;
       }
       const error = a.attempt.error;

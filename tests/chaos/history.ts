@@ -42,6 +42,11 @@ export interface HistoryOp {
   /** ok: the log index of the entry that answered, and whether it was a deduplicated retry. */
   index?: number;
   duplicate?: boolean;
+  /**
+   * A `get` answered without a log entry (dissertation §6.4: `read_index` or `lease`): `index` is
+   * then the read index, which holds some other entry; the linearizability checker judges it.
+   */
+  read?: string;
   attempts: Attempt[];
 }
 
