@@ -301,13 +301,21 @@ describe('the notebook, end to end', () => {
         .evaluate((el) => el.shadowRoot!.textContent ?? '');
       expect(results).toContain('not sent again: the node answered 200');
       expect(results).toContain('client_id');
-      const info = await clusterInfo();
-      const log = (
-        info.snapshot as unknown as {
-          nodes: { id: string; status: { log: { command: string | null }[] } | null }[];
-        }
-      ).nodes.find((n) => n.id === info.snapshot.leaderId)!.status!.log;
-      expect(log.filter((e) => e.command === 'set twice=42')).toHaveLength(2);
+      // The lab's cluster picture is polled (every 200 ms): wait until it shows the second entry.
+      const twice = async () => {
+        const info = await clusterInfo();
+        const log = (
+          info.snapshot as unknown as {
+            nodes: { id: string; status: { log: { command: string | null }[] } | null }[];
+          }
+        ).nodes.find((n) => n.id === info.snapshot.leaderId)?.status?.log;
+        return log ? log.filter((e) => e.command === 'set twice=42').length : 0;
+      };
+      await waitFor('the leader’s log in the picture to show both writes', async () => (await twice()) >= 2, {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      });
+      expect(await twice()).toBe(2);
       await cell('write').scrollIntoViewIfNeeded();
       await shot('06-write-run-twice');
     }, 120_000);
