@@ -74,6 +74,9 @@ const WALKS: Record<string, Walk> = {
       },
     ],
   },
+  // Lessons 2½ and 12–16 have no learner cells yet (no predict, choose or act): the learner runs
+  // every cell with its own Run button and every check must pass.
+  '02b-election-message-by-message': { steps: [] },
   '03-replicating-a-command': {
     steps: [
       { act: async (l) => l.panel('Kill', node(await l.captured('victim'))) },
@@ -152,6 +155,11 @@ const WALKS: Record<string, Walk> = {
       { pick: 's5' },
     ],
   },
+  '12-the-disruptive-server': { steps: [] },
+  '13-reading-safely': { steps: [] },
+  '14-snapshots': { steps: [] },
+  '15-growing-the-cluster': { steps: [] },
+  '16-handing-over-leadership': { steps: [] },
 };
 
 beforeAll(async () => {
