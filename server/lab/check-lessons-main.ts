@@ -104,6 +104,10 @@ async function main(): Promise<number> {
             for (const f of c.failure) console.log(`      ${f}`);
           },
           onLessonEnd: (l) => {
+            if (l.status === 'skipped') {
+              console.log(`  SKIPPED ${l.id}: ${l.error}`);
+              return;
+            }
             if (l.error) console.log(`  ✗ ${l.error}`);
             const n = (s: string) => l.cells.filter((c) => c.status === s).length;
             console.log(
@@ -123,7 +127,8 @@ async function main(): Promise<number> {
   mkdirSync(dirname(junitPath), { recursive: true });
   writeFileSync(junitPath, junitXml(outcomes));
   const passed = outcomes.filter((o) => o.status === 'passed').length;
-  const failed = outcomes.length - passed;
+  const skipped = outcomes.filter((o) => o.status === 'skipped');
+  const failed = outcomes.length - passed - skipped.length;
   const cells = outcomes.flatMap((o) => o.cells);
   const count = (s: string) => cells.filter((c) => c.status === s).length;
   console.log(
@@ -131,6 +136,11 @@ async function main(): Promise<number> {
   );
   console.log('Counting lessons:');
   console.log(`${passed} passed, ${failed} failed`);
+  if (skipped.length > 0) {
+    console.log(
+      `!!! ${skipped.length} SKIPPED (the backend cannot run them): ${skipped.map((o) => o.id).join(', ')}`,
+    );
+  }
   if (outcomes.length === 0) {
     console.log(`(no lessons found in ${lessonsDir})`);
     return 1;

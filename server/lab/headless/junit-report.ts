@@ -13,7 +13,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 export function junitXml(lessons: LessonOutcome[]): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const all = lessons.flatMap((l) => l.cells);
-  const lessonErrors = lessons.filter((l) => l.error !== null).length;
+  const lessonErrors = lessons.filter((l) => l.error !== null && l.status !== 'skipped').length;
   const failures = all.filter((c) => c.status === 'failed').length;
   const total = lessons.reduce((t, l) => t + l.durationMs, 0);
   out.push(
@@ -22,6 +22,14 @@ export function junitXml(lessons: LessonOutcome[]): string {
   for (const l of lessons) {
     const fails = l.cells.filter((c) => c.status === 'failed').length;
     const skipped = l.cells.filter((c) => c.status === 'skipped').length;
+    if (l.status === 'skipped') {
+      out.push(
+        `  <testsuite name="${escapeXml(l.id)}" file="${escapeXml(l.file)}" tests="1" failures="0" errors="0" skipped="1" time="0.000">`,
+        `    <testcase classname="${escapeXml(l.id)}" name="lesson" file="${escapeXml(l.file)}"><skipped message="${escapeXml(l.error ?? '')}"/></testcase>`,
+        '  </testsuite>',
+      );
+      continue;
+    }
     const errors = l.error ? 1 : 0;
     out.push(
       `  <testsuite name="${escapeXml(l.id)}" file="${escapeXml(l.file)}" tests="${l.cells.length + errors}" failures="${fails}" errors="${errors}" skipped="${skipped}" time="${seconds(l.durationMs)}">`,

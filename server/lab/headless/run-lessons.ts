@@ -4,6 +4,7 @@
 import type { CellType, RunResult } from '../../contract/lab-api.ts';
 import { decidingCell } from '../../lessons/deciding-cell.ts';
 import type { LessonError } from '../../lessons/lesson-error.ts';
+import { faultsNeeded } from '../../lessons/lesson-faults.ts';
 import type { ParsedLesson } from '../../lessons/lesson-types.ts';
 import { parsePredictCell } from '../../lessons/parse-learner-cells.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
@@ -23,7 +24,8 @@ export interface LessonOutcome {
   id: string;
   file: string;
   title: string;
-  status: 'passed' | 'failed';
+  /** `skipped`: the backend lacks a fault the lesson needs (`error` names it); counted apart. */
+  status: 'passed' | 'failed' | 'skipped';
   durationMs: number;
   /** Set when the lesson could not run at all (malformed file, cluster would not reset). */
   error: string | null;
@@ -136,6 +138,16 @@ export async function runLesson(
     cells: [],
   };
   session.forgetVariables(lesson.id);
+  const missing = faultsNeeded(lesson).filter((f) => !session.backend.faults.includes(f));
+  if (missing.length > 0) {
+    outcome.status = 'skipped';
+    outcome.error =
+      `needs ${missing.join(', ')}, which the ${session.backend.kind} backend does not offer ` +
+      '(run it with the local backend: npm run lessons:check -- --backend local)';
+    outcome.durationMs = Date.now() - started;
+    hooks.onLessonEnd?.(outcome);
+    return outcome;
+  }
   outcome.error = await freshCluster(session, lesson, first);
   let failed = outcome.error !== null;
   const cells = lesson.blocks.flatMap((b) => (b.kind === 'cell' ? [b.cell] : []));
