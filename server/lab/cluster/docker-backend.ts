@@ -249,7 +249,9 @@ export class DockerBackend implements ClusterBackend {
       await applyGroups(this.docker, this.d, [this.d.members], this.networks);
       await this.refresh();
       // The nodes' own message-level faults (hold, links, timers) live behind their /admin API.
-      if (this.d.adminToken) await this.network.heal();
+      // Only when some were set: right after a network reconnect the lab's kept-alive sockets to
+      // a node that was cut off can hang until their timeout, so nothing is asked needlessly.
+      if (this.d.adminToken && this.network.changed) await this.network.heal();
     });
   }
 
