@@ -15,7 +15,8 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../server/contract/cluster-view.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { launchChromium, openLessonFromList, requireChromiumAndWebBuild } from './browser.ts';
+import { openLessonFromList } from './browser.ts';
+import { ensureWebBuild, launchChromium } from './chromium.ts';
 import { type LabProcess, startLab } from './lab-process.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -163,7 +164,7 @@ const WALKS: Record<string, Walk> = {
 };
 
 beforeAll(async () => {
-  requireChromiumAndWebBuild();
+  ensureWebBuild();
   mkdirSync(SHOTS, { recursive: true });
   lab = await startLab({ port: LAB_PORT, basePort: NODE_BASE_PORT });
   browser = await launchChromium();

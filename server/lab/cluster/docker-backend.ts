@@ -27,6 +27,7 @@ import {
 } from './docker/discovery.ts';
 import { describeEngineError, ignoreNotPaused, isEngineError } from './docker/engine-errors.ts';
 import { applyGroups, type NetworkView } from './docker/partition-networks.ts';
+import { fixedMembership } from './fixed-membership.ts';
 import { NetworkControl } from './network-control.ts';
 import { RaftSwitchesState } from './raft-switches-state.ts';
 import { leaderOf, takeSnapshot } from './snapshot.ts';
@@ -283,18 +284,11 @@ export class DockerBackend implements ClusterBackend {
     });
   }
 
-  wipe(): Promise<void> {
-    return noMembership('wipe a node');
-  }
-  addNode(): Promise<void> {
-    return noMembership('add a node');
-  }
-  promote(): Promise<void> {
-    return noMembership('promote a node');
-  }
-  removeNode(): Promise<void> {
-    return noMembership('remove a node');
-  }
+  private readonly membership = fixedMembership('docker', "it drives the Compose file's five containers");
+  readonly wipe = this.membership.wipe;
+  readonly addNode = this.membership.addNode;
+  readonly promote = this.membership.promote;
+  readonly removeNode = this.membership.removeNode;
 
   /** Raft switches on every running node, through its /admin API as for `speed`. */
   switches(change: SwitchesBody): Promise<void> {
@@ -443,8 +437,3 @@ export class DockerBackend implements ClusterBackend {
 }
 
 /** Compose defines the five node services; a sixth container is not created by the lab. */
-async function noMembership(what: string): Promise<never> {
-  throw new Error(
-    `the docker backend cannot ${what}: it drives the Compose file's five containers. Use the local backend (--backend local) for lessons 14 and 15`,
-  );
-}

@@ -13,6 +13,7 @@ import { MEMBERSHIP_FAULTS } from '../../../contract/fault-words.ts';
 import type { SwitchesBody } from '../../../contract/raft-switches.ts';
 import { adminPost, cutsFor, transferLeadership } from '../admin-client.ts';
 import type { ClusterBackend } from '../backend.ts';
+import { fixedMembership } from '../fixed-membership.ts';
 import type { NetworkControl } from '../network-control.ts';
 import { RaftSwitchesState } from '../raft-switches-state.ts';
 
@@ -145,18 +146,11 @@ export class SwarmBackend implements ClusterBackend {
     );
   }
 
-  wipe(): Promise<void> {
-    return noMembership('wipe a node');
-  }
-  addNode(): Promise<void> {
-    return noMembership('add a node');
-  }
-  promote(): Promise<void> {
-    return noMembership('promote a node');
-  }
-  removeNode(): Promise<void> {
-    return noMembership('remove a node');
-  }
+  private readonly membership = fixedMembership('swarm', "each learner's stack runs five node services");
+  readonly wipe = this.membership.wipe;
+  readonly addNode = this.membership.addNode;
+  readonly promote = this.membership.promote;
+  readonly removeNode = this.membership.removeNode;
 
   /** Raft switches on every reachable node; a node started later gets them too (applyFaults). */
   async switches(change: SwitchesBody): Promise<void> {
@@ -366,11 +360,5 @@ export async function removeStack(docker: Docker, stack: string | null, classId?
         .remove()
         .catch(() => {}),
     ),
-  );
-}
-
-async function noMembership(what: string): Promise<never> {
-  throw new Error(
-    `the swarm backend cannot ${what}: each learner's stack runs five node services. Use the local backend for lessons 14 and 15`,
   );
 }
