@@ -67,6 +67,9 @@ async function clickHeld(id: string): Promise<void> {
     id,
   );
   if (!at) throw new Error(`message ${id} is not drawn`);
+  // page.mouse clicks where it is told, even outside the viewport: bring the ring into view first
+  // (notices above it in the panel can push it down).
+  await page.locator('cluster-ring canvas').scrollIntoViewIfNeeded();
   const box = (await page.locator('cluster-ring canvas').boundingBox())!;
   await page.mouse.click(box.x + at.x, box.y + at.y);
 }
@@ -165,12 +168,24 @@ describe('the cluster picture, end to end', () => {
     await act('release');
     await act('resume timers');
     await act('wait leader 30s');
+    // As the lesson's check does before this step: `wait leader` returns once a majority follows
+    // the new leader, but with 200 ms wires the old leader may not have heard yet — still a
+    // leader, it would not be one of the followers that time out.
+    await waitFor(
+      'a leader and four followers in the ring',
+      async () => {
+        const says = (await ringSays()) ?? '';
+        return /leader/.test(says) && (says.match(/follower/g) ?? []).length === 4;
+      },
+      { timeoutMs: 30_000 },
+    );
     await act('hold');
     await act('pause timers');
     await act('timeout followers');
     await waitFor(
       'four candidates in the ring',
       async () => ((await ringSays()) ?? '').match(/candidate/g)?.length === 4,
+      { timeoutMs: 15_000 },
     );
     await act('deliver all request_vote');
     await waitFor(

@@ -59,6 +59,26 @@ afterEach(async () => {
   await cluster.waitForLeader(20_000);
 });
 
+/**
+ * Holds every outbox and pauses every election timer, and returns the leader of the frozen
+ * cluster: the leader of the highest term any node knows. Under load, a follower's timer can fire
+ * between `waitForLeader` and the freeze; if an election was in flight, the freeze is undone and
+ * tried again, so the test starts from a leader nobody has deposed.
+ */
+async function frozenWithLeader(): Promise<NodeStatus> {
+  for (let attempt = 1; ; attempt++) {
+    await cluster.waitForLeader(10_000);
+    await everyNode('hold', { held: true });
+    await everyNode('timer', { paused: true });
+    const all = await Promise.all(ids().map(status));
+    const top = Math.max(...all.map((s) => s.term));
+    const leader = all.find((s) => s.state === 'leader' && s.term === top);
+    if (leader) return leader;
+    if (attempt === 3) throw new Error(`no leader of term ${top} after freezing the cluster three times`);
+    await everyNode('heal');
+  }
+}
+
 describe.sequential('message-level control', () => {
   it('a held append_entries is not acknowledged: the command commits only once it is delivered', async () => {
     const leader = await cluster.waitForLeader(10_000);
@@ -349,10 +369,8 @@ describe.sequential('message-level control', () => {
   });
 
   it('timeout makes a follower a candidate at once; a leader has no election timer to fire', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await frozenWithLeader();
     const follower = ids().find((id) => id !== leader.node_id)!;
-    await everyNode('hold', { held: true });
-    await everyNode('timer', { paused: true });
     const r = await admin(follower, 'timeout');
     expect(r.status).toBe(200);
     const s = await status(follower);

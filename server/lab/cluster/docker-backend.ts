@@ -250,8 +250,7 @@ export class DockerBackend implements ClusterBackend {
       await applyGroups(this.docker, this.d, [this.d.members], this.networks);
       await this.refresh();
       // The nodes' own message-level faults (hold, links, timers) live behind their /admin API.
-      // Only when some were set: right after a network reconnect the lab's kept-alive sockets to
-      // a node that was cut off can hang until their timeout, so nothing is asked needlessly.
+      // Only when some were set: healing the Docker networks alone asks the nodes nothing.
       if (this.d.adminToken && this.network.changed) await this.network.heal();
     });
   }

@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import { type Discovery, type Member, PARTITION_LABEL } from './discovery.ts';
 import { ignoreAlreadyConnected, ignoreNotConnected } from './engine-errors.ts';
+import { dropPooledConnections } from './lab-connections.ts';
 
 /** What the backend knows now: each member's networks (after `refresh`), and who leads. */
 export interface NetworkView {
@@ -52,6 +53,10 @@ export async function applyGroups(
   // so the members of a group that moves together keep reaching each other (new connections
   // resolve the names there) well inside an election timeout.
   const onNet = (m: Member, net: string) => view.networksOf(m).includes(net);
+  // Whether any node changes address (joins or leaves a network): the lab's connections to it then hang.
+  const moved = d.members.some(
+    (m) => !onNet(m, target.get(m.id)!) || view.networksOf(m).some((net) => net !== target.get(m.id)),
+  );
   const join = (ms: Member[]) =>
     Promise.all(
       ms
@@ -86,6 +91,7 @@ export async function applyGroups(
   await join(toCluster);
   await leave(toCluster);
   await removeUnusedPartitionNetworks(docker, d, new Set(needed));
+  if (moved) await dropPooledConnections();
 }
 
 async function ensurePartitionNetwork(docker: Docker, d: Discovery, name: string): Promise<void> {
