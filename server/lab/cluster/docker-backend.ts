@@ -25,7 +25,7 @@ import {
   PROJECT_LABEL,
   socketFromEnv,
 } from './docker/discovery.ts';
-import { describeEngineError, ignoreNotPaused, isEngineError } from './docker/engine-errors.ts';
+import { describeEngineError, ignoreNotPaused, isEngineError, pauseContainer } from './docker/engine-errors.ts';
 import { applyGroups, type NetworkView } from './docker/partition-networks.ts';
 import { fixedMembership } from './fixed-membership.ts';
 import { NetworkControl } from './network-control.ts';
@@ -208,7 +208,7 @@ export class DockerBackend implements ClusterBackend {
       const m = this.member(id);
       const s = await this.inspectState(m);
       if (!s.up) throw new Error(`${m.name} is not running (killed?): restart ${m.name} before pausing it`);
-      if (!s.paused) await this.docker.getContainer(m.containerId).pause();
+      if (!s.paused) await pauseContainer(() => this.docker.getContainer(m.containerId).pause(), m.name);
       await this.refresh();
     });
   }

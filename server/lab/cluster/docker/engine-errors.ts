@@ -36,3 +36,32 @@ export const ignoreAlreadyConnected = (p: Promise<unknown>) =>
     p,
     (e) => e.statusCode === 403 || /already exists|already connected/i.test(e.json?.message ?? ''),
   );
+
+/**
+ * Pauses a container, trying again when the engine's freezer gives up ("unable to freeze": the
+ * cgroup v1 freezer cannot stop a process that sits in an uninterruptible disk wait, e.g. a
+ * node's fsync on a busy disk; the runtime thaws the container again). Up to `attempts` tries,
+ * `backoffMs` × attempt apart; then the last refusal, said for a person.
+ */
+export async function pauseContainer(
+  pause: () => Promise<unknown>,
+  name: string,
+  attempts = 5,
+  backoffMs = 250,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await pause();
+      return;
+    } catch (err) {
+      const freezeFailed = /unable to freeze/i.test((err as EngineError).json?.message ?? '');
+      if (!freezeFailed) throw err;
+      if (attempt >= attempts) {
+        throw new Error(
+          `the Docker engine could not freeze ${name} in ${attempts} tries (its processes kept waiting on the disk, usual on a very busy machine); ${name} is still running: run the pause again`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, backoffMs * attempt));
+    }
+  }
+}
