@@ -276,6 +276,12 @@ export class SwarmBackend implements ClusterBackend {
       },
       Mode: { Replicated: { Replicas: replicas } },
       EndpointSpec: {
+        // DNS round robin: `nodeN` resolves to the task's own address on the overlay network.
+        // The default (vip) resolves it to a virtual IP that only the kernel's IPVS forwards; on
+        // a kernel without IPVS (this project's machine: dockerd logs "Could not get ipvs family
+        // information") peers' RPCs fail with EHOSTUNREACH and no node ever wins a PreVote.
+        // One replica per service needs no load balancing, and host-mode ports allow dnsrr.
+        Mode: 'dnsrr',
         Ports: [
           {
             Protocol: 'tcp',
