@@ -3,7 +3,8 @@
 // services (`<stack>_node1`…) each with its own volume, all pinned to one swarm node (their
 // volumes live there, and a learner's RPCs stay on one machine). Each node publishes its port
 // in host mode on that machine (the ingress routing mesh is not needed, and did not answer on
-// 127.0.0.1 on this project's machine); the lab reaches them at <that machine's address>:<port>.
+// 127.0.0.1 on this project's machine); the lab reaches them at <that machine's address>:<port>,
+// and the nodes reach each other by name on the overlay network (DNS round robin, no VIP).
 // kill = scale to 0 with SIGKILL as the stop signal, restart = scale to 1 on the same volume;
 // pause, partition, speed and the §8 no-op go through each node's /admin API.
 import type Docker from 'dockerode';
