@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedLearner } from '../../bench/classroom/simulated-learner.ts';
 import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
 import type { NodeStatus } from '../../server/contract/node-status.ts';
-import { CLASS_LABEL, removeStack } from '../../server/lab/cluster/swarm/swarm-backend.ts';
+import { CLASS_LABEL, removeStack } from '../../server/lab/cluster/swarm/remove-stack.ts';
 import { swarmBackendFactory } from '../../server/lab/cluster/swarm/swarm-backend-factory.ts';
 import { JOIN_CODE, startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -124,7 +124,7 @@ describe.skipIf(!engine.ok)('classroom on a Docker Swarm', { timeout: 600_000 },
     const tasks = await api.listContainers({
       filters: { label: [`com.docker.swarm.service.name=raftlab-${CLASS_ID}-${ada.id}_node1`] },
     });
-    expect(tasks).toEqual([]);
+    expect(tasks.map((c) => `${c.Names[0]} ${c.State}`)).toEqual([]);
     const restart = await ada.call<{ ok: boolean }>('POST', '/api/cluster/actions', {
       action: 'restart node1',
     });

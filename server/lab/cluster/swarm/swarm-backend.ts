@@ -17,13 +17,10 @@ import type { ClusterBackend } from '../backend.ts';
 import { fixedMembership } from '../fixed-membership.ts';
 import type { NetworkControl } from '../network-control.ts';
 import { RaftSwitchesState } from '../raft-switches-state.ts';
+import { CLASS_LABEL, removeStack, STACK_LABEL, untilNoContainers } from './remove-stack.ts';
 
 const MESSAGE_LEVEL: ReadonlySet<Fault> = new Set(['messages', 'links', 'timers']);
 
-/** Every object the backend makes carries it (value: the class id), so a later run can find leftovers. */
-export const CLASS_LABEL = 'raft-lab.class';
-/** Docker's own stack label: `docker stack ls` and `docker stack rm` see our stacks. */
-export const STACK_LABEL = 'com.docker.stack.namespace';
 const NODE_PORT = 5000;
 const SIZE = 5;
 
@@ -306,11 +303,7 @@ export class SwarmBackend implements ClusterBackend {
       // A task that exited (replicas already 1) must be replaced: force a new one.
       TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: (spec.TaskTemplate?.ForceUpdate ?? 0) + 1 },
     });
-    if (replicas === 0) await this.untilNoContainers(this.serviceName(id));
-  }
-
-  private async untilNoContainers(service: string): Promise<void> {
-    await untilGone(this.o.docker, `com.docker.swarm.service.name=${service}`);
+    if (replicas === 0) await untilNoContainers(this.o.docker, this.serviceName(id));
   }
 
   private async waitAnswering(nodes: ClusterNode[]): Promise<void> {
@@ -320,52 +313,4 @@ export class SwarmBackend implements ClusterBackend {
         `the swarm stack ${this.o.stack} did not come up: ${problems.join('; ')}. \`docker service ps ${this.o.stack}_node1\` shows why a task is not running (image missing on that machine? port taken?)`,
       );
   }
-}
-
-/** Waits until no container with this label exists on the engine the lab talks to (at most 60 s). */
-async function untilGone(docker: Docker, label: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const left = await docker.listContainers({ all: true, filters: { label: [label] } });
-    if (left.length === 0) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/**
- * Removes one stack (or, with `classId`, every stack of that class): services first, then —
- * once their containers are gone — volumes and networks. Volumes on other machines of a
- * multi-host swarm are left (Docker removes a volume only through its own engine): docs/classroom.md.
- */
-export async function removeStack(docker: Docker, stack: string | null, classId?: string): Promise<void> {
-  const label = stack ? `${STACK_LABEL}=${stack}` : `${CLASS_LABEL}=${classId}`;
-  const filters = { label: [label] };
-  const services = await docker.listServices({ filters });
-  await Promise.all(
-    services.map((s) =>
-      docker
-        .getService(s.ID)
-        .remove()
-        .catch(() => {}),
-    ),
-  );
-  for (const s of services) await untilGone(docker, `com.docker.swarm.service.name=${s.Spec?.Name}`);
-  const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
-  await Promise.all(
-    volumes.map((v) =>
-      docker
-        .getVolume(v.Name)
-        .remove()
-        .catch(() => {}),
-    ),
-  );
-  const networks = await docker.listNetworks({ filters });
-  await Promise.all(
-    networks.map((n) =>
-      docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => {}),
-    ),
-  );
 }
