@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { BackendFactory } from '../../classroom/classroom.ts';
 import { socketFromEnv } from '../docker/discovery.ts';
-import { removeStack, SwarmBackend } from './swarm-backend.ts';
+import { removeStack } from './remove-stack.ts';
+import { SwarmBackend } from './swarm-backend.ts';
 
 export interface SwarmFactoryOptions {
   /** The node image; every machine of the swarm must have it (or reach a registry that does). */

@@ -3,7 +3,8 @@
 // services (`<stack>_node1`…) each with its own volume, all pinned to one swarm node (their
 // volumes live there, and a learner's RPCs stay on one machine). Each node publishes its port
 // in host mode on that machine (the ingress routing mesh is not needed, and did not answer on
-// 127.0.0.1 on this project's machine); the lab reaches them at <that machine's address>:<port>.
+// 127.0.0.1 on this project's machine); the lab reaches them at <that machine's address>:<port>,
+// and the nodes reach each other by name on the overlay network (DNS round robin, no VIP).
 // kill = scale to 0 with SIGKILL as the stop signal, restart = scale to 1 on the same volume;
 // pause, partition, speed and the §8 no-op go through each node's /admin API.
 import type Docker from 'dockerode';
@@ -16,13 +17,10 @@ import type { ClusterBackend } from '../backend.ts';
 import { fixedMembership } from '../fixed-membership.ts';
 import type { NetworkControl } from '../network-control.ts';
 import { RaftSwitchesState } from '../raft-switches-state.ts';
+import { CLASS_LABEL, removeStack, STACK_LABEL, untilNoContainers } from './remove-stack.ts';
 
 const MESSAGE_LEVEL: ReadonlySet<Fault> = new Set(['messages', 'links', 'timers']);
 
-/** Every object the backend makes carries it (value: the class id), so a later run can find leftovers. */
-export const CLASS_LABEL = 'raft-lab.class';
-/** Docker's own stack label: `docker stack ls` and `docker stack rm` see our stacks. */
-export const STACK_LABEL = 'com.docker.stack.namespace';
 const NODE_PORT = 5000;
 const SIZE = 5;
 
@@ -276,6 +274,12 @@ export class SwarmBackend implements ClusterBackend {
       },
       Mode: { Replicated: { Replicas: replicas } },
       EndpointSpec: {
+        // DNS round robin: `nodeN` resolves to the task's own address on the overlay network.
+        // The default (vip) resolves it to a virtual IP that only the kernel's IPVS forwards; on
+        // a kernel without IPVS (this project's machine: dockerd logs "Could not get ipvs family
+        // information") peers' RPCs fail with EHOSTUNREACH and no node ever wins a PreVote.
+        // One replica per service needs no load balancing, and host-mode ports allow dnsrr.
+        Mode: 'dnsrr',
         Ports: [
           {
             Protocol: 'tcp',
@@ -299,11 +303,7 @@ export class SwarmBackend implements ClusterBackend {
       // A task that exited (replicas already 1) must be replaced: force a new one.
       TaskTemplate: { ...spec.TaskTemplate, ForceUpdate: (spec.TaskTemplate?.ForceUpdate ?? 0) + 1 },
     });
-    if (replicas === 0) await this.untilNoContainers(this.serviceName(id));
-  }
-
-  private async untilNoContainers(service: string): Promise<void> {
-    await untilGone(this.o.docker, `com.docker.swarm.service.name=${service}`);
+    if (replicas === 0) await untilNoContainers(this.o.docker, this.serviceName(id));
   }
 
   private async waitAnswering(nodes: ClusterNode[]): Promise<void> {
@@ -313,52 +313,4 @@ export class SwarmBackend implements ClusterBackend {
         `the swarm stack ${this.o.stack} did not come up: ${problems.join('; ')}. \`docker service ps ${this.o.stack}_node1\` shows why a task is not running (image missing on that machine? port taken?)`,
       );
   }
-}
-
-/** Waits until no container with this label exists on the engine the lab talks to (at most 60 s). */
-async function untilGone(docker: Docker, label: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const left = await docker.listContainers({ all: true, filters: { label: [label] } });
-    if (left.length === 0) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/**
- * Removes one stack (or, with `classId`, every stack of that class): services first, then —
- * once their containers are gone — volumes and networks. Volumes on other machines of a
- * multi-host swarm are left (Docker removes a volume only through its own engine): docs/classroom.md.
- */
-export async function removeStack(docker: Docker, stack: string | null, classId?: string): Promise<void> {
-  const label = stack ? `${STACK_LABEL}=${stack}` : `${CLASS_LABEL}=${classId}`;
-  const filters = { label: [label] };
-  const services = await docker.listServices({ filters });
-  await Promise.all(
-    services.map((s) =>
-      docker
-        .getService(s.ID)
-        .remove()
-        .catch(() => {}),
-    ),
-  );
-  for (const s of services) await untilGone(docker, `com.docker.swarm.service.name=${s.Spec?.Name}`);
-  const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
-  await Promise.all(
-    volumes.map((v) =>
-      docker
-        .getVolume(v.Name)
-        .remove()
-        .catch(() => {}),
-    ),
-  );
-  const networks = await docker.listNetworks({ filters });
-  await Promise.all(
-    networks.map((n) =>
-      docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => {}),
-    ),
-  );
 }
