@@ -11,6 +11,8 @@
 //    log is replayed through a model of the documented protocol (sessions from `register`, at
 //    most once per client_id + request_id), and every acknowledged result and every node's
 //    final map must match it.
+// 6. No node stopped itself: a node that finds it cannot go on safely says so in its log and
+//    exits (server/node/main.ts); only the nemesis may stop a node.
 
 import type { LogEntry } from '../../server/contract/raft-rpc.ts';
 import { parseCommand } from '../../server/statemachine/command.ts';
@@ -129,6 +131,22 @@ export function checkAcknowledgedWrites(history: HistoryOp[]): string[] {
         `lost or stale write on key ${get.key}: ${describeOp(set)} was acknowledged, but the later ` +
           `${describeOp(get)} saw ${brief(get.result)}, which no write that could follow it wrote`,
       );
+    }
+  }
+  return anomalies;
+}
+
+/** What a node says in its log when it exits because it cannot go on safely (server/node/main.ts). */
+const STOPPED_ITSELF = /\[node (\S+)\] cannot continue safely, exiting: (.*)/;
+
+/** Every line of the nodes' logs (`logs`: file name → text) in which a node stopped itself. */
+export function checkNoNodeStoppedItself(logs: Map<string, string>): string[] {
+  const anomalies: string[] = [];
+  for (const [file, text] of logs) {
+    for (const line of text.split('\n')) {
+      const m = STOPPED_ITSELF.exec(line);
+      if (m)
+        anomalies.push(`node ${m[1]} stopped itself (${file}, ${line.slice(0, 24)}): ${m[2]!.slice(0, 300)}`);
     }
   }
   return anomalies;

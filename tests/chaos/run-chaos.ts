@@ -17,6 +17,7 @@ import {
   checkCommittedPrefixes,
   checkKeys,
   checkLeadersPerTerm,
+  checkNoNodeStoppedItself,
   replayCommittedLog,
 } from './checks.ts';
 import { ChaosClient } from './client.ts';
@@ -185,6 +186,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       ...lin.anomalies,
       ...checkAcknowledgedWrites(history),
       ...checkLeadersPerTerm(leaders),
+      ...checkNoNodeStoppedItself(await readLogs(logDir)),
       ...recorder.anomalies,
       ...checkCommittedPrefixes(logs),
       ...(replay?.anomalies ?? []),
@@ -222,6 +224,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await cluster.stop();
     await fs.rm(dataRoot, { recursive: true, force: true });
   }
+}
+
+/** The nodes' log files in `logDir`, by file name. */
+async function readLogs(logDir: string): Promise<Map<string, string>> {
+  const logs = new Map<string, string>();
+  for (const f of await fs.readdir(logDir)) logs.set(f, await fs.readFile(path.join(logDir, f), 'utf8'));
+  return logs;
 }
 
 async function writeFolder(
