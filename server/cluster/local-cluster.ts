@@ -40,6 +40,8 @@ export interface LocalClusterOptions {
   electionTimeoutMaxMs?: number;
   /** Any other environment for every node (e.g. COMMAND_TIMEOUT_MS). */
   env?: Record<string, string>;
+  /** Environment for one node, by id, over `env` (e.g. a SNAPSHOT_ENTRIES of its own). */
+  nodeEnv?: (id: string) => Record<string, string>;
   /** 'prefix': copy node output to ours as "[node3] ..."; 'ignore' (default) keeps only the last lines for errors. */
   output?: 'prefix' | 'ignore';
   /** Extra Node flags for every node, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
@@ -355,6 +357,7 @@ export class LocalCluster {
         ? { ELECTION_TIMEOUT_MAX_MS: String(o.electionTimeoutMaxMs) }
         : {}),
       ...(o.env ?? {}),
+      ...(o.nodeEnv?.(m.id) ?? {}),
       ...m.env,
     };
     if (o.adminToken !== undefined) env.ADMIN_TOKEN = o.adminToken;

@@ -570,7 +570,12 @@ export class RaftNode {
     }
     if (this.stopped || this.resetting) return Promise.resolve();
     this.pumpAgain = false;
-    this.pumping = this.runReadyLoop()
+    // One loop, one Ready at a time (server/raft/README.md). The loop starts a microtask later,
+    // once `pumping` says it runs: what it calls on its way may pump again before its first
+    // await — an early append to a cut peer fails on the spot (§10.2.1, outbound-rpcs.ts) — and
+    // that must not start a second loop writing the log beside it.
+    this.pumping = Promise.resolve()
+      .then(() => this.runReadyLoop())
       .catch((err) => {
         this.stopped = true;
         this.stopTicker();

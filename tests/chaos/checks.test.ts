@@ -7,6 +7,7 @@ import {
   checkCommittedPrefixes,
   checkKeys,
   checkLeadersPerTerm,
+  checkNoNodeStoppedItself,
   replayCommittedLog,
 } from './checks.ts';
 import type { HistoryOp } from './history.ts';
@@ -74,6 +75,33 @@ describe('leaders and committed logs', () => {
       ['3', [e(1, 'set a=1')]],
     ]);
     expect(checkCommittedPrefixes(logs)).toEqual([expect.stringMatching(/nodes 1 and 2 differ at index 2/)]);
+    // Holes (entries a snapshot dropped before they were read) are not differences; what follows is compared.
+    const holes = new Map([
+      ['1', [e(1, 'set a=1'), e(2, 'set b=1'), e(3, 'get a')]],
+      ['2', [e(1, 'set a=1'), undefined, e(3, 'get b')] as CommittedEntry[]],
+    ]);
+    expect(checkCommittedPrefixes(holes)).toEqual([expect.stringMatching(/nodes 1 and 2 differ at index 3/)]);
+  });
+});
+
+describe("the nodes' logs", () => {
+  it('name every node that stopped itself, with the reason it gave', () => {
+    const logs = new Map([
+      [
+        'node-4.log',
+        [
+          '2026-11-30T13:53:22.239Z [node 4] leader in term 6',
+          '2026-11-30T13:53:22.908Z [node 4] cannot continue safely, exiting: Error: refusing to write an impossible log change: entry 2187 does not follow index 2185',
+          '2026-11-30T13:53:22.920Z --- exited (code 1)',
+        ].join('\n'),
+      ],
+      ['node-1.log', '2026-11-30T13:53:12.992Z --- exited (SIGKILL)\n'],
+    ]);
+    expect(checkNoNodeStoppedItself(logs)).toEqual([
+      expect.stringMatching(
+        /^node 4 stopped itself \(node-4\.log, 2026-11-30T13:53:22\.908Z\): Error: refusing .* 2187/,
+      ),
+    ]);
   });
 });
 

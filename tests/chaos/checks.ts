@@ -11,6 +11,8 @@
 //    log is replayed through a model of the documented protocol (sessions from `register`, at
 //    most once per client_id + request_id), and every acknowledged result and every node's
 //    final map must match it.
+// 6. No node stopped itself: a node that finds it cannot go on safely says so in its log and
+//    exits (server/node/main.ts); only the nemesis may stop a node.
 
 import type { LogEntry } from '../../server/contract/raft-rpc.ts';
 import { parseCommand } from '../../server/statemachine/command.ts';
@@ -134,6 +136,22 @@ export function checkAcknowledgedWrites(history: HistoryOp[]): string[] {
   return anomalies;
 }
 
+/** What a node says in its log when it exits because it cannot go on safely (server/node/main.ts). */
+const STOPPED_ITSELF = /\[node (\S+)\] cannot continue safely, exiting: (.*)/;
+
+/** Every line of the nodes' logs (`logs`: file name → text) in which a node stopped itself. */
+export function checkNoNodeStoppedItself(logs: Map<string, string>): string[] {
+  const anomalies: string[] = [];
+  for (const [file, text] of logs) {
+    for (const line of text.split('\n')) {
+      const m = STOPPED_ITSELF.exec(line);
+      if (m)
+        anomalies.push(`node ${m[1]} stopped itself (${file}, ${line.slice(0, 24)}): ${m[2]!.slice(0, 300)}`);
+    }
+  }
+  return anomalies;
+}
+
 /** §5.2: at most one leader per term among the /status samples taken during the run. */
 export function checkLeadersPerTerm(leaders: Map<number, Set<string>>): string[] {
   return [...leaders]
@@ -143,14 +161,19 @@ export function checkLeadersPerTerm(leaders: Map<number, Set<string>>): string[]
     );
 }
 
-const sameEntry = (a: CommittedEntry, b: CommittedEntry) =>
+/** The same entry: term, type, command and the session fields. */
+export const sameEntry = (a: CommittedEntry, b: CommittedEntry) =>
   a.term === b.term &&
   a.type === b.type &&
   a.command === b.command &&
   a.client_id === b.client_id &&
   a.request_id === b.request_id;
 
-/** State Machine Safety: every pair of nodes agrees on their common committed prefix. */
+/**
+ * State Machine Safety: every pair of nodes agrees on their common committed prefix. A log has
+ * entry i at position i - 1 and may have holes (entries a snapshot dropped before they were
+ * read, log-recorder.ts): an index is compared where both nodes showed it.
+ */
 export function checkCommittedPrefixes(logs: Map<string, CommittedEntry[]>): string[] {
   const anomalies: string[] = [];
   const all = [...logs];
@@ -160,6 +183,7 @@ export function checkCommittedPrefixes(logs: Map<string, CommittedEntry[]>): str
       const [b, lb] = all[j]!;
       const n = Math.min(la.length, lb.length);
       for (let k = 0; k < n; k++) {
+        if (la[k] === undefined || lb[k] === undefined) continue;
         if (!sameEntry(la[k]!, lb[k]!)) {
           anomalies.push(
             `committed logs of nodes ${a} and ${b} differ at index ${k + 1}: ` +

@@ -14,6 +14,8 @@ import {
   type WalUpdate,
 } from '../../server/node/storage/wal.ts';
 import type { Entry } from '../../server/raft/types.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { GatedDisk } from './gated-disk.ts';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -121,6 +123,32 @@ describe('write-ahead log', () => {
     await expect(wal.append({ truncateFrom: 5 })).rejects.toThrow(/outside 1..1/);
     await wal.close();
     expect(await reopen(dir)).toEqual({ currentTerm: 0, votedFor: null, log: [], base: 0 });
+  });
+
+  it('refuses a second append while one is being written, untouched, and the first lands whole', async () => {
+    const dir = await tempDir();
+    const disk = new GatedDisk();
+    const { wal } = await Wal.open(dir, { openFile: disk.open });
+    disk.closed = true;
+    const first = wal.append({ entries: [cmd(1, 1)] });
+    await waitFor('the first record written and waiting for its fdatasync', () => disk.held === 1);
+    // A possible change on its own (it passes the follow check): only the guard refuses it. Written
+    // now it would land at the same offset as the first record, over it.
+    const second = wal.append({ hardState: { currentTerm: 2, votedFor: '3' } }).then(
+      () => 'written',
+      (e: Error) => e.message,
+    );
+    disk.release();
+    await first;
+    expect(await second).toMatch(/second write .* while one is still under way: .*one Ready at a time/);
+    await wal.append({ entries: [cmd(2, 1)] });
+    await wal.close();
+    expect(await reopen(dir)).toEqual({
+      currentTerm: 0,
+      votedFor: null,
+      base: 0,
+      log: [cmd(1, 1), cmd(2, 1)],
+    });
   });
 
   it('drops a torn last record at every byte offset and keeps everything before it', async () => {

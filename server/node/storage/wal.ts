@@ -75,6 +75,8 @@ export class Wal {
   /** Set while the disk refuses writes; cleared by the next append that succeeds. */
   diskFull: DiskFull | null = null;
   private closed = false;
+  /** An append is under way: records go one after another, each at the end the last one left. */
+  private writing = false;
 
   private constructor(
     dir: string,
@@ -146,9 +148,27 @@ export class Wal {
   /**
    * Persists one Ready's changes: one write, one fdatasync. Resolves when they are durable.
    * Throws DiskFullError (with nothing of the update left in the file) when the disk is full.
+   * One append at a time: a second one before the first resolved is refused untouched (it would
+   * be checked against, and written over, a log the first has not finished changing).
    */
   async append(update: WalUpdate): Promise<void> {
     if (this.closed) throw new Error('write-ahead log is closed');
+    if (this.writing) {
+      throw new Error(
+        `refusing a second write to ${this.file} while one is still under way: the node must persist one Ready ` +
+          'at a time (server/raft/README.md). This is a bug in the node, not damage: nothing of the second write ' +
+          'reached the disk, and the node can be restarted on the same data directory.',
+      );
+    }
+    this.writing = true;
+    try {
+      await this.write(update);
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async write(update: WalUpdate): Promise<void> {
     const entries = update.entries ?? [];
     if (
       update.hardState === undefined &&

@@ -37,6 +37,29 @@ describe('dissertation §10.2.1: the leader writes its log in parallel with repl
     expect(splitForPersist(rd, core.role).early).toEqual([]);
   });
 
+  test("an append telling a commit that counted the leader's own unwritten copy waits for its write (a leader that is the only voter)", () => {
+    // §10.2.1: an entry commits once a majority *stored* it. Alone, the leader commits its new
+    // entry at once, before its write: a learner told so early could apply an entry that a crash
+    // of the leader before its fsync takes back.
+    const core = newCore({ members: ['1'] });
+    core.campaign();
+    drain(core);
+    expect(core.role).toBe('leader');
+    expect(core.changeMembership({ kind: 'add_learner', id: '2' }).ok).toBe(true);
+    drain(core);
+    core.step(appendResponse('2', '1', 1, true, 2)); // the learner has everything: replicating
+    drain(core);
+    core.propose([{ command: 'set a=1' }]);
+    const rd = core.ready();
+    expect(rd.entries.map((e) => e.index)).toEqual([3]);
+    expect(core.commitIndex).toBe(3);
+    const { early, afterPersist } = splitForPersist(rd, core.role);
+    expect(early).toEqual([]);
+    expect(afterPersist.map((m) => [m.type, m.to, m.type === 'append_entries' && m.leaderCommit])).toEqual([
+      ['append_entries', '2', 3],
+    ]);
+  });
+
   test('nothing leaves early from a Ready that changes the term or vote, or cuts the log', () => {
     const core = newCore();
     elect(core, ['2']);
