@@ -1,6 +1,7 @@
 // The web app's security headers. The Content-Security-Policy lets the page run only its own
-// scripts (and the inline theme script of index.html, by its hash), talk only to the lab, and
-// never be framed; Monaco's editor worker is a same-origin file, and its styles are inline.
+// scripts (and the pages' inline theme script, web/src/theme-before-paint.js, by its hash),
+// talk only to the lab, and never be framed; Monaco's editor worker is a same-origin file, and
+// its styles are inline.
 
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
