@@ -10,28 +10,21 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { fuzzRuns } from '../support/fuzz-budget.ts';
 import { type RawAnswer, type RawRequest, rawRequest } from '../support/raw-http.ts';
 import { clusterForSuite } from './cluster-fixture.ts';
 
 const BASE_PORT = 15151;
 const TOKEN = 'fuzz-token';
-let cluster: LocalCluster;
-clusterForSuite(
-  {
-    size: 3,
-    basePort: BASE_PORT,
-    adminToken: TOKEN,
-    heartbeatMs: 1000,
-    electionTimeoutMinMs: 600_000,
-    electionTimeoutMaxMs: 600_000,
-    env: { COMMAND_TIMEOUT_MS: '1000' },
-  },
-  (c) => {
-    cluster = c;
-  },
-);
+const cluster = clusterForSuite({
+  size: 3,
+  basePort: BASE_PORT,
+  adminToken: TOKEN,
+  heartbeatMs: 1000,
+  electionTimeoutMinMs: 600_000,
+  electionTimeoutMaxMs: 600_000,
+  env: { COMMAND_TIMEOUT_MS: '1000' },
+});
 
 // ---- what the fuzzer sends
 

@@ -5,34 +5,27 @@
 // command waiting for its commit, and the /events stream outlive the request timeout.
 
 import { describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { type HalfOpen, halfOpen, rawRequest } from '../support/raw-http.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { clusterForSuite, command, http } from './cluster-fixture.ts';
+import { bearer, clusterForSuite, command, http } from './cluster-fixture.ts';
 
 const BASE_PORT = 15421;
 const TOKEN = 'slow-clients';
-const auth = { authorization: `Bearer ${TOKEN}` };
+const auth = bearer(TOKEN);
 const HEADERS_TIMEOUT_MS = 1000;
 const REQUEST_TIMEOUT_MS = 2000;
 const MAX_CONNECTIONS = 100;
-let cluster: LocalCluster;
-clusterForSuite(
-  {
-    size: 3,
-    basePort: BASE_PORT,
-    adminToken: TOKEN,
-    env: {
-      COMMAND_TIMEOUT_MS: '20000',
-      HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
-      HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
-    },
+const cluster = clusterForSuite({
+  size: 3,
+  basePort: BASE_PORT,
+  adminToken: TOKEN,
+  env: {
+    COMMAND_TIMEOUT_MS: '20000',
+    HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+    HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
   },
-  (c) => {
-    cluster = c;
-  },
-);
+});
 
 const allClosed = (socks: HalfOpen[]) =>
   waitFor(

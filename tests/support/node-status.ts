@@ -4,6 +4,22 @@ import type { NodeStatus } from '../../server/contract/node-status.ts';
 
 type Named = Pick<NodeStatus, 'node_id' | 'state' | 'term'> & Partial<NodeStatus>;
 
+/** `/status`'s `faults` of a node nobody has faulted: what a fresh or healed node reports. */
+export function idleFaults(nodeId: string): NodeStatus['faults'] {
+  return {
+    node_id: nodeId,
+    paused: false,
+    speed: 1,
+    cut_inbound: [],
+    cut_outbound: [],
+    noop_on_election: true,
+    held: false,
+    held_count: 0,
+    timer_paused: false,
+    links: {},
+  };
+}
+
 export function statusOf(s: Named): NodeStatus {
   const log = s.log ?? [];
   return {
@@ -22,18 +38,7 @@ export function statusOf(s: Named): NodeStatus {
     kv: {},
     peers: [],
     progress: null,
-    faults: {
-      node_id: s.node_id,
-      paused: false,
-      speed: 1,
-      cut_inbound: [],
-      cut_outbound: [],
-      noop_on_election: true,
-      held: false,
-      held_count: 0,
-      timer_paused: false,
-      links: {},
-    },
+    faults: idleFaults(s.node_id),
     switches: { pre_vote: true, check_quorum: true, read_mode: 'read_index' },
     transferee: null,
     storage: { disk_full: false, detail: null },
