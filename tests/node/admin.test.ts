@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { idleFaults } from '../support/node-status.ts';
 import {
+  ADMIN_TOKEN,
   adminOf,
   bearer,
   clusterForSuite,
@@ -13,17 +14,15 @@ import {
   readEvents,
 } from './cluster-fixture.ts';
 
-const BASE_PORT = 15111;
-const TOKEN = 'lesson-secret';
-const auth = bearer(TOKEN);
+const auth = bearer();
 const cluster = clusterForSuite({
   size: 5,
-  basePort: BASE_PORT,
-  adminToken: TOKEN,
+  basePort: 15111,
+  adminToken: ADMIN_TOKEN,
   env: { COMMAND_TIMEOUT_MS: '10000' },
 });
 
-const admin = adminOf(cluster, TOKEN);
+const admin = adminOf(cluster);
 const healAll = () => Promise.all(cluster.nodes().map((n) => admin(n.id, 'heal')));
 
 describe.sequential('admin endpoints', () => {

@@ -75,13 +75,16 @@ export function clusterPerTest(
   };
 }
 
+/** The admin token of the test clusters that open their /admin API (its value does not matter). */
+export const ADMIN_TOKEN = 'test-admin-token';
+
 /** The Authorization header of a node's /admin API (docs/node-api.md). */
-export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+export const bearer = (token = ADMIN_TOKEN): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
 /** `admin(id, action, body)`: POST /admin/<action> to node `id` of `cluster` with `token`. */
 export function adminOf(
   cluster: LocalCluster,
-  token: string,
+  token = ADMIN_TOKEN,
 ): (id: string, action: string, body?: unknown) => Promise<HttpResult> {
   return (id, action, body = {}) =>
     http(`${cluster.url(id)}/admin/${action}`, { body, headers: bearer(token) });

@@ -12,14 +12,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzRuns } from '../support/fuzz-budget.ts';
 import { type RawAnswer, type RawRequest, rawRequest } from '../support/raw-http.ts';
-import { clusterForSuite } from './cluster-fixture.ts';
+import { ADMIN_TOKEN, bearer, clusterForSuite } from './cluster-fixture.ts';
 
-const BASE_PORT = 15151;
-const TOKEN = 'fuzz-token';
 const cluster = clusterForSuite({
   size: 3,
-  basePort: BASE_PORT,
-  adminToken: TOKEN,
+  basePort: 15151,
+  adminToken: ADMIN_TOKEN,
   heartbeatMs: 1000,
   electionTimeoutMinMs: 600_000,
   electionTimeoutMaxMs: 600_000,
@@ -175,11 +173,11 @@ const headers = fc.record(
     ),
     'content-encoding': fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-unknown'),
     authorization: fc.constantFrom(
-      `Bearer ${TOKEN}`,
+      `Bearer ${ADMIN_TOKEN}`,
       'Bearer wrong',
-      `Basic ${TOKEN}`,
+      `Basic ${ADMIN_TOKEN}`,
       'Bearer ',
-      `Bearer ${TOKEN} `,
+      `Bearer ${ADMIN_TOKEN} `,
     ),
     'x-raft-from': nodeId.map(String),
     'x-raft-rpc-id': fc.string({ maxLength: 80 }),
@@ -270,7 +268,7 @@ describe('a node under random input', () => {
           fc.integer({ min: 1, max: 30_000 }).map((n) => `{"peers":[${Array(n).fill('"2"').join(',')}]}`),
         ),
         async (path, text) => {
-          const req = { method: 'POST', path, headers: { authorization: `Bearer ${TOKEN}` }, body: text };
+          const req = { method: 'POST', path, headers: bearer(), body: text };
           const before = await stateOf('2');
           const a = await rawRequest(target, req);
           expectWellFormed(req, a);

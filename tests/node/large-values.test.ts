@@ -5,18 +5,16 @@
 
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.ts';
-import { adminOf, clusterForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
+import { ADMIN_TOKEN, adminOf, clusterForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
 
-const BASE_PORT = 15181;
-const TOKEN = 'large-values-secret';
 const cluster = clusterForSuite({
   size: 3,
-  basePort: BASE_PORT,
-  adminToken: TOKEN,
+  basePort: 15181,
+  adminToken: ADMIN_TOKEN,
   env: { COMMAND_TIMEOUT_MS: '5000' },
 });
 
-const admin = adminOf(cluster, TOKEN);
+const admin = adminOf(cluster);
 
 /** commitIndex and last index of a node, without its (large) log. */
 async function indexes(id: string): Promise<{ commit: number; last: number }> {

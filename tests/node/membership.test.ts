@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
 import {
+  ADMIN_TOKEN,
   adminOf,
   clusterPerTest,
   command,
@@ -15,13 +16,12 @@ import {
   type NodeStatus,
 } from './cluster-fixture.ts';
 
-const TOKEN = 'member-secret';
 const SLOW = 60_000;
 /** Three nodes of their own for a test, on `basePort` and up (stopped and deleted after it). */
-const cluster3 = clusterPerTest({ size: 3, adminToken: TOKEN, env: { COMMAND_TIMEOUT_MS: '15000' } });
+const cluster3 = clusterPerTest({ size: 3, adminToken: ADMIN_TOKEN, env: { COMMAND_TIMEOUT_MS: '15000' } });
 
 const admin = (c: LocalCluster, id: string, action: string, body: unknown): Promise<HttpResult> =>
-  adminOf(c, TOKEN)(id, action, body);
+  adminOf(c)(id, action, body);
 const statusOf = async (c: LocalCluster, id: string) =>
   (await http(`${c.url(id)}/status`)).body as unknown as NodeStatus;
 

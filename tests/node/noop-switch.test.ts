@@ -3,19 +3,17 @@
 
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../server/contract/raft-rpc.ts';
-import { adminOf, bearer, clusterForSuite, command, http } from './cluster-fixture.ts';
+import { ADMIN_TOKEN, adminOf, bearer, clusterForSuite, command, http } from './cluster-fixture.ts';
 
-const BASE_PORT = 14611;
-const TOKEN = 'noop-secret';
-const auth = bearer(TOKEN);
+const auth = bearer();
 const cluster = clusterForSuite({
   size: 3,
-  basePort: BASE_PORT,
-  adminToken: TOKEN,
+  basePort: 14611,
+  adminToken: ADMIN_TOKEN,
   env: { NOOP_ON_ELECTION: '0' },
 });
 
-const admin = adminOf(cluster, TOKEN);
+const admin = adminOf(cluster);
 const ids = () => cluster.nodes().map((n) => n.id);
 
 describe.sequential('the §8 no-op switch', () => {
