@@ -1,5 +1,6 @@
 // A node's /status for tests that judge hand-made snapshots: the fields a test names, and the
 // contract's other fields filled in as an idle node reports them (server/contract/node-status.ts).
+import type { NodeView } from '../../server/contract/cluster-view.ts';
 import type { NodeStatus } from '../../server/contract/node-status.ts';
 
 type Named = Pick<NodeStatus, 'node_id' | 'state' | 'term'> & Partial<NodeStatus>;
@@ -70,5 +71,19 @@ export function statusOf(s: Named): NodeStatus {
     id: s.node_id,
     leader: s.leader_id ?? null,
     log,
+  };
+}
+
+/** A snapshot's view of a node that is up, not paused, cut off from nobody, answering `s`. */
+export function runningNode(s: Named, url = `http://127.0.0.1:${5000 + Number(s.node_id)}`): NodeView {
+  return {
+    id: s.node_id,
+    name: `node${s.node_id}`,
+    url,
+    up: true,
+    paused: false,
+    partitionedFrom: [],
+    error: null,
+    status: statusOf(s),
   };
 }
