@@ -4,10 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { idleFaults } from '../support/node-status.ts';
 import {
-  ADMIN_TOKEN,
-  adminOf,
   bearer,
-  clusterForSuite,
+  clusterWithAdminForSuite,
   command,
   http,
   type NodeStatus,
@@ -15,14 +13,12 @@ import {
 } from './cluster-fixture.ts';
 
 const auth = bearer();
-const cluster = clusterForSuite({
+const { cluster, admin } = clusterWithAdminForSuite({
   size: 5,
   basePort: 15111,
-  adminToken: ADMIN_TOKEN,
   env: { COMMAND_TIMEOUT_MS: '10000' },
 });
 
-const admin = adminOf(cluster);
 const healAll = () => Promise.all(cluster.nodes().map((n) => admin(n.id, 'heal')));
 
 describe.sequential('admin endpoints', () => {

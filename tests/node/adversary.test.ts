@@ -9,12 +9,11 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TERM_LEAD } from '../../server/raft/message-checks.ts';
-import { ADMIN_TOKEN, adminOf, clusterForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
+import { clusterWithAdminForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
 
-const cluster = clusterForSuite({
+const { cluster, admin } = clusterWithAdminForSuite({
   size: 3,
   basePort: 15401,
-  adminToken: ADMIN_TOKEN,
   heartbeatMs: 100,
   electionTimeoutMinMs: 1000,
   electionTimeoutMaxMs: 2000,
@@ -22,7 +21,6 @@ const cluster = clusterForSuite({
   // hand-made votes; it has its own tests in prevote-reads-transfer.test.ts.
   env: { COMMAND_TIMEOUT_MS: '10000', CHECK_QUORUM: '0' },
 });
-const admin = adminOf(cluster);
 
 /** What the adversary must not change without cause. */
 const stateOf = (s: NodeStatus) => ({

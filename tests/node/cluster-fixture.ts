@@ -56,6 +56,17 @@ export function clusterForSuite(
 }
 
 /**
+ * clusterForSuite with the nodes' /admin API open (ADMIN_TOKEN), and `admin(id, action, body)`
+ * to call it.
+ */
+export function clusterWithAdminForSuite(
+  options: Omit<Parameters<typeof clusterForSuite>[0], 'adminToken'>,
+): { cluster: LocalCluster; admin: ReturnType<typeof adminOf> } {
+  const cluster = clusterForSuite({ ...options, adminToken: ADMIN_TOKEN });
+  return { cluster, admin: adminOf(cluster) };
+}
+
+/**
  * A fresh cluster for each test that asks: `start(basePort, env)` makes one from `options`
  * (with `env` added to theirs) and starts it; it is stopped and deleted after that test.
  */

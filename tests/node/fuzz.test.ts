@@ -12,12 +12,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzRuns } from '../support/fuzz-budget.ts';
 import { type RawAnswer, type RawRequest, rawRequest } from '../support/raw-http.ts';
-import { ADMIN_TOKEN, bearer, clusterForSuite } from './cluster-fixture.ts';
+import { ADMIN_TOKEN, bearer, clusterWithAdminForSuite } from './cluster-fixture.ts';
 
-const cluster = clusterForSuite({
+const { cluster } = clusterWithAdminForSuite({
   size: 3,
   basePort: 15151,
-  adminToken: ADMIN_TOKEN,
   heartbeatMs: 1000,
   electionTimeoutMinMs: 600_000,
   electionTimeoutMaxMs: 600_000,

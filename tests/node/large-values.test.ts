@@ -5,16 +5,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.ts';
-import { ADMIN_TOKEN, adminOf, clusterForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
+import { clusterWithAdminForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
 
-const cluster = clusterForSuite({
+const { cluster, admin } = clusterWithAdminForSuite({
   size: 3,
   basePort: 15181,
-  adminToken: ADMIN_TOKEN,
   env: { COMMAND_TIMEOUT_MS: '5000' },
 });
-
-const admin = adminOf(cluster);
 
 /** commitIndex and last index of a node, without its (large) log. */
 async function indexes(id: string): Promise<{ commit: number; last: number }> {

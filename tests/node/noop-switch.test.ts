@@ -3,17 +3,15 @@
 
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../server/contract/raft-rpc.ts';
-import { ADMIN_TOKEN, adminOf, bearer, clusterForSuite, command, http } from './cluster-fixture.ts';
+import { bearer, clusterWithAdminForSuite, command, http } from './cluster-fixture.ts';
 
 const auth = bearer();
-const cluster = clusterForSuite({
+const { cluster, admin } = clusterWithAdminForSuite({
   size: 3,
   basePort: 14611,
-  adminToken: ADMIN_TOKEN,
   env: { NOOP_ON_ELECTION: '0' },
 });
 
-const admin = adminOf(cluster);
 const ids = () => cluster.nodes().map((n) => n.id);
 
 describe.sequential('the §8 no-op switch', () => {

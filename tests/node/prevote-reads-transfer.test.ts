@@ -4,18 +4,16 @@
 
 import { describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../server/cluster/local-cluster.ts';
-import { ADMIN_TOKEN, adminOf, clusterForSuite, command, http } from './cluster-fixture.ts';
+import { clusterWithAdminForSuite, command, http } from './cluster-fixture.ts';
 
-const cluster = clusterForSuite({
+const { cluster, admin } = clusterWithAdminForSuite({
   size: 5,
   basePort: 15311,
-  adminToken: ADMIN_TOKEN,
   heartbeatMs: 100,
   electionTimeoutMinMs: 1000,
   electionTimeoutMaxMs: 2000,
   startTimeoutMs: 90_000,
 });
-const admin = adminOf(cluster);
 const ids = () => cluster.nodes().map((n) => n.id);
 const status = async (id: string) => (await http(`${cluster.url(id)}/status`)).body as unknown as NodeStatus;
 const everyNode = (body: unknown) => Promise.all(ids().map((id) => admin(id, 'switches', body)));

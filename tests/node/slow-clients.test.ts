@@ -7,16 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { allClosed, flood, halfOpen, rawRequest } from '../support/raw-http.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { ADMIN_TOKEN, bearer, clusterForSuite, command, http } from './cluster-fixture.ts';
+import { bearer, clusterWithAdminForSuite, command, http } from './cluster-fixture.ts';
 
 const auth = bearer();
 const HEADERS_TIMEOUT_MS = 1000;
 const REQUEST_TIMEOUT_MS = 2000;
 const MAX_CONNECTIONS = 100;
-const cluster = clusterForSuite({
+const { cluster } = clusterWithAdminForSuite({
   size: 3,
   basePort: 15421,
-  adminToken: ADMIN_TOKEN,
   env: {
     COMMAND_TIMEOUT_MS: '20000',
     HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
