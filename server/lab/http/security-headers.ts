@@ -15,11 +15,12 @@ export function inlineScriptHashes(html: string): string[] {
   return hashes;
 }
 
-/** The policy for the built web app whose index.html is `indexHtml`. */
+/** The policy for the built web app whose pages' HTML is `indexHtml`. */
 export function contentSecurityPolicy(indexHtml: string): string {
   return [
     "default-src 'self'",
-    `script-src 'self' ${inlineScriptHashes(indexHtml).join(' ')}`.trim(),
+    // The pages share their inline script (one source): each hash once.
+    `script-src 'self' ${[...new Set(inlineScriptHashes(indexHtml))].join(' ')}`.trim(),
     // Monaco and Lit set styles from script (style attributes and <style> elements).
     "style-src 'self' 'unsafe-inline'",
     "worker-src 'self'",
