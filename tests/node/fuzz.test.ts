@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fuzzRuns } from '../support/fuzz-budget.ts';
+import { anyJsonValue } from '../support/fuzz-values.ts';
 import { type RawAnswer, type RawRequest, rawRequest } from '../support/raw-http.ts';
 import { ADMIN_TOKEN, bearer, clusterWithAdminForSuite } from './cluster-fixture.ts';
 
@@ -26,14 +27,7 @@ const { cluster } = clusterWithAdminForSuite({
 // ---- what the fuzzer sends
 
 const smallNat = fc.oneof(fc.nat({ max: 6 }), fc.constantFrom(-1, 1.5, 2 ** 32, 2 ** 52, 2 ** 53, 1e308, -0));
-const anyValue = fc.oneof(
-  smallNat,
-  fc.string({ maxLength: 8 }),
-  fc.constant(null),
-  fc.boolean(),
-  fc.constant([]),
-  fc.constant({}),
-);
+const anyValue = anyJsonValue(smallNat, 8);
 const entry = fc.record(
   {
     index: smallNat,
