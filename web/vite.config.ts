@@ -1,10 +1,25 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // monaco-editor's package exports map every deep import to a .js file, so its CSS (the
 // codicon font for the completion list) is reached through this alias instead.
 const monacoEsm = fileURLToPath(new URL('../node_modules/monaco-editor/esm/vs/', import.meta.url));
+
+/**
+ * Every page's one inline script, from one source: the theme set before the first paint. A
+ * classic inline script (not a module) so it runs before the page is drawn; the built pages
+ * carry it verbatim, and the lab's CSP allows it by the hash it reads from them.
+ */
+function themeBeforePaint(): Plugin {
+  const source = readFileSync(new URL('./src/theme-before-paint.js', import.meta.url), 'utf8');
+  const code = source.replace(/^(\/\/.*\n)+/, '').trim();
+  return {
+    name: 'raft-lab-theme-before-paint',
+    transformIndexHtml: () => [{ tag: 'script', children: code, injectTo: 'head' }],
+  };
+}
 
 // The web app lives in web/; the lab serves web/dist (npm start) or mounts this config as
 // dev middleware (npm run dev). Monaco is bundled locally (classrooms are often offline) and
@@ -12,6 +27,7 @@ const monacoEsm = fileURLToPath(new URL('../node_modules/monaco-editor/esm/vs/',
 export default defineConfig({
   root,
   base: './',
+  plugins: [themeBeforePaint()],
   resolve: { alias: [{ find: /^monaco-esm\//, replacement: monacoEsm }] },
   build: {
     outDir: 'dist',

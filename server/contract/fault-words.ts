@@ -36,6 +36,15 @@ export type Fault = (typeof ALL_FAULTS)[number];
 /** The membership and disk actions; a backend that cannot run a new server offers none of them. */
 export const MEMBERSHIP_FAULTS = ['wipe', 'add', 'promote', 'remove'] as const;
 
+/** Stopping and starting a node's process; a backend that only reaches the nodes over HTTP cannot. */
+export const PROCESS_FAULTS = ['kill', 'restart'] as const;
+
+/** Every fault but those of `groups`, in ALL_FAULTS's order: what a backend with limits offers. */
+export function faultsExcept(...groups: readonly (readonly Fault[])[]): Fault[] {
+  const left = new Set<Fault>(groups.flat());
+  return ALL_FAULTS.filter((f) => !left.has(f));
+}
+
 /** The cluster-cell words that need each fault (docs/lesson-format.md, "Messages, links and timers"). */
 export const FAULT_WORDS = {
   kill: ['kill'],

@@ -8,6 +8,7 @@ import { BACKEND_FLAGS, BACKEND_HELP, backendChoice, intFlag, UsageError } from 
 import { createBackend } from './cluster/create-backend.ts';
 import { LocalBackend } from './cluster/local-backend.ts';
 import { startLabServer } from './http/lab-server.ts';
+import { installShutdown } from './lab-shutdown.ts';
 import { LessonLibrary } from './lesson-library.ts';
 import { ClusterSession } from './session/cluster-session.ts';
 import { labBanner, reachableUrls } from './start-banner.ts';
@@ -58,25 +59,10 @@ async function main(): Promise<void> {
   const session = new ClusterSession(backend);
   let server: Awaited<ReturnType<typeof startLabServer>> | null = null;
 
-  let stopping: Promise<void> | null = null;
-  const shutdown = (why: string, code = 0) => {
-    stopping ??= (async () => {
-      console.log(`\n${why}: stopping the lab and the cluster…`);
-      await server?.close().catch(() => {});
-      await session.stop().catch((e) => console.error('stopping the cluster failed:', e));
-      process.exit(code);
-    })();
-    return stopping;
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(signal, () => void shutdown(signal));
-  // Started through a wrapper (tsx, npm) that was killed outright? Then nobody can stop us: stop.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) void shutdown('the parent process is gone');
-  }, 1000).unref();
-  // A bug must not take the cluster down with it, nor leave it running unattended.
-  process.on('unhandledRejection', (e) => console.error('unexpected error (the lab keeps running):', e));
+  const shutdown = installShutdown('the lab and the cluster', async () => {
+    await server?.close().catch(() => {});
+    await session.stop().catch((e) => console.error('stopping the cluster failed:', e));
+  });
 
   const what =
     choice.kind === 'local'

@@ -6,6 +6,7 @@ import type { ReadModeName } from '../contract/read-modes.ts';
 import type { Entry, Proposal, ProposeResult } from '../raft/types.ts';
 import type { ApplyResult } from '../statemachine/kv.ts';
 import type { SessionRefusal } from '../statemachine/sessions.ts';
+import { WaitingAnswers } from './waiting-answers.ts';
 
 export type CommandOutcome =
   | {
@@ -35,15 +36,9 @@ export type CommandOutcome =
   /** Dissertation §6.4: the leader could not confirm it still leads in time; nothing was read. */
   | { kind: 'read_unconfirmed'; waitedMs: number };
 
-interface Waiting {
-  term: number;
-  resolve: (o: CommandOutcome) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 export class ClientCommands {
   private queue: { proposal: Proposal; resolve: (o: CommandOutcome) => void }[] = [];
-  private readonly waiting = new Map<number, Waiting>();
+  private readonly waiting = new WaitingAnswers<number, { term: number }>();
   proposals = 0;
   batches = 0;
 
@@ -73,11 +68,14 @@ export class ClientCommands {
     r.entries.forEach((e, i) => {
       const old = this.waiting.get(e.index);
       // Our own earlier entry at this index can only be gone if a newer leader replaced it.
-      if (old) this.settle(e.index, { kind: 'overwritten', index: e.index, term: old.term, byTerm: e.term });
-      const timer = setTimeout(() => {
-        this.settle(e.index, { kind: 'timeout', index: e.index, term: e.term, waitedMs: waitMs });
-      }, waitMs);
-      this.waiting.set(e.index, { term: e.term, resolve: batch[i]!.resolve, timer });
+      if (old)
+        this.waiting.settle(e.index, { kind: 'overwritten', index: e.index, term: old.term, byTerm: e.term });
+      this.waiting.add(e.index, { term: e.term }, batch[i]!.resolve, waitMs, () => ({
+        kind: 'timeout',
+        index: e.index,
+        term: e.term,
+        waitedMs: waitMs,
+      }));
     });
   }
 
@@ -86,12 +84,13 @@ export class ClientCommands {
     const w = this.waiting.get(e.index);
     if (!w) return;
     const at = { index: e.index, term: e.term };
-    if (w.term !== e.term) this.settle(e.index, { kind: 'overwritten', ...at, term: w.term, byTerm: e.term });
-    else if (r.refused) this.settle(e.index, { kind: 'refused', ...at, ...r.refused });
-    else if (r.error !== undefined) this.settle(e.index, { kind: 'invalid', ...at, detail: r.error });
+    if (w.term !== e.term)
+      this.waiting.settle(e.index, { kind: 'overwritten', ...at, term: w.term, byTerm: e.term });
+    else if (r.refused) this.waiting.settle(e.index, { kind: 'refused', ...at, ...r.refused });
+    else if (r.error !== undefined) this.waiting.settle(e.index, { kind: 'invalid', ...at, detail: r.error });
     else {
       const ok = { kind: 'ok' as const, ...at, result: r.result, duplicate: r.duplicate === true };
-      this.settle(e.index, r.clientId === undefined ? ok : { ...ok, clientId: r.clientId });
+      this.waiting.settle(e.index, r.clientId === undefined ? ok : { ...ok, clientId: r.clientId });
     }
   }
 
@@ -104,14 +103,6 @@ export class ClientCommands {
   /** Answers every queued and waiting command with `outcome` (the node is stopping). */
   failAll(outcome: CommandOutcome): void {
     this.failQueued(outcome);
-    for (const index of [...this.waiting.keys()]) this.settle(index, outcome);
-  }
-
-  private settle(index: number, outcome: CommandOutcome): void {
-    const w = this.waiting.get(index);
-    if (!w) return;
-    clearTimeout(w.timer);
-    this.waiting.delete(index);
-    w.resolve(outcome);
+    this.waiting.settleAll(outcome);
   }
 }

@@ -8,19 +8,18 @@
 import type { ReadModeName } from '../contract/read-modes.ts';
 import type { ReadState } from '../raft/types.ts';
 import type { CommandOutcome } from './client-commands.ts';
+import { WaitingAnswers } from './waiting-answers.ts';
 
 interface PendingRead {
   key: string;
   term: number;
-  resolve: (o: CommandOutcome) => void;
-  timer: ReturnType<typeof setTimeout>;
   /** Set once the core confirmed the read: answer when lastApplied reaches it. */
   index?: number;
 }
 
 export class Reads {
   private seq = 0;
-  private readonly pending = new Map<string, PendingRead>();
+  private readonly pending = new WaitingAnswers<string, PendingRead>();
   /** Reads answered through ReadIndex or the lease (shown in /status metrics). */
   confirmed = 0;
 
@@ -37,16 +36,18 @@ export class Reads {
    */
   start(key: string, term: number, waitMs: number): { id: string; outcome: Promise<CommandOutcome> } {
     const id = `r${++this.seq}`;
-    const outcome = new Promise<CommandOutcome>((resolve) => {
-      const timer = setTimeout(() => this.settle(id, { kind: 'read_unconfirmed', waitedMs: waitMs }), waitMs);
-      this.pending.set(id, { key, term, resolve, timer });
-    });
+    const outcome = new Promise<CommandOutcome>((resolve) =>
+      this.pending.add(id, { key, term }, resolve, waitMs, () => ({
+        kind: 'read_unconfirmed',
+        waitedMs: waitMs,
+      })),
+    );
     return { id, outcome };
   }
 
   /** The core refused the read at once (not the leader): answer it with `outcome`. */
   refuse(id: string, outcome: CommandOutcome): void {
-    this.settle(id, outcome);
+    this.pending.settle(id, outcome);
   }
 
   /** A Ready's readStates (confirmed, with their read index) and droppedReads (answer `dropped`). */
@@ -59,15 +60,15 @@ export class Reads {
       const r = this.pending.get(s.id);
       if (r) r.index = s.index;
     }
-    for (const id of dropped ?? []) this.settle(id, notLeader());
+    for (const id of dropped ?? []) this.pending.settle(id, notLeader());
   }
 
   /** §6.4 step 4: answer every confirmed read whose index this node has applied, from `get`. */
   answerApplied(lastApplied: number, get: (key: string) => string | null): void {
-    for (const [id, r] of this.pending) {
+    for (const [id, r] of this.pending.entries()) {
       if (r.index === undefined || r.index > lastApplied) continue;
       this.confirmed++;
-      this.settle(id, {
+      this.pending.settle(id, {
         kind: 'ok',
         index: r.index,
         term: r.term,
@@ -80,14 +81,6 @@ export class Reads {
 
   /** Answers every waiting read with `outcome` (the node is stopping). */
   failAll(outcome: CommandOutcome): void {
-    for (const id of [...this.pending.keys()]) this.settle(id, outcome);
-  }
-
-  private settle(id: string, outcome: CommandOutcome): void {
-    const r = this.pending.get(id);
-    if (!r) return;
-    clearTimeout(r.timer);
-    this.pending.delete(id);
-    r.resolve(outcome);
+    this.pending.settleAll(outcome);
   }
 }

@@ -4,47 +4,28 @@
 // carrying them. No payload runs (each would set window.__xss), no dialog opens, no rendered
 // element keeps an event handler or a javascript: URL; and the page works under its CSP (the
 // inline theme script, Monaco's editor and its worker) with no violation reported.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.ts';
-import { type LabProcess, startLab } from './lab-process.ts';
+import { labInChromium, SCREENSHOTS } from './lab-in-chromium.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const SHOTS = join(root, 'test-results/screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const LESSON = '01-hostile';
 const PAYLOAD = `<img src=x onerror="window.__xss='node'"><script>window.__xss='node-script'</script>`;
 
-let lab: LabProcess | null = null;
-let browser: Browser | null = null;
-let page: Page;
-const pageErrors: string[] = [];
+const t = labInChromium({
+  port: 17400,
+  basePort: 17410,
+  size: 3,
+  lessons: resolve(root, 'tests/fixtures/hostile-lessons'),
+  viewport: { width: 1280, height: 900 },
+});
 const cspViolations: string[] = [];
 const dialogs: string[] = [];
 const workers: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-  if (!existsSync(join(root, 'web/dist/index.html'))) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed; the e2e test needs the built web app.');
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  lab = await startLab({
-    port: 17400,
-    basePort: 17410,
-    size: 3,
-    lessons: resolve(root, 'tests/fixtures/hostile-lessons'),
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const page = t.page;
   page.on('console', (m) => {
     const v = /^CSP violation: (\S+) (.*)$/.exec(m.text());
     // DOMPurify parses the payloads in an inert document, and Chrome reports what the policy
@@ -63,19 +44,14 @@ beforeAll(async () => {
       console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
     );
   });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-}, 60_000);
+});
 
 /**
  * Elements anywhere in the page (also in shadow roots) with an on* attribute, a javascript: URL or
  * a data: URL other than an image (the page's own icon is one), and frames.
  */
 function dangerousElements(): Promise<string[]> {
-  return page.evaluate(() => {
+  return t.page.evaluate(() => {
     const found: string[] = [];
     const visit = (node: Document | ShadowRoot) => {
       for (const el of node.querySelectorAll('*')) {
@@ -97,7 +73,7 @@ function dangerousElements(): Promise<string[]> {
 }
 
 async function leaderUrl(): Promise<string> {
-  const info = (await (await fetch(`${lab!.url}/api/cluster`)).json()) as {
+  const info = (await (await fetch(`${t.lab.url}/api/cluster`)).json()) as {
     nodes: { id: string; url: string }[];
     snapshot: { leaderId: string | null };
   };
@@ -116,7 +92,7 @@ describe('hostile content in a real browser', () => {
     });
     expect(set.status).toBe(200);
     // A learner's edit carrying it, saved like the editor saves it.
-    const edit = await fetch(`${lab!.url}/api/lessons/${LESSON}/cells/status`, {
+    const edit = await fetch(`${t.lab.url}/api/lessons/${LESSON}/cells/status`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -125,26 +101,26 @@ describe('hostile content in a real browser', () => {
     });
     expect(edit.status).toBe(200);
 
-    await page.goto(lab!.url);
-    await page.waitForSelector(`lesson-list a[href="#/lesson/${LESSON}"]`);
-    await page.click(`lesson-list a[href="#/lesson/${LESSON}"]`);
-    await page.waitForSelector('notebook-cell section[data-cell-id="status"]');
-    await page.waitForSelector('prose-block');
-    await page.click('notebook-toolbar button[data-action="run-all"]');
+    await t.page.goto(t.lab.url);
+    await t.page.waitForSelector(`lesson-list a[href="#/lesson/${LESSON}"]`);
+    await t.page.click(`lesson-list a[href="#/lesson/${LESSON}"]`);
+    await t.page.waitForSelector('notebook-cell section[data-cell-id="status"]');
+    await t.page.waitForSelector('prose-block');
+    await t.page.click('notebook-toolbar button[data-action="run-all"]');
     await waitFor(
       'both cells to show an output',
-      async () => (await page.locator('notebook-cell section[data-cell-id] .output').count()) >= 2,
+      async () => (await t.page.locator('notebook-cell section[data-cell-id] .output').count()) >= 2,
       { timeoutMs: 60_000 },
     );
-    await page.waitForSelector('cluster-panel node-card');
-    await page.locator('section[data-cell-id="status"] .monaco-editor').waitFor();
-    await page.screenshot({ path: join(SHOTS, 'hostile-content.png') });
+    await t.page.waitForSelector('cluster-panel node-card');
+    await t.page.locator('section[data-cell-id="status"] .monaco-editor').waitFor();
+    await t.page.screenshot({ path: join(SCREENSHOTS, 'hostile-content.png') });
 
-    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(await t.page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(dialogs).toEqual([]);
     expect(await dangerousElements()).toEqual([]);
     // The payloads are shown as text, not dropped: the learner sees what was written and answered.
-    const text = await page.evaluate(() => {
+    const text = await t.page.evaluate(() => {
       let all = '';
       const visit = (node: Node) => {
         if (node.nodeType === Node.TEXT_NODE) all += node.textContent;
@@ -157,15 +133,15 @@ describe('hostile content in a real browser', () => {
     expect(text).toContain(`# ${PAYLOAD}`);
     expect(text).toContain('Hostile <img src=x onerror=');
     // The page's own code ran under the CSP: the inline theme script, Monaco and its worker.
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toMatch(/^(light|dark)$/);
+    expect(await t.page.evaluate(() => document.documentElement.dataset.theme)).toMatch(/^(light|dark)$/);
     expect(cspViolations).toEqual([]);
     // Monaco starts its worker when there is work for it, e.g. suggestions while typing.
-    await page.locator('section[data-cell-id="answer"] .monaco-editor .view-lines').click();
-    await page.keyboard.type(' x');
+    await t.page.locator('section[data-cell-id="answer"] .monaco-editor .view-lines').click();
+    await t.page.keyboard.type(' x');
     await waitFor("Monaco's editor worker", () => workers.some((w) => /editor\.worker/.test(w)), {
       timeoutMs: 30_000,
     });
     expect(cspViolations).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(t.pageErrors).toEqual([]);
   });
 });

@@ -9,27 +9,27 @@
 // lesson's defaults, so the lessons are shown to work for other paths than Run all's.
 // A screenshot per lesson, and one per decided prediction, land in test-results/screenshots/walk-*.png
 // for a person to look at.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSnapshot } from '../../server/contract/cluster-view.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { openLessonFromList } from './browser.ts';
-import { ensureWebBuild, launchChromium } from './chromium.ts';
-import { type LabProcess, startLab } from './lab-process.ts';
+import { labInChromium, SCREENSHOTS } from './lab-in-chromium.ts';
 
-const root = new URL('../..', import.meta.url).pathname;
-const SHOTS = join(root, 'test-results/screenshots');
-const LAB_PORT = 17400;
-const NODE_BASE_PORT = 17410;
 /** Generous: a reset restarts node processes, slow on a loaded machine. */
 const CELL_TIMEOUT_MS = 180_000;
 
-let lab: LabProcess | null = null;
-let browser: Browser | null = null;
-let page: Page;
-const pageErrors: string[] = [];
+const t = labInChromium({
+  port: 17400,
+  basePort: 17410,
+  viewport: { width: 1400, height: 900 },
+  setupMs: 240_000,
+});
+beforeAll(async () => {
+  await t.page.goto(t.lab.url);
+  await t.page.waitForSelector('lesson-list a');
+});
 
 /** What the learner does in one learner step (predict, choose or act), in lesson order. */
 type Step =
@@ -163,50 +163,34 @@ const WALKS: Record<string, Walk> = {
   '16-handing-over-leadership': { steps: [] },
 };
 
-beforeAll(async () => {
-  ensureWebBuild();
-  mkdirSync(SHOTS, { recursive: true });
-  lab = await startLab({ port: LAB_PORT, basePort: NODE_BASE_PORT });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(lab.url);
-  await page.waitForSelector('lesson-list a');
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-}, 60_000);
-
 async function snapshot(): Promise<ClusterSnapshot> {
-  const res = await fetch(`${lab!.url}/api/cluster`);
+  const res = await fetch(`${t.lab.url}/api/cluster`);
   return ((await res.json()) as { snapshot: ClusterSnapshot }).snapshot;
 }
 
 async function lessonCells(id: string): Promise<{ id: string; type: string; source: string }[]> {
-  const lesson = (await (await fetch(`${lab!.url}/api/lessons/${id}`)).json()) as {
+  const lesson = (await (await fetch(`${t.lab.url}/api/lessons/${id}`)).json()) as {
     blocks: { kind: string; cell?: { id: string; type: string; source: string } }[];
   };
   return lesson.blocks.flatMap((b) => (b.cell ? [b.cell] : []));
 }
 
-const cellAt = (id: string) => page.locator(`notebook-cell section[data-cell-id="${id}"]`);
+const cellAt = (id: string) => t.page.locator(`notebook-cell section[data-cell-id="${id}"]`);
 
 /** The panel is idle again: its buttons are enabled (an action disables them while it runs). */
 async function panelIdle(): Promise<void> {
   await waitFor(
     'the cluster panel to finish its action',
-    async () => page.locator('cluster-panel partition-control button[type="submit"]').isEnabled(),
+    async () => t.page.locator('cluster-panel partition-control button[type="submit"]').isEnabled(),
     { timeoutMs: CELL_TIMEOUT_MS, intervalMs: 100 },
   );
-  const error = page.locator('cluster-panel .error');
+  const error = t.page.locator('cluster-panel .error');
   if (await error.count()) throw new Error(`the panel said: ${await error.textContent()}`);
 }
 
 const learner: Learner = {
   async captured(name) {
-    const item = page.locator('http-output li', { hasText: `captured ${name} =` }).last();
+    const item = t.page.locator('http-output li', { hasText: `captured ${name} =` }).last();
     const text = (await item.textContent()) ?? '';
     const m = new RegExp(`captured\\s+${name}\\s+=\\s+(.+)$`).exec(text.trim());
     if (!m) throw new Error(`no output shows a captured ${name} (saw "${text}")`);
@@ -224,7 +208,7 @@ const learner: Learner = {
     return s.nodes.filter((n) => n.status?.state === 'follower').map((n) => n.name);
   },
   async panel(verb, name) {
-    await page.locator(`cluster-panel node-card button[aria-label="${verb} ${name}"]`).click();
+    await t.page.locator(`cluster-panel node-card button[aria-label="${verb} ${name}"]`).click();
     await panelIdle();
     const done: Record<typeof verb, (n: ClusterSnapshot['nodes'][number]) => boolean> = {
       Kill: (n) => !n.up,
@@ -242,9 +226,9 @@ const learner: Learner = {
     );
   },
   async partition(groups) {
-    const input = page.locator('cluster-panel partition-control input#groups');
+    const input = t.page.locator('cluster-panel partition-control input#groups');
     await input.fill(groups);
-    await page.locator('cluster-panel partition-control button[type="submit"]').click();
+    await t.page.locator('cluster-panel partition-control button[type="submit"]').click();
     await panelIdle();
   },
 };
@@ -305,12 +289,12 @@ async function edit(id: string, change: { at: string; from: string; to: string }
   await cell.scrollIntoViewIfNeeded();
   await cell.locator('.monaco-editor').waitFor();
   await cell.locator('.monaco-editor .view-lines').click();
-  await page.keyboard.press('Control+Home');
-  for (let i = 0; i < line; i++) await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Home');
-  for (let i = 0; i < column; i++) await page.keyboard.press('ArrowRight');
-  for (let i = 0; i < from.length; i++) await page.keyboard.press('Shift+ArrowRight');
-  await page.keyboard.type(to);
+  await t.page.keyboard.press('Control+Home');
+  for (let i = 0; i < line; i++) await t.page.keyboard.press('ArrowDown');
+  await t.page.keyboard.press('Home');
+  for (let i = 0; i < column; i++) await t.page.keyboard.press('ArrowRight');
+  for (let i = 0; i < from.length; i++) await t.page.keyboard.press('Shift+ArrowRight');
+  await t.page.keyboard.type(to);
   await waitFor(
     `the edit of ${id} to be saved`,
     async () =>
@@ -323,7 +307,7 @@ let currentLesson = '';
 
 async function openLesson(id: string): Promise<void> {
   currentLesson = id;
-  await openLessonFromList(page, id);
+  await openLessonFromList(t.page, id);
 }
 
 async function walk(id: string): Promise<void> {
@@ -331,7 +315,7 @@ async function walk(id: string): Promise<void> {
   if (!plan) throw new Error(`no learner's walk for lesson ${id}: add it to WALKS`);
   await openLesson(id);
   // A lesson opens at its top: its title is on screen.
-  await expect.poll(async () => page.locator('notebook-view h1').first().isVisible()).toBe(true);
+  await expect.poll(async () => t.page.locator('notebook-view h1').first().isVisible()).toBe(true);
   const cells = await lessonCells(id);
   const learnerCells = cells.filter((c) => ['predict', 'choose', 'act'].includes(c.type));
   expect(
@@ -390,23 +374,23 @@ async function walk(id: string): Promise<void> {
       expect(verdict).toMatch(/Right|Not this time/);
       // The page as the learner sees it once the cluster decided the prediction, for a person to look at.
       await cellAt(predictId).evaluate((el) => el.scrollIntoView({ block: 'start' }));
-      await page.screenshot({ path: join(SHOTS, `walk-${id}-${predictId}.png`) });
+      await t.page.screenshot({ path: join(SCREENSHOTS, `walk-${id}-${predictId}.png`) });
     }
   }
   for (const [name, value] of Object.entries(plan.captures ?? {}))
     expect(await learner.captured(name), `${id}: captured ${name}`).toBe(value);
   // The lesson list counts every check the learner passed.
   const checks = cells.filter((c) => c.type === 'check').length;
-  const progress = page.locator(`lesson-list a[href="#/lesson/${encodeURIComponent(id)}"]`);
+  const progress = t.page.locator(`lesson-list a[href="#/lesson/${encodeURIComponent(id)}"]`);
   await expect
     .poll(async () => (await progress.textContent())?.replace(/\s+/g, ' '), { timeout: 10_000 })
     .toContain(`✓ ${checks}/${checks} checks passed`);
-  await page.screenshot({ path: join(SHOTS, `walk-${id}.png`) });
+  await t.page.screenshot({ path: join(SCREENSHOTS, `walk-${id}.png`) });
 }
 
 describe('every lesson, walked by a learner in the browser', () => {
   it('has a walk for every lesson of the course', async () => {
-    const list = (await (await fetch(`${lab!.url}/api/lessons`)).json()) as { id: string }[];
+    const list = (await (await fetch(`${t.lab.url}/api/lessons`)).json()) as { id: string }[];
     expect(list.map((l) => l.id).sort()).toEqual(Object.keys(WALKS).sort());
   });
 
@@ -417,6 +401,6 @@ describe('every lesson, walked by a learner in the browser', () => {
   }
 
   it('raised no uncaught error in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(t.pageErrors).toEqual([]);
   });
 });

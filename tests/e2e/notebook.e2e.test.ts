@@ -3,57 +3,44 @@
 // it, kill the leader from the panel and see a new one elected, reload and find the edit.
 // Each step leaves a screenshot in test-results/screenshots/ for a person to look at;
 // docs/screenshot.png comes from tests/e2e/docs-screenshot.ts (a real lesson, not the fixture).
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.ts';
-import { ensureWebBuild, launchChromium } from './chromium.ts';
-import { type LabProcess, startLab } from './lab-process.ts';
+import { openLessonFromList } from './browser.ts';
+import { labInChromium, SCREENSHOTS } from './lab-in-chromium.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const SHOTS = join(root, 'test-results/screenshots');
-const LAB_PORT = 17300;
-const NODE_BASE_PORT = 17310;
 /** How many lessons, from the first, are run top to bottom. */
 const LESSONS_TO_RUN = 3;
 
-let lab: LabProcess | null = null;
 /** The course's lessons plus the fixture lesson the notebook-feature tests drive. */
 const lessonsDir = mkdtempSync(join(tmpdir(), 'raft-lab-e2e-lessons-'));
-let browser: Browser | null = null;
-let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureWebBuild();
-  mkdirSync(SHOTS, { recursive: true });
+beforeAll(() => {
   for (const dir of [join(root, 'lessons'), join(root, 'tests/fixtures/e2e')]) {
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.md')))
       copyFileSync(join(dir, f), join(lessonsDir, f));
   }
-  lab = await startLab({ port: LAB_PORT, basePort: NODE_BASE_PORT, lessons: lessonsDir });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-}, 200_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  rmSync(lessonsDir, { recursive: true, force: true });
-}, 60_000);
+});
+const t = labInChromium({
+  port: 17300,
+  basePort: 17310,
+  lessons: lessonsDir,
+  viewport: { width: 1280, height: 720 },
+  setupMs: 200_000,
+});
+afterAll(() => rmSync(lessonsDir, { recursive: true, force: true }));
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await t.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
 async function clusterInfo(): Promise<{
   nodes: { name: string; url: string }[];
   snapshot: { leaderId: string | null };
 }> {
-  const res = await fetch(`${lab!.url}/api/cluster`);
+  const res = await fetch(`${t.lab.url}/api/cluster`);
   return (await res.json()) as {
     nodes: { name: string; url: string }[];
     snapshot: { leaderId: string | null };
@@ -61,28 +48,18 @@ async function clusterInfo(): Promise<{
 }
 
 async function lessons(): Promise<{ id: string; title: string; checks: number }[]> {
-  return (await (await fetch(`${lab!.url}/api/lessons`)).json()) as {
+  return (await (await fetch(`${t.lab.url}/api/lessons`)).json()) as {
     id: string;
     title: string;
     checks: number;
   }[];
 }
 
-async function openLesson(id: string): Promise<void> {
-  await page.click(`lesson-list a[href="#/lesson/${encodeURIComponent(id)}"]`);
-  // The lesson arrives from the lab after the click: wait for the notebook to show it.
-  await page.waitForFunction(
-    (lessonId) =>
-      (document.querySelector('notebook-view') as unknown as { lesson?: { id: string } })?.lesson?.id ===
-      lessonId,
-    id,
-  );
-  await page.waitForSelector('notebook-cell section[data-cell-id]');
-}
+const openLesson = (id: string) => openLessonFromList(t.page, id);
 
 /** The cell section whose source starts with `prefix` (as the lab has it). */
 async function cellIdStartingWith(lessonId: string, prefix: string): Promise<string> {
-  const lesson = (await (await fetch(`${lab!.url}/api/lessons/${lessonId}`)).json()) as {
+  const lesson = (await (await fetch(`${t.lab.url}/api/lessons/${lessonId}`)).json()) as {
     blocks: { kind: string; cell?: { id: string; source: string } }[];
   };
   const cell = lesson.blocks.find((b) => b.cell?.source.startsWith(prefix))?.cell;
@@ -92,17 +69,17 @@ async function cellIdStartingWith(lessonId: string, prefix: string): Promise<str
 
 describe('the notebook, end to end', () => {
   it('opens with the lesson list, the first lesson and a connected lab', async () => {
-    await page.goto(lab!.url);
-    await page.waitForSelector('lesson-list a');
-    await page.waitForSelector('notebook-cell section[data-cell-id]');
-    await page.waitForFunction(() =>
+    await t.page.goto(t.lab.url);
+    await t.page.waitForSelector('lesson-list a');
+    await t.page.waitForSelector('notebook-cell section[data-cell-id]');
+    await t.page.waitForFunction(() =>
       document
         .querySelector('lab-status-pill')
         ?.shadowRoot?.querySelector('[data-testid=lab-status]')
         ?.textContent?.includes('Lab connected'),
     );
-    await page.waitForSelector('cluster-panel node-card');
-    expect(await page.locator('cluster-panel node-card').count()).toBe(5);
+    await t.page.waitForSelector('cluster-panel node-card');
+    expect(await t.page.locator('cluster-panel node-card').count()).toBe(5);
     await shot('01-open');
   });
 
@@ -110,25 +87,25 @@ describe('the notebook, end to end', () => {
     const list = (await lessons()).slice(0, LESSONS_TO_RUN);
     for (const [i, lesson] of list.entries()) {
       await openLesson(lesson.id);
-      await page.click('notebook-toolbar button[data-action="run-all"]');
+      await t.page.click('notebook-toolbar button[data-action="run-all"]');
       await waitFor(
         `Run all to finish in lesson ${lesson.id}`,
-        async () => /Ran \d+ cells|Stopped at/.test((await page.textContent('notebook-view .note')) ?? ''),
+        async () => /Ran \d+ cells|Stopped at/.test((await t.page.textContent('notebook-view .note')) ?? ''),
         { timeoutMs: 240_000, intervalMs: 100 },
       );
-      const note = (await page.textContent('notebook-view .note')) ?? '';
-      const checks = page.locator('section[data-cell-type="check"] .output');
+      const note = (await t.page.textContent('notebook-view .note')) ?? '';
+      const checks = t.page.locator('section[data-cell-type="check"] .output');
       const oks = await checks.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.ok));
       await shot(`02-lesson-${i + 1}-run-all`);
       expect(note, `lesson ${lesson.id}`).toMatch(/Ran \d+ cells/);
       expect(oks, `checks of ${lesson.id}`).toEqual(Array(lesson.checks).fill('true'));
-      const summaries = await page
+      const summaries = await t.page
         .locator('section[data-cell-type="check"] check-output')
         .evaluateAll((els) =>
           els.map((e) => e.shadowRoot?.querySelector('.summary')?.textContent?.trim() ?? ''),
         );
       for (const s of summaries) expect(s).toMatch(/^✓ All \d+ checks passed$/);
-      const progress = await page.textContent(
+      const progress = await t.page.textContent(
         `lesson-list a[href="#/lesson/${encodeURIComponent(lesson.id)}"]`,
       );
       expect(progress).toContain(`✓ ${lesson.checks}/${lesson.checks} checks passed`);
@@ -139,16 +116,16 @@ describe('the notebook, end to end', () => {
     const [first] = await lessons();
     await openLesson(first.id);
     const cellId = await cellIdStartingWith(first.id, 'GET {{node1}}/status');
-    const cell = page.locator(`section[data-cell-id="${cellId}"]`);
+    const cell = t.page.locator(`section[data-cell-id="${cellId}"]`);
     await cell.locator('.monaco-editor').waitFor();
     await cell.locator('.monaco-editor .view-lines').click();
     // "GET {{node1}}/status": put the cursor after the 1 and make it a 2.
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('End');
-    for (let i = 0; i < '}}/status'.length; i++) await page.keyboard.press('ArrowLeft');
-    await page.keyboard.press('Backspace');
-    await page.keyboard.type('2');
-    await page.keyboard.press('Shift+Enter');
+    await t.page.keyboard.press('Control+Home');
+    await t.page.keyboard.press('End');
+    for (let i = 0; i < '}}/status'.length; i++) await t.page.keyboard.press('ArrowLeft');
+    await t.page.keyboard.press('Backspace');
+    await t.page.keyboard.type('2');
+    await t.page.keyboard.press('Shift+Enter');
     const node2 = (await clusterInfo()).nodes.find((n) => n.name === 'node2')!;
     await waitFor(
       'the edited request to be sent to node2',
@@ -160,7 +137,7 @@ describe('the notebook, end to end', () => {
     );
     await cell.locator('.output[data-ok]').waitFor();
     expect(await cell.locator('.output').getAttribute('data-ok')).toBe('true');
-    const saved = (await (await fetch(`${lab!.url}/api/lessons/${first.id}`)).json()) as {
+    const saved = (await (await fetch(`${t.lab.url}/api/lessons/${first.id}`)).json()) as {
       blocks: { cell?: { id: string; source: string; edited: boolean } }[];
     };
     const savedCell = saved.blocks.find((b) => b.cell?.id === cellId)!.cell!;
@@ -171,16 +148,16 @@ describe('the notebook, end to end', () => {
   }, 60_000);
 
   it('adds a scratch cell below a cell, runs it and deletes it', async () => {
-    const before = await page.locator('section[data-cell-id]').count();
-    const anchor = page.locator('section[data-cell-type="check"]').first();
+    const before = await t.page.locator('section[data-cell-id]').count();
+    const anchor = t.page.locator('section[data-cell-type="check"]').first();
     await anchor.locator('button', { hasText: '+ Cell below' }).click();
-    const scratch = page
+    const scratch = t.page
       .locator('section[data-cell-id]')
-      .filter({ has: page.locator('.badge', { hasText: 'scratch' }) });
+      .filter({ has: t.page.locator('.badge', { hasText: 'scratch' }) });
     await scratch.waitFor();
-    expect(await page.locator('section[data-cell-id]').count()).toBe(before + 1);
+    expect(await t.page.locator('section[data-cell-id]').count()).toBe(before + 1);
     // The new cell comes right after the one whose button was pressed.
-    const order = await page
+    const order = await t.page
       .locator('section[data-cell-id]')
       .evaluateAll((els) =>
         els.map((e) => (e as HTMLElement).dataset.cellType + (e.querySelector('.badge')?.textContent ?? '')),
@@ -192,7 +169,7 @@ describe('the notebook, end to end', () => {
     await scratch.locator('button', { hasText: 'Delete' }).click();
     await waitFor(
       'the scratch cell to go',
-      async () => (await page.locator('section[data-cell-id]').count()) === before,
+      async () => (await t.page.locator('section[data-cell-id]').count()) === before,
       { timeoutMs: 10_000, intervalMs: 100 },
     );
   }, 60_000);
@@ -200,31 +177,31 @@ describe('the notebook, end to end', () => {
   it("kills the leader with the panel's button and sees a new leader elected", async () => {
     const info = await clusterInfo();
     const old = info.nodes.find((n) => n.name === `node${info.snapshot.leaderId}`)!;
-    await page.click(`node-card button[aria-label="Kill ${old.name}"]`);
+    await t.page.click(`node-card button[aria-label="Kill ${old.name}"]`);
     await waitFor(
       `a leader other than ${old.name}`,
       async () => {
-        const text = await page.locator('lab-status-pill [data-testid=cluster-status]').textContent();
+        const text = await t.page.locator('lab-status-pill [data-testid=cluster-status]').textContent();
         const m = /Leader (node\d+)/.exec(text ?? '');
         return !!m && m[1] !== old.name;
       },
       { timeoutMs: 20_000, intervalMs: 100 },
     );
-    const history = await page.locator('action-history li').allTextContents();
+    const history = await t.page.locator('action-history li').allTextContents();
     expect(history.join('\n')).toContain(`kill ${old.name}`);
-    const downLabel = await page
+    const downLabel = await t.page
       .locator(`node-card`)
       .filter({ hasText: old.name })
       .locator('.role')
       .textContent();
     expect(downLabel).toContain('DOWN');
-    await page.locator('section[data-cell-type="http"] http-output').first().scrollIntoViewIfNeeded();
+    await t.page.locator('section[data-cell-type="http"] http-output').first().scrollIntoViewIfNeeded();
     await shot('04-new-leader-after-kill');
-    await page.click(`node-card button[aria-label="Restart ${old.name}"]`);
+    await t.page.click(`node-card button[aria-label="Restart ${old.name}"]`);
     await waitFor(
       `${old.name} to come back`,
       async () =>
-        ((await page.locator('lab-status-pill [data-testid=cluster-status]').textContent()) ?? '').includes(
+        ((await t.page.locator('lab-status-pill [data-testid=cluster-status]').textContent()) ?? '').includes(
           '5/5 up',
         ),
       { timeoutMs: 30_000, intervalMs: 100 },
@@ -234,8 +211,8 @@ describe('the notebook, end to end', () => {
   it('finds the edit kept after a reload', async () => {
     const [first] = await lessons();
     const cellId = await cellIdStartingWith(first.id, 'GET {{node2}}/status');
-    await page.reload();
-    const cell = page.locator(`section[data-cell-id="${cellId}"]`);
+    await t.page.reload();
+    const cell = t.page.locator(`section[data-cell-id="${cellId}"]`);
     await cell.waitFor();
     await cell.locator('.monaco-editor').waitFor();
     const text = await cell
@@ -249,7 +226,7 @@ describe('the notebook, end to end', () => {
 
   describe('the notebook features, on the fixture lesson', () => {
     const FIXTURE = '90-notebook-features';
-    const cell = (id: string) => page.locator(`section[data-cell-id="${id}"]`);
+    const cell = (id: string) => t.page.locator(`section[data-cell-id="${id}"]`);
     const outputOf = (id: string) => cell(id).locator('.output[data-ok]');
     /** Waits for a cell's run number to reach `n` (each run shows its own). */
     const ranTimes = async (id: string, before: string) =>
@@ -264,7 +241,7 @@ describe('the notebook, end to end', () => {
 
     it('opens a lesson at its top', async () => {
       await openLesson(FIXTURE);
-      await page.waitForFunction(
+      await t.page.waitForFunction(
         () => (document.querySelector('main#notebook') as HTMLElement).scrollTop < 5,
       );
       await cell('fresh').locator('button.run').click();
@@ -276,13 +253,13 @@ describe('the notebook, end to end', () => {
       const run = cell('write').locator('button.run');
       await run.focus();
       const before = (await cell('write').locator('.count').textContent())?.trim() ?? '';
-      await page.keyboard.press('Enter');
-      const focusedWhileRunning = await page.evaluate(() => {
+      await t.page.keyboard.press('Enter');
+      const focusedWhileRunning = await t.page.evaluate(() => {
         const a = document.activeElement as HTMLElement | null;
         return { label: a?.getAttribute('aria-label'), cell: a?.closest('section')?.dataset.cellId };
       });
       await ranTimes('write', before);
-      const focusedAfter = await page.evaluate(() => {
+      const focusedAfter = await t.page.evaluate(() => {
         const a = document.activeElement as HTMLElement | null;
         return { label: a?.getAttribute('aria-label'), cell: a?.closest('section')?.dataset.cellId };
       });
@@ -329,7 +306,7 @@ describe('the notebook, end to end', () => {
       await cell('waits').scrollIntoViewIfNeeded();
       await shot('07-waiting-check');
       const t0 = Date.now();
-      await page.keyboard.press('Escape');
+      await t.page.keyboard.press('Escape');
       await outputOf('waits').waitFor({ timeout: 20_000 });
       const stoppedAfterMs = Date.now() - t0;
       expect(await cell('waits').locator('.run-error').textContent()).toContain('Stopped: you pressed Stop.');
@@ -340,12 +317,12 @@ describe('the notebook, end to end', () => {
       expect(stoppedAfterMs).toBeLessThan(20_000);
       // Run from here, then Stop: the cells after it are cancelled, not run later.
       await cell('waits').locator('button.run').focus();
-      await page.click('notebook-toolbar button[data-action="run-from"]');
+      await t.page.click('notebook-toolbar button[data-action="run-from"]');
       await cell('waits').locator('.waiting').waitFor({ timeout: 30_000 });
-      await page.click('notebook-toolbar button[data-action="stop"]');
+      await t.page.click('notebook-toolbar button[data-action="stop"]');
       await waitFor(
         'Run from here to stop',
-        async () => /Stopped at cell waits/.test((await page.textContent('notebook-view .note')) ?? ''),
+        async () => /Stopped at cell waits/.test((await t.page.textContent('notebook-view .note')) ?? ''),
         { timeoutMs: 10_000, intervalMs: 50 },
       );
       expect(await outputOf('after-wait').count()).toBe(0);
@@ -370,21 +347,21 @@ describe('the notebook, end to end', () => {
       await outputOf('killed').waitFor({ timeout: 60_000 });
       expect(await outputOf('killed').getAttribute('data-ok')).toBe('true');
       // The check shows the node, not the placeholder; the history too.
-      const history = await page.locator('action-history li').allTextContents();
+      const history = await t.page.locator('action-history li').allTextContents();
       expect(history.join('\n')).toMatch(/kill node\d/);
       await cell('who-leads').scrollIntoViewIfNeeded();
       await shot('09-prediction-answered');
     }, 180_000);
 
     it('keeps outputs and the history over a reload, and marks them once the cluster is reset', async () => {
-      await page.reload();
+      await t.page.reload();
       await outputOf('killed').waitFor({ timeout: 30_000 });
       for (const id of ['fresh', 'write', 'waits', 'who-leads', 'kill', 'killed'])
         expect(await outputOf(id).getAttribute('data-stale'), id).toBe('false');
       expect(await cell('who-leads').locator('learner-step .verdict').textContent()).toContain('✓ Right');
-      expect((await page.locator('action-history li').allTextContents()).join('\n')).toMatch(/kill node\d/);
+      expect((await t.page.locator('action-history li').allTextContents()).join('\n')).toMatch(/kill node\d/);
       await shot('10-reloaded');
-      await page.click('notebook-toolbar button[data-action="fresh-cluster"]');
+      await t.page.click('notebook-toolbar button[data-action="fresh-cluster"]');
       await waitFor(
         'the outputs to be marked as from an earlier cluster',
         async () => (await outputOf('killed').getAttribute('data-stale')) === 'true',
@@ -396,9 +373,9 @@ describe('the notebook, end to end', () => {
     it('has no serious or critical accessibility problem on the lesson list, a lesson and the cluster panel', async () => {
       // Evaluated by the browser's debugging protocol, not as a <script>: the lab's CSP (rightly)
       // refuses inline scripts it does not know.
-      await page.evaluate(readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+      await t.page.evaluate(readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8'));
       for (const area of ['aside.lessons', 'main#notebook', 'aside.cluster']) {
-        const violations = await page.evaluate(async (selector) => {
+        const violations = await t.page.evaluate(async (selector) => {
           const axe = (
             window as unknown as {
               axe: {
@@ -427,23 +404,27 @@ describe('the notebook, end to end', () => {
   });
 
   it('raised no uncaught error in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(t.pageErrors).toEqual([]);
   });
 
   it('shows a lab that stopped as stopped, not a healthy cluster (last: it stops the lab)', async () => {
-    await lab!.stop();
+    await t.lab.stop();
     await waitFor(
       'the header to say the lab is unreachable',
       async () => {
-        const labText = await page.locator('lab-status-pill [data-testid=lab-status]').textContent();
-        const clusterText = await page.locator('lab-status-pill [data-testid=cluster-status]').textContent();
+        const labText = await t.page.locator('lab-status-pill [data-testid=lab-status]').textContent();
+        const clusterText = await t.page
+          .locator('lab-status-pill [data-testid=cluster-status]')
+          .textContent();
         return (
           /unreachable/.test(labText ?? '') && /unknown while the lab is unreachable/.test(clusterText ?? '')
         );
       },
       { timeoutMs: 5000, intervalMs: 50 },
     );
-    expect(await page.locator('aside.cluster .lab-gone').textContent()).toContain('The lab is not answering');
+    expect(await t.page.locator('aside.cluster .lab-gone').textContent()).toContain(
+      'The lab is not answering',
+    );
     await shot('11-lab-stopped');
   }, 60_000);
 });

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_FAULTS } from '../../server/contract/fault-words.ts';
 import { startTestLab, type TestLab } from './start-test-lab.ts';
 
 const LESSONS = resolve(import.meta.dirname, '../fixtures/mixed-lessons');
@@ -167,22 +168,8 @@ describe('run and cluster API', () => {
     const c = await call('GET', '/api/cluster');
     expect(c.body).toMatchObject({
       backend: 'remote',
-      faults: [
-        'pause',
-        'resume',
-        'partition',
-        'heal',
-        'speed',
-        'noop',
-        'switches',
-        'transfer',
-        'reset',
-        'snapshot',
-        'write',
-        'messages',
-        'links',
-        'timers',
-      ],
+      // Every fault but those that need the nodes' processes (kill, restart) or new servers.
+      faults: ALL_FAULTS.filter((f) => !['kill', 'restart', 'wipe', 'add', 'promote', 'remove'].includes(f)),
     });
     expect(c.body.nodes).toHaveLength(5);
     expect(c.body.snapshot.nodes[0]).toMatchObject({

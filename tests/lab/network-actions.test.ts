@@ -2,41 +2,25 @@
 // "Messages, links and timers"): hold, timers, wait candidate, deliver and drop held requests,
 // a staged split vote, link faults, the view words — and that heal and reset undo them. The
 // session follows the nodes' event streams, so the history checks see what the learner did.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellType } from '../../server/contract/lab-api.ts';
+import { describe, expect, it } from 'vitest';
 import type { LiveMessage } from '../../server/contract/live.ts';
-import type { ClusterSession } from '../../server/lab/session/cluster-session.ts';
-import { startTestSession, type TestSession } from './start-test-session.ts';
+import { sessionForSuite } from './start-test-session.ts';
 
 const BASE_PORT = 14721;
-let t: TestSession;
-let session: ClusterSession;
-
-const run = (type: CellType, source: string) =>
-  session.run({ lessonId: 'network-actions-test', cellId: 'x', type, source });
-
-async function expectOk(type: CellType, source: string) {
-  const r = await run(type, source);
-  expect(r.ok, JSON.stringify(r.cluster?.actions ?? r.check?.assertions ?? r.error)).toBe(true);
-  return r;
-}
+const t = sessionForSuite({
+  basePort: BASE_PORT,
+  lessonId: 'network-actions-test',
+  session: { followEvents: true, pollIntervalMs: 200 },
+  // Plain §5.2 elections, as lesson 2½ holds them: no PreVote round, no leader stickiness.
+  firstCell: 'wait leader 20s\nprevote off\ncheckquorum off',
+});
+const { run, expectOk } = t;
 
 async function expectNoLinkFaults(): Promise<void> {
-  const s = await session.snapshot();
+  const s = await t.session.snapshot();
   expect(s.nodes.map((n) => n.status?.faults.links)).toEqual(s.nodes.map(() => ({})));
   expect(t.backend.network.changed).toBe(false);
 }
-
-beforeAll(async () => {
-  t = await startTestSession(BASE_PORT, { followEvents: true, pollIntervalMs: 200 });
-  session = t.session;
-  // Plain §5.2 elections, as lesson 2½ holds them: no PreVote round, no leader stickiness.
-  await expectOk('cluster', 'wait leader 20s\nprevote off\ncheckquorum off');
-}, 120_000);
-
-afterAll(async () => {
-  await t?.stop();
-});
 
 describe.sequential('message-level cluster actions', () => {
   it('hold, let one timer run out, then deliver and drop its request_votes one at a time', async () => {
@@ -90,7 +74,7 @@ describe.sequential('message-level cluster actions', () => {
 
   it('show, hide and highlight tell the picture what to show on the live channel', async () => {
     const seen: LiveMessage[] = [];
-    const off = session.hub.subscribe((m) => {
+    const off = t.session.hub.subscribe((m) => {
       if (m.type === 'view') seen.push(m);
     });
     try {
@@ -123,7 +107,7 @@ describe.sequential('message-level cluster actions', () => {
   });
 
   it('the trace of the run has the events with the nodes’ ids, the samples and the actions', async () => {
-    const trace = session.recorder.trace();
+    const trace = t.session.recorder.trace();
     expect(trace.format).toBe('raft-lab-trace');
     expect(trace.events.length).toBeGreaterThan(100);
     expect(trace.events[0]!.id).toMatch(/^[0-9a-z]+-\d+$/);
@@ -132,7 +116,7 @@ describe.sequential('message-level cluster actions', () => {
     expect(trace.events.some((e) => e.event.type === 'election_timer')).toBe(true);
     expect(trace.samples.length).toBeGreaterThan(0);
     expect(trace.actions.some((a) => a.text === 'hold')).toBe(true);
-    const page = session.recorder.trace({ after: trace.events[9]!.n, limit: 5 });
+    const page = t.session.recorder.trace({ after: trace.events[9]!.n, limit: 5 });
     expect(page.events.map((e) => e.n)).toEqual(trace.events.slice(10, 15).map((e) => e.n));
     expect(page.more).toBe(true);
   });

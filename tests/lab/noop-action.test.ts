@@ -1,30 +1,13 @@
 // The `noop off` / `noop on` cluster action against a REAL local cluster: it reaches every node,
 // a restarted node keeps it, and `reset` gives back a default cluster (no-op on, §8).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellType } from '../../server/contract/lab-api.ts';
-import type { ClusterSession } from '../../server/lab/session/cluster-session.ts';
-import { startTestSession, type TestSession } from './start-test-session.ts';
+import { describe, expect, it } from 'vitest';
+import { sessionForSuite } from './start-test-session.ts';
 
 const BASE_PORT = 14621;
-let t: TestSession;
-let session: ClusterSession;
-
-const run = (type: CellType, source: string) =>
-  session.run({ lessonId: 'noop-action-test', cellId: 'x', type, source });
-
-async function expectOk(type: CellType, source: string): Promise<void> {
-  const r = await run(type, source);
-  expect(r.ok, JSON.stringify(r.cluster?.actions ?? r.check?.assertions ?? r.error)).toBe(true);
-}
-
-beforeAll(async () => {
-  t = await startTestSession(BASE_PORT);
-  session = t.session;
-  await expectOk('cluster', 'wait leader 20s');
-});
-
-afterAll(async () => {
-  await t?.stop();
+const { run, expectOk } = sessionForSuite({
+  basePort: BASE_PORT,
+  lessonId: 'noop-action-test',
+  firstCell: 'wait leader 20s',
 });
 
 describe.sequential('the noop cluster action', () => {

@@ -1,33 +1,20 @@
 // The executor against a REAL local cluster of five node processes (no mocks).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CellType } from '../../server/contract/lab-api.ts';
 import { settledLeader } from '../../server/lab/cluster/snapshot.ts';
-import type { ClusterSession } from '../../server/lab/session/cluster-session.ts';
-import { startTestSession, type TestSession } from './start-test-session.ts';
+import { sessionForSuite } from './start-test-session.ts';
 
 const BASE_PORT = 16101;
-let t: TestSession;
-let session: ClusterSession;
 const lesson = 'executor-test';
 
-const run = (type: CellType, source: string, lessonId = lesson) =>
-  session.run({ lessonId, cellId: 'x', type, source });
+const t = sessionForSuite({ basePort: BASE_PORT, lessonId: lesson, firstCell: 'wait leader 20s' });
+const run = (type: CellType, source: string, lessonId = lesson) => t.run(type, source, { lessonId });
 
 async function leaderId(): Promise<string> {
   const r = await run('cluster', 'wait leader 20s');
   expect(r.ok, JSON.stringify(r.cluster?.actions)).toBe(true);
-  return settledLeader(await session.snapshot())!.id;
+  return settledLeader(await t.session.snapshot())!.id;
 }
-
-beforeAll(async () => {
-  t = await startTestSession(BASE_PORT);
-  session = t.session;
-  await leaderId();
-});
-
-afterAll(async () => {
-  await t?.stop();
-});
 
 describe('http cells against real nodes', () => {
   it('fills in {{node1}}, checks status and asserts, and stores captures for later cells', async () => {
@@ -93,7 +80,7 @@ describe('http cells against real nodes', () => {
 
   it('retries per [Options] and tells the live channel about each attempt', async () => {
     const attempts: number[] = [];
-    const off = session.hub.subscribe((m) => {
+    const off = t.session.hub.subscribe((m) => {
       if (m.type === 'run' && m.phase === 'attempt') attempts.push(m.attempt!);
     });
     const r = await run(
@@ -137,12 +124,12 @@ describe('http cells against real nodes', () => {
 
 describe('cluster cells and checks against real nodes', () => {
   it('kills the leader, waits for a new one in a higher term, restarts the old one and waits until it caught up', async () => {
-    const before = await session.snapshot();
+    const before = await t.session.snapshot();
     const old = settledLeader(before)!;
     const killed = await run('cluster', 'kill {{leader}}\nwait leader 20s');
     expect(killed.ok, JSON.stringify(killed.cluster?.actions)).toBe(true);
     expect(killed.cluster!.actions[0]!.detail).toBe(`${old.name} killed`);
-    const now = settledLeader(await session.snapshot())!;
+    const now = settledLeader(await t.session.snapshot())!;
     expect(now.id).not.toBe(old.id);
     expect(now.status!.term).toBeGreaterThan(old.status!.term);
     const down = await run('check', `${old.name} is down\nleaders == 1`);
@@ -159,7 +146,7 @@ describe('cluster cells and checks against real nodes', () => {
     const others = ['1', '2', '3', '4', '5'].filter((id) => id !== old).map((id) => `node${id}`);
     const r = await run('cluster', `partition node${old} | ${others.join(',')}\nwait leader 20s`);
     expect(r.ok, JSON.stringify(r.cluster?.actions)).toBe(true);
-    const during = settledLeader(await session.snapshot())!;
+    const during = settledLeader(await t.session.snapshot())!;
     expect(during.id).not.toBe(old);
     expect(r.cluster!.snapshot.nodes.find((n) => n.id === old)!.partitionedFrom).toHaveLength(4);
     const healed = await run('cluster', 'heal\nwait leader 20s');

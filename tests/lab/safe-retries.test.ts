@@ -1,40 +1,24 @@
 // Requests are never repeated behind the learner's back (issue 11): every place the lab sends
 // a request again — `retry`, `{{leader}}` looked up again, redirects — on a real cluster.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellType, SentRequest } from '../../server/contract/lab-api.ts';
+import { describe, expect, it } from 'vitest';
+import type { SentRequest } from '../../server/contract/lab-api.ts';
 import { settledLeader } from '../../server/lab/cluster/snapshot.ts';
 import { mayResend, requestKind } from '../../server/lab/run/client-session.ts';
-import type { ClusterSession } from '../../server/lab/session/cluster-session.ts';
-import { startTestSession, type TestSession } from './start-test-session.ts';
+import { sessionForSuite } from './start-test-session.ts';
 
 const BASE_PORT = 17701;
-let t: TestSession;
-let session: ClusterSession;
 const lesson = 'safe-retries';
 
-const run = (type: CellType, source: string) => session.run({ lessonId: lesson, cellId: 'x', type, source });
+const t = sessionForSuite({ basePort: BASE_PORT, lessonId: lesson });
+const { run } = t;
+const waitLeader = () => t.expectOk('cluster', 'wait leader 30s');
 
 /** How many entries of the leader's log carry `command`. */
 async function entriesOf(command: string): Promise<number> {
-  const s = await session.snapshot();
+  const s = await t.session.snapshot();
   const leader = settledLeader(s) ?? s.nodes.find((n) => n.status)!;
   return leader.status!.log.filter((e) => e.command === command).length;
 }
-
-async function waitLeader(): Promise<void> {
-  const r = await run('cluster', 'wait leader 30s');
-  expect(r.ok, JSON.stringify(r.cluster?.actions)).toBe(true);
-}
-
-beforeAll(async () => {
-  t = await startTestSession(BASE_PORT);
-  session = t.session;
-  await waitLeader();
-});
-
-afterAll(async () => {
-  await t?.stop();
-});
 
 const req = (method: string, path: string, body: unknown = null): SentRequest => ({
   method,
@@ -140,8 +124,8 @@ describe('a write cell on a real cluster', () => {
   });
 
   it('whose node does not answer is sent again while its outcome is unknown, always with the same session', async () => {
-    const leader = settledLeader(await session.snapshot())!;
-    const paused = await session.action(`pause node${leader.id}`, 'cell');
+    const leader = settledLeader(await t.session.snapshot())!;
+    const paused = await t.session.action(`pause node${leader.id}`, 'cell');
     expect(paused.ok).toBe(true);
     try {
       const r = await run(
@@ -170,7 +154,7 @@ describe('a write cell on a real cluster', () => {
         request_id: entry.session!.requestId,
       });
     } finally {
-      await session.action(`resume node${leader.id}`, 'cell');
+      await t.session.action(`resume node${leader.id}`, 'cell');
     }
     await waitLeader();
   });

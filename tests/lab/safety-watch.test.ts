@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../server/cluster/node-status.ts';
 import type { ClusterSnapshot, NodeView } from '../../server/contract/cluster-view.ts';
 import { SafetyWatch } from '../../server/lab/live/safety-watch.ts';
-import { statusOf } from '../support/node-status.ts';
+import { runningNode } from '../support/node-status.ts';
 
 function node(
   id: string,
@@ -11,15 +11,8 @@ function node(
   log: [number, string][],
   commit: number,
 ): NodeView {
-  return {
-    id,
-    name: `node${id}`,
-    url: `http://127.0.0.1:1600${id}`,
-    up: true,
-    paused: false,
-    partitionedFrom: [],
-    error: null,
-    status: statusOf({
+  return runningNode(
+    {
       node_id: id,
       state,
       term,
@@ -31,8 +24,9 @@ function node(
       log: log.map(([t, command], i) => ({ index: i + 1, term: t, type: 'command', command })),
       kv: {},
       peers: [],
-    }),
-  };
+    },
+    `http://127.0.0.1:1600${id}`,
+  );
 }
 
 const snap = (...nodes: NodeView[]): ClusterSnapshot => ({ at: 0, leaderId: null, term: 0, nodes });

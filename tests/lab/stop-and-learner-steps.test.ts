@@ -1,39 +1,27 @@
 // On a real cluster: Stop ends a waiting check at once and cancels the queued cells; learner
 // steps (predict, choose, act) answered by the learner and by the lesson's defaults; history
 // facts that check what the learner did, from cells and from the panel; an in-place reset.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CellType, RunMode, RunResult } from '../../server/contract/lab-api.ts';
 import { settledLeader } from '../../server/lab/cluster/snapshot.ts';
-import type { ClusterSession } from '../../server/lab/session/cluster-session.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { startTestSession, type TestSession } from './start-test-session.ts';
+import { sessionForSuite } from './start-test-session.ts';
 
 const BASE_PORT = 17711;
-let t: TestSession;
-let session: ClusterSession;
 const lesson = 'steps';
+const t = sessionForSuite({ basePort: BASE_PORT, lessonId: lesson });
 
 const run = (
   type: CellType,
   source: string,
   cellId = 'x',
   step: { answer?: string; mode?: RunMode; afterCellId?: string } = {},
-): Promise<RunResult> => session.run({ lessonId: lesson, cellId, type, source, ...step });
-
-beforeAll(async () => {
-  t = await startTestSession(BASE_PORT);
-  session = t.session;
-  expect((await run('cluster', 'wait leader 30s')).ok).toBe(true);
-});
-
-afterAll(async () => {
-  await t?.stop();
-});
+): Promise<RunResult> => t.run(type, source, { cellId, ...step });
 
 describe('Stop', () => {
   it('ends a waiting check within a second and cancels every queued cell', async () => {
     let waiting = false;
-    const off = session.hub.subscribe((m) => {
+    const off = t.session.hub.subscribe((m) => {
       if (m.type === 'run' && m.phase === 'attempt' && m.waitingFor?.includes('leaders == 0')) waiting = true;
     });
     try {
@@ -41,7 +29,7 @@ describe('Stop', () => {
       const queued = run('cluster', 'kill node1', 'queued');
       await waitFor('the check to say what it waits for', async () => waiting, { timeoutMs: 30_000 });
       const stoppedAt = performance.now();
-      expect(session.interrupt()).toBe(2);
+      expect(t.session.interrupt()).toBe(2);
       const r = await check;
       const tookMs = performance.now() - stoppedAt;
       expect(r).toMatchObject({ ok: false, stopped: true });
@@ -51,7 +39,7 @@ describe('Stop', () => {
       expect(q).toMatchObject({ ok: false, stopped: true, cluster: null });
       expect(q.error?.message).toMatch(/^Not run: Stop was pressed/);
       // The queued `kill node1` never ran.
-      expect(session.backend.nodeState('1').up).toBe(true);
+      expect(t.session.backend.nodeState('1').up).toBe(true);
     } finally {
       off();
     }
@@ -125,7 +113,7 @@ describe('learner steps', () => {
     expect(chosen.choose).toMatchObject({ choice: 'follower', by: 'learner' });
     const victim = String(chosen.choose!.set.victim);
     expect((await run('cluster', 'kill {{victim}}')).ok).toBe(true);
-    const panel = await session.action('pause {{leader}}');
+    const panel = await t.session.action('pause {{leader}}');
     expect(panel.ok).toBe(true);
     const check = await run(
       'check',
@@ -143,7 +131,7 @@ describe('learner steps', () => {
     expect(byText['you killed a follower']!.ok).toBe(true);
     expect(byText['you killed {{victim}}']!).toMatchObject({
       ok: true,
-      shown: `you killed ${session.guard.nodeFor(victim)!.name}`,
+      shown: `you killed ${t.session.guard.nodeFor(victim)!.name}`,
     });
     expect(byText['you killed the leader']!).toMatchObject({
       ok: false,
@@ -190,7 +178,7 @@ describe('reset', () => {
     expect(after.filter((_, i) => i !== 1)).toEqual(pids.filter((_, i) => i !== 1));
     expect(pids[1]).toBeNull();
     expect(after[1]).not.toBeNull();
-    const s = await session.snapshot();
+    const s = await t.session.snapshot();
     for (const n of s.nodes) {
       expect(n.paused).toBe(false);
       expect(n.status?.kv).toEqual({});

@@ -8,30 +8,19 @@
 // (this test) talks to it and it does not start elections of its own meanwhile.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { MAX_TERM_LEAD } from '../../server/raft/message-checks.ts';
-import { clusterForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
+import { clusterWithAdminForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
 
-const BASE_PORT = 15401;
-const TOKEN = 'adversary-test';
-const auth = { authorization: `Bearer ${TOKEN}` };
-let cluster: LocalCluster;
-clusterForSuite(
-  {
-    size: 3,
-    basePort: BASE_PORT,
-    adminToken: TOKEN,
-    heartbeatMs: 100,
-    electionTimeoutMinMs: 1000,
-    electionTimeoutMaxMs: 2000,
-    // Plain Figure 2 at the door: leader stickiness (CheckQuorum, on by default) would ignore the
-    // hand-made votes; it has its own tests in prevote-reads-transfer.test.ts.
-    env: { COMMAND_TIMEOUT_MS: '10000', CHECK_QUORUM: '0' },
-  },
-  (c) => {
-    cluster = c;
-  },
-);
+const { cluster, admin } = clusterWithAdminForSuite({
+  size: 3,
+  basePort: 15401,
+  heartbeatMs: 100,
+  electionTimeoutMinMs: 1000,
+  electionTimeoutMaxMs: 2000,
+  // Plain Figure 2 at the door: leader stickiness (CheckQuorum, on by default) would ignore the
+  // hand-made votes; it has its own tests in prevote-reads-transfer.test.ts.
+  env: { COMMAND_TIMEOUT_MS: '10000', CHECK_QUORUM: '0' },
+});
 
 /** What the adversary must not change without cause. */
 const stateOf = (s: NodeStatus) => ({
@@ -78,9 +67,9 @@ beforeAll(async () => {
     .nodes()
     .map((x) => x.id)
     .filter((id) => id !== f) as [string, string];
-  const cut = await http(`${url(f)}/admin/partition`, { body: { peers: [a, b] }, headers: auth });
+  const cut = await admin(f, 'partition', { peers: [a, b] });
   expect(cut.status).toBe(200);
-  expect((await http(`${url(f)}/admin/speed`, { body: { factor: 0.05 }, headers: auth })).status).toBe(200);
+  expect((await admin(f, 'speed', { factor: 0.05 })).status).toBe(200);
   const s = await status(f);
   n = s.log_length;
   tn = s.log.at(-1)!.term;

@@ -1,10 +1,11 @@
 // Shared set-up for the integration tests: a LocalCluster of real node processes on
 // loopback ports in a temporary data folder, always stopped and deleted afterwards.
 
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   LocalCluster,
   type LocalClusterOptions,
@@ -14,8 +15,11 @@ import { serverSentEvents } from '../../server/lab/live/server-sent-events.ts';
 
 export type { NodeStatus };
 
+type ClusterOptions = Omit<LocalClusterOptions, 'dataRoot'>;
+
+/** A cluster in a new temporary data folder; `dispose` stops it and deletes the folder. */
 export async function makeCluster(
-  options: Omit<LocalClusterOptions, 'dataRoot'>,
+  options: ClusterOptions,
 ): Promise<{ cluster: LocalCluster; dataRoot: string; dispose: () => Promise<void> }> {
   const dataRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'raft-cluster-'));
   const cluster = new LocalCluster({ ...options, dataRoot });
@@ -27,21 +31,74 @@ export async function makeCluster(
 }
 
 /**
- * One cluster for a whole test file: made and started before its tests, stopped and deleted
- * after them (also when they fail). `use` receives the cluster before it starts.
+ * One cluster for a whole test file, returned at once (its nodes are not running yet): started
+ * before the file's tests (within `startTimeoutMs`, default 60 s), stopped and its data folder
+ * deleted after them, also when they fail. The folder is made only when the tests run, so a file
+ * whose tests are all filtered out leaves nothing behind. `use` (optional) receives the cluster.
  */
 export function clusterForSuite(
-  options: Omit<LocalClusterOptions, 'dataRoot'>,
-  use: (cluster: LocalCluster) => void,
-): void {
-  let dispose: () => Promise<void> = async () => {};
+  options: ClusterOptions & { startTimeoutMs?: number },
+  use: (cluster: LocalCluster) => void = () => {},
+): LocalCluster {
+  const { startTimeoutMs = 60_000, ...clusterOptions } = options;
+  const dataRoot = path.join(os.tmpdir(), `raft-cluster-${randomUUID()}`);
+  const cluster = new LocalCluster({ ...clusterOptions, dataRoot });
+  use(cluster);
   beforeAll(async () => {
-    const made = await makeCluster(options);
-    dispose = made.dispose;
-    use(made.cluster);
-    await made.cluster.start();
+    await fs.mkdir(dataRoot);
+    await cluster.start(startTimeoutMs);
+  }, startTimeoutMs + 30_000);
+  afterAll(async () => {
+    await cluster.stop();
+    await fs.rm(dataRoot, { recursive: true, force: true });
   });
-  afterAll(() => dispose());
+  return cluster;
+}
+
+/**
+ * clusterForSuite with the nodes' /admin API open (ADMIN_TOKEN), and `admin(id, action, body)`
+ * to call it.
+ */
+export function clusterWithAdminForSuite(
+  options: Omit<Parameters<typeof clusterForSuite>[0], 'adminToken'>,
+): { cluster: LocalCluster; admin: ReturnType<typeof adminOf> } {
+  const cluster = clusterForSuite({ ...options, adminToken: ADMIN_TOKEN });
+  return { cluster, admin: adminOf(cluster) };
+}
+
+/**
+ * A fresh cluster for each test that asks: `start(basePort, env)` makes one from `options`
+ * (with `env` added to theirs) and starts it; it is stopped and deleted after that test.
+ */
+export function clusterPerTest(
+  options: Omit<ClusterOptions, 'basePort'>,
+): (basePort: number, env?: Record<string, string>) => Promise<LocalCluster> {
+  let dispose: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await dispose?.();
+    dispose = null;
+  });
+  return async (basePort, env = {}) => {
+    const made = await makeCluster({ ...options, basePort, env: { ...options.env, ...env } });
+    dispose = made.dispose;
+    await made.cluster.start(90_000);
+    return made.cluster;
+  };
+}
+
+/** The admin token of the test clusters that open their /admin API (its value does not matter). */
+export const ADMIN_TOKEN = 'test-admin-token';
+
+/** The Authorization header of a node's /admin API (docs/node-api.md). */
+export const bearer = (token = ADMIN_TOKEN): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+/** `admin(id, action, body)`: POST /admin/<action> to node `id` of `cluster` with `token`. */
+export function adminOf(
+  cluster: LocalCluster,
+  token = ADMIN_TOKEN,
+): (id: string, action: string, body?: unknown) => Promise<HttpResult> {
+  return (id, action, body = {}) =>
+    http(`${cluster.url(id)}/admin/${action}`, { body, headers: bearer(token) });
 }
 
 export interface HttpResult {

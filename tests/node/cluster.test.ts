@@ -3,16 +3,11 @@
 
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import type { LogEntry } from '../../server/contract/raft-rpc.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { clusterForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
 
-const BASE_PORT = 15101;
-let cluster: LocalCluster;
-clusterForSuite({ size: 5, basePort: BASE_PORT, env: { COMMAND_TIMEOUT_MS: '1500' } }, (c) => {
-  cluster = c;
-});
+const cluster = clusterForSuite({ size: 5, basePort: 15101, env: { COMMAND_TIMEOUT_MS: '1500' } });
 
 const leaderOf = (ss: (NodeStatus | null)[]) => {
   const leaders = ss.filter((s): s is NodeStatus => s?.state === 'leader');

@@ -9,25 +9,18 @@ import fs from 'node:fs/promises';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { loadConfig } from '../../server/node/config.ts';
 import { createNodeServer } from '../../server/node/http-api.ts';
 import { RaftNode } from '../../server/node/node.ts';
 import { DiskFullError, WAL_FILE, Wal, type WalFile } from '../../server/node/storage/wal.ts';
 import type { Entry } from '../../server/raft/types.ts';
+import { undoAfterTest } from '../support/undo-after-test.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { command, http } from './cluster-fixture.ts';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-async function tempDir(): Promise<string> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'raft-disk-full-'));
-  cleanups.push(() => fs.rm(d, { recursive: true, force: true }));
-  return d;
-}
+const { later, tempDir } = undoAfterTest('raft-disk-full-');
 
 const noSpace = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 
@@ -96,7 +89,7 @@ describe('the write-ahead log on a full disk', () => {
     const dir = await tempDir();
     const disk = new FillingDisk();
     const { wal } = await Wal.open(dir, { openFile: disk.open });
-    cleanups.push(() => wal.close());
+    later(() => wal.close());
     disk.full = true;
     let refusals = 0;
     const held = wal.appendRetrying(
@@ -147,7 +140,7 @@ describe('a node on a full disk', () => {
     const server: Server = await new Promise((resolve) => {
       const s = createNodeServer(node).listen(port, '127.0.0.1', () => resolve(s));
     });
-    cleanups.push(async () => {
+    later(async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await node.stop();
@@ -202,7 +195,7 @@ async function tinyTmpfs(bytes: number): Promise<string | null> {
     await fs.rm(dir, { recursive: true, force: true });
     return null;
   }
-  cleanups.push(async () => {
+  later(async () => {
     execFileSync('umount', [dir]);
     await fs.rm(dir, { recursive: true, force: true });
   });
@@ -220,7 +213,7 @@ describe('real node processes on a real full disk (tiny tmpfs; needs root)', () 
       dataRoot,
       env: { COMMAND_TIMEOUT_MS: '5000' },
     });
-    cleanups.push(() => cluster.stop());
+    later(() => cluster.stop());
     // Node 3 keeps its data on the tmpfs (the cluster finds it through the usual path).
     await fs.mkdir(path.join(tmpfs, 'node-3'));
     await fs.symlink(path.join(tmpfs, 'node-3'), cluster.dataDir('3'));

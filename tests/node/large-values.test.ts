@@ -4,23 +4,14 @@
 // refused with 413 on every try: the follower never caught up and leadership flapped.
 
 import { describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { clusterForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
+import { clusterWithAdminForSuite, command, http, type NodeStatus } from './cluster-fixture.ts';
 
-const BASE_PORT = 15181;
-const TOKEN = 'large-values-secret';
-const auth = { authorization: `Bearer ${TOKEN}` };
-let cluster: LocalCluster;
-clusterForSuite(
-  { size: 3, basePort: BASE_PORT, adminToken: TOKEN, env: { COMMAND_TIMEOUT_MS: '5000' } },
-  (c) => {
-    cluster = c;
-  },
-);
-
-const admin = (id: string, action: string, body: unknown = {}) =>
-  http(`${cluster.url(id)}/admin/${action}`, { body, headers: auth });
+const { cluster, admin } = clusterWithAdminForSuite({
+  size: 3,
+  basePort: 15181,
+  env: { COMMAND_TIMEOUT_MS: '5000' },
+});
 
 /** commitIndex and last index of a node, without its (large) log. */
 async function indexes(id: string): Promise<{ commit: number; last: number }> {

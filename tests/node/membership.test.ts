@@ -3,34 +3,25 @@
 // removed, a removed leader steps down (§4.2.2), and a node whose disk was lost rejoins by the
 // documented path: remove it, restart it empty with JOINING=1, add it as a learner, promote it.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { command, type HttpResult, http, makeCluster, type NodeStatus } from './cluster-fixture.ts';
+import {
+  ADMIN_TOKEN,
+  adminOf,
+  clusterPerTest,
+  command,
+  type HttpResult,
+  http,
+  type NodeStatus,
+} from './cluster-fixture.ts';
 
-const TOKEN = 'member-secret';
-const auth = { authorization: `Bearer ${TOKEN}` };
 const SLOW = 60_000;
-let dispose: (() => Promise<void>) | null = null;
-afterEach(async () => {
-  await dispose?.();
-  dispose = null;
-});
-
-async function cluster3(basePort: number, env: Record<string, string> = {}): Promise<LocalCluster> {
-  const made = await makeCluster({
-    size: 3,
-    basePort,
-    adminToken: TOKEN,
-    env: { COMMAND_TIMEOUT_MS: '15000', ...env },
-  });
-  dispose = made.dispose;
-  await made.cluster.start(90_000);
-  return made.cluster;
-}
+/** Three nodes of their own for a test, on `basePort` and up (stopped and deleted after it). */
+const cluster3 = clusterPerTest({ size: 3, adminToken: ADMIN_TOKEN, env: { COMMAND_TIMEOUT_MS: '15000' } });
 
 const admin = (c: LocalCluster, id: string, action: string, body: unknown): Promise<HttpResult> =>
-  http(`${c.url(id)}/admin/${action}`, { body, headers: auth });
+  adminOf(c)(id, action, body);
 const statusOf = async (c: LocalCluster, id: string) =>
   (await http(`${c.url(id)}/status`)).body as unknown as NodeStatus;
 

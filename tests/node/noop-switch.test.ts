@@ -2,28 +2,16 @@
 // leader appends nothing of its own; on again, the next leader appends its no-op at once.
 
 import { describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import type { LogEntry } from '../../server/contract/raft-rpc.ts';
-import { clusterForSuite, command, http } from './cluster-fixture.ts';
+import { bearer, clusterWithAdminForSuite, command, http } from './cluster-fixture.ts';
 
-const BASE_PORT = 14611;
-const TOKEN = 'noop-secret';
-const auth = { authorization: `Bearer ${TOKEN}` };
-let cluster: LocalCluster;
-clusterForSuite(
-  {
-    size: 3,
-    basePort: BASE_PORT,
-    adminToken: TOKEN,
-    env: { NOOP_ON_ELECTION: '0' },
-  },
-  (c) => {
-    cluster = c;
-  },
-);
+const auth = bearer();
+const { cluster, admin } = clusterWithAdminForSuite({
+  size: 3,
+  basePort: 14611,
+  env: { NOOP_ON_ELECTION: '0' },
+});
 
-const admin = (id: string, action: string, body: unknown = {}) =>
-  http(`${cluster.url(id)}/admin/${action}`, { body, headers: auth });
 const ids = () => cluster.nodes().map((n) => n.id);
 
 describe.sequential('the §8 no-op switch', () => {

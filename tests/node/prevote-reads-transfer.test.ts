@@ -2,33 +2,18 @@
 // processes (issue 13): what dissertation §9.6, §6.4 and §3.10 promise, seen over HTTP.
 // Timers are slowed (heartbeat 100 ms, election 1–2 s) so a busy machine causes no stray elections.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCluster, NodeStatus } from '../../server/cluster/local-cluster.ts';
-import { command, http, makeCluster } from './cluster-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import type { NodeStatus } from '../../server/cluster/local-cluster.ts';
+import { clusterWithAdminForSuite, command, http } from './cluster-fixture.ts';
 
-const BASE_PORT = 15311;
-const TOKEN = 'prod-reads-secret';
-const auth = { authorization: `Bearer ${TOKEN}` };
-let cluster: LocalCluster;
-let dispose = async () => {};
-
-beforeAll(async () => {
-  const made = await makeCluster({
-    size: 5,
-    basePort: BASE_PORT,
-    adminToken: TOKEN,
-    heartbeatMs: 100,
-    electionTimeoutMinMs: 1000,
-    electionTimeoutMaxMs: 2000,
-  });
-  cluster = made.cluster;
-  dispose = made.dispose;
-  await cluster.start(90_000);
-}, 120_000);
-afterAll(() => dispose(), 60_000);
-
-const admin = (id: string, action: string, body: unknown = {}) =>
-  http(`${cluster.url(id)}/admin/${action}`, { body, headers: auth });
+const { cluster, admin } = clusterWithAdminForSuite({
+  size: 5,
+  basePort: 15311,
+  heartbeatMs: 100,
+  electionTimeoutMinMs: 1000,
+  electionTimeoutMaxMs: 2000,
+  startTimeoutMs: 90_000,
+});
 const ids = () => cluster.nodes().map((n) => n.id);
 const status = async (id: string) => (await http(`${cluster.url(id)}/status`)).body as unknown as NodeStatus;
 const everyNode = (body: unknown) => Promise.all(ids().map((id) => admin(id, 'switches', body)));

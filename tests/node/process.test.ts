@@ -3,28 +3,18 @@
 // when the parent dies, even for a frozen (SIGSTOPped) node.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alive, processState } from '../support/process-state.ts';
+import { undoAfterTest } from '../support/undo-after-test.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { http } from './cluster-fixture.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function tempDir(): Promise<string> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'raft-proc-'));
-  cleanups.push(() => fs.rm(d, { recursive: true, force: true }));
-  return d;
-}
+const { later, tempDir } = undoAfterTest('raft-proc-');
 
 function killOnCleanup(pid: number | undefined): void {
-  cleanups.push(() => {
+  later(() => {
     if (pid !== undefined && alive(pid)) {
       process.kill(pid, 'SIGKILL');
     }

@@ -5,43 +5,25 @@
 // command waiting for its commit, and the /events stream outlive the request timeout.
 
 import { describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
-import { type HalfOpen, halfOpen, rawRequest } from '../support/raw-http.ts';
+import { allClosed, flood, halfOpen, rawRequest } from '../support/raw-http.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { clusterForSuite, command, http } from './cluster-fixture.ts';
+import { bearer, clusterWithAdminForSuite, command, http } from './cluster-fixture.ts';
 
-const BASE_PORT = 15421;
-const TOKEN = 'slow-clients';
-const auth = { authorization: `Bearer ${TOKEN}` };
+const auth = bearer();
 const HEADERS_TIMEOUT_MS = 1000;
 const REQUEST_TIMEOUT_MS = 2000;
 const MAX_CONNECTIONS = 100;
-let cluster: LocalCluster;
-clusterForSuite(
-  {
-    size: 3,
-    basePort: BASE_PORT,
-    adminToken: TOKEN,
-    env: {
-      COMMAND_TIMEOUT_MS: '20000',
-      HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
-      HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
-    },
+const { cluster } = clusterWithAdminForSuite({
+  size: 3,
+  basePort: 15421,
+  env: {
+    COMMAND_TIMEOUT_MS: '20000',
+    HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+    HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    HTTP_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
   },
-  (c) => {
-    cluster = c;
-  },
-);
+});
 
-const allClosed = (socks: HalfOpen[]) =>
-  waitFor(
-    'the node to close every slow connection',
-    () => Promise.all(socks.map((s) => s.closed)).then(() => true),
-    {
-      timeoutMs: 30_000,
-    },
-  );
 /** Resolves once `ms` have passed since `since` (the thing under test is a deadline passing). */
 const passed = (since: number, ms: number) =>
   waitFor(`${ms} ms to pass`, () => Date.now() - since > ms, { timeoutMs: ms + 10_000, intervalMs: 50 });
@@ -60,22 +42,20 @@ describe.sequential('slow and many clients', () => {
     // Another client is served while they hang.
     expect((await http(`${target}/status`)).status).toBe(200);
     expect((await command(target, 'set during=1')).status).toBe(200);
-    await allClosed(slow);
+    await allClosed(slow, 'node');
     for (const s of slow) expect(s.received()).toMatch(/^HTTP\/1\.1 408 /);
     expect((await command(target, 'get during')).body).toMatchObject({ success: true, result: '1' });
   });
 
   it(`closes connections past its cap of ${MAX_CONNECTIONS} at once, stays up, and serves again when they are gone`, async () => {
     const target = cluster.url('1');
-    const flood = await Promise.all(
-      Array.from({ length: MAX_CONNECTIONS + 60 }, () =>
-        halfOpen(target, 'GET /status HTTP/1.1\r\nHost: n\r\n'),
-      ),
+    const { timedOut, refused, other } = await flood(
+      target,
+      'GET /status HTTP/1.1\r\nHost: n\r\n',
+      MAX_CONNECTIONS + 60,
+      'node',
     );
-    await allClosed(flood);
-    const timedOut = flood.filter((s) => s.received().startsWith('HTTP/1.1 408')).length;
-    const refused = flood.filter((s) => s.received() === '').length;
-    expect(timedOut + refused).toBe(flood.length);
+    expect(other).toBe(0);
     expect(timedOut).toBeLessThanOrEqual(MAX_CONNECTIONS);
     expect(refused).toBeGreaterThanOrEqual(60);
     expect(cluster.nodes().every((n) => n.up)).toBe(true);

@@ -5,28 +5,12 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
-import { command, http, makeCluster, type NodeStatus } from './cluster-fixture.ts';
+import { ADMIN_TOKEN, adminOf, clusterPerTest, command, http, type NodeStatus } from './cluster-fixture.ts';
 
-const TOKEN = 'snap-secret';
-let dispose: (() => Promise<void>) | null = null;
-afterEach(async () => {
-  await dispose?.();
-  dispose = null;
-});
-
-async function cluster3(basePort: number, env: Record<string, string>): Promise<LocalCluster> {
-  const made = await makeCluster({
-    size: 3,
-    basePort,
-    adminToken: TOKEN,
-    env: { COMMAND_TIMEOUT_MS: '10000', ...env },
-  });
-  dispose = made.dispose;
-  await made.cluster.start(90_000);
-  return made.cluster;
-}
+/** Three nodes of their own for a test, on `basePort` and up (stopped and deleted after it). */
+const cluster3 = clusterPerTest({ size: 3, adminToken: ADMIN_TOKEN, env: { COMMAND_TIMEOUT_MS: '10000' } });
 
 /** `n` commands through the leader, a few at a time (each batch is one fsync). */
 async function write(c: LocalCluster, n: number, prefix = 'k'): Promise<NodeStatus> {
@@ -109,9 +93,7 @@ describe.sequential('snapshots on real nodes (paper §7)', { timeout: 300_000 },
 
   it('/admin/reset forgets the snapshot and the membership changes: no raft.snap, the bootstrap configuration, SNAPSHOT_ENTRIES again', async () => {
     const c = await cluster3(15471, { SNAPSHOT_ENTRIES: '20' });
-    const auth = { authorization: `Bearer ${TOKEN}` };
-    const admin = (id: string, action: string, body: unknown = {}) =>
-      http(`${c.url(id)}/admin/${action}`, { body, headers: auth });
+    const admin = adminOf(c);
     let leader = await write(c, 40);
     // A configuration without node 3 (dissertation §4.1), and a threshold set at run time.
     const gone = ['1', '2', '3'].find((id) => id !== leader.node_id)!;

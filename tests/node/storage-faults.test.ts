@@ -6,15 +6,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { WAL_FILE } from '../../server/node/storage/wal.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { clusterForSuite, command } from './cluster-fixture.ts';
 
-let cluster: LocalCluster;
-clusterForSuite({ size: 3, basePort: 15181, env: { COMMAND_TIMEOUT_MS: '5000' } }, (c) => {
-  cluster = c;
-});
+const cluster = clusterForSuite({ size: 3, basePort: 15181, env: { COMMAND_TIMEOUT_MS: '5000' } });
 
 /** Sends a command to whoever leads (retrying through an election), returning the answer. */
 async function toLeader(cmd: string, extra: Record<string, unknown> = {}) {

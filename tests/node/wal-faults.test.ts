@@ -5,24 +5,16 @@
 // half-read, and a torn tail is told from corruption by whether an intact record follows.
 
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WAL_FILE, Wal, WalCorruptError, type WalUpdate } from '../../server/node/storage/wal.ts';
 import { Prng } from '../../server/raft/simulation/prng.ts';
 import type { Entry, PersistentState } from '../../server/raft/types.ts';
+import { undoAfterTest } from '../support/undo-after-test.ts';
 
 const PAGE = 4096;
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'raft-wal-faults-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
-});
+const { tempDir } = undoAfterTest('raft-wal-faults-');
 
 const cmd = (index: number, term: number, command: string): Entry => ({
   index,

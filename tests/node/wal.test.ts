@@ -2,10 +2,9 @@
 // restart, a torn final record is dropped cleanly, damage in the middle stops the node.
 
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   WAL_FILE,
   Wal,
@@ -14,18 +13,11 @@ import {
   type WalUpdate,
 } from '../../server/node/storage/wal.ts';
 import type { Entry } from '../../server/raft/types.ts';
+import { undoAfterTest } from '../support/undo-after-test.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { GatedDisk } from './gated-disk.ts';
 
-const dirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'raft-wal-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
-});
+const { tempDir } = undoAfterTest('raft-wal-');
 
 const cmd = (index: number, term: number, command = `set k${index}=v${index}`): Entry => ({
   index,

@@ -1,8 +1,25 @@
 // A node's /status for tests that judge hand-made snapshots: the fields a test names, and the
 // contract's other fields filled in as an idle node reports them (server/contract/node-status.ts).
+import type { NodeView } from '../../server/contract/cluster-view.ts';
 import type { NodeStatus } from '../../server/contract/node-status.ts';
 
 type Named = Pick<NodeStatus, 'node_id' | 'state' | 'term'> & Partial<NodeStatus>;
+
+/** `/status`'s `faults` of a node nobody has faulted: what a fresh or healed node reports. */
+export function idleFaults(nodeId: string): NodeStatus['faults'] {
+  return {
+    node_id: nodeId,
+    paused: false,
+    speed: 1,
+    cut_inbound: [],
+    cut_outbound: [],
+    noop_on_election: true,
+    held: false,
+    held_count: 0,
+    timer_paused: false,
+    links: {},
+  };
+}
 
 export function statusOf(s: Named): NodeStatus {
   const log = s.log ?? [];
@@ -22,18 +39,7 @@ export function statusOf(s: Named): NodeStatus {
     kv: {},
     peers: [],
     progress: null,
-    faults: {
-      node_id: s.node_id,
-      paused: false,
-      speed: 1,
-      cut_inbound: [],
-      cut_outbound: [],
-      noop_on_election: true,
-      held: false,
-      held_count: 0,
-      timer_paused: false,
-      links: {},
-    },
+    faults: idleFaults(s.node_id),
     switches: { pre_vote: true, check_quorum: true, read_mode: 'read_index' },
     transferee: null,
     storage: { disk_full: false, detail: null },
@@ -65,5 +71,19 @@ export function statusOf(s: Named): NodeStatus {
     id: s.node_id,
     leader: s.leader_id ?? null,
     log,
+  };
+}
+
+/** A snapshot's view of a node that is up, not paused, cut off from nobody, answering `s`. */
+export function runningNode(s: Named, url = `http://127.0.0.1:${5000 + Number(s.node_id)}`): NodeView {
+  return {
+    id: s.node_id,
+    name: `node${s.node_id}`,
+    url,
+    up: true,
+    paused: false,
+    partitionedFrom: [],
+    error: null,
+    status: statusOf(s),
   };
 }

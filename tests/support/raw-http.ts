@@ -2,6 +2,7 @@
 // bytes, one fresh connection per request; and sockets that send half a request and stop.
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { waitFor } from './wait-for.ts';
 
 export interface RawRequest {
   method: string;
@@ -106,4 +107,31 @@ export function halfOpen(base: string, text: string): Promise<HalfOpen> {
     // A connection the server refuses outright (over its cap) closes before or right after connecting.
     socket.once('close', () => resolve({ socket, received: () => got, closed }));
   });
+}
+
+/** Waits (up to 30 s) until `server` (named for the failure message) has closed every socket. */
+export function allClosed(socks: HalfOpen[], server: string): Promise<true> {
+  return waitFor(
+    `the ${server} to close every slow connection`,
+    () => Promise.all(socks.map((s) => s.closed)).then(() => true as const),
+    { timeoutMs: 30_000 },
+  );
+}
+
+/**
+ * Opens `count` connections at once, each sending the half request `text`, and waits until the
+ * server has closed them all. Says how many it answered 408 (timed out), how many it closed
+ * without a word (refused: over its connection cap), and how many neither (should be none).
+ */
+export async function flood(
+  base: string,
+  text: string,
+  count: number,
+  server: string,
+): Promise<{ timedOut: number; refused: number; other: number }> {
+  const socks = await Promise.all(Array.from({ length: count }, () => halfOpen(base, text)));
+  await allClosed(socks, server);
+  const timedOut = socks.filter((s) => s.received().startsWith('HTTP/1.1 408')).length;
+  const refused = socks.filter((s) => s.received() === '').length;
+  return { timedOut, refused, other: count - timedOut - refused };
 }

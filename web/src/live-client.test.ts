@@ -82,13 +82,23 @@ function connect(received: LiveMessage[], statuses: LiveStatus[] = []): LiveClie
   return c;
 }
 
+/** A fake lab and a client connected to it; what the client receives lands in `got`. */
+async function connected(
+  statuses: LiveStatus[] = [],
+): Promise<{ lab: FakeLab; got: LiveMessage[]; client: LiveClient }> {
+  const fake = new FakeLab();
+  lab = fake;
+  await once(fake.wss, 'listening');
+  const got: LiveMessage[] = [];
+  const c = connect(got, statuses);
+  client = c;
+  await waitFor('the first connection', () => fake.wss.clients.size === 1);
+  return { lab: fake, got, client: c };
+}
+
 describe('LiveClient', () => {
   it('after a dropped connection, resumes from the last seq and delivers the missed messages once', async () => {
-    lab = new FakeLab();
-    await once(lab.wss, 'listening');
-    const got: LiveMessage[] = [];
-    client = connect(got);
-    await waitFor('the first connection', () => lab!.wss.clients.size === 1);
+    const { lab, got } = await connected();
     lab.broadcast(3);
     await waitFor('three messages', () => got.length === 3);
 
@@ -103,11 +113,7 @@ describe('LiveClient', () => {
   });
 
   it('drops a replayed message it has already seen', async () => {
-    lab = new FakeLab();
-    await once(lab.wss, 'listening');
-    const got: LiveMessage[] = [];
-    client = connect(got);
-    await waitFor('the first connection', () => lab!.wss.clients.size === 1);
+    const { lab, got } = await connected();
     lab.broadcast(2);
     await waitFor('two messages', () => got.length === 2);
     // The server replays everything again (as a buggy or conservative server might).
@@ -118,12 +124,8 @@ describe('LiveClient', () => {
   });
 
   it('accepts a fresh hello when it was too far behind, and carries on from there', async () => {
-    lab = new FakeLab();
-    await once(lab.wss, 'listening');
-    const got: LiveMessage[] = [];
     const statuses: LiveStatus[] = [];
-    client = connect(got, statuses);
-    await waitFor('the first connection', () => lab!.wss.clients.size === 1);
+    const { lab, got, client } = await connected(statuses);
     lab.broadcast(1);
     await waitFor('one message', () => got.length === 1);
     lab.keepFrom = 100; // the buffer no longer reaches back to seq 1

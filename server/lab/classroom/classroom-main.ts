@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intFlag, UsageError } from '../cli-options.ts';
 import { LocalBackend } from '../cluster/local-backend.ts';
+import { installShutdown } from '../lab-shutdown.ts';
 import { classroomBanner } from '../start-banner.ts';
 import type { BackendFactory } from './classroom.ts';
 import { Classroom } from './classroom.ts';
@@ -111,23 +112,10 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
   });
 
   let server: Awaited<ReturnType<typeof startClassroomServer>> | null = null;
-  let stopping: Promise<void> | null = null;
-  const shutdown = (why: string, code = 0) => {
-    stopping ??= (async () => {
-      console.log(`\n${why}: stopping the lab and every learner's cluster…`);
-      await server?.close().catch(() => {});
-      await classroom.stop().catch((e) => console.error('stopping the clusters failed:', e));
-      process.exit(code);
-    })();
-    return stopping;
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.on(signal, () => void shutdown(signal));
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) void shutdown('the parent process is gone');
-  }, 1000).unref();
-  process.on('unhandledRejection', (e) => console.error('unexpected error (the lab keeps running):', e));
+  const shutdown = installShutdown("the lab and every learner's cluster", async () => {
+    await server?.close().catch(() => {});
+    await classroom.stop().catch((e) => console.error('stopping the clusters failed:', e));
+  });
 
   try {
     await classroom.startShared();

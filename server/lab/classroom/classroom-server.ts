@@ -7,7 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { JoinRequestSchema, type WhoAmIView } from '../../contract/classroom.ts';
 import { parseWire } from '../../contract/wire-check.ts';
 import { createLimitedServer, DEFAULT_SERVER_LIMITS } from '../../http/server-limits.ts';
-import { apiErrorHandler } from '../http/api.ts';
+import { apiErrorHandler, labFallbacks } from '../http/api.ts';
 import { ApiError } from '../http/api-error.ts';
 import { type LabServer, listenLab } from '../http/lab-server.ts';
 import { securityHeaders } from '../http/security-headers.ts';
@@ -179,12 +179,7 @@ export async function startClassroomServer(
     else res.redirect(303, '/join');
   });
   await serveWebApp(app, server, options);
-  app.use((req, res) => {
-    res
-      .status(404)
-      .json({ error: 'not_found', detail: `nothing at ${req.method} ${req.path}; the notebook is at /` });
-  });
-  app.use(apiErrorHandler);
+  app.use(labFallbacks);
 
   const wss = attachLiveChannel(server, async (req) => {
     const member = await memberOf(req);

@@ -9,8 +9,8 @@
 import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import { untilAnswering } from '../../cluster/node-status.ts';
-import { ALL_FAULTS, type BackendKind, type Fault } from '../../contract/cluster-view.ts';
-import { MEMBERSHIP_FAULTS } from '../../contract/fault-words.ts';
+import type { BackendKind, Fault } from '../../contract/cluster-view.ts';
+import { faultsExcept, MEMBERSHIP_FAULTS } from '../../contract/fault-words.ts';
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import { RunQueue } from '../session/run-queue.ts';
 import { adminPost, resetInPlace, transferLeadership } from './admin-client.ts';
@@ -58,9 +58,7 @@ const POLL_MS = 1000;
 export class DockerBackend implements ClusterBackend {
   readonly kind: BackendKind = 'docker';
   /** Not the membership actions: the containers are the Compose file's five (docs/docker.md). */
-  readonly faults: readonly Fault[] = ALL_FAULTS.filter(
-    (f) => !(MEMBERSHIP_FAULTS as readonly string[]).includes(f),
-  );
+  readonly faults: readonly Fault[] = faultsExcept(MEMBERSHIP_FAULTS);
 
   private readonly state = new Map<string, LiveState>();
   private timer: ReturnType<typeof setInterval> | null = null;

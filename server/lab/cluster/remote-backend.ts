@@ -3,6 +3,7 @@
 
 import { untilAnswering } from '../../cluster/node-status.ts';
 import type { ClusterNode, Fault } from '../../contract/cluster-view.ts';
+import { faultsExcept, MEMBERSHIP_FAULTS, PROCESS_FAULTS } from '../../contract/fault-words.ts';
 import type { SwitchesBody } from '../../contract/raft-switches.ts';
 import { adminPost, cutsFor, resetInPlace, transferLeadership } from './admin-client.ts';
 import type { ClusterBackend } from './backend.ts';
@@ -50,24 +51,8 @@ export class RemoteBackend implements ClusterBackend {
   constructor(private readonly options: RemoteBackendOptions) {
     this.members = parseNodeList(options.nodes);
     const token = options.adminToken;
-    this.faults = token
-      ? [
-          'pause',
-          'resume',
-          'partition',
-          'heal',
-          'speed',
-          'noop',
-          'switches',
-          'transfer',
-          'reset',
-          'snapshot',
-          'write',
-          'messages',
-          'links',
-          'timers',
-        ]
-      : ['write'];
+    // Over HTTP alone the lab cannot stop, start or add a node's process.
+    this.faults = token ? faultsExcept(PROCESS_FAULTS, MEMBERSHIP_FAULTS) : ['write'];
     this.network = token
       ? new NetworkControl({
           nodes: () => this.nodes(),

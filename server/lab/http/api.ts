@@ -1,7 +1,14 @@
 // The lab's JSON API (docs/lab-api.md): lessons, runs and the cluster. Thin: it checks the
 // request, calls the lesson library or the cluster session, and answers.
 import type { Static, TSchema } from '@sinclair/typebox';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import type { ClusterInfo } from '../../contract/cluster-view.ts';
 import type { ErrorBody } from '../../contract/errors.ts';
 import {
@@ -184,3 +191,16 @@ export function apiErrorHandler(err: unknown, _req: Request, res: Response, _nex
       .json({ error: 'internal', detail: 'the lab failed to answer; the server log has details' });
   }
 }
+
+/**
+ * The last handlers of a lab server (single-learner and classroom): what nothing else answered
+ * is a 404 that says where the notebook is, and every failure becomes `{error, detail}`.
+ */
+export const labFallbacks: [RequestHandler, ErrorRequestHandler] = [
+  (req, res) => {
+    res
+      .status(404)
+      .json({ error: 'not_found', detail: `nothing at ${req.method} ${req.path}; the notebook is at /` });
+  },
+  apiErrorHandler,
+];

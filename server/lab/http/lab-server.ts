@@ -8,7 +8,7 @@ import { createLimitedServer, DEFAULT_SERVER_LIMITS, type ServerLimits } from '.
 import type { LessonLibrary } from '../lesson-library.ts';
 import { attachLiveChannel, LIVE_PATH } from '../live/live-channel.ts';
 import type { ClusterSession } from '../session/cluster-session.ts';
-import { apiErrorHandler, apiRouter } from './api.ts';
+import { apiRouter, labFallbacks } from './api.ts';
 import { DEFAULT_RUN_RATE, RunRate, type RunRateLimits } from './run-rate.ts';
 import { securityHeaders } from './security-headers.ts';
 import { serveWebApp, webAppPolicy } from './web-app.ts';
@@ -43,12 +43,7 @@ export async function startLabServer(
   app.use(securityHeaders(webAppPolicy(options)));
   app.use('/api', apiRouter(library, session, new RunRate(options.runRate ?? DEFAULT_RUN_RATE)));
   await serveWebApp(app, server, options);
-  app.use((req, res) => {
-    res
-      .status(404)
-      .json({ error: 'not_found', detail: `nothing at ${req.method} ${req.path}; the notebook is at /` });
-  });
-  app.use(apiErrorHandler);
+  app.use(labFallbacks);
   const wss = attachLiveChannel(server, session);
   if (!options.dev) {
     // Nothing else upgrades to WebSocket here: close such sockets instead of leaving them hanging.

@@ -1,6 +1,7 @@
 // The web app's security headers. The Content-Security-Policy lets the page run only its own
-// scripts (and the inline theme script of index.html, by its hash), talk only to the lab, and
-// never be framed; Monaco's editor worker is a same-origin file, and its styles are inline.
+// scripts (and the pages' inline theme script, web/src/theme-before-paint.js, by its hash),
+// talk only to the lab, and never be framed; Monaco's editor worker is a same-origin file, and
+// its styles are inline.
 
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
@@ -14,11 +15,12 @@ export function inlineScriptHashes(html: string): string[] {
   return hashes;
 }
 
-/** The policy for the built web app whose index.html is `indexHtml`. */
+/** The policy for the built web app whose pages' HTML is `indexHtml`. */
 export function contentSecurityPolicy(indexHtml: string): string {
   return [
     "default-src 'self'",
-    `script-src 'self' ${inlineScriptHashes(indexHtml).join(' ')}`.trim(),
+    // The pages share their inline script (one source): each hash once.
+    `script-src 'self' ${[...new Set(inlineScriptHashes(indexHtml))].join(' ')}`.trim(),
     // Monaco and Lit set styles from script (style attributes and <style> elements).
     "style-src 'self' 'unsafe-inline'",
     "worker-src 'self'",

@@ -6,7 +6,16 @@ import { describe, expect, test } from 'vitest';
 import type { RaftCore } from '../core.ts';
 import { MAX_TERM_LEAD } from '../message-checks.ts';
 import type { Entry, Message } from '../types.ts';
-import { appendEntries, drain, entry, logOfTerms, newCore, ofType, requestVote } from './harness.ts';
+import {
+  appendEntries,
+  drain,
+  entry,
+  logOfTerms,
+  newCore,
+  observable,
+  ofType,
+  requestVote,
+} from './harness.ts';
 
 /** A follower of leader 2 at `term`, holding `terms` with the first `commit` entries committed and applied. */
 function follower(terms: number[], term: number, commit: number): { core: RaftCore; applied: Entry[] } {
@@ -14,17 +23,6 @@ function follower(terms: number[], term: number, commit: number): { core: RaftCo
   core.step(appendEntries('2', '1', term, commit, commit === 0 ? 0 : terms[commit - 1]!, [], commit));
   const applied = drain(core).committed;
   return { core, applied };
-}
-
-function state(core: RaftCore) {
-  return {
-    term: core.currentTerm,
-    votedFor: core.votedFor,
-    role: core.role,
-    leader: core.leaderId,
-    commit: core.commitIndex,
-    log: core.entries(1, core.lastIndex()),
-  };
 }
 
 /** Steps `msg` and returns what came out; the core must not throw. */
@@ -36,12 +34,12 @@ function step(core: RaftCore, msg: unknown) {
 describe('a protocol-level adversary against the core (the door bypassed)', () => {
   test(`a term more than 2^32 above the node's own is ignored; exactly 2^32 above is adopted (§5.1)`, () => {
     const { core } = follower([1, 1], 1, 2);
-    const before = state(core);
+    const before = observable(core);
     for (const term of [2 ** 52, 1 + MAX_TERM_LEAD + 1, Number.MAX_SAFE_INTEGER]) {
       const out = step(core, requestVote('3', '1', term, 9, 1));
       expect(out.messages).toEqual([]);
       expect(out.hardState).toBeUndefined();
-      expect(state(core)).toEqual(before);
+      expect(observable(core)).toEqual(before);
     }
     step(core, requestVote('3', '1', 1 + MAX_TERM_LEAD, 9, 1));
     expect(core.currentTerm).toBe(1 + MAX_TERM_LEAD);
@@ -67,12 +65,12 @@ describe('a protocol-level adversary against the core (the door bypassed)', () =
     ['an entry of a term above the message term', [entry(3, 3)]],
   ])('%s are dropped whole: no term adopted, nothing appended, committed or answered', (_what, entries) => {
     const { core } = follower([1, 1], 1, 2);
-    const before = state(core);
+    const before = observable(core);
     const out = step(core, appendEntries('2', '1', 2, 2, 1, entries, 4));
     expect(out.messages).toEqual([]);
     expect(out.entries).toEqual([]);
     expect(out.committed).toEqual([]);
-    expect(state(core)).toEqual(before);
+    expect(observable(core)).toEqual(before);
   });
 
   test('a leader_commit beyond anything sent commits only up to the last entry the message covers (Figure 2, step 5)', () => {
@@ -100,12 +98,12 @@ describe('a protocol-level adversary against the core (the door bypassed)', () =
   test('a second leader for the same term is ignored (§5.2: one leader per term)', () => {
     const { core } = follower([1, 1], 1, 2);
     step(core, appendEntries('2', '1', 2, 2, 1, [], 2));
-    const before = state(core);
+    const before = observable(core);
     const out = step(core, appendEntries('3', '1', 2, 2, 1, [entry(3, 2, 'set evil=1')], 3));
     expect(out.messages).toEqual([]);
     expect(out.entries).toEqual([]);
     expect(out.committed).toEqual([]);
-    expect(state(core)).toEqual(before);
+    expect(observable(core)).toEqual(before);
     // The first leader of the term is still followed.
     expect(
       ofType(step(core, appendEntries('2', '1', 2, 2, 1, [], 2)).messages, 'append_entries_response')[0],

@@ -7,18 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { entryBytes, utf8Length } from '../entry-size.ts';
 import type { Entry } from '../types.ts';
-import { appendResponse, drain, elect, HEARTBEAT, newCore, ofType, ticks } from './harness.ts';
+import { appendResponse, drain, HEARTBEAT, leaderOfTerm1, ofType, ticks } from './harness.ts';
 
 const big = (kb: number) => `set v=${'x'.repeat(kb * 1024)}`;
-
-/** Leader '1' of term 1 with '2' replicating (probe answered) and '3' silent. */
-function leader(opts = {}) {
-  const core = newCore(opts);
-  elect(core, ['2']);
-  core.step(appendResponse('2', '1', 1, true, 1));
-  drain(core);
-  return core;
-}
 
 describe('entry size on the wire', () => {
   test('entryBytes is the UTF-8 length of the entry as JSON, plus its separating comma', () => {
@@ -48,7 +39,7 @@ describe('entry size on the wire', () => {
 
 describe('batching by bytes (issue 10, fault 3)', () => {
   test('an append carries at most maxBytesPerMessage of entries', () => {
-    const core = leader({ maxBytesPerMessage: 200 * 1024 });
+    const core = leaderOfTerm1({ maxBytesPerMessage: 200 * 1024 });
     core.propose(Array.from({ length: 20 }, () => ({ command: big(60) })));
     const appends = ofType(drain(core).messages, 'append_entries').filter((m) => m.to === '2');
     expect(appends.length).toBeGreaterThan(1);
@@ -60,7 +51,7 @@ describe('batching by bytes (issue 10, fault 3)', () => {
   });
 
   test('an entry larger than the limit still goes, alone', () => {
-    const core = leader({ maxBytesPerMessage: 1000 });
+    const core = leaderOfTerm1({ maxBytesPerMessage: 1000 });
     core.propose([{ command: big(4) }, { command: 'set a=1' }]);
     const [first, second] = ofType(drain(core).messages, 'append_entries').filter((m) => m.to === '2');
     expect(first!.entries.map((e) => e.command?.length)).toEqual([big(4).length]);
@@ -68,7 +59,7 @@ describe('batching by bytes (issue 10, fault 3)', () => {
   });
 
   test('the count limit still holds for small entries', () => {
-    const core = leader({ maxEntriesPerMessage: 3 });
+    const core = leaderOfTerm1({ maxEntriesPerMessage: 3 });
     core.propose(Array.from({ length: 7 }, (_, i) => ({ command: `set k=${i}` })));
     const sizes = ofType(drain(core).messages, 'append_entries')
       .filter((m) => m.to === '2')
@@ -77,7 +68,7 @@ describe('batching by bytes (issue 10, fault 3)', () => {
   });
 
   test('no more appends once maxInflightBytes are unanswered; an answer lets the next go', () => {
-    const core = leader({ maxBytesPerMessage: 100 * 1024, maxInflightBytes: 130 * 1024 });
+    const core = leaderOfTerm1({ maxBytesPerMessage: 100 * 1024, maxInflightBytes: 130 * 1024 });
     core.propose(Array.from({ length: 10 }, () => ({ command: big(60) })));
     const first = ofType(drain(core).messages, 'append_entries').filter((m) => m.to === '2');
     // ~61 KB each, one per message: after the third, 183 KB are unanswered, over the 130 KB bound.
@@ -89,7 +80,7 @@ describe('batching by bytes (issue 10, fault 3)', () => {
   });
 
   test('a follower whose pipeline is full still gets its heartbeats', () => {
-    const core = leader({ maxBytesPerMessage: 100 * 1024, maxInflightBytes: 100 * 1024 });
+    const core = leaderOfTerm1({ maxBytesPerMessage: 100 * 1024, maxInflightBytes: 100 * 1024 });
     core.propose(Array.from({ length: 5 }, () => ({ command: big(60) })));
     drain(core);
     for (let i = 0; i < 3; i++) {

@@ -3,18 +3,17 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Message } from '../types.ts';
-import { appendEntries, appendResponse, drain, elect, entry, newCore, requestVote, sent } from './harness.ts';
-
-function snapshot(core: ReturnType<typeof newCore>) {
-  return {
-    term: core.currentTerm,
-    votedFor: core.votedFor,
-    role: core.role,
-    leader: core.leaderId,
-    commit: core.commitIndex,
-    log: core.entries(1, core.lastIndex()),
-  };
-}
+import {
+  appendEntries,
+  appendResponse,
+  drain,
+  elect,
+  entry,
+  newCore,
+  observable,
+  requestVote,
+  sent,
+} from './harness.ts';
 
 describe('bad input', () => {
   const garbage: Array<[string, unknown]> = [
@@ -60,9 +59,9 @@ describe('bad input', () => {
     test(`${what} is ignored and leaves the state untouched`, () => {
       const core = newCore();
       elect(core, ['2']);
-      const before = snapshot(core);
+      const before = observable(core);
       expect(() => core.step(msg as Message)).not.toThrow();
-      expect(snapshot(core)).toEqual(before);
+      expect(observable(core)).toEqual(before);
       expect(sent(core).filter((m) => m.type !== 'append_entries')).toEqual([]);
     });
   }

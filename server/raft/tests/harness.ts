@@ -154,6 +154,34 @@ export function elect(core: RaftCore, voters: NodeId[]): Ready {
   return drain(core);
 }
 
+/**
+ * Leader '1' of term 1, elected by a majority of its members, whose no-op (index 1) is
+ * acknowledged by `ackedBy` (default '2' alone: in three nodes the no-op commits and '3' is
+ * behind); its Ready drained. Throws if the no-op should have committed and did not.
+ */
+export function leaderOfTerm1(opts: CoreOptions = {}, ackedBy: NodeId[] = ['2']): RaftCore {
+  const members = opts.members ?? ['1', '2', '3'];
+  const core = newCore(opts);
+  elect(core, members.slice(1, Math.floor(members.length / 2) + 1));
+  for (const p of ackedBy) core.step(appendResponse(p, '1', 1, true, 1));
+  drain(core);
+  if (2 * (ackedBy.length + 1) > members.length && core.commitIndex !== 1)
+    throw new Error(`the no-op acknowledged by ${ackedBy.join(', ')} did not commit`);
+  return core;
+}
+
+/** What a core shows of itself: what input it must refuse may not change. */
+export function observable(core: RaftCore) {
+  return {
+    term: core.currentTerm,
+    votedFor: core.votedFor,
+    role: core.role,
+    leader: core.leaderId,
+    commit: core.commitIndex,
+    log: core.entries(1, core.lastIndex()),
+  };
+}
+
 export function ofType<T extends Message['type']>(msgs: Message[], type: T): Extract<Message, { type: T }>[] {
   return msgs.filter((m): m is Extract<Message, { type: T }> => m.type === type);
 }

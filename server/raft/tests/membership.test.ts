@@ -16,6 +16,7 @@ import {
   elect,
   entry,
   HEARTBEAT,
+  leaderOfTerm1,
   newCore,
   ofType,
   requestVote,
@@ -25,15 +26,8 @@ import {
   voteResponse,
 } from './harness.ts';
 
-/** Leader '1' of term 1 in {1,2,3} with its no-op committed. */
-function leader(members = ['1', '2', '3']): RaftCore {
-  const core = newCore({ members });
-  elect(core, members.slice(1));
-  for (const p of members.slice(1)) core.step(appendResponse(p, '1', 1, true, 1));
-  drain(core);
-  expect(core.commitIndex).toBe(1);
-  return core;
-}
+/** Leader '1' of term 1 in {1,2,3}, its no-op committed and acknowledged by both followers. */
+const leader = (): RaftCore => leaderOfTerm1({}, ['2', '3']);
 
 function ok(r: MembershipResult): number {
   if (!r.ok) throw new Error(`refused: ${r.reason}: ${r.detail}`);

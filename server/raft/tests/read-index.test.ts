@@ -12,20 +12,15 @@ import {
   ELECTION_MIN,
   elect,
   HEARTBEAT,
+  leaderOfTerm1,
   newCore,
   ofType,
   ticks,
 } from './harness.ts';
 
 /** Leader '1' of term 1 in a cluster of 3 (or `members`), its no-op committed by '2'. */
-function leaderWithCommit(members = ['1', '2', '3'], opts = {}): RaftCore {
-  const core = newCore({ members, ...opts });
-  elect(core, members.slice(1, Math.floor(members.length / 2) + 1));
-  for (const p of members.slice(1)) core.step(appendResponse(p, '1', 1, true, 1));
-  drain(core);
-  expect(core.commitIndex).toBe(1);
-  return core;
-}
+const leaderWithCommit = (members = ['1', '2', '3'], opts = {}): RaftCore =>
+  leaderOfTerm1({ members, ...opts }, members.slice(1));
 
 /** The read round the leader's appends now carry. */
 function roundOf(ready: Ready): number {

@@ -9,7 +9,7 @@ import {
   cluster,
   drain,
   ELECTION_MIN,
-  elect,
+  leaderOfTerm1,
   newCore,
   ofType,
   requestVote,
@@ -19,18 +19,9 @@ import {
   timeoutNow,
 } from './harness.ts';
 
-/** Leader '1' of term 1 whose no-op reached '2' (up to date) but not '3'. */
-function leader() {
-  const core = newCore();
-  elect(core, ['2']);
-  core.step(appendResponse('2', '1', 1, true, 1));
-  drain(core);
-  return core;
-}
-
 describe('dissertation §3.10 leadership transfer', () => {
   test('to an up-to-date voter: TimeoutNow at once', () => {
-    const core = leader();
+    const core = leaderOfTerm1();
     expect(core.transferLeadership('2')).toEqual({ ok: true });
     expect(ofType(drain(core).messages, 'timeout_now')).toEqual([
       { type: 'timeout_now', from: '1', to: '2', term: 1, leaderId: '1' },
@@ -39,7 +30,7 @@ describe('dissertation §3.10 leadership transfer', () => {
   });
 
   test('to a lagging voter: first its log is brought up to date, then TimeoutNow', () => {
-    const core = leader();
+    const core = leaderOfTerm1();
     core.transferLeadership('3');
     expect(ofType(drain(core).messages, 'timeout_now')).toEqual([]); // its no-op is still on the way
     core.step(appendResponse('3', '1', 1, true, 1));
@@ -49,7 +40,7 @@ describe('dissertation §3.10 leadership transfer', () => {
   });
 
   test('during a transfer the leader takes no new commands, so the target can catch up', () => {
-    const core = leader();
+    const core = leaderOfTerm1();
     core.transferLeadership('3');
     expect(core.propose([{ command: 'set a=1' }])).toEqual({
       ok: false,
@@ -60,7 +51,7 @@ describe('dissertation §3.10 leadership transfer', () => {
   });
 
   test('a transfer not finished within an election timeout is abandoned and commands are taken again', () => {
-    const core = leader();
+    const core = leaderOfTerm1();
     core.transferLeadership('3');
     ticks(core, ELECTION_MIN - 1);
     expect(core.transferee).toBe('3');
@@ -70,7 +61,7 @@ describe('dissertation §3.10 leadership transfer', () => {
   });
 
   test('only to another voter of the configuration, and only by the leader', () => {
-    const core = leader();
+    const core = leaderOfTerm1();
     expect(core.transferLeadership('1')).toMatchObject({ ok: false, reason: 'self' });
     expect(core.transferLeadership('9')).toMatchObject({ ok: false, reason: 'not_voter' });
     const follower = newCore();
@@ -106,7 +97,7 @@ describe('dissertation §3.10 leadership transfer', () => {
     core.step(appendEntries('2', '1', 1, 0, 0));
     core.step(timeoutNow('3', '1', 1));
     expect(core.role).toBe('follower');
-    const lead = leader();
+    const lead = leaderOfTerm1();
     lead.step(timeoutNow('2', '1', 1));
     expect(lead.role).toBe('leader');
   });

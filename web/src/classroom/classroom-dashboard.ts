@@ -6,6 +6,7 @@ import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { ClassroomView, MemberNotebookView, MemberRowView } from '../../../server/contract/classroom.ts';
 import { LightDomElement } from '../components/light-dom-element.ts';
+import { smallButtonLook } from '../components/shared-styles.ts';
 import { classroomApi } from './classroom-client.ts';
 
 const REFRESH_MS = 2000;
@@ -86,16 +87,8 @@ const styles = css`
   }
   classroom-dashboard button,
   classroom-dashboard a.button {
-    font: inherit;
-    font-size: 0.8rem;
-    color: var(--text);
-    background: var(--surface-2);
-    border: 1px solid var(--border);
-    border-radius: 5px;
-    padding: 0.1rem 0.45rem;
-    cursor: pointer;
+    ${smallButtonLook}
     text-decoration: none;
-    white-space: nowrap;
   }
   classroom-dashboard button[aria-pressed='true'] {
     background: var(--accent);

@@ -10,6 +10,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { type Ring, ringLayout } from '../history/ring-layout.ts';
 import { roleText, type Scene } from '../history/scene.ts';
 import type { LiveState } from '../live-state.ts';
+import { type CanvasPalette, readCanvasPalette } from './canvas-palette.ts';
 import { FrameLoop } from './frame-loop.ts';
 import {
   heldLayout,
@@ -20,8 +21,6 @@ import {
   paintStill,
   type RingHit,
   type RingPaint,
-  type RingPalette,
-  readRingPalette,
   stillKey,
 } from './ring-paint.ts';
 import { controlStyles } from './shared-styles.ts';
@@ -64,7 +63,7 @@ export class ClusterRing extends LitElement {
   /** How many frames were painted (a frame that would look the same as the last is not). */
   paints = 0;
   private ring: Ring | null = null;
-  private palette: RingPalette | null = null;
+  private palette: CanvasPalette | null = null;
   /** The still part of the picture, painted when it changes and copied each frame. */
   private still: HTMLCanvasElement | null = null;
   private stillDrawn = '';
@@ -153,7 +152,7 @@ export class ClusterRing extends LitElement {
       canvas.height = Math.round(ring.height * dpr);
       canvas.style.height = `${ring.height}px`;
     }
-    this.palette ??= readRingPalette(this);
+    this.palette ??= readCanvasPalette(this);
     const v = this.live.view;
     const sel = this.selection;
     const p: RingPaint = {

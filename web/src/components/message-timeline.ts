@@ -18,9 +18,10 @@ import {
   segmentAt,
   type TimelineLayout,
 } from '../timeline-layout.ts';
+import { type CanvasPalette, readCanvasPalette } from './canvas-palette.ts';
 import { FrameLoop } from './frame-loop.ts';
 import { controlStyles } from './shared-styles.ts';
-import { drawTimeline, runBandY, type TimelinePalette } from './timeline-canvas.ts';
+import { drawTimeline, runBandY } from './timeline-canvas.ts';
 
 const MIN_SPAN_MS = 1000;
 const MAX_SPAN_MS = 60_000;
@@ -97,7 +98,7 @@ export class MessageTimeline extends LitElement {
   private drawnKey = '';
   private drag: { x: number; t0: number; t1: number; select: boolean } | null = null;
   private selectTo: number | null = null;
-  private palette: TimelinePalette | null = null;
+  private palette: CanvasPalette | null = null;
 
   constructor() {
     super();
@@ -202,7 +203,7 @@ export class MessageTimeline extends LitElement {
       expanded: this.expanded,
       now: this.live.clock.mode === 'replay' ? win.t1 : this.live.now(),
     });
-    this.palette ??= readPalette(this);
+    this.palette ??= readCanvasPalette(this);
     const focus = v.focusEvent ? store.messageByEventId(v.focusEvent) : undefined;
     drawTimeline(canvas, {
       layout: this.layout,
@@ -335,24 +336,6 @@ export class MessageTimeline extends LitElement {
       }) ?? null
     );
   }
-}
-
-function readPalette(el: Element): TimelinePalette {
-  const cs = getComputedStyle(el);
-  const v = (n: string) => cs.getPropertyValue(`--${n}`).trim() || '#888';
-  return {
-    text: v('text'),
-    muted: v('muted'),
-    border: v('border'),
-    rv: v('rv'),
-    ae: v('ae'),
-    hb: v('hb'),
-    bad: v('bad'),
-    leader: v('leader'),
-    candidate: v('candidate'),
-    focus: v('focus'),
-    warn: v('warn'),
-  };
 }
 
 /** The hover text of a message: what, between whom, when, how long it took, how it ended. */

@@ -4,18 +4,13 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { NodeView } from '../../../server/contract/cluster-view.ts';
+import type { Role } from '../../../server/contract/node-status.ts';
 import { roleText } from '../history/scene.ts';
 import { controlStyles } from './shared-styles.ts';
 import './log-strip.ts';
 
-export type NodeRole =
-  | 'leader'
-  | 'pre_candidate'
-  | 'candidate'
-  | 'follower'
-  | 'down'
-  | 'paused'
-  | 'no answer';
+/** The node's Raft role, or why it has none: down, paused, or its /status did not answer. */
+export type NodeRole = Role | 'down' | 'paused' | 'no answer';
 
 export function roleOf(n: NodeView): NodeRole {
   if (!n.up) return 'down';

@@ -7,6 +7,7 @@ import type { NotebookCell as Cell, RunResult } from '../../../server/contract/l
 import type { RunningCell } from '../live-state.ts';
 import type { CellEditor, RunKeys } from './cell-editor.ts';
 import { LightDomElement } from './light-dom-element.ts';
+import { smallButtonLook } from './shared-styles.ts';
 import './cell-editor.ts';
 import './check-output.ts';
 import './cluster-output.ts';
@@ -65,14 +66,7 @@ const styles = css`
     flex: 1;
   }
   notebook-cell .head button {
-    font: inherit;
-    font-size: 0.8rem;
-    color: var(--text);
-    background: var(--surface-2);
-    border: 1px solid var(--border);
-    border-radius: 5px;
-    padding: 0.1rem 0.5rem;
-    cursor: pointer;
+    ${smallButtonLook}
   }
   notebook-cell .head button.run {
     background: var(--accent);

@@ -8,6 +8,7 @@ import { LabClient } from '../lab-client.ts';
 import { LiveClient, liveUrl } from '../live-client.ts';
 import { LiveState } from '../live-state.ts';
 import { LightDomElement } from './light-dom-element.ts';
+import { buttonLook } from './shared-styles.ts';
 import './cluster-panel.ts';
 import './keyboard-help.ts';
 import './lab-status-pill.ts';
@@ -47,14 +48,7 @@ const styles = css`
     flex: 1;
   }
   raft-lab-app > header button {
-    font: inherit;
-    font-size: 0.85rem;
-    color: var(--text);
-    background: var(--surface-2);
-    border: 1px solid var(--border);
-    border-radius: 6px;
-    padding: 0.2rem 0.6rem;
-    cursor: pointer;
+    ${buttonLook}
   }
   raft-lab-app safety-warning {
     grid-area: warning;

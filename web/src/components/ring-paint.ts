@@ -18,48 +18,8 @@ import {
 } from '../history/ring-layout.ts';
 import type { HeldScene, Scene, ServerScene } from '../history/scene.ts';
 import { reasonText } from '../timeline-layout.ts';
+import type { CanvasPalette } from './canvas-palette.ts';
 import { termSlot } from './log-strip.ts';
-
-export interface RingPalette {
-  text: string;
-  muted: string;
-  border: string;
-  surface: string;
-  rv: string;
-  ae: string;
-  hb: string;
-  bad: string;
-  leader: string;
-  candidate: string;
-  down: string;
-  focus: string;
-  warn: string;
-  termText: string;
-  /** --term-0 … --term-7. */
-  terms: string[];
-}
-
-export function readRingPalette(el: Element): RingPalette {
-  const cs = getComputedStyle(el);
-  const v = (n: string) => cs.getPropertyValue(`--${n}`).trim() || '#888';
-  return {
-    text: v('text'),
-    muted: v('muted'),
-    border: v('border'),
-    surface: v('surface'),
-    rv: v('rv'),
-    ae: v('ae'),
-    hb: v('hb'),
-    bad: v('bad'),
-    leader: v('leader'),
-    candidate: v('candidate'),
-    down: v('down'),
-    focus: v('focus'),
-    warn: v('warn'),
-    termText: v('term-text'),
-    terms: Array.from({ length: 8 }, (_, i) => v(`term-${i}`)),
-  };
-}
 
 export interface RingPaint {
   scene: Scene;
@@ -72,7 +32,7 @@ export interface RingPaint {
   selected: string | null;
   /** A line at the top left: "❚❚ paused · 12:03:04.250". */
   banner: string | null;
-  palette: RingPalette;
+  palette: CanvasPalette;
   /** performance.now(), for the pulse of a highlight. */
   now: number;
 }
@@ -398,7 +358,7 @@ function paintMessage(
   ctx: CanvasRenderingContext2D,
   m: MessageLook,
   q: Point,
-  c: RingPalette,
+  c: CanvasPalette,
   quiet: boolean,
   selected: boolean,
   held: boolean,

@@ -2,21 +2,37 @@
 // these from the page, so components include this sheet in their `static styles`.
 import { css } from 'lit';
 
+/**
+ * A button's look, as declarations: the light-DOM components (notebook, dashboard) put it in
+ * their own rules, since their buttons are selected by the page's sheet.
+ */
+export const buttonLook = css`
+  font: inherit;
+  font-size: 0.85rem;
+  color: var(--text);
+  background: var(--surface-2);
+  border: 1px solid var(--border);
+  border-radius: 6px;
+  padding: 0.2rem 0.6rem;
+  cursor: pointer;
+  white-space: nowrap;
+`;
+
+/** The smaller buttons of a cell's head and the dashboard's rows. */
+export const smallButtonLook = css`
+  ${buttonLook}
+  font-size: 0.8rem;
+  border-radius: 5px;
+  padding: 0.1rem 0.5rem;
+`;
+
 export const controlStyles = css`
   :host {
     font-family: var(--font);
     color: var(--text);
   }
   button {
-    font: inherit;
-    font-size: 0.85rem;
-    color: var(--text);
-    background: var(--surface-2);
-    border: 1px solid var(--border);
-    border-radius: 6px;
-    padding: 0.2rem 0.6rem;
-    cursor: pointer;
-    white-space: nowrap;
+    ${buttonLook}
   }
   button:hover:not(:disabled) {
     border-color: var(--accent);

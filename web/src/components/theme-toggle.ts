@@ -1,4 +1,4 @@
-// Light or high-contrast dark; the choice is remembered (index.html applies it before paint).
+// Light or high-contrast dark; the choice is remembered (theme-before-paint.js applies it before paint).
 import { html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { controlStyles } from './shared-styles.ts';

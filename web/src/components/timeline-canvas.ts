@@ -6,20 +6,7 @@ import type { ClusterNode } from '../../../server/contract/cluster-view.ts';
 import type { StateChange } from '../history/history-store.ts';
 import type { MessageRecord } from '../history/message-record.ts';
 import type { Run, Segment, TimelineLayout } from '../timeline-layout.ts';
-
-export interface TimelinePalette {
-  text: string;
-  muted: string;
-  border: string;
-  rv: string;
-  ae: string;
-  hb: string;
-  bad: string;
-  leader: string;
-  candidate: string;
-  focus: string;
-  warn: string;
-}
+import type { CanvasPalette } from './canvas-palette.ts';
 
 export interface TimelinePaint {
   layout: TimelineLayout;
@@ -35,7 +22,7 @@ export interface TimelinePaint {
   focus: MessageRecord | null;
   /** A shift-drag selection in progress: from x to x (canvas pixels). */
   selecting: [number, number] | null;
-  palette: TimelinePalette;
+  palette: CanvasPalette;
 }
 
 export function drawTimeline(canvas: HTMLCanvasElement, p: TimelinePaint): void {
@@ -151,7 +138,7 @@ export function runBandY(r: Run): number {
   return r.yTo - 5;
 }
 
-function drawRun(ctx: CanvasRenderingContext2D, r: Run, c: TimelinePalette): void {
+function drawRun(ctx: CanvasRenderingContext2D, r: Run, c: CanvasPalette): void {
   const colour = r.kind === 'heartbeats' ? c.hb : c.bad;
   ctx.strokeStyle = colour;
   ctx.fillStyle = colour;
@@ -181,7 +168,7 @@ function drawRun(ctx: CanvasRenderingContext2D, r: Run, c: TimelinePalette): voi
 function drawSegment(
   ctx: CanvasRenderingContext2D,
   s: Segment,
-  c: TimelinePalette,
+  c: CanvasPalette,
   lastLabelX: Map<number, number>,
   focused: boolean,
 ): void {

@@ -5,19 +5,13 @@
 // (T = now) and time travel (T in the past). Pure.
 import type { NodeView } from '../../../server/contract/cluster-view.ts';
 import type { LossReason } from '../../../server/contract/node-events.ts';
+import type { Role } from '../../../server/contract/node-status.ts';
 import type { RpcName } from '../../../server/contract/raft-rpc.ts';
 import { type HistoryStore, lastAtOrBefore } from './history-store.ts';
 import { endOf, lostLeg, type MessageRecord } from './message-record.ts';
 
 /** The node's Raft role (`pre_candidate`: a PreVote round, dissertation §9.6), or why it has none. */
-export type ServerRole =
-  | 'leader'
-  | 'pre_candidate'
-  | 'candidate'
-  | 'follower'
-  | 'down'
-  | 'paused'
-  | 'unknown';
+export type ServerRole = Role | 'down' | 'paused' | 'unknown';
 
 /** A role in words for people: `pre_candidate` → `pre-candidate`. */
 export const roleText = (role: string): string => role.replace('_', '-');
@@ -65,17 +59,13 @@ export interface FlyingMessage {
   lost: LossReason | null;
 }
 
-export interface HeldScene {
-  key: string;
-  id: string;
-  rpc: RpcName;
-  from: string;
-  to: string;
-  term: number;
-  heartbeat: boolean;
-  entries: number;
+/** A request waiting in its sender's outbox. */
+export type HeldScene = Pick<
+  MessageRecord,
+  'key' | 'id' | 'rpc' | 'from' | 'to' | 'term' | 'heartbeat' | 'entries'
+> & {
   heldAt: number;
-}
+};
 
 export interface LostMark {
   key: string;

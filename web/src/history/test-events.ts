@@ -2,7 +2,7 @@
 import type { ClusterSnapshot, NodeView } from '../../../server/contract/cluster-view.ts';
 import type { LossReason, NodeEvent } from '../../../server/contract/node-events.ts';
 import type { RpcName } from '../../../server/contract/raft-rpc.ts';
-import { statusOf } from '../../../tests/support/node-status.ts';
+import { runningNode } from '../../../tests/support/node-status.ts';
 
 let seq = 0;
 const envelope = (node: string, at: number) => ({ seq: ++seq, at, node_id: node });
@@ -99,22 +99,8 @@ export const timer = (
 export function sampleAt(at: number, n: number, leader: string | null, term: number): ClusterSnapshot {
   const nodes: NodeView[] = Array.from({ length: n }, (_, i) => {
     const id = String(i + 1);
-    return {
-      id,
-      name: `node${id}`,
-      url: `http://127.0.0.1:${5000 + i + 1}`,
-      up: true,
-      paused: false,
-      partitionedFrom: [],
-      error: null,
-      status: statusOf({
-        node_id: id,
-        state: id === leader ? 'leader' : 'follower',
-        term,
-        leader_id: leader,
-        voted_for: leader,
-      }),
-    };
+    const state = id === leader ? 'leader' : 'follower';
+    return runningNode({ node_id: id, state, term, leader_id: leader, voted_for: leader });
   });
   return { at, leaderId: leader, term, nodes };
 }
