@@ -4,17 +4,20 @@
 // engine, and stopping the lab removes every container, volume and network of the class.
 // Skipped LOUDLY when no engine answers (.ci/run starts one). Runs outside any network
 // namespace: the nodes publish their ports on the engine's host. Uses ports 20000-20799 (a block
-// chosen by pid), projects named raftlab-c<pid>-…, and removes them also when a step fails.
+// chosen by pid), projects named raftlab-c<pid>-…, and removes them after each test, also when a step fails.
 // With RAFT_TEST_IMAGE_PREBUILT=1 an existing raft-node:<version> is used as it is; otherwise
 // the image is built (from cache when the code did not change).
 import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedLearner } from '../../bench/classroom/simulated-learner.ts';
 import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
 import type { NodeStatus } from '../../server/contract/node-status.ts';
 import { composeBackendFactory } from '../../server/lab/cluster/docker/compose-backend-factory.ts';
-import { removeComposeProjects } from '../../server/lab/cluster/docker/compose-project.ts';
+import {
+  createComposeProject,
+  removeComposeProjects,
+} from '../../server/lab/cluster/docker/compose-project.ts';
 import { PROJECT_LABEL } from '../../server/lab/cluster/docker/discovery.ts';
 import { CLASS_LABEL } from '../../server/lab/cluster/swarm/remove-stack.ts';
 import { JOIN_CODE, startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
@@ -65,7 +68,7 @@ describe.skipIf(!engine.ok)('classroom with a compose project per learner', { ti
     }
   }, 900_000);
 
-  afterAll(async () => {
+  afterEach(async () => {
     await t?.stop().catch(() => {});
     await removeComposeProjects(api, { classId: CLASS_ID });
   }, 300_000);
@@ -154,8 +157,41 @@ describe.skipIf(!engine.ok)('classroom with a compose project per learner', { ti
       { timeoutMs: 30_000, intervalMs: 250 },
     );
 
+    // Idle reaping removes the learners' projects; a learner who comes back gets a new cluster,
+    // which the lab must not mistake for the old one (two leaders of term 1 would be a SAFETY alarm).
+    const session = (await t.classroom.member(ada.id)).session;
+    const before = session.generation;
+    const warnings: string[] = [];
+    const unsubscribe = session.hub.subscribe((m) => {
+      if (m.type === 'warning') warnings.push(m.detail);
+    });
+    const reaped = await t.classroom.pool.reapIdle(Date.now() + 3_600_000);
+    expect(reaped.map((m) => m.id).sort()).toEqual([ada.id, bob.id].sort());
+    expect(await leftovers()).toEqual([]);
+    const again = await ada.runLesson(LESSON, { reset: false });
+    expect(again.failures).toEqual([]);
+    expect((await api.getContainer(node1).inspect()).State.Status).toBe('running');
+    // Long enough for the poller to see the new cluster's leader (it polls every 200 ms).
+    await waitFor(
+      'the lab seeing a leader in the new cluster',
+      async () => (await ada.call<ClusterInfo>('GET', '/api/cluster')).body.snapshot.leaderId != null,
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    unsubscribe();
+    expect(session.generation).not.toBe(before);
+    expect(warnings).toEqual([]);
+
     await t.stop();
     t = null;
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('removes, at the next start, the projects a killed lab of the same class left behind', async () => {
+    const project = `raftlab-${CLASS_ID}-l7`;
+    const ports = [0, 1, 2, 3, 4].map((i) => BASE_PORT + 15 + i);
+    await createComposeProject(api, { project, classId: CLASS_ID, image: IMAGE, ports, adminToken: 'x' });
+    expect(await leftovers()).toHaveLength(5 + 5 + 1);
+    await composeBackendFactory({ image: IMAGE, basePort: BASE_PORT, classId: CLASS_ID, docker: api });
     expect(await leftovers()).toEqual([]);
   });
 });

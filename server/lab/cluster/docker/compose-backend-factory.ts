@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { BackendFactory } from '../../classroom/classroom.ts';
-import { ComposeProjectBackend } from './compose-project-backend.ts';
 import { removeComposeProjects } from './compose-project.ts';
+import { ComposeProjectBackend } from './compose-project-backend.ts';
 import { socketFromEnv } from './discovery.ts';
 import { describeEngineError } from './engine-errors.ts';
 

@@ -31,6 +31,8 @@ export class ComposeProjectBackend implements ClusterBackend {
   readonly faults: readonly Fault[] = ALL_FAULTS.filter(
     (f) => !(MEMBERSHIP_FAULTS as readonly string[]).includes(f),
   );
+  /** stop() removes the project's volumes: the next start() is a new cluster. */
+  readonly freshAfterStop = true;
   /** The backend of the running project; null while it is not made. */
   private inner: DockerBackend | null = null;
 
