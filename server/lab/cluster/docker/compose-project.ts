@@ -66,6 +66,9 @@ export async function createComposeProject(docker: Docker, spec: ComposeProjectS
         ],
         Labels: { ...labels, [SERVICE_LABEL]: service, [ROLE_LABEL]: 'node' },
         ExposedPorts: { [`${NODE_PORT}/tcp`]: {} },
+        // The image's healthcheck is for `docker compose ps`; the lab polls /status itself, and a
+        // probe is a process started in the container every 5 s (measured: docs/classroom.md).
+        Healthcheck: { Test: ['NONE'] },
         HostConfig: {
           Binds: [`${volume}:/data`],
           PortBindings: {
