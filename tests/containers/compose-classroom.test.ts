@@ -10,9 +10,7 @@
 import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedLearner } from '../../bench/classroom/simulated-learner.ts';
 import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
-import type { NodeStatus } from '../../server/contract/node-status.ts';
 import { composeBackendFactory } from '../../server/lab/cluster/docker/compose-backend-factory.ts';
 import {
   createComposeProject,
@@ -20,8 +18,8 @@ import {
 } from '../../server/lab/cluster/docker/compose-project.ts';
 import { PROJECT_LABEL } from '../../server/lab/cluster/docker/discovery.ts';
 import { CLASS_LABEL } from '../../server/lab/cluster/swarm/remove-stack.ts';
-import { JOIN_CODE, startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
+import { twoLearnersRun, untilApplied, untilLeader } from './classroom-learners.ts';
 import { docker, engineStatus, shout } from './docker-cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -82,30 +80,7 @@ describe.skipIf(!engine.ok)('classroom with a compose project per learner', { ti
       readyTimeoutMs: 180_000,
     });
     t = await startTestClassroom(BASE_PORT, {}, undefined, factory);
-    const [ada, bob] = await Promise.all([
-      SimulatedLearner.join(t.lab.url, 'Ada', JOIN_CODE),
-      SimulatedLearner.join(t.lab.url, 'Bob', JOIN_CODE),
-    ]);
-    for (const learner of [ada, bob]) {
-      let seen = 'nothing yet';
-      await waitFor(
-        () => `a leader in ${learner.id}'s project (last seen: ${seen})`,
-        async () => {
-          const { snapshot } = (await learner.call<ClusterInfo>('GET', '/api/cluster')).body;
-          seen = snapshot.nodes
-            .map((n) =>
-              n.status ? `${n.name} ${n.status.state} term ${n.status.term}` : `${n.name} ${n.error}`,
-            )
-            .join('; ');
-          return snapshot.leaderId != null;
-        },
-        { timeoutMs: 90_000, intervalMs: 500 },
-      );
-    }
-    const [a, b] = await Promise.all([
-      ada.runLesson(LESSON, { reset: false }),
-      bob.runLesson(LESSON, { reset: false }),
-    ]);
+    const { ada, bob, a, b } = await twoLearnersRun(t.lab.url, LESSON);
     expect(a.failures).toEqual([]);
     expect(b.failures).toEqual([]);
     expect(a.passed).toBe(a.checks);
@@ -144,18 +119,8 @@ describe.skipIf(!engine.ok)('classroom with a compose project per learner', { ti
     });
     expect(restart.body.ok).toBe(true);
     expect((await api.getContainer(node1).inspect()).State.Status).toBe('running');
-    // Figure 2: commitIndex is volatile, so the restarted node applies x=42 again once the
-    // leader's AppendEntries reach it (its log came back from its volume).
-    let seen = 'nothing yet';
-    await waitFor(
-      () => `node1 applying x=42 again after its restart (last seen: ${seen})`,
-      async () => {
-        const status = (await (await fetch(`${info.body.nodes[0]!.url}/status`)).json()) as NodeStatus;
-        seen = `${status.state} term ${status.term}, commit_index ${status.commit_index}, kv ${JSON.stringify(status.kv)}`;
-        return status.kv.x === '42';
-      },
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
+    // Its log came back from its volume.
+    await untilApplied(info.body.nodes[0]!.url, 'x', '42');
 
     // Idle reaping removes the learners' projects; a learner who comes back gets a new cluster,
     // which the lab must not mistake for the old one (two leaders of term 1 would be a SAFETY alarm).
@@ -172,11 +137,7 @@ describe.skipIf(!engine.ok)('classroom with a compose project per learner', { ti
     expect(again.failures).toEqual([]);
     expect((await api.getContainer(node1).inspect()).State.Status).toBe('running');
     // Long enough for the poller to see the new cluster's leader (it polls every 200 ms).
-    await waitFor(
-      'the lab seeing a leader in the new cluster',
-      async () => (await ada.call<ClusterInfo>('GET', '/api/cluster')).body.snapshot.leaderId != null,
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
+    await untilLeader(ada);
     unsubscribe();
     expect(session.generation).not.toBe(before);
     expect(warnings).toEqual([]);
