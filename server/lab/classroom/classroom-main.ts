@@ -11,6 +11,7 @@ import { classroomBanner } from '../start-banner.ts';
 import type { BackendFactory } from './classroom.ts';
 import { Classroom } from './classroom.ts';
 import { startClassroomServer } from './classroom-server.ts';
+import { portBlock } from './port-block.ts';
 import { Roster } from './roster.ts';
 
 export const CLASSROOM_USAGE = `Usage: npm start -- --classroom [options]
@@ -84,15 +85,10 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
   const backendFor: BackendFactory =
     kind === 'local'
       ? async (_id, slot, dataRoot) => {
-          const first = basePort + slot * 5;
-          if (first + 4 > 65535)
-            throw new Error(
-              `no ports left for another cluster above ${first}: start the lab with a lower --base-port`,
-            );
           // Generous: at the start of a class many clusters start at once on a busy machine.
           return new LocalBackend({
             size: 5,
-            basePort: first,
+            basePort: portBlock(basePort, slot)[0]!,
             dataRoot,
             fresh: true,
             startTimeoutMs: 90_000,

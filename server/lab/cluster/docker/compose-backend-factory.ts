@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { BackendFactory } from '../../classroom/classroom.ts';
+import { portBlock } from '../../classroom/port-block.ts';
 import { removeComposeProjects } from './compose-project.ts';
 import { ComposeProjectBackend } from './compose-project-backend.ts';
 import { socketFromEnv } from './discovery.ts';
@@ -43,18 +44,13 @@ export async function composeBackendFactory(o: ComposeFactoryOptions): Promise<B
   // One token per lab run: only this lab can inject faults into its nodes.
   const adminToken = randomUUID();
   return async (memberId, slot) => {
-    const first = o.basePort + slot * 5;
-    if (first + 4 > 65535)
-      throw new Error(
-        `no ports left for another cluster above ${first}: start the lab with a lower --base-port`,
-      );
     return new ComposeProjectBackend({
       docker,
       socketPath,
       project: `raftlab-${o.classId}-${memberId}`,
       classId: o.classId,
       image: o.image,
-      ports: [0, 1, 2, 3, 4].map((i) => first + i),
+      ports: portBlock(o.basePort, slot),
       adminToken,
       readyTimeoutMs: o.readyTimeoutMs ?? 120_000,
     });
