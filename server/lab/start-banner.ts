@@ -20,6 +20,13 @@ export interface BannerFacts {
   dir: string;
 }
 
+/** What a learner's cluster is, per classroom backend (classroom-main.ts's --backend). */
+const CLASSROOM_CLUSTERS: Record<string, string> = {
+  local: 'local node processes',
+  docker: 'compose projects on this Docker engine',
+  swarm: 'Docker Swarm stacks',
+};
+
 /** Addresses learners can type: this machine's non-internal IPv4 addresses for 0.0.0.0. */
 export function reachableUrls(host: string, port: number): string[] {
   if (host !== '0.0.0.0' && host !== '::')
@@ -47,7 +54,7 @@ export function classroomBanner(f: BannerFacts): string {
       ? `  Instructor (keep this private): ${urls[0]}${instructorPath}?token=${f.instructorToken}`
       : `  Instructor: ${urls[0]}${instructorPath}?token=<the token printed when this class was created, or start with --instructor-token>`,
     `  Projector:          ${urls[0]}/classroom/projector (after signing in as instructor)`,
-    `  Clusters: ${f.backend === 'local' ? 'local node processes' : 'Docker Swarm stacks'}, one per learner, at most ${f.maxClusters} at once (then: ${f.policy}), stopped after ${f.idleMinutes} min idle`,
+    `  Clusters: ${CLASSROOM_CLUSTERS[f.backend] ?? f.backend}, one per learner, at most ${f.maxClusters} at once (then: ${f.policy}), stopped after ${f.idleMinutes} min idle`,
     `  Lessons from ${f.lessonsDir}; roster, edits and progress in ${f.dir}`,
     '  Ctrl-C stops the lab and every learner cluster it started.',
   ];

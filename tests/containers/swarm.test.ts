@@ -9,13 +9,11 @@
 import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedLearner } from '../../bench/classroom/simulated-learner.ts';
 import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
-import type { NodeStatus } from '../../server/contract/node-status.ts';
 import { CLASS_LABEL, removeStack } from '../../server/lab/cluster/swarm/remove-stack.ts';
 import { swarmBackendFactory } from '../../server/lab/cluster/swarm/swarm-backend-factory.ts';
-import { JOIN_CODE, startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
-import { waitFor } from '../support/wait-for.ts';
+import { startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
+import { twoLearnersRun, untilApplied } from './classroom-learners.ts';
 import { docker, engineStatus, shout } from './docker-cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -77,35 +75,10 @@ describe.skipIf(!engine.ok)('classroom on a Docker Swarm', { timeout: 600_000 },
       readyTimeoutMs: 180_000,
     });
     t = await startTestClassroom(BASE_PORT, {}, undefined, factory);
-    const [ada, bob] = await Promise.all([
-      SimulatedLearner.join(t.lab.url, 'Ada', JOIN_CODE),
-      SimulatedLearner.join(t.lab.url, 'Bob', JOIN_CODE),
-    ]);
     // Every node answers the lab (start() waited for that): the nodes reach each other by their
     // names on the overlay network, so each stack elects a leader within seconds (about 4 s here
     // once its nodes answered). No leader means they cannot (issue 14: a VIP without IPVS).
-    for (const learner of [ada, bob]) {
-      let seen = 'nothing yet';
-      await waitFor(
-        () => `a leader in ${learner.id}'s stack (last seen: ${seen})`,
-        async () => {
-          const { snapshot } = (await learner.call<ClusterInfo>('GET', '/api/cluster')).body;
-          seen = snapshot.nodes
-            .map((n) =>
-              n.status
-                ? `${n.name} ${n.status.state} term ${n.status.term}, ${n.status.metrics.rpc_failures} failed RPCs`
-                : `${n.name} ${n.error}`,
-            )
-            .join('; ');
-          return snapshot.leaderId != null;
-        },
-        { timeoutMs: 90_000, intervalMs: 500 },
-      );
-    }
-    const [a, b] = await Promise.all([
-      ada.runLesson(LESSON, { reset: false }),
-      bob.runLesson(LESSON, { reset: false }),
-    ]);
+    const { ada, bob, a, b } = await twoLearnersRun(t.lab.url, LESSON);
     expect(a.failures).toEqual([]);
     expect(b.failures).toEqual([]);
     expect(a.passed).toBe(a.checks);
@@ -129,18 +102,8 @@ describe.skipIf(!engine.ok)('classroom on a Docker Swarm', { timeout: 600_000 },
       action: 'restart node1',
     });
     expect(restart.body.ok).toBe(true);
-    // Figure 2: commitIndex is volatile, so the restarted node applies x=42 once the leader's
-    // AppendEntries reach it — at its new task address, which its service name now resolves to.
-    let seen = 'nothing yet';
-    await waitFor(
-      () => `node1 applying x=42 again after its restart (last seen: ${seen})`,
-      async () => {
-        const status = (await (await fetch(`${info.body.nodes[0]!.url}/status`)).json()) as NodeStatus;
-        seen = `${status.state} term ${status.term}, commit_index ${status.commit_index}, kv ${JSON.stringify(status.kv)}`;
-        return status.kv.x === '42';
-      },
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
+    // At its new task address, which its service name now resolves to.
+    await untilApplied(info.body.nodes[0]!.url, 'x', '42');
 
     await t.stop();
     t = null;

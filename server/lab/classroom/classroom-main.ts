@@ -12,6 +12,7 @@ import { classroomBanner } from '../start-banner.ts';
 import type { BackendFactory } from './classroom.ts';
 import { Classroom } from './classroom.ts';
 import { startClassroomServer } from './classroom-server.ts';
+import { portBlock } from './port-block.ts';
 import { Roster } from './roster.ts';
 
 export const CLASSROOM_USAGE = `Usage: npm start -- --classroom [options]
@@ -20,8 +21,10 @@ A lab for a room: every learner gets their own Raft cluster, the instructor a da
 
   --host H                 listen address (default 0.0.0.0: every network of this machine)
   --port N                 lab port (env PORT; default 8080)
-  --backend local|swarm    where learners' clusters run (env LAB_BACKEND; default local)
-  --base-port N            local: first node port; learner n uses 5 ports from N + 5·(n+1) (default 5001)
+  --backend local|docker|swarm
+                           where learners' clusters run: node processes, a compose project each
+                           on this machine's Docker, a stack each on a swarm (env LAB_BACKEND; default local)
+  --base-port N            first node port; learner n uses 5 ports from N + 5·(n+1) (default 5001)
   --max-clusters N         at most N clusters at once (default 20)
   --when-full queue|shared when full: learners wait for a free cluster, or use one shared cluster (default queue)
   --idle-minutes M         stop a learner's cluster after M minutes without a request (default 15)
@@ -29,7 +32,7 @@ A lab for a room: every learner gets their own Raft cluster, the instructor a da
   --instructor-token T     the instructor's token (env LAB_INSTRUCTOR_TOKEN; default: random, printed)
   --dir DIR                the class's folder: roster, learners' edits, progress, node data (default workspace/classroom)
   --lessons DIR            the lessons folder (default lessons/)
-  --swarm-image IMAGE      swarm: the node image (default raft-node:<version>)
+  --image IMAGE            docker, swarm: the node image (default raft-node:<version>; --swarm-image too)
   --dev                    serve the web app through Vite's dev server
   -h, --help               this text`;
 
@@ -49,6 +52,7 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
       'instructor-token': { type: 'string' },
       dir: { type: 'string' },
       lessons: { type: 'string' },
+      image: { type: 'string' },
       'swarm-image': { type: 'string' },
       dev: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -61,8 +65,8 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
   }
   const env = process.env;
   const kind = values.backend ?? env.LAB_BACKEND ?? 'local';
-  if (kind !== 'local' && kind !== 'swarm')
-    throw new UsageError(`in classroom mode --backend is local or swarm, got \`${kind}\``);
+  if (kind !== 'local' && kind !== 'docker' && kind !== 'swarm')
+    throw new UsageError(`in classroom mode --backend is local, docker or swarm, got \`${kind}\``);
   const policy = values['when-full'] ?? 'queue';
   if (policy !== 'queue' && policy !== 'shared')
     throw new UsageError(`--when-full must be queue or shared, got \`${policy}\``);
@@ -82,27 +86,24 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
   const backendFor: BackendFactory =
     kind === 'local'
       ? async (_id, slot, dataRoot) => {
-          const first = basePort + slot * 5;
-          if (first + 4 > 65535)
-            throw new Error(
-              `no ports left for another cluster above ${first}: start the lab with a lower --base-port`,
-            );
           // Generous: at the start of a class many clusters start at once on a busy machine.
           return new LocalBackend({
             size: 5,
-            basePort: first,
+            basePort: portBlock(basePort, slot)[0]!,
             dataRoot,
             fresh: true,
             startTimeoutMs: 90_000,
           });
         }
       : await (async () => {
+          const image = values.image ?? values['swarm-image'] ?? `raft-node:${await projectVersion(root)}`;
+          const classId = createHash('sha256').update(dir).digest('hex').slice(0, 8);
+          if (kind === 'docker') {
+            const { composeBackendFactory } = await import('../cluster/docker/compose-backend-factory.ts');
+            return composeBackendFactory({ image, basePort, classId });
+          }
           const { swarmBackendFactory } = await import('../cluster/swarm/swarm-backend-factory.ts');
-          return swarmBackendFactory({
-            image: values['swarm-image'] ?? `raft-node:${await projectVersion(root)}`,
-            basePort,
-            classId: createHash('sha256').update(dir).digest('hex').slice(0, 8),
-          });
+          return swarmBackendFactory({ image, basePort, classId });
         })();
   const classroom = await Classroom.open(roster, {
     dir,

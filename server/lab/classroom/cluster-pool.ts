@@ -84,7 +84,7 @@ export class ClusterPool {
     return idle;
   }
 
-  /** Stops one member's cluster (its data and the member's edits stay) and lets the next in. */
+  /** Stops one member's cluster (the member's edits stay, and its data unless the backend is freshAfterStop) and lets the next in. */
   async stopCluster(member: Member, why: 'idle' | 'shutdown'): Promise<void> {
     if (member.state === 'starting') await member.starting?.catch(() => {});
     if (member.state !== 'running') return;
@@ -96,11 +96,14 @@ export class ClusterPool {
       member.progress.health = null;
       if (why === 'idle') {
         const minutes = Math.round(this.options.idleMs / 60_000);
+        const kept = member.session.backend.freshAfterStop
+          ? 'your edits are kept; the cluster starts as a new one'
+          : 'your edits and its data are kept';
         member.session.hub.publish({
           type: 'action',
           text: 'stop (idle)',
           ok: true,
-          detail: `your cluster was stopped after ${minutes > 0 ? `${minutes} min` : 'a while'} without activity to make room for others; run any cell to start it again (your edits and its data are kept)`,
+          detail: `your cluster was stopped after ${minutes > 0 ? `${minutes} min` : 'a while'} without activity to make room for others; run any cell to start it again (${kept})`,
           source: 'panel',
         });
       }

@@ -15,6 +15,11 @@ export interface ClusterBackend {
   start(): Promise<void>;
   /** Stop every node the backend started and release its resources. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * True when stop() discards the nodes' data (a swarm stack's or compose project's volumes):
+   * the next start() is a new cluster, whose terms start again at 1. Absent: the data is kept.
+   */
+  readonly freshAfterStop?: boolean;
   /** Stop a node abruptly, losing everything not on disk (SIGKILL / docker kill). */
   kill(id: string): Promise<void>;
   /** Start a killed node again on the same data directory / volume. */

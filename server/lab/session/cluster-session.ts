@@ -70,6 +70,7 @@ export class ClusterSession {
   private runCount = 0;
   private quietUntil = 0;
   private resetting = false;
+  private startedOnce = false;
   private generations = 0;
   private lastSnapshot: ClusterSnapshot | null = null;
   /** The highest term seen since the last reset (shown while every node is down). */
@@ -88,6 +89,12 @@ export class ClusterSession {
   }
 
   async start(): Promise<void> {
+    // A cluster made anew after a stop: its term 1 is not the old one's (no false SAFETY alarm).
+    if (this.startedOnce && this.backend.freshAfterStop) {
+      this.recorder.reset(Date.now());
+      this.newCluster();
+    }
+    this.startedOnce = true;
     await this.backend.start();
     this.poller?.start();
     this.followEvents();
@@ -347,12 +354,8 @@ export class ClusterSession {
       try {
         await backend.reset();
       } finally {
-        this.safety.forget();
-        this.clientSession.forget();
-        this.lastKnownTerm = 0;
-        this.generation = newGeneration(++this.generations);
+        this.newCluster();
         this.resetting = false;
-        this.quietUntil = Date.now() + AFTER_RESET_QUIET_MS;
       }
     };
     return new Proxy(backend, {
@@ -363,6 +366,15 @@ export class ClusterSession {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
+  }
+
+  /** What the lab knew about the cluster's history is forgotten: a new generation begins. */
+  private newCluster(): void {
+    this.safety.forget();
+    this.clientSession.forget();
+    this.lastKnownTerm = 0;
+    this.generation = newGeneration(++this.generations);
+    this.quietUntil = Date.now() + AFTER_RESET_QUIET_MS;
   }
 
   /** Whether the node event streams are followed (and so recorded). */

@@ -64,9 +64,12 @@ export async function removeStack(docker: Docker, stack: string | null, classId?
   );
 }
 
-/** Removes every object `list` names until it names none; throws with the last refusal after 60 s. */
-async function removeUntilGone(
-  kind: 'volume' | 'network',
+/**
+ * Removes every object `list` names until it names none; throws with the last refusal after 60 s
+ * (also used for compose projects: docker/compose-project.ts).
+ */
+export async function removeUntilGone(
+  kind: 'container' | 'volume' | 'network',
   list: () => Promise<string[]>,
   remove: (name: string) => Promise<unknown>,
 ): Promise<void> {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import type { BackendFactory } from '../../classroom/classroom.ts';
+import { portBlock } from '../../classroom/port-block.ts';
 import { socketFromEnv } from '../docker/discovery.ts';
 import { removeStack } from './remove-stack.ts';
 import { SwarmBackend } from './swarm-backend.ts';
@@ -49,13 +50,12 @@ export async function swarmBackendFactory(o: SwarmFactoryOptions): Promise<Backe
   const adminToken = randomUUID();
   return async (memberId, slot) => {
     const machine = nodes[slot % nodes.length]!;
-    const first = o.basePort + slot * 5;
     return new SwarmBackend({
       docker,
       stack: `raftlab-${o.classId}-${memberId}`,
       classId: o.classId,
       image: o.image,
-      ports: [0, 1, 2, 3, 4].map((i) => first + i),
+      ports: portBlock(o.basePort, slot),
       placement: { nodeId: machine.id, address: o.addressOf?.(machine) ?? machine.addr },
       adminToken,
       readyTimeoutMs: o.readyTimeoutMs ?? 180_000,

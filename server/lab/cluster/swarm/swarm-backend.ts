@@ -47,6 +47,8 @@ export class SwarmBackend implements ClusterBackend {
     (f) => !MESSAGE_LEVEL.has(f) && !(MEMBERSHIP_FAULTS as readonly string[]).includes(f),
   );
   readonly network: NetworkControl | null = null;
+  /** stop() removes the stack's volumes: the next start() is a new cluster. */
+  readonly freshAfterStop = true;
   private readonly raftSwitches = new RaftSwitchesState();
   private readonly members: ClusterNode[];
   private readonly up = new Map<string, boolean>();
