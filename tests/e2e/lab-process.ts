@@ -25,8 +25,12 @@ export interface LabOptions {
 
 export async function startLab(opts: LabOptions): Promise<LabProcess> {
   const work = mkdtempSync(join(tmpdir(), 'raft-lab-e2e-'));
+  // `node --import tsx`, not the tsx CLI: the lab is then the test's own child, so if the test
+  // run is killed outright the lab sees its parent gone and stops its cluster (lab-shutdown.ts);
+  // behind the CLI its parent would be the CLI, which outlives the test.
   const args = [
-    join(root, 'node_modules/tsx/dist/cli.mjs'),
+    '--import',
+    'tsx',
     'server/lab/main.ts',
     '--port',
     String(opts.port),
