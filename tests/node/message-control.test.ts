@@ -5,34 +5,29 @@
 // real destination, election timers and heartbeats.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { clusterForSuite, command, followEvents, http, type NodeStatus } from './cluster-fixture.ts';
+import {
+  bearer,
+  clusterWithAdminForSuite,
+  command,
+  followEvents,
+  http,
+  type NodeStatus,
+} from './cluster-fixture.ts';
 
 const BASE_PORT = 15211;
-const TOKEN = 'message-secret';
-const auth = { authorization: `Bearer ${TOKEN}` };
-let cluster: LocalCluster;
-clusterForSuite(
-  // Plain §5.2 elections (PreVote off): a timed-out follower is a candidate at once; and no
-  // CheckQuorum (§6.2), or a leader whose network is held would step down by itself. The last
-  // test switches PreVote on (the nodes' default) to see its pre_vote round held the same way.
-  {
-    size: 3,
-    basePort: BASE_PORT,
-    adminToken: TOKEN,
-    env: { COMMAND_TIMEOUT_MS: '20000', PRE_VOTE: '0', CHECK_QUORUM: '0' },
-  },
-  (c) => {
-    cluster = c;
-  },
-);
+// Plain §5.2 elections (PreVote off): a timed-out follower is a candidate at once; and no
+// CheckQuorum (§6.2), or a leader whose network is held would step down by itself. The last
+// test switches PreVote on (the nodes' default) to see its pre_vote round held the same way.
+const { cluster, admin } = clusterWithAdminForSuite({
+  size: 3,
+  basePort: BASE_PORT,
+  env: { COMMAND_TIMEOUT_MS: '20000', PRE_VOTE: '0', CHECK_QUORUM: '0' },
+});
 
 type Ev = Record<string, unknown>;
-const admin = (id: string, action: string, body: unknown = {}) =>
-  http(`${cluster.url(id)}/admin/${action}`, { body, headers: auth });
 const outbox = async (id: string) =>
-  (await http(`${cluster.url(id)}/admin/outbox`, { headers: auth })).body as {
+  (await http(`${cluster.url(id)}/admin/outbox`, { headers: bearer() })).body as {
     held: boolean;
     messages: { id: string; rpc: string; to: string; entries: number; heartbeat: boolean }[];
   };
@@ -46,6 +41,12 @@ async function listen(): Promise<Ev[]> {
   stream = followEvents(ids().map((id) => cluster.url(id)));
   await stream.opened;
   return stream.events;
+}
+/** Waits for a leader, picks one of its followers and starts following every node's events. */
+async function leaderFollowerListening(): Promise<{ leader: NodeStatus; follower: string; events: Ev[] }> {
+  const leader = await cluster.waitForLeader(10_000);
+  const follower = ids().find((id) => id !== leader.node_id)!;
+  return { leader, follower, events: await listen() };
 }
 const seen = (events: Ev[], what: string, pred: (e: Ev) => boolean, timeoutMs = 10_000) =>
   waitFor(what, () => events.find(pred), { timeoutMs });
@@ -198,9 +199,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('a delayed link sends later and says by how much; replies are delayed on the way back', async () => {
-    const leader = await cluster.waitForLeader(10_000);
-    const follower = ids().find((id) => id !== leader.node_id)!;
-    const events = await listen();
+    const { leader, follower, events } = await leaderFollowerListening();
     await admin(leader.node_id, 'link', { peers: [follower], delay_ms: 200, jitter_ms: 50 });
     const send = await seen(
       events,
@@ -245,9 +244,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('a lossy link loses requests (reason "link_loss") to their real destination', async () => {
-    const leader = await cluster.waitForLeader(10_000);
-    const follower = ids().find((id) => id !== leader.node_id)!;
-    const events = await listen();
+    const { leader, follower, events } = await leaderFollowerListening();
     await admin(leader.node_id, 'link', { peers: [follower], loss: 1 });
     const lost = await seen(
       events,
@@ -259,9 +256,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('duplication sends a request twice; reordering lets the next request overtake', async () => {
-    const leader = await cluster.waitForLeader(10_000);
-    const follower = ids().find((id) => id !== leader.node_id)!;
-    const events = await listen();
+    const { leader, follower, events } = await leaderFollowerListening();
     await admin(leader.node_id, 'link', { peers: [follower], duplicate: 1 });
     const dup = await seen(
       events,
