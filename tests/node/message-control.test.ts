@@ -48,6 +48,16 @@ async function leaderFollowerListening(): Promise<{ leader: NodeStatus; follower
   const follower = ids().find((id) => id !== leader.node_id)!;
   return { leader, follower, events: await listen() };
 }
+/** Waits until node `id`'s outbox holds an `rpc` request for each other node; returns those held. */
+const heldToOthers = (id: string, rpc: string) =>
+  waitFor(
+    `${rpc} requests from node ${id} waiting in its outbox`,
+    async () => {
+      const m = (await outbox(id)).messages.filter((x) => x.rpc === rpc);
+      return m.length >= ids().length - 1 ? m : null;
+    },
+    { timeoutMs: 10_000 },
+  );
 const seen = (events: Ev[], what: string, pred: (e: Ev) => boolean, timeoutMs = 10_000) =>
   waitFor(what, () => events.find(pred), { timeoutMs });
 
@@ -376,15 +386,7 @@ describe.sequential('message-level control', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toContain('a leader has no election timer');
     // Its request_votes wait in its outbox, one per peer (they leave its Ready once its vote is on disk).
-    const others = ids().filter((id) => id !== follower);
-    const held = await waitFor(
-      'its request_votes in its outbox',
-      async () => {
-        const m = (await outbox(follower)).messages.filter((x) => x.rpc === 'request_vote');
-        return m.length >= others.length ? m : null;
-      },
-      { timeoutMs: 10_000 },
-    );
+    const held = await heldToOthers(follower, 'request_vote');
     expect(held.map((m) => m.to).sort()).toEqual(
       ids()
         .filter((id) => id !== follower)
@@ -406,14 +408,7 @@ describe.sequential('message-level control', () => {
       expect(s.state).toBe('pre_candidate');
       // §9.6: asking "could I win?" changes no term.
       expect(s.term).toBe(before);
-      const held = await waitFor(
-        'its pre_votes in its outbox',
-        async () => {
-          const m = (await outbox(follower)).messages.filter((x) => x.rpc === 'pre_vote');
-          return m.length >= others.length ? m : null;
-        },
-        { timeoutMs: 10_000 },
-      );
+      const held = await heldToOthers(follower, 'pre_vote');
       expect(held.map((m) => m.to).sort()).toEqual(others.sort());
       expect((await outbox(follower)).messages.some((m) => m.rpc === 'request_vote')).toBe(false);
     } finally {
