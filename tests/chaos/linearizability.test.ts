@@ -9,27 +9,20 @@ import { type KeyInput, type KeyOutput, registerModel } from './register-model.t
 
 type Op = Operation<KeyInput, KeyOutput>;
 let nextId = 0;
-const set = (call: number, ret: number, value: string, prev: KeyOutput | undefined): Op => ({
+/** One operation on the register: called at `call`, returned at `ret` (Infinity: never known). */
+const op = (call: number, ret: number, input: KeyInput, output: KeyOutput | undefined): Op => ({
   id: nextId++,
   call,
   ret,
-  input: { kind: 'set', value },
-  output: prev,
+  input,
+  output,
 });
-const get = (call: number, ret: number, value: KeyOutput | undefined): Op => ({
-  id: nextId++,
-  call,
-  ret,
-  input: { kind: 'get' },
-  output: value,
-});
-const del = (call: number, ret: number, prev: KeyOutput | undefined): Op => ({
-  id: nextId++,
-  call,
-  ret,
-  input: { kind: 'delete' },
-  output: prev,
-});
+const set = (call: number, ret: number, value: string, prev: KeyOutput | undefined) =>
+  op(call, ret, { kind: 'set', value }, prev);
+const get = (call: number, ret: number, value: KeyOutput | undefined) =>
+  op(call, ret, { kind: 'get' }, value);
+const del = (call: number, ret: number, prev: KeyOutput | undefined) =>
+  op(call, ret, { kind: 'delete' }, prev);
 const unknownSet = (call: number, value: string) => set(call, Number.POSITIVE_INFINITY, value, undefined);
 const check = (ops: Op[]) => checkLinearizable(registerModel(), ops).linearizable;
 

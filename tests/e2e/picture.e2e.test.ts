@@ -4,46 +4,25 @@
 // requests at the sender, a candidate collecting votes, a ✕ where the dropped one died), then
 // pause the picture and travel back. Screenshots go to test-results/screenshots/;
 // RAFT_LAB_DOCS_SCREENSHOT=1 also refreshes the README's pictures in docs/.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait-for.ts';
-import { ensureWebBuild, launchChromium } from './chromium.ts';
-import { type LabProcess, startLab } from './lab-process.ts';
+import { labInChromium, SCREENSHOTS } from './lab-in-chromium.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const SHOTS = join(root, 'test-results/screenshots');
 const DOCS = !!process.env.RAFT_LAB_DOCS_SCREENSHOT;
 
-let lab: LabProcess | null = null;
-let browser: Browser | null = null;
-let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureWebBuild();
-  mkdirSync(SHOTS, { recursive: true });
-  lab = await startLab({ port: 17400, basePort: 17410 });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-}, 60_000);
+const t = labInChromium({ port: 17400, basePort: 17410, viewport: { width: 1400, height: 1000 } });
 
 async function shot(name: string, docsName?: string): Promise<void> {
-  const panel = page.locator('aside.cluster');
-  await panel.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const panel = t.page.locator('aside.cluster');
+  await panel.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
   if (DOCS && docsName) await panel.screenshot({ path: join(root, 'docs', docsName) });
 }
 
 /** Runs a cluster action as the panel's buttons do (for the set-up the test is not about). */
 async function act(action: string): Promise<void> {
-  const res = await fetch(`${lab!.url}/api/cluster/actions`, {
+  const res = await fetch(`${t.lab.url}/api/cluster/actions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ action }),
@@ -53,31 +32,32 @@ async function act(action: string): Promise<void> {
 }
 
 /** The ring's description of itself (what a screen reader hears): roles, terms, votes, held. */
-const ringSays = () => page.locator('cluster-ring canvas').getAttribute('aria-label');
+const ringSays = () => t.page.locator('cluster-ring canvas').getAttribute('aria-label');
 /** The held requests of a type, as the ring lists them for keyboards and screen readers. */
-const heldInRing = (rpc: string) => page.locator('cluster-ring li.held button', { hasText: `held ${rpc} ` });
+const heldInRing = (rpc: string) =>
+  t.page.locator('cluster-ring li.held button', { hasText: `held ${rpc} ` });
 const inFlight = async () => Number(/(\d+) messages in flight/.exec((await ringSays()) ?? '')?.[1] ?? 0);
 
 /** Clicks the picture where the held request `id` is drawn, as a learner would. */
 async function clickHeld(id: string): Promise<void> {
-  const ring = page.locator('cluster-ring');
+  const ring = t.page.locator('cluster-ring');
   const at = await ring.evaluate(
     (el, held) =>
       (el as unknown as { pointOf(w: { held: string }): { x: number; y: number } | null }).pointOf({ held }),
     id,
   );
   if (!at) throw new Error(`message ${id} is not drawn`);
-  // page.mouse clicks where it is told, even outside the viewport: bring the ring into view first
+  // t.page.mouse clicks where it is told, even outside the viewport: bring the ring into view first
   // (notices above it in the panel can push it down).
-  await page.locator('cluster-ring canvas').scrollIntoViewIfNeeded();
-  const box = (await page.locator('cluster-ring canvas').boundingBox())!;
-  await page.mouse.click(box.x + at.x, box.y + at.y);
+  await t.page.locator('cluster-ring canvas').scrollIntoViewIfNeeded();
+  const box = (await t.page.locator('cluster-ring canvas').boundingBox())!;
+  await t.page.mouse.click(box.x + at.x, box.y + at.y);
 }
 
 describe('the cluster picture, end to end', () => {
   it('draws five servers on a ring with their timers, and heartbeats travelling', async () => {
-    await page.goto(`${lab!.url}/#/lesson/02b-election-message-by-message`);
-    await page.waitForSelector('cluster-ring button[data-node="5"]', { state: 'attached' });
+    await t.page.goto(`${t.lab.url}/#/lesson/02b-election-message-by-message`);
+    await t.page.waitForSelector('cluster-ring button[data-node="5"]', { state: 'attached' });
     // As lesson 2½ does: the messages of plain Figure 2 (PreVote would send pre_votes first, and
     // leader stickiness would ignore the staged request_votes while timers are paused).
     await act('prevote off');
@@ -93,15 +73,15 @@ describe('the cluster picture, end to end', () => {
 
   it('holds the network from the panel: requests queue up at their sender', async () => {
     // Timers first: with the network held and timers running, every follower would time out.
-    await page.click('network-controls button:has-text("Pause timers")');
+    await t.page.click('network-controls button:has-text("Pause timers")');
     await waitFor('the timers to stop', async () =>
-      (await page.locator('network-controls button[aria-pressed="true"]').allTextContents()).some((t) =>
+      (await t.page.locator('network-controls button[aria-pressed="true"]').allTextContents()).some((t) =>
         t.includes('Resume timers'),
       ),
     );
-    await page.click('network-controls button:has-text("Hold network")');
+    await t.page.click('network-controls button:has-text("Hold network")');
     await waitFor('the panel to say the network is held', async () =>
-      (await page.locator('network-controls button[aria-pressed="true"]').allTextContents()).some((t) =>
+      (await t.page.locator('network-controls button[aria-pressed="true"]').allTextContents()).some((t) =>
         t.includes('Release'),
       ),
     );
@@ -111,15 +91,16 @@ describe('the cluster picture, end to end', () => {
     );
     await waitFor('the leader’s card to show its outbox', async () =>
       (
-        (await page.locator('node-card').filter({ hasText: 'LEADER' }).locator('article').textContent()) ?? ''
+        (await t.page.locator('node-card').filter({ hasText: 'LEADER' }).locator('article').textContent()) ??
+        ''
       ).includes('outbox'),
     );
   }, 60_000);
 
   it('makes a follower time out: it becomes a candidate and its request_votes wait in its outbox', async () => {
-    const follower = page.locator('node-card').filter({ hasText: 'FOLLOWER' }).first();
+    const follower = t.page.locator('node-card').filter({ hasText: 'FOLLOWER' }).first();
     const name = (await follower.locator('.name').textContent())!.trim();
-    await page.click(`node-card button[aria-label="Time out ${name}"]`);
+    await t.page.click(`node-card button[aria-label="Time out ${name}"]`);
     await waitFor(`${name} a candidate in the ring`, async () =>
       new RegExp(`${name} candidate`).test((await ringSays()) ?? ''),
     );
@@ -133,8 +114,8 @@ describe('the cluster picture, end to end', () => {
   }, 60_000);
 
   it('steps one vote: the request crosses, the vote comes back and the candidate counts it', async () => {
-    await page.selectOption('network-controls select[aria-label="Which type"]', 'request_vote');
-    await page.click('network-controls button:has-text("Deliver next")');
+    await t.page.selectOption('network-controls select[aria-label="Which type"]', 'request_vote');
+    await t.page.click('network-controls button:has-text("Deliver next")');
     await waitFor(
       'three request_votes still held',
       async () => (await heldInRing('request_vote').count()) === 3,
@@ -149,17 +130,17 @@ describe('the cluster picture, end to end', () => {
     const held = heldInRing('request_vote').first();
     const id = (await held.getAttribute('data-id'))!;
     await clickHeld(id);
-    await page.locator('ring-details').getByText(`held request_vote ${id}`).waitFor();
+    await t.page.locator('ring-details').getByText(`held request_vote ${id}`).waitFor();
     await shot('picture-03-selected');
-    await page.click('ring-details button:has-text("Drop")');
+    await t.page.click('ring-details button:has-text("Drop")');
     await waitFor(
       'the dropped request to leave the queue',
-      async () => (await page.locator(`cluster-ring li.held button[data-id="${id}"]`).count()) === 0,
+      async () => (await t.page.locator(`cluster-ring li.held button[data-id="${id}"]`).count()) === 0,
     );
     await waitFor('a ✕ where it died', async () =>
       /request_vote node\d→node\d lost: dropped/.test((await ringSays()) ?? ''),
     );
-    const history = await page.locator('action-history li').allTextContents();
+    const history = await t.page.locator('action-history li').allTextContents();
     expect(history.join('\n')).toContain(`drop ${id}`);
     await shot('picture-04-dropped');
   }, 60_000);
@@ -200,7 +181,7 @@ describe('the cluster picture, end to end', () => {
   }, 120_000);
 
   it('pauses the picture and travels back to the moment the first candidate appeared', async () => {
-    await page.click('time-travel button:has-text("Pause")');
+    await t.page.click('time-travel button:has-text("Pause")');
     await waitFor('the picture to say it is paused', async () =>
       ((await ringSays()) ?? '').startsWith('❚❚ paused'),
     );
@@ -209,19 +190,19 @@ describe('the cluster picture, end to end', () => {
     await waitFor(
       'a moment with exactly one candidate',
       async () => {
-        await page.click('time-travel button[aria-label="Previous message or change"]');
+        await t.page.click('time-travel button[aria-label="Previous message or change"]');
         return ((await ringSays()) ?? '').match(/candidate/g)?.length === 1;
       },
       { timeoutMs: 30_000, intervalMs: 50 },
     );
     expect(await ringSays()).not.toBe(before);
     await shot('picture-06-time-travel');
-    await page.click('time-travel button:has-text("Live")');
+    await t.page.click('time-travel button:has-text("Live")');
     await waitFor('the live picture', async () => ((await ringSays()) ?? '').startsWith('Cluster:'));
     await act('heal');
   }, 90_000);
 
   it('raised no uncaught error in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(t.pageErrors).toEqual([]);
   });
 });

@@ -5,34 +5,29 @@
 // real destination, election timers and heartbeats.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { clusterForSuite, command, followEvents, http, type NodeStatus } from './cluster-fixture.ts';
+import {
+  bearer,
+  clusterWithAdminForSuite,
+  command,
+  followEvents,
+  http,
+  type NodeStatus,
+} from './cluster-fixture.ts';
 
 const BASE_PORT = 15211;
-const TOKEN = 'message-secret';
-const auth = { authorization: `Bearer ${TOKEN}` };
-let cluster: LocalCluster;
-clusterForSuite(
-  // Plain §5.2 elections (PreVote off): a timed-out follower is a candidate at once; and no
-  // CheckQuorum (§6.2), or a leader whose network is held would step down by itself. The last
-  // test switches PreVote on (the nodes' default) to see its pre_vote round held the same way.
-  {
-    size: 3,
-    basePort: BASE_PORT,
-    adminToken: TOKEN,
-    env: { COMMAND_TIMEOUT_MS: '20000', PRE_VOTE: '0', CHECK_QUORUM: '0' },
-  },
-  (c) => {
-    cluster = c;
-  },
-);
+// Plain §5.2 elections (PreVote off): a timed-out follower is a candidate at once; and no
+// CheckQuorum (§6.2), or a leader whose network is held would step down by itself. The last
+// test switches PreVote on (the nodes' default) to see its pre_vote round held the same way.
+const { cluster, admin } = clusterWithAdminForSuite({
+  size: 3,
+  basePort: BASE_PORT,
+  env: { COMMAND_TIMEOUT_MS: '20000', PRE_VOTE: '0', CHECK_QUORUM: '0' },
+});
 
 type Ev = Record<string, unknown>;
-const admin = (id: string, action: string, body: unknown = {}) =>
-  http(`${cluster.url(id)}/admin/${action}`, { body, headers: auth });
 const outbox = async (id: string) =>
-  (await http(`${cluster.url(id)}/admin/outbox`, { headers: auth })).body as {
+  (await http(`${cluster.url(id)}/admin/outbox`, { headers: bearer() })).body as {
     held: boolean;
     messages: { id: string; rpc: string; to: string; entries: number; heartbeat: boolean }[];
   };
@@ -47,6 +42,22 @@ async function listen(): Promise<Ev[]> {
   await stream.opened;
   return stream.events;
 }
+/** Waits for a leader, picks one of its followers and starts following every node's events. */
+async function leaderFollowerListening(): Promise<{ leader: NodeStatus; follower: string; events: Ev[] }> {
+  const leader = await cluster.waitForLeader(10_000);
+  const follower = ids().find((id) => id !== leader.node_id)!;
+  return { leader, follower, events: await listen() };
+}
+/** Waits until node `id`'s outbox holds an `rpc` request for each other node; returns those held. */
+const heldToOthers = (id: string, rpc: string) =>
+  waitFor(
+    `${rpc} requests from node ${id} waiting in its outbox`,
+    async () => {
+      const m = (await outbox(id)).messages.filter((x) => x.rpc === rpc);
+      return m.length >= ids().length - 1 ? m : null;
+    },
+    { timeoutMs: 10_000 },
+  );
 const seen = (events: Ev[], what: string, pred: (e: Ev) => boolean, timeoutMs = 10_000) =>
   waitFor(what, () => events.find(pred), { timeoutMs });
 
@@ -198,9 +209,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('a delayed link sends later and says by how much; replies are delayed on the way back', async () => {
-    const leader = await cluster.waitForLeader(10_000);
-    const follower = ids().find((id) => id !== leader.node_id)!;
-    const events = await listen();
+    const { leader, follower, events } = await leaderFollowerListening();
     await admin(leader.node_id, 'link', { peers: [follower], delay_ms: 200, jitter_ms: 50 });
     const send = await seen(
       events,
@@ -245,9 +254,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('a lossy link loses requests (reason "link_loss") to their real destination', async () => {
-    const leader = await cluster.waitForLeader(10_000);
-    const follower = ids().find((id) => id !== leader.node_id)!;
-    const events = await listen();
+    const { leader, follower, events } = await leaderFollowerListening();
     await admin(leader.node_id, 'link', { peers: [follower], loss: 1 });
     const lost = await seen(
       events,
@@ -259,9 +266,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('duplication sends a request twice; reordering lets the next request overtake', async () => {
-    const leader = await cluster.waitForLeader(10_000);
-    const follower = ids().find((id) => id !== leader.node_id)!;
-    const events = await listen();
+    const { leader, follower, events } = await leaderFollowerListening();
     await admin(leader.node_id, 'link', { peers: [follower], duplicate: 1 });
     const dup = await seen(
       events,
@@ -381,15 +386,7 @@ describe.sequential('message-level control', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toContain('a leader has no election timer');
     // Its request_votes wait in its outbox, one per peer (they leave its Ready once its vote is on disk).
-    const others = ids().filter((id) => id !== follower);
-    const held = await waitFor(
-      'its request_votes in its outbox',
-      async () => {
-        const m = (await outbox(follower)).messages.filter((x) => x.rpc === 'request_vote');
-        return m.length >= others.length ? m : null;
-      },
-      { timeoutMs: 10_000 },
-    );
+    const held = await heldToOthers(follower, 'request_vote');
     expect(held.map((m) => m.to).sort()).toEqual(
       ids()
         .filter((id) => id !== follower)
@@ -411,14 +408,7 @@ describe.sequential('message-level control', () => {
       expect(s.state).toBe('pre_candidate');
       // §9.6: asking "could I win?" changes no term.
       expect(s.term).toBe(before);
-      const held = await waitFor(
-        'its pre_votes in its outbox',
-        async () => {
-          const m = (await outbox(follower)).messages.filter((x) => x.rpc === 'pre_vote');
-          return m.length >= others.length ? m : null;
-        },
-        { timeoutMs: 10_000 },
-      );
+      const held = await heldToOthers(follower, 'pre_vote');
       expect(held.map((m) => m.to).sort()).toEqual(others.sort());
       expect((await outbox(follower)).messages.some((m) => m.rpc === 'request_vote')).toBe(false);
     } finally {

@@ -16,7 +16,20 @@ afterAll(async () => {
   await n?.stop();
 });
 
-async function appendEntries(body: object): Promise<{ success: boolean; conflict_index?: number }> {
+/**
+ * Sends leader 2's append_entries to the node: term 50, prev_log_index/prev_log_term 0, no
+ * entries, leader_commit 0, with `fields` replacing those.
+ */
+async function appendEntries(fields: object): Promise<{ success: boolean; conflict_index?: number }> {
+  const body = {
+    term: 50,
+    leader_id: '2',
+    prev_log_index: 0,
+    prev_log_term: 0,
+    entries: [],
+    leader_commit: 0,
+    ...fields,
+  };
   const res = await fetch(`${n.url}/append_entries`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -37,38 +50,19 @@ describe('append_entries refusals in /status metrics', () => {
   it('counts a refusal by the consistency check (§5.3), not an accepted append', async () => {
     expect(await refused()).toBe(0);
     // An empty log has no entry at index 5: Figure 2, AppendEntries receiver rule 2.
-    const gap = await appendEntries({
-      term: 50,
-      leader_id: '2',
-      prev_log_index: 5,
-      prev_log_term: 1,
-      entries: [],
-      leader_commit: 0,
-    });
+    const gap = await appendEntries({ prev_log_index: 5, prev_log_term: 1 });
     expect(gap).toMatchObject({ success: false, conflict_index: 1 });
     expect(await refused()).toBe(1);
 
     const fits = await appendEntries({
-      term: 50,
-      leader_id: '2',
-      prev_log_index: 0,
-      prev_log_term: 0,
       entries: [{ index: 1, term: 50, type: 'command', command: 'set x=1' }],
-      leader_commit: 0,
     });
     expect(fits.success).toBe(true);
     expect(await refused()).toBe(1);
   });
 
   it('counts a refusal of a stale term (§5.1)', async () => {
-    const stale = await appendEntries({
-      term: 3,
-      leader_id: '2',
-      prev_log_index: 0,
-      prev_log_term: 0,
-      entries: [],
-      leader_commit: 0,
-    });
+    const stale = await appendEntries({ term: 3 });
     expect(stale.success).toBe(false);
     expect(await refused()).toBe(2);
   });

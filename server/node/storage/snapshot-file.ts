@@ -10,10 +10,9 @@
 // never half-loaded and never skipped: the log entries it replaced are gone from the WAL, so
 // the node refuses to start with safe advice (SnapshotCorruptError).
 
-import { constants as fsc } from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SnapshotMeta } from '../../raft/types.ts';
+import { readDurableFile, writeFileAtomically } from './durable-file.ts';
 import { encodeRecord, readRecord } from './record-codec.ts';
 
 export const SNAPSHOT_FILE = 'raft.snap';
@@ -45,26 +44,7 @@ const SAFE_ADVICE =
 export async function writeSnapshotFile(dir: string, snap: StoredSnapshot): Promise<void> {
   const meta = encodeRecord(new TextEncoder().encode(JSON.stringify(snap.meta)));
   const data = encodeRecord(snap.data);
-  const file = path.join(dir, SNAPSHOT_FILE);
-  const tmp = `${file}.tmp`;
-  const h = await fs.open(tmp, 'w');
-  try {
-    let position = 0;
-    for (const chunk of [MAGIC, meta, data]) {
-      await h.write(chunk, 0, chunk.length, position);
-      position += chunk.length;
-    }
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-  await fs.rename(tmp, file);
-  const d = await fs.open(dir, fsc.O_RDONLY);
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
+  await writeFileAtomically(path.join(dir, SNAPSHOT_FILE), [MAGIC, meta, data]);
 }
 
 /**
@@ -74,14 +54,8 @@ export async function writeSnapshotFile(dir: string, snap: StoredSnapshot): Prom
  */
 export async function readSnapshotFile(dir: string): Promise<StoredSnapshot | null> {
   const file = path.join(dir, SNAPSHOT_FILE);
-  await fs.rm(`${file}.tmp`, { force: true });
-  let buf: Uint8Array;
-  try {
-    buf = await fs.readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+  const buf = await readDurableFile(file);
+  if (buf === null) return null;
   const fail = (what: string): never => {
     throw new SnapshotCorruptError(`${file} is damaged: ${what}. The node refuses to start. ${SAFE_ADVICE}`);
   };

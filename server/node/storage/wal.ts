@@ -11,6 +11,7 @@ import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Entry, HardState } from '../../raft/types.ts';
+import { readDurableFile, renameDurably, writeAt, writeFileAtomically, writeSynced } from './durable-file.ts';
 import { encodeRecord } from './record-codec.ts';
 import { MAGIC, replay, type TornTail } from './wal-replay.ts';
 import { applyUpdate, encodeUpdate, type WalState, type WalUpdate } from './wal-update.ts';
@@ -115,13 +116,9 @@ export class Wal {
   static async open(dir: string, opts: WalOptions = {}): Promise<{ wal: Wal; state: WalState }> {
     await fs.mkdir(dir, { recursive: true });
     const file = path.join(dir, WAL_FILE);
-    await fs.rm(`${file}.tmp`, { force: true });
-    let buf: Uint8Array;
-    try {
-      buf = await fs.readFile(file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      await writeFileAtomically(dir, [MAGIC]);
+    let buf = await readDurableFile(file);
+    if (buf === null) {
+      await writeFileAtomically(file, [MAGIC]);
       buf = MAGIC;
     }
     const { state, validEnd, torn } = replay(buf, file);
@@ -261,7 +258,6 @@ export class Wal {
       }
       chunks.push(encodeRecord(encodeUpdate(rec)));
     }
-    const dir = path.dirname(this.file);
     const tmp = `${this.file}.tmp`;
     try {
       await writeSynced(tmp, chunks);
@@ -271,7 +267,7 @@ export class Wal {
       throw e;
     }
     await this.handle.close();
-    await renameDurably(tmp, this.file, dir);
+    await renameDurably(tmp, this.file);
     this.handle = await this.openFile(this.file);
     this.size = chunks.reduce((a, c) => a + c.length, 0);
     this.stats.compactions++;
@@ -283,46 +279,4 @@ export class Wal {
     this.closed = true;
     await this.handle.close();
   }
-}
-
-/** Writes all of `data` at `position`: a write may be short (e.g. when the disk fills up), so loop. */
-async function writeAt(h: WalFile, data: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await h.write(data, done, data.length - done, position + done);
-    // A regular file's write only stops short for lack of space; one that writes nothing says so.
-    if (bytesWritten === 0) throw Object.assign(new Error('write made no progress'), { code: 'ENOSPC' });
-    done += bytesWritten;
-  }
-}
-
-async function writeSynced(file: string, chunks: Uint8Array[]): Promise<void> {
-  const h = await fs.open(file, 'w');
-  try {
-    let position = 0;
-    for (const c of chunks) {
-      await writeAt(h, c, position);
-      position += c.length;
-    }
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-}
-
-/** rename() is only durable once the directory itself is synced. */
-async function renameDurably(from: string, to: string, dir: string): Promise<void> {
-  await fs.rename(from, to);
-  const d = await fs.open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
-}
-
-async function writeFileAtomically(dir: string, chunks: Uint8Array[]): Promise<void> {
-  const file = path.join(dir, WAL_FILE);
-  await writeSynced(`${file}.tmp`, chunks);
-  await renameDurably(`${file}.tmp`, file, dir);
 }

@@ -25,6 +25,18 @@ const grant = (from: string, to: string, term: number): RequestVoteResponse => (
 const empty = (): PersistentState => ({ currentTerm: 0, votedFor: null, log: [] });
 const THREE = { voters: ['1', '2', '3'], learners: [] };
 
+/**
+ * Node 1 as a follower that took `log` from leader 2 in `term` with leaderCommit `commit`, and a
+ * checker that has seen that commit.
+ */
+function committedFollower(log: Entry[], term: number, commit: number) {
+  const checker = new SafetyChecker(THREE);
+  const core = newCore();
+  core.step(appendEntries('2', '1', term, 0, 0, log, commit));
+  checker.commitSeen('1', core, 1, []);
+  return { checker, core };
+}
+
 describe('SafetyChecker', () => {
   test('two leaders of one term break election safety', () => {
     const checker = new SafetyChecker(THREE);
@@ -59,10 +71,7 @@ describe('SafetyChecker', () => {
   });
 
   test('a truncation that deletes a committed entry is caught', () => {
-    const checker = new SafetyChecker(THREE);
-    const core = newCore();
-    core.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1), entry(2, 1)], 2));
-    checker.commitSeen('1', core, 1, []);
+    const { checker, core } = committedFollower([entry(1, 1), entry(2, 1)], 1, 2);
     const disk = { currentTerm: 1, votedFor: null, log: core.entries(1, 2) };
     drain(core);
     const truncating = { entries: [entry(2, 3)], messages: [], committed: [], truncateFrom: 2 };
@@ -70,10 +79,7 @@ describe('SafetyChecker', () => {
   });
 
   test('a leader of a later term without a committed entry breaks leader completeness', () => {
-    const checker = new SafetyChecker(THREE);
-    const follower = newCore({ id: '1' });
-    follower.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1)], 1));
-    checker.commitSeen('1', follower, 1, []);
+    const { checker } = committedFollower([entry(1, 1)], 1, 1);
     const empty = newCore({ id: '3', state: { currentTerm: 1 } });
     elect(empty, ['1']);
     checker.voteSent(grant('1', '3', 2));
@@ -133,10 +139,7 @@ describe('SafetyChecker, the dissertation’s additions', () => {
   });
 
   test('a read confirmed below what was committed when it began is a stale read', () => {
-    const checker = new SafetyChecker(THREE);
-    const core = newCore();
-    core.step(appendEntries('2', '1', 1, 0, 0, [entry(1, 1), entry(2, 1)], 2));
-    checker.commitSeen('1', core, 1, []);
+    const { checker } = committedFollower([entry(1, 1), entry(2, 1)], 1, 2);
     const mustReach = checker.readBegins();
     expect(mustReach).toBe(2);
     checker.readConfirmed('1', { id: 'ok', index: 2 }, mustReach);
@@ -144,11 +147,8 @@ describe('SafetyChecker, the dissertation’s additions', () => {
   });
 
   test('a snapshot that is not exactly the committed prefix is caught', () => {
-    const checker = new SafetyChecker(THREE);
-    const core = newCore();
     const log = [entry(1, 1), entry(2, 1), entry(3, 2)];
-    core.step(appendEntries('2', '1', 2, 0, 0, log, 3));
-    checker.commitSeen('1', core, 1, []);
+    const { checker } = committedFollower(log, 2, 3);
     const meta = { index: 2, term: 1, config: THREE };
     checker.snapshotHolds('1', meta, log.slice(0, 2));
     expect(() => checker.snapshotHolds('1', meta, [entry(1, 1), entry(2, 1, 'set x=9')])).toThrow(
@@ -163,11 +163,8 @@ describe('SafetyChecker, the dissertation’s additions', () => {
   });
 
   test('a snapshot installed over newer committed entries (their deletion) is caught', () => {
-    const checker = new SafetyChecker(THREE);
-    const core = newCore();
     const log = [entry(1, 1), entry(2, 1), entry(3, 1)];
-    core.step(appendEntries('2', '1', 1, 0, 0, log, 3));
-    checker.commitSeen('1', core, 1, []);
+    const { checker, core } = committedFollower(log, 1, 3);
     const disk: PersistentState = {
       currentTerm: 1,
       votedFor: null,

@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import {
   appendEntries,
   appendResponse,
+  type CoreOptions,
   drain,
   elect,
   entry,
@@ -11,6 +12,20 @@ import {
   newCore,
   ofType,
 } from './harness.ts';
+
+/**
+ * S1 in Figure 8 (c): five servers, log terms [1, 2], elected again in term 4 by S2 and S3
+ * (`opts` may turn the §8 no-op off).
+ */
+function figure8Leader(opts: CoreOptions = {}) {
+  const core = newCore({
+    members: ['1', '2', '3', '4', '5'],
+    state: { currentTerm: 3, log: logOfTerms([1, 2]) },
+    ...opts,
+  });
+  elect(core, ['2', '3']);
+  return core;
+}
 
 describe('§5.3/§5.4.2 commitment', () => {
   test('a leader commits an entry once a majority stores it, and not before', () => {
@@ -26,12 +41,8 @@ describe('§5.3/§5.4.2 commitment', () => {
   });
 
   test('Figure 8: a leader does not commit an entry of an earlier term by counting replicas (§5.4.2)', () => {
-    // S1 in Figure 8 (c): log terms [1, 2], leader again in term 4; entry 2 (term 2) reaches a majority.
-    const core = newCore({
-      members: ['1', '2', '3', '4', '5'],
-      state: { currentTerm: 3, log: logOfTerms([1, 2]) },
-    });
-    elect(core, ['2', '3']); // term 4, no-op at index 3
+    // S1 in Figure 8 (c), leader again in term 4 (no-op at index 3); entry 2 (term 2) reaches a majority.
+    const core = figure8Leader();
     expect(core.currentTerm).toBe(4);
     core.step(appendResponse('2', '1', 4, true, 2));
     core.step(appendResponse('3', '1', 4, true, 2));
@@ -44,12 +55,7 @@ describe('§5.3/§5.4.2 commitment', () => {
 
   test('without the §8 no-op, an old-term entry on a majority stays uncommitted until an entry of the current term commits (Figure 8)', () => {
     // Figure 8 (c) literally: S1 holds [1, 2], wins term 4 and appends nothing of its own.
-    const core = newCore({
-      members: ['1', '2', '3', '4', '5'],
-      state: { currentTerm: 3, log: logOfTerms([1, 2]) },
-      noopOnElection: false,
-    });
-    elect(core, ['2', '3']);
+    const core = figure8Leader({ noopOnElection: false });
     expect(core.role).toBe('leader');
     expect(core.lastIndex()).toBe(2);
     core.step(appendResponse('2', '1', 4, true, 2));

@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   appendEntries,
+  type CoreOptions,
   cluster,
   drain,
   ELECTION_MIN,
@@ -20,6 +21,14 @@ import {
 } from './harness.ts';
 
 const withPreVote = { preVote: true };
+
+/** A node with PreVote on that timed out: a pre-candidate whose pre_vote requests are taken. */
+function preCandidate(opts: CoreOptions) {
+  const core = newCore({ ...withPreVote, ...opts });
+  core.campaign();
+  drain(core);
+  return core;
+}
 
 describe('dissertation §9.6 PreVote', () => {
   test('an election timeout starts a PreVote: term and vote unchanged, pre_vote for term+1 to every voter', () => {
@@ -79,9 +88,7 @@ describe('dissertation §9.6 PreVote', () => {
   });
 
   test('a pre-candidate granted PreVotes by a majority starts the real election: term+1, votes for itself', () => {
-    const core = newCore({ ...withPreVote, state: { currentTerm: 4 } });
-    core.campaign();
-    drain(core);
+    const core = preCandidate({ state: { currentTerm: 4 } });
     core.step(preVoteResponse('2', '1', 5, true));
     expect(core.role).toBe('candidate');
     expect([core.currentTerm, core.votedFor]).toEqual([5, '1']);
@@ -91,9 +98,7 @@ describe('dissertation §9.6 PreVote', () => {
   });
 
   test('a pre-candidate refused by a majority keeps its term and asks again after another timeout', () => {
-    const core = newCore({ ...withPreVote, members: ['1', '2', '3'], state: { currentTerm: 4 } });
-    core.campaign();
-    drain(core);
+    const core = preCandidate({ members: ['1', '2', '3'], state: { currentTerm: 4 } });
     core.step(preVoteResponse('2', '1', 4, false));
     core.step(preVoteResponse('3', '1', 4, false));
     expect([core.role, core.currentTerm]).toEqual(['pre_candidate', 4]);
@@ -103,25 +108,19 @@ describe('dissertation §9.6 PreVote', () => {
   });
 
   test('a grant for an earlier PreVote round, or for another term, does not count', () => {
-    const core = newCore({ ...withPreVote, state: { currentTerm: 4 } });
-    core.campaign();
-    drain(core);
+    const core = preCandidate({ state: { currentTerm: 4 } });
     core.step(preVoteResponse('2', '1', 6, true));
     expect(core.role).toBe('pre_candidate');
   });
 
   test('a refusal carrying a higher term makes the pre-candidate adopt it and follow', () => {
-    const core = newCore({ ...withPreVote, state: { currentTerm: 4 } });
-    core.campaign();
-    drain(core);
+    const core = preCandidate({ state: { currentTerm: 4 } });
     core.step(preVoteResponse('2', '1', 9, false));
     expect([core.role, core.currentTerm]).toEqual(['follower', 9]);
   });
 
   test('a pre-candidate that hears from a leader of its term goes back to following it', () => {
-    const core = newCore({ ...withPreVote, state: { currentTerm: 4 } });
-    core.campaign();
-    drain(core);
+    const core = preCandidate({ state: { currentTerm: 4 } });
     core.step(appendEntries('2', '1', 4, 0, 0));
     expect([core.role, core.leaderId, core.currentTerm]).toEqual(['follower', '2', 4]);
   });

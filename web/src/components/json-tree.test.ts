@@ -16,6 +16,9 @@ async function mount(value: unknown, openDepth = 1): Promise<JsonTree> {
   return el;
 }
 
+/** The button that opens and closes the `log` key. */
+const logToggle = (el: JsonTree) =>
+  [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.getAttribute('aria-label')?.includes('log'))!;
 const text = (el: JsonTree) => el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
 
 describe('json-tree', () => {
@@ -38,18 +41,14 @@ describe('json-tree', () => {
     });
     expect(text(el)).toContain('… 2 items');
     expect(text(el)).not.toContain('"index"');
-    const toggle = [...el.shadowRoot!.querySelectorAll('button')].find((b) =>
-      b.getAttribute('aria-label')?.includes('log'),
-    )!;
+    const toggle = logToggle(el);
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
     toggle.click();
     await el.updateComplete;
     // Opening the log shows its entries, each still closed.
     expect(text(el)).toContain('{ … 2 keys }');
     expect(text(el)).not.toContain('… 2 items');
-    const again = [...el.shadowRoot!.querySelectorAll('button')].find((b) =>
-      b.getAttribute('aria-label')?.includes('log'),
-    )!;
+    const again = logToggle(el);
     expect(again.getAttribute('aria-expanded')).toBe('true');
     again.click();
     await el.updateComplete;

@@ -27,36 +27,26 @@ const fields = (m: Msg, kind: 'request' | 'response') => ({
   heartbeat: (m.rpc ?? 'append_entries') === 'append_entries' && (m.entries ?? 0) === 0,
 });
 
+/** An rpc event at `node`: one side of a request or a response going out or coming in. */
+const rpc = (
+  node: string,
+  at: number,
+  dir: 'send' | 'recv',
+  m: Msg,
+  kind: 'request' | 'response',
+  result: boolean | null,
+): NodeEvent => ({ ...envelope(node, at), type: 'rpc', dir, ...fields(m, kind), result });
+
 /** A request sent by its sender at `at` (with the link's delay). */
 export const sent = (m: Msg, at: number, delay_ms?: number): NodeEvent => ({
-  ...envelope(m.from, at),
-  type: 'rpc',
-  dir: 'send',
-  ...fields(m, 'request'),
-  result: null,
+  ...rpc(m.from, at, 'send', m, 'request', null),
   ...(delay_ms ? { delay_ms } : {}),
 });
-export const received = (m: Msg, at: number): NodeEvent => ({
-  ...envelope(m.to, at),
-  type: 'rpc',
-  dir: 'recv',
-  ...fields(m, 'request'),
-  result: null,
-});
-export const replied = (m: Msg, at: number, result = true): NodeEvent => ({
-  ...envelope(m.to, at),
-  type: 'rpc',
-  dir: 'send',
-  ...fields(m, 'response'),
-  result,
-});
-export const replyReceived = (m: Msg, at: number, result = true): NodeEvent => ({
-  ...envelope(m.from, at),
-  type: 'rpc',
-  dir: 'recv',
-  ...fields(m, 'response'),
-  result,
-});
+export const received = (m: Msg, at: number): NodeEvent => rpc(m.to, at, 'recv', m, 'request', null);
+export const replied = (m: Msg, at: number, result = true): NodeEvent =>
+  rpc(m.to, at, 'send', m, 'response', result);
+export const replyReceived = (m: Msg, at: number, result = true): NodeEvent =>
+  rpc(m.from, at, 'recv', m, 'response', result);
 export const held = (m: Msg, at: number): NodeEvent => ({
   ...envelope(m.from, at),
   type: 'rpc_held',
