@@ -114,9 +114,25 @@ export class Transport {
       req.setTimeout(this.timeoutMs, () =>
         req.destroy(new RpcFailure(`${peer} did not answer ${rpc} within ${this.timeoutMs} ms`, 'timed_out')),
       );
-      req.on('error', (err) => reject(failureOf(peer, err)));
+      req.on('error', (err) => {
+        const failure = failureOf(peer, err);
+        if (failure.reason !== 'refused') this.forgetIdle(base);
+        reject(failure);
+      });
       req.end(data);
     });
+  }
+
+  /**
+   * After a timeout or a socket error, the peer's other idle kept-alive connections are suspect
+   * too: a node whose container changed networks has a new address, and a connection to its old
+   * one is not refused, it hangs — each stale socket reused in turn would cost a whole timeout
+   * (seen as ~16 s without appends after a Docker partition healed). Closing them makes the next
+   * request connect, and look the name up, afresh.
+   */
+  private forgetIdle(base: URL): void {
+    const name = this.agent.getName({ host: base.hostname, port: base.port || 80 });
+    for (const socket of this.agent.freeSockets[name] ?? []) socket.destroy();
   }
 
   close(): void {

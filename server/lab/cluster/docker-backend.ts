@@ -31,6 +31,7 @@ import {
   isEngineError,
   pauseContainer,
 } from './docker/engine-errors.ts';
+import { dropPooledConnections } from './docker/lab-connections.ts';
 import { applyGroups, type NetworkView } from './docker/partition-networks.ts';
 import { fixedMembership } from './fixed-membership.ts';
 import { NetworkControl } from './network-control.ts';
@@ -194,7 +195,11 @@ export class DockerBackend implements ClusterBackend {
       const c = this.docker.getContainer(m.containerId);
       const s = await this.inspectState(m);
       if (s.paused) await c.unpause();
-      else if (!s.up) await c.start();
+      else if (!s.up) {
+        await c.start();
+        // A started container may get a new address: no kept-alive connection to the old one.
+        await dropPooledConnections();
+      }
       await this.refresh();
       await this.waitReady([m]);
       // A fresh process starts at normal speed; keep the classroom's slow motion.
@@ -334,6 +339,7 @@ export class DockerBackend implements ClusterBackend {
       if (respawn.length > 0) {
         await wipeData(this.docker, this.d, respawn);
         await Promise.all(respawn.map((m) => this.docker.getContainer(m.containerId).start()));
+        await dropPooledConnections();
       }
       this.speedFactor = 1;
       this.noopEnabled = true;
