@@ -127,8 +127,8 @@ export class Transport {
    * After a timeout or a socket error, the peer's other idle kept-alive connections are suspect
    * too: a node whose container changed networks has a new address, and a connection to its old
    * one is not refused, it hangs — each stale socket reused in turn would cost a whole timeout
-   * (seen as ~16 s without appends after a Docker partition healed). Closing them makes the next
-   * request connect, and look the name up, afresh.
+   * (up to 16 of them: the likely cause of a node left without appends for 10 s after a Docker
+   * partition healed). Closing them makes the next request connect, and look the name up, afresh.
    */
   private forgetIdle(base: URL): void {
     const name = this.agent.getName({ host: base.hostname, port: base.port || 80 });
