@@ -160,8 +160,10 @@ describe('the cluster picture, end to end', () => {
       },
       { timeoutMs: 30_000 },
     );
-    await act('hold');
+    // Timers first, as the lesson does: a timer that fires between `hold` and `pause timers`
+    // makes a candidate that `timeout followers` then pushes a term further, and it wins.
     await act('pause timers');
+    await act('hold');
     await act('timeout followers');
     await waitFor(
       'four candidates in the ring',
