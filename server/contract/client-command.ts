@@ -62,6 +62,19 @@ export const CLIENT_COMMAND_ERRORS = [
   'transferring',
 ] as const;
 
+/**
+ * Refusals after which the command was certainly not applied (never proposed, or its entry was
+ * replaced, §5.3): sending it again is safe even without a client session.
+ */
+export const NOT_APPLIED_ERRORS: readonly (typeof CLIENT_COMMAND_ERRORS)[number][] = [
+  'not_leader',
+  'no_leader',
+  'shutting_down',
+  'disk_full',
+  'transferring',
+  'overwritten',
+];
+
 export const CommandRefusedSchema = Type.Object({
   node_id: NodeId(),
   success: Type.Literal(false),

@@ -60,6 +60,29 @@ describe('which requests retry may send again', () => {
     expect(mayResend('register', answered(503), null)).toBe(true);
     expect(mayResend('register', answered(200), null)).toBe(false);
   });
+
+  it('a write without a session is sent again only after an answer saying it was not applied', () => {
+    const refused = (error: string) => ({
+      status: 503,
+      headers: {},
+      body: { success: false, error },
+      bodyText: '',
+      truncated: false,
+      durationMs: 1,
+    });
+    for (const error of [
+      'no_leader',
+      'transferring',
+      'not_leader',
+      'disk_full',
+      'shutting_down',
+      'overwritten',
+    ])
+      expect(mayResend('write', refused(error), null), error).toBe(true);
+    // Its entry may still commit later: without a session a resend could apply it twice (§6.3).
+    expect(mayResend('write', refused('timeout'), null)).toBe(false);
+    expect(mayResend('write', null, null)).toBe(false);
+  });
 });
 
 describe('a write cell on a real cluster', () => {

@@ -198,7 +198,7 @@ export class DockerBackend implements ClusterBackend {
       else if (!s.up) {
         await c.start();
         // A started container may get a new address: no kept-alive connection to the old one.
-        await dropPooledConnections();
+        dropPooledConnections();
       }
       await this.refresh();
       await this.waitReady([m]);
@@ -339,7 +339,7 @@ export class DockerBackend implements ClusterBackend {
       if (respawn.length > 0) {
         await wipeData(this.docker, this.d, respawn);
         await Promise.all(respawn.map((m) => this.docker.getContainer(m.containerId).start()));
-        await dropPooledConnections();
+        dropPooledConnections();
       }
       this.speedFactor = 1;
       this.noopEnabled = true;

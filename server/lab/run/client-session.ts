@@ -17,6 +17,7 @@
 // answered 410 `session_expired`) get one registered session; older nodes take a client id
 // the lab makes up. Either way the output shows the ids the lab added.
 
+import { NOT_APPLIED_ERRORS } from '../../contract/client-command.ts';
 import type { ReceivedResponse, SentRequest } from '../../contract/lab-api.ts';
 import type { HostGuard } from './host-guard.ts';
 import { exchange } from './http-exchange.ts';
@@ -85,10 +86,19 @@ export function mayResend(
   session: AttachedSession | null,
 ): boolean {
   if (kind === 'read' || kind === 'rpc') return true;
+  if (kind === 'write' && notApplied(response)) return true;
   if (kind === 'other' || (kind === 'write' && session === null)) return false;
   if (response === null) return true; // no answer: applied or not, the session makes a resend safe
   if (response.status === 410) return false; // the session is gone: resending could apply it twice
   return response.status >= 300 && response.status < 400 ? true : response.status >= 500;
+}
+
+/** The node said the command was not applied (a 307 redirect, or a refusal like `no_leader`): resending cannot apply it twice. */
+function notApplied(response: ReceivedResponse | null): boolean {
+  if (response === null) return false;
+  if (response.status >= 300 && response.status < 400) return true;
+  const error = (response.body as { error?: unknown } | null)?.error;
+  return response.status === 503 && NOT_APPLIED_ERRORS.some((e) => e === error);
 }
 
 /** Why a request was not re-sent although the cell asked for retries (for the output). */

@@ -3,14 +3,14 @@
 // removed; a connection to the old address is not refused, it hangs until its timeout (seen as
 // `/admin/heal did not answer` right after a heal). So after every move the lab drops its
 // pooled connections: the next request looks the name up again and connects to where the node
-// is now. Requests in flight at that moment (a status poll, an event stream) fail at once and
-// are retried by their callers (the poller next round; the event stream reconnects with
-// Last-Event-ID).
+// is now. Requests already in flight are left to finish (or time out) on the old pool: it is
+// closed, not destroyed — in classroom mode the same process serves every learner, and one
+// learner's partition must not abort another's requests.
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 
-/** Replaces the dispatcher behind the global fetch with a fresh pool and destroys the old one. */
-export async function dropPooledConnections(): Promise<void> {
+/** Puts a fresh pool behind the global fetch; the old one closes once its requests are done. */
+export function dropPooledConnections(): void {
   const old = getGlobalDispatcher();
   setGlobalDispatcher(new Agent());
-  await old.destroy().catch(() => {});
+  void old.close().catch(() => {});
 }

@@ -91,7 +91,7 @@ export async function applyGroups(
   await join(toCluster);
   await leave(toCluster);
   await removeUnusedPartitionNetworks(docker, d, new Set(needed));
-  if (moved) await dropPooledConnections();
+  if (moved) dropPooledConnections();
 }
 
 async function ensurePartitionNetwork(docker: Docker, d: Discovery, name: string): Promise<void> {
