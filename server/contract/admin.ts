@@ -9,14 +9,20 @@ export const MAX_SPEED = 10;
 export const CUT_DIRECTIONS = ['both', 'inbound', 'outbound'] as const;
 export type CutDirection = (typeof CUT_DIRECTIONS)[number];
 
-/** POST /admin/partition: cut this node off from `peers` (cuts accumulate). */
+/**
+ * POST /admin/partition: cut this node off from `peers` (cuts accumulate). With `replace`, the
+ * node's cuts become exactly these, in one step (`peers` may then be empty): a move from one
+ * partition to the next never opens a cut that both keep.
+ */
 export const PartitionSchema = Body('a partition body', {
   peers: Type.Array(NodeIdField(), {
-    minItems: 1,
     maxItems: 64,
-    expected: 'a non-empty array of node ids such as ["2","3"]',
+    expected: 'an array of node ids such as ["2","3"] (empty only with "replace": true)',
   }),
   direction: Type.Optional(OneOf(CUT_DIRECTIONS)),
+  replace: Type.Optional(
+    Flag('true (these become the only cuts) or false (they add to the cuts; the default)'),
+  ),
 });
 export type PartitionBody = Static<typeof PartitionSchema>;
 

@@ -105,9 +105,14 @@ export function adminRouter(
     (b) => {
       const peers = b.peers.map(String);
       const direction = b.direction ?? 'both';
-      faults.partition(peers, direction);
-      return `cut ${direction} ${peers.join(', ')}`;
+      faults.partition(peers, direction, b.replace === true);
+      if (b.replace !== true) return `cut ${direction} ${peers.join(', ')}`;
+      return peers.length === 0 ? 'every cut removed' : `cut ${direction} only ${peers.join(', ')}`;
     },
+    (b) =>
+      b.peers.length === 0 && b.replace !== true
+        ? 'peers: name at least one node id such as ["2","3"] (an empty list only with "replace": true, which removes every cut)'
+        : null,
     (b) => b.peers.map((p, i) => notAPeer(m, `peers[${i}]`, p)).find((why) => why !== null) ?? null,
   );
   post('heal', NoFieldsSchema, () => {

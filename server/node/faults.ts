@@ -60,8 +60,15 @@ export class Faults {
     this.listeners.push(f);
   }
 
-  /** Cuts accumulate: each call adds to what is already cut. */
-  partition(peers: readonly string[], direction: CutDirection): void {
+  /**
+   * Cuts accumulate: each call adds to what is already cut. With `replace`, these become the
+   * only cuts, in one synchronous step: a peer cut before and after is never let through.
+   */
+  partition(peers: readonly string[], direction: CutDirection, replace = false): void {
+    if (replace) {
+      this.cutInbound.clear();
+      this.cutOutbound.clear();
+    }
     for (const p of peers) {
       if (direction !== 'outbound') this.cutInbound.add(p);
       if (direction !== 'inbound') this.cutOutbound.add(p);

@@ -105,6 +105,19 @@ describe.sequential('admin endpoints', () => {
     await healAll();
   });
 
+  it('a partition with replace sets exactly the cuts it names, in one step, and an empty one removes them all', async () => {
+    await admin('2', 'partition', { peers: ['3', '4'], direction: 'both' });
+    const moved = await admin('2', 'partition', { peers: ['4', '5'], direction: 'both', replace: true });
+    expect(moved.status).toBe(200);
+    expect(moved.body.faults).toMatchObject({ cut_inbound: ['4', '5'], cut_outbound: ['4', '5'] });
+    const none = await admin('2', 'partition', { peers: [], replace: true });
+    expect(none.body.faults).toMatchObject({ cut_inbound: [], cut_outbound: [] });
+    // Without replace an empty list would change nothing: it is refused as a mistake.
+    const empty = await admin('2', 'partition', { peers: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.detail).toContain('replace');
+  });
+
   it('a paused node holds requests until resumed', async () => {
     const url = cluster.url('4');
     await admin('4', 'pause');

@@ -78,7 +78,7 @@ export class LocalBackend implements ClusterBackend {
   async restart(id: string): Promise<void> {
     await this.cluster.restart(id);
     // A new process starts with no faults: give it the cluster's partition, speed and no-op switch.
-    await this.applyFaults(id);
+    await this.applyFaults(id, { fresh: true });
   }
 
   async pause(id: string): Promise<void> {
@@ -89,13 +89,15 @@ export class LocalBackend implements ClusterBackend {
   async resume(id: string): Promise<void> {
     this.requireUp(id, 'resume');
     this.cluster.resume(id);
-    // The partition or speed may have changed while it was frozen.
-    await this.applyFaults(id);
+    // The partition, speed or message-level faults may have changed while it was frozen.
+    await this.applyFaults(id, { fresh: false });
   }
 
   async partition(groups: string[][]): Promise<void> {
     this.groups = groups;
-    await Promise.all(this.reachable().map((id) => this.applyFaults(id)));
+    // Each running node's cuts become the new ones in one step: a node cut off before and after
+    // is never let through in between (a heal first let lesson 11's S2 vote, issue 11).
+    await Promise.all(this.reachable().map((id) => this.applyCuts(id)));
   }
 
   async heal(): Promise<void> {
@@ -142,7 +144,7 @@ export class LocalBackend implements ClusterBackend {
     // An empty server that knows no configuration (JOINING=1): it cannot vote twice or campaign.
     await this.cluster.wipeNode(id);
     await this.cluster.startNode(id, { joining: true });
-    await this.applyFaults(id);
+    await this.applyFaults(id, { fresh: true });
     const url = this.urlOf(id);
     await membershipChange(this.urlOf(leader.node_id), this.token, 'add_learner', { id, url }, MEMBERSHIP_MS);
   }
@@ -236,7 +238,12 @@ export class LocalBackend implements ClusterBackend {
     return this.urlOf(leader.node_id);
   }
 
-  private async applyFaults(id: string): Promise<void> {
+  /**
+   * Gives node `id` the cluster's faults without ever lifting one on the way (no heal first):
+   * `fresh` = a new process (it has none yet), else a resumed one (what it had before it froze
+   * is replaced).
+   */
+  private async applyFaults(id: string, { fresh }: { fresh: boolean }): Promise<void> {
     const url = this.urlOf(id);
     if (this.snapshotEntries !== null)
       await adminPost(url, this.token, 'snapshot', { entries: this.snapshotEntries });
@@ -244,10 +251,16 @@ export class LocalBackend implements ClusterBackend {
     if (!this.noopOnElection) await adminPost(url, this.token, 'noop', { enabled: false });
     const switches = this.raftSwitches.forNewProcess();
     if (switches) await adminPost(url, this.token, 'switches', switches);
-    await adminPost(url, this.token, 'heal');
-    const cut = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
-    if (cut.length > 0) await adminPost(url, this.token, 'partition', { peers: cut, direction: 'both' });
-    if (this.speedFactor !== 1) await adminPost(url, this.token, 'speed', { factor: this.speedFactor });
-    await this.network.reapply(id);
+    await this.applyCuts(id);
+    if (!fresh || this.speedFactor !== 1)
+      await adminPost(url, this.token, 'speed', { factor: this.speedFactor });
+    if (fresh) await this.network.reapply(id);
+    else await this.network.replaceOn(id);
+  }
+
+  /** The node's cuts become exactly those of the current partition (none without one), in one call. */
+  private applyCuts(id: string): Promise<unknown> {
+    const peers = this.groups ? (cutsFor(this.ids(), this.groups).get(id) ?? []) : [];
+    return adminPost(this.urlOf(id), this.token, 'partition', { peers, direction: 'both', replace: true });
   }
 }

@@ -118,11 +118,28 @@ export class NetworkControl {
   async reapply(id: string): Promise<void> {
     if (!this.changed) return;
     if (this.holding) await this.post(id, 'hold', { held: true });
+    await this.reapplyLinks(id);
+    if (this.pausedTimers.has(id)) await this.post(id, 'timer', { paused: true });
+  }
+
+  /**
+   * Gives a resumed node exactly what the cluster has, replacing what it had when it froze,
+   * without /admin/heal (which would also lift its cuts for a moment): the hold as it is now
+   * (requests it held are sent if the cluster no longer holds, as `release` would have), every
+   * link perfect and then the remembered ones, its timer.
+   */
+  async replaceOn(id: string): Promise<void> {
+    await this.post(id, 'hold', { held: this.holding });
+    await this.post(id, 'link', {});
+    await this.reapplyLinks(id);
+    await this.post(id, 'timer', { paused: this.pausedTimers.has(id) });
+  }
+
+  private async reapplyLinks(id: string): Promise<void> {
     for (const [key, faults] of this.links) {
       const [from, to] = key.split('>') as [string, string];
       if (from === id) await this.post(id, 'link', { peers: [to], ...faults });
     }
-    if (this.pausedTimers.has(id)) await this.post(id, 'timer', { paused: true });
   }
 
   private remember(from: string, to: string, faults: LinkFaultsBody): void {

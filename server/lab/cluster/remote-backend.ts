@@ -139,11 +139,10 @@ export class RemoteBackend implements ClusterBackend {
       groups,
     );
     await Promise.all(
-      this.members.map(async (n) => {
-        await this.admin(n.id, 'heal');
-        const peers = cuts.get(n.id) ?? [];
-        if (peers.length > 0) await this.admin(n.id, 'partition', { peers, direction: 'both' });
-      }),
+      // One call per node, no heal first: a cut that both partitions keep is never lifted.
+      this.members.map((n) =>
+        this.admin(n.id, 'partition', { peers: cuts.get(n.id) ?? [], direction: 'both', replace: true }),
+      ),
     );
     this.groups = groups;
   }

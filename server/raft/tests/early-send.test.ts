@@ -20,6 +20,20 @@ describe('dissertation §10.2.1: the leader writes its log in parallel with repl
     expect(afterPersist).toEqual([]);
   });
 
+  test('a leader that reaches no peer still hands its new entry over to be persisted (issue 11, Figure 8)', () => {
+    const core = newCore();
+    elect(core, ['2']);
+    drain(core);
+    for (const peer of ['2', '3']) core.unreachable(peer);
+    drain(core);
+    core.propose([{ command: 'set f=3' }]);
+    const rd = core.ready();
+    expect(rd.entries.map((e) => [e.index, e.command])).toEqual([[2, 'set f=3']]);
+    // Whatever may leave early, the entry itself is always in the Ready's entries to persist.
+    const { early, afterPersist } = splitForPersist(rd, core.role);
+    expect([...early, ...afterPersist]).toEqual(rd.messages);
+  });
+
   test("a follower's acknowledgement waits for its write (Figure 2)", () => {
     const core = newCore({ id: '2' });
     core.step(appendEntries('1', '2', 1, 0, 0, [entry(1, 1)], 0));
