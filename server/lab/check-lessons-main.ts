@@ -24,6 +24,8 @@ Runs every lesson (or the ones named) top to bottom on a fresh cluster and check
 cell passes. Each lesson starts from a fresh cluster (reset) with a leader elected.
 
   --junit PATH                    JUnit XML report (default test-results/lessons.xml)
+  --retries N                     run a failed lesson again, from a fresh cluster, up to N times
+                                  (default 0); a lesson that passes on a retry is listed loudly
 ${BACKEND_HELP}
   -h, --help                      this text`;
 
@@ -62,7 +64,7 @@ function loadLessons(dir: string, only: string[]): { lessons: ParsedLesson[]; br
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
-    options: { ...BACKEND_FLAGS, junit: { type: 'string' } },
+    options: { ...BACKEND_FLAGS, junit: { type: 'string' }, retries: { type: 'string' } },
     allowPositionals: true,
   });
   if (values.help) {
@@ -72,6 +74,10 @@ async function main(): Promise<number> {
   const choice = backendChoice(values, join(ROOT, 'data', 'lessons-check'));
   const lessonsDir = resolve(values.lessons ?? join(ROOT, 'lessons'));
   const junitPath = resolve(values.junit ?? join(ROOT, 'test-results', 'lessons.xml'));
+  const retries = Number(values.retries ?? '0');
+  if (!Number.isInteger(retries) || retries < 0)
+    throw new UsageError(`--retries must be a whole number of 0 or more, got ${values.retries}`);
+  const retried: string[] = [];
   const { lessons, broken } = loadLessons(lessonsDir, positionals);
   for (const b of broken)
     console.log(`✗ ${b.file}: the lesson file is malformed\n    ${b.error!.replace(/\n/g, '\n    ')}`);
@@ -93,29 +99,40 @@ async function main(): Promise<number> {
       await session.start();
       console.log(`  up in ${seconds(Date.now() - t)}`);
       for (const [i, lesson] of lessons.entries()) {
-        const outcome = await runLesson(session, lesson, i === 0, {
-          onLessonStart: (l) => console.log(`\n▶ ${l.id} — ${l.title} (${l.file})`),
-          onCell: (_id, c) => {
-            const mark = c.status === 'passed' ? '✓' : c.status === 'failed' ? '✗' : '-';
-            const time = c.status === 'skipped' ? 'skipped (an earlier cell failed)' : seconds(c.durationMs);
+        // A real cluster on a shared machine can miss a deadline once; a lesson that fails
+        // again on a fresh cluster is a failure. Retries are counted and shown, never hidden.
+        let outcome: LessonOutcome | null = null;
+        for (let attempt = 0; attempt <= retries && outcome?.status !== 'passed'; attempt++) {
+          if (attempt > 0)
             console.log(
-              `  ${mark} ${c.cellId.padEnd(12)} ${c.type.padEnd(8)} line ${String(c.line).padEnd(5)} ${time}`,
+              `\n!!! ${lesson.id} failed: running it again on a fresh cluster (retry ${attempt} of ${retries})`,
             );
-            for (const f of c.failure) console.log(`      ${f}`);
-          },
-          onLessonEnd: (l) => {
-            if (l.status === 'skipped') {
-              console.log(`  SKIPPED ${l.id}: ${l.error}`);
-              return;
-            }
-            if (l.error) console.log(`  ✗ ${l.error}`);
-            const n = (s: string) => l.cells.filter((c) => c.status === s).length;
-            console.log(
-              `  ${l.status === 'passed' ? 'PASS' : 'FAIL'} ${l.id}: ${n('passed')} cells passed, ${n('failed')} failed, ${n('skipped')} skipped (${seconds(l.durationMs)})`,
-            );
-          },
-        });
-        outcomes.push(outcome);
+          outcome = await runLesson(session, lesson, i === 0 && attempt === 0, {
+            onLessonStart: (l) => console.log(`\n▶ ${l.id} — ${l.title} (${l.file})`),
+            onCell: (_id, c) => {
+              const mark = c.status === 'passed' ? '✓' : c.status === 'failed' ? '✗' : '-';
+              const time =
+                c.status === 'skipped' ? 'skipped (an earlier cell failed)' : seconds(c.durationMs);
+              console.log(
+                `  ${mark} ${c.cellId.padEnd(12)} ${c.type.padEnd(8)} line ${String(c.line).padEnd(5)} ${time}`,
+              );
+              for (const f of c.failure) console.log(`      ${f}`);
+            },
+            onLessonEnd: (l) => {
+              if (l.status === 'skipped') {
+                console.log(`  SKIPPED ${l.id}: ${l.error}`);
+                return;
+              }
+              if (l.error) console.log(`  ✗ ${l.error}`);
+              const n = (s: string) => l.cells.filter((c) => c.status === s).length;
+              console.log(
+                `  ${l.status === 'passed' ? 'PASS' : 'FAIL'} ${l.id}: ${n('passed')} cells passed, ${n('failed')} failed, ${n('skipped')} skipped (${seconds(l.durationMs)})`,
+              );
+            },
+          });
+          if (attempt > 0 && outcome.status === 'passed') retried.push(lesson.id);
+        }
+        outcomes.push(outcome!);
       }
     } finally {
       process.off('SIGINT', stop);
@@ -136,6 +153,8 @@ async function main(): Promise<number> {
   );
   console.log('Counting lessons:');
   console.log(`${passed} passed, ${failed} failed`);
+  if (retried.length > 0)
+    console.log(`!!! ${retried.length} PASSED ONLY ON A RETRY (failed once first): ${retried.join(', ')}`);
   if (skipped.length > 0) {
     console.log(
       `!!! ${skipped.length} SKIPPED (the backend cannot run them): ${skipped.map((o) => o.id).join(', ')}`,
