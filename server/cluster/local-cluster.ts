@@ -305,7 +305,11 @@ export class LocalCluster {
     }
   }
 
-  /** The one node that says it is leader in the highest term, once there is one. */
+  /**
+   * The node that says it is leader in the highest term among leaders, once there is one. It may be
+   * a deposed leader that has not yet heard of a newer term (a lone candidate's, say); when the
+   * cluster is whole and that matters, use `waitForUndisputedLeader`.
+   */
   async waitForLeader(timeoutMs = 5000): Promise<NodeStatus> {
     return this.waitFor(
       (ss) => {
@@ -315,6 +319,23 @@ export class LocalCluster {
       },
       timeoutMs,
       'a leader',
+    );
+  }
+
+  /**
+   * The leader of the highest term any answering node knows (§5.1: a higher term deposes every
+   * older leader). Only for a whole cluster: a node cut off with PreVote off raises its term alone
+   * and no leader can catch up with it until it is reconnected.
+   */
+  async waitForUndisputedLeader(timeoutMs = 5000): Promise<NodeStatus> {
+    return this.waitFor(
+      (ss) => {
+        const known = ss.filter((s): s is NodeStatus => s !== null);
+        const top = Math.max(0, ...known.map((s) => s.term));
+        return known.find((s) => s.state === 'leader' && s.term === top) ?? null;
+      },
+      timeoutMs,
+      'a leader of the highest term any node knows',
     );
   }
 

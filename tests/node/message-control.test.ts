@@ -67,18 +67,18 @@ afterEach(async () => {
   // Every test leaves a whole cluster with a leader behind.
   await everyNode('heal');
   await everyNode('link', {});
-  await cluster.waitForLeader(20_000);
+  await cluster.waitForUndisputedLeader(20_000);
 });
 
 /**
  * Holds every outbox and pauses every election timer, and returns the leader of the frozen
  * cluster: the leader of the highest term any node knows. Under load, a follower's timer can fire
- * between `waitForLeader` and the freeze; if an election was in flight, the freeze is undone and
+ * between the wait for a leader and the freeze; if an election was in flight, the freeze is undone and
  * tried again, so the test starts from a leader nobody has deposed.
  */
 async function frozenWithLeader(): Promise<NodeStatus> {
   for (let attempt = 1; ; attempt++) {
-    await cluster.waitForLeader(10_000);
+    await cluster.waitForUndisputedLeader(10_000);
     await everyNode('hold', { held: true });
     await everyNode('timer', { paused: true });
     const all = await Promise.all(ids().map(status));
