@@ -2,7 +2,7 @@
 // lessons cell by cell through the lab's API exactly as the notebook would (Run all). Used by
 // `npm run bench:classroom` and the classroom tests.
 import type { NotebookLesson, RunResult } from '../../server/contract/lab-api.ts';
-import { failureLines } from '../../server/lab/headless/run-lessons.ts';
+import { failureLines, runPassed } from '../../server/lab/headless/run-lessons.ts';
 
 export interface LessonOutcome {
   lessonId: string;
@@ -59,7 +59,7 @@ export class SimulatedLearner {
   /**
    * Runs a lesson as `npm run lessons:check` does, but through the classroom's API: from a
    * fresh cluster (the panel's reset; `reset: false` when it has just started), every cell as
-   * written, stopping at the first that fails.
+   * written, stopping at the first that fails or whose prediction nothing in the cluster bore out.
    */
   async runLesson(lessonId: string, { reset: fresh = true } = {}): Promise<LessonOutcome> {
     const reset = fresh
@@ -82,15 +82,18 @@ export class SimulatedLearner {
       failures: [],
     };
     for (const cell of cells) {
+      // `default`, as Run all does: a predict or choose cell takes the lesson's answer, an act
+      // cell does its `do:` lines; the prediction is judged when its deciding cell runs.
       const run = await this.call<RunResult & { detail?: string }>('POST', '/api/run', {
         lessonId,
         cellId: cell.id,
+        mode: 'default',
       });
       if (run.status !== 200) {
         out.failures.push(`${cell.id}: HTTP ${run.status} ${run.body.detail ?? ''}`);
         break;
       }
-      if (!run.body.ok) {
+      if (!runPassed(run.body)) {
         out.failures.push(`${cell.id}: ${failureLines(run.body).join('; ')}`);
         break;
       }
