@@ -44,7 +44,7 @@ async function listen(): Promise<Ev[]> {
 }
 /** Waits for a leader, picks one of its followers and starts following every node's events. */
 async function leaderFollowerListening(): Promise<{ leader: NodeStatus; follower: string; events: Ev[] }> {
-  const leader = await cluster.waitForLeader(10_000);
+  const leader = await cluster.waitForUndisputedLeader(10_000);
   const follower = ids().find((id) => id !== leader.node_id)!;
   return { leader, follower, events: await listen() };
 }
@@ -76,14 +76,22 @@ afterEach(async () => {
  * between the wait for a leader and the freeze; if an election was in flight, the freeze is undone and
  * tried again, so the test starts from a leader nobody has deposed.
  */
-async function frozenWithLeader(): Promise<NodeStatus> {
+async function frozenWithLeader({ committed = false } = {}): Promise<NodeStatus> {
   for (let attempt = 1; ; attempt++) {
-    await cluster.waitForUndisputedLeader(10_000);
+    const settled = await cluster.waitForUndisputedLeader(10_000);
+    // With `committed`: from a leader whose whole log (its no-op) is committed.
+    if (committed)
+      await waitFor('the no-op to commit', async () => {
+        const s = await status(settled.node_id);
+        return s.commit_index === s.log_length && s.commit_index > 0;
+      });
     await everyNode('hold', { held: true });
     await everyNode('timer', { paused: true });
     const all = await Promise.all(ids().map(status));
     const top = Math.max(...all.map((s) => s.term));
-    const leader = all.find((s) => s.state === 'leader' && s.term === top);
+    const leader = all.find(
+      (s) => s.state === 'leader' && s.term === top && (!committed || s.commit_index === s.log_length),
+    );
     if (leader) return leader;
     if (attempt === 3) throw new Error(`no leader of term ${top} after freezing the cluster three times`);
     await everyNode('heal');
@@ -92,14 +100,11 @@ async function frozenWithLeader(): Promise<NodeStatus> {
 
 describe.sequential('message-level control', () => {
   it('a held append_entries is not acknowledged: the command commits only once it is delivered', async () => {
-    const leader = await cluster.waitForLeader(10_000);
-    // Start from a leader whose whole log (its no-op) is committed.
-    const before = await waitFor('the no-op to commit', async () => {
-      const s = await status(leader.node_id);
-      return s.commit_index === s.log_length && s.commit_index > 0 ? s.commit_index : null;
-    });
     const events = await listen();
-    await everyNode('hold', { held: true });
+    // Every message held and every follower's timer paused: nobody can depose the leader while
+    // its appends wait, however long this takes on a loaded machine.
+    const leader = await frozenWithLeader({ committed: true });
+    const before = leader.commit_index;
     const pending = command(cluster.url(leader.node_id), 'set held=1');
     const held = await waitFor(
       'the leader to hold append_entries carrying the command',
@@ -139,7 +144,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('a message that is not held cannot be delivered or dropped, and says what to do', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await cluster.waitForUndisputedLeader(10_000);
     const r = await admin(leader.node_id, 'deliver', { ids: ['9.999'] });
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ error: 'not_held' });
@@ -149,7 +154,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('a dropped request is lost (reason "dropped") with its real destination and never arrives', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await cluster.waitForUndisputedLeader(10_000);
     const events = await listen();
     await admin(leader.node_id, 'hold', { held: true });
     const victim = await waitFor('a held heartbeat', async () =>
@@ -169,7 +174,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('releasing the hold sends every held request, oldest first', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await cluster.waitForUndisputedLeader(10_000);
     const events = await listen();
     await admin(leader.node_id, 'hold', { held: true });
     const held = await waitFor('three held requests', async () => {
@@ -186,7 +191,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('heal drops every held request and lifts the hold, the link faults and a stopped timer', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await cluster.waitForUndisputedLeader(10_000);
     const events = await listen();
     await admin(leader.node_id, 'hold', { held: true });
     await admin(leader.node_id, 'timer', { paused: true });
@@ -296,7 +301,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('lost messages keep their real destination: partitioned, and peer down', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await cluster.waitForUndisputedLeader(10_000);
     const [a, b] = ids().filter((id) => id !== leader.node_id) as [string, string];
     const events = await listen();
     await admin(leader.node_id, 'partition', { peers: [a], direction: 'outbound' });
@@ -321,7 +326,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('election timers: each reset reports its random timeout scaled by speed; leaders report heartbeats', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await cluster.waitForUndisputedLeader(10_000);
     const events = await listen();
     await everyNode('speed', { factor: 0.5 });
     try {
@@ -351,7 +356,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('a paused election timer keeps its node a follower while the others time out', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await cluster.waitForUndisputedLeader(10_000);
     const [stay, go] = ids().filter((id) => id !== leader.node_id) as [string, string];
     const events = await listen();
     await admin(stay, 'timer', { paused: true });
@@ -395,7 +400,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('with PreVote on, timeout makes a pre-candidate in the same term; its pre_votes wait in its outbox (§9.6)', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await cluster.waitForUndisputedLeader(10_000);
     const follower = ids().find((id) => id !== leader.node_id)!;
     const others = ids().filter((id) => id !== follower);
     await everyNode('switches', { pre_vote: true });
@@ -417,7 +422,7 @@ describe.sequential('message-level control', () => {
   });
 
   it('an in-place reset forgets the outbox, the link faults and a stopped timer, as a fresh process would', async () => {
-    const leader = await cluster.waitForLeader(10_000);
+    const leader = await cluster.waitForUndisputedLeader(10_000);
     const id = leader.node_id;
     await admin(id, 'link', { delay_ms: 100 });
     await admin(id, 'timer', { paused: true });
