@@ -3,7 +3,7 @@
 
 import type { Hop, ReceivedResponse, SentRequest } from '../../contract/lab-api.ts';
 import type { HostGuard } from './host-guard.ts';
-import { RunStopped, requestSignal } from './run-context.ts';
+import { requestSignal, stoppedBy } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -78,7 +78,7 @@ export async function exchange(
           : AbortSignal.timeout(options.timeoutMs),
       });
     } catch (e) {
-      if (options.signal?.aborted) throw new RunStopped();
+      if (options.signal?.aborted) throw stoppedBy(options.signal);
       const node = guard.nodeFor(url);
       const name = node?.name ?? url.host;
       if ((e as Error).name === 'TimeoutError') {

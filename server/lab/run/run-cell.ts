@@ -26,12 +26,21 @@ export interface CellToRun {
   afterCellId?: string;
 }
 
+const ALREADY_DONE =
+  'What had already happened stays done (a request already sent may have been applied, an action already taken ' +
+  'is not undone); nothing else of this cell ran.';
+
 /** What the learner reads when they stopped a run. */
 export const STOPPED_ERROR = {
   message: 'Stopped: you pressed Stop.',
-  hint:
-    'What had already happened stays done (a request already sent may have been applied, an action already taken ' +
-    'is not undone); nothing else of this cell ran. Run it again when you are ready.',
+  hint: `${ALREADY_DONE} Run it again when you are ready.`,
+  line: null,
+};
+
+/** What a run stopped by the lab's own shutdown says (Ctrl-C or SIGTERM, e.g. a headless check ending). */
+export const SHUTDOWN_ERROR = {
+  message: 'Stopped: the lab is shutting down (Ctrl-C or SIGTERM), so this cell ended where it was.',
+  hint: `${ALREADY_DONE} Start the lab again and run the cell again.`,
   line: null,
 };
 
@@ -78,7 +87,7 @@ export async function runCell(cell: CellToRun, ctx: RunContext): Promise<RunResu
     }
   } catch (e) {
     if (e instanceof RunStopped) {
-      result.error = STOPPED_ERROR;
+      result.error = e.reason === 'shutdown' ? SHUTDOWN_ERROR : STOPPED_ERROR;
       result.stopped = true;
     } else if (e instanceof LessonError) {
       const first = e.problems[0]!;

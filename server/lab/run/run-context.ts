@@ -52,12 +52,20 @@ export interface RunContext {
   recorded?: () => readonly NodeEvent[];
 }
 
-/** Thrown when the learner pressed Stop; run-cell.ts reports the run as stopped. */
+/** Why a run was stopped: the learner's Stop, or the lab shutting down (Ctrl-C, SIGTERM). */
+export type StopReason = 'stop' | 'shutdown';
+
+/** Thrown when a run is stopped; run-cell.ts reports the run as stopped, and why. */
 export class RunStopped extends Error {
-  constructor() {
+  constructor(readonly reason: StopReason = 'stop') {
     super('stopped');
     this.name = 'RunStopped';
   }
+}
+
+/** The RunStopped for an aborted signal: its abort reason says whether the lab is shutting down. */
+export function stoppedBy(signal: AbortSignal): RunStopped {
+  return new RunStopped(signal.reason === 'shutdown' ? 'shutdown' : 'stop');
 }
 
 /**
@@ -65,11 +73,11 @@ export class RunStopped extends Error {
  * `signal` aborts. Never used as synchronisation in tests.
  */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new RunStopped());
+  if (signal?.aborted) return Promise.reject(stoppedBy(signal));
   return new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new RunStopped());
+      reject(stoppedBy(signal!));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
@@ -81,7 +89,7 @@ export function pause(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** Throws RunStopped when Stop was pressed: call between steps that cannot be interrupted. */
 export function stopIfAsked(signal: AbortSignal): void {
-  if (signal.aborted) throw new RunStopped();
+  if (signal.aborted) throw stoppedBy(signal);
 }
 
 /**
@@ -89,9 +97,9 @@ export function stopIfAsked(signal: AbortSignal): void {
  * nodes — finishes unobserved), so Stop ends a wait at once, not after the current look.
  */
 export function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new RunStopped());
+  if (signal.aborted) return Promise.reject(stoppedBy(signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new RunStopped());
+    const onAbort = () => reject(stoppedBy(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (v) => {

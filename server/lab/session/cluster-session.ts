@@ -121,7 +121,7 @@ export class ClusterSession {
   }
 
   async stop(): Promise<void> {
-    this.queue.interrupt();
+    this.queue.interrupt('shutdown');
     this.poller?.stop();
     for (const s of this.streams.values()) s.stop();
     this.streams.clear();

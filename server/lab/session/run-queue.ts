@@ -2,6 +2,8 @@
 // Stop (interrupt) ends the running job through its AbortSignal and cancels every queued job,
 // so nothing the learner queued before pressing Stop runs after it (a known Jupyter complaint).
 
+import type { StopReason } from '../run/run-context.ts';
+
 interface Queued {
   cancel: () => void;
 }
@@ -55,13 +57,16 @@ export class RunQueue {
     return run;
   }
 
-  /** Stops the running job and cancels every queued one; returns how many were affected. */
-  interrupt(): number {
+  /**
+   * Stops the running job (its signal aborts with `reason`: the learner's Stop, or the lab shutting
+   * down) and cancels every queued one; returns how many were affected.
+   */
+  interrupt(reason: StopReason = 'stop'): number {
     let n = this.queued.size;
     for (const q of this.queued) q.cancel();
     this.queued.clear();
     if (this.running && !this.running.signal.aborted) {
-      this.running.abort();
+      this.running.abort(reason);
       n++;
     }
     return n;
