@@ -37,6 +37,11 @@ export class InboundRpcs {
     return rpc;
   }
 
+  /** True when a request was stepped into the core since the last takeStepped(). */
+  get hasStepped(): boolean {
+    return this.stepped.length > 0;
+  }
+
   /** The requests stepped in since the last call: the next Ready answers them, or none will. */
   takeStepped(): string[] {
     const s = this.stepped;

@@ -358,7 +358,9 @@ export class RaftNode {
       // A learner's paused election timer stands still; a leader's heartbeats go on (§5.2).
       if (!this.faults.timerPaused || this.core.role === 'leader') this.core.tick();
       this.timerEvents.afterTick(this.heartbeatTicks);
-      void this.pump();
+      // Most ticks change nothing the Ready loop would act on: an idle cluster ticks 100 times a
+      // second per node, so the loop (and its promises) starts only when there is work.
+      if (this.core.hasReady() || this.commands.hasQueued || this.inbound.hasStepped) void this.pump();
       this.notifyProgress();
     }, this.config.tickMs / this.faults.speed);
   }
@@ -844,6 +846,7 @@ export class RaftNode {
   }
 
   private notifyProgress(): void {
+    if (this.progressListeners.size === 0) return;
     for (const f of [...this.progressListeners]) f();
   }
 

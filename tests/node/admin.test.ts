@@ -143,20 +143,32 @@ describe.sequential('admin endpoints', () => {
 
   it('slow motion (speed 0.1) stretches election timeouts tenfold', async () => {
     const ids = cluster.nodes().map((n) => n.id);
-    await Promise.all(ids.map((id) => admin(id, 'speed', { factor: 0.1 })));
-    const old = await cluster.waitForLeader(3000);
+    const leader = await cluster.waitForUndisputedLeader(3000);
+    // Followers first: a follower still at full speed would time out (300-600 ms) on a leader
+    // already sending slow-motion heartbeats (every 500 ms), and elect another.
+    await Promise.all(
+      ids.filter((id) => id !== leader.node_id).map((id) => admin(id, 'speed', { factor: 0.1 })),
+    );
+    await admin(leader.node_id, 'speed', { factor: 0.1 });
+    const old = await cluster.waitForUndisputedLeader(3000);
     await cluster.kill(old.node_id);
     const killedAt = Date.now();
-    const next = await cluster.waitFor(
-      (ss) => ss.find((s) => s?.state === 'leader' && s.term > old.term) ?? null,
-      15_000,
-      'a leader in slow motion',
-    );
-    // 300-600 ms at normal speed become 3-6 s.
-    expect(Date.now() - killedAt).toBeGreaterThan(2500);
-    await Promise.all(ids.filter((id) => id !== old.node_id).map((id) => admin(id, 'speed', { factor: 1 })));
-    await cluster.restart(old.node_id);
-    expect(next.term).toBeGreaterThan(old.term);
+    try {
+      const next = await cluster.waitFor(
+        (ss) => ss.find((s) => s?.state === 'leader' && s.term > old.term) ?? null,
+        15_000,
+        'a leader in slow motion',
+      );
+      // 300-600 ms at normal speed become 3-6 s.
+      expect(Date.now() - killedAt).toBeGreaterThan(2500);
+      expect(next.term).toBeGreaterThan(old.term);
+    } finally {
+      // The next tests need the whole cluster at full speed, whatever happened above.
+      await Promise.all(
+        ids.filter((id) => id !== old.node_id).map((id) => admin(id, 'speed', { factor: 1 })),
+      );
+      await cluster.restart(old.node_id);
+    }
     const bad = await admin(ids[0]!, 'speed', { factor: 0 });
     expect(bad.status).toBe(400);
   });
