@@ -52,7 +52,7 @@ export const ResetSchema = Body('a reset body', {
 });
 export type ResetBody = Static<typeof ResetSchema>;
 
-/** POST /admin/heal, /pause, /resume take no fields (an absent body reads as {}). */
+/** POST /admin/heal, /pause, /resume, /reconnect take no fields (an absent body reads as {}). */
 export const NoFieldsSchema = Body('an admin body', {});
 
 // ---- message-level control (docs/node-api.md, "Messages, links and timers")
@@ -168,6 +168,7 @@ export type FaultsView = Static<typeof FaultsViewSchema>;
 export const ADMIN_ACTIONS = [
   'partition',
   'heal',
+  'reconnect',
   'pause',
   'resume',
   'speed',

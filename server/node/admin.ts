@@ -121,6 +121,13 @@ export function adminRouter(
     faults.heal();
     return `every cut removed, links perfect, election timer running${dropped > 0 ? `, ${dropped} held request(s) dropped` : ''}`;
   });
+  // A container moved between networks has a new address, and a kept-alive connection to its
+  // old one is not refused: it hangs until the RPC timeout (longer than a transfer's window,
+  // §3.10). The lab's Docker backend calls this on every node after it moves containers.
+  post('reconnect', NoFieldsSchema, () => {
+    const closed = messages.reconnect();
+    return `${closed} connection(s) to peers closed: the next request to each connects afresh and looks its address up again`;
+  });
   post('pause', NoFieldsSchema, () => {
     faults.pause();
     return 'timers stopped, requests held until resume';

@@ -27,6 +27,8 @@ export interface MessageControl {
   dropAllHeld(): number;
   /** Why the timer cannot fire now, or null when the election started. */
   expireElectionTimer(): string | null;
+  /** Closes every connection to a peer (kept-alive or in use); answers how many were closed. */
+  reconnect(): number;
 }
 
 /** An admin request that is well-formed but cannot be done now; answered with `status`. */

@@ -793,6 +793,10 @@ export class RaftNode {
    * Returns why it cannot: a leader has no election timer; a stopped, paused or resetting node
    * does nothing.
    */
+  reconnect(): number {
+    return this.transport.reconnect();
+  }
+
   expireElectionTimer(): string | null {
     if (this.stopped) return `node ${this.id} is stopping`;
     if (this.resetting) return `node ${this.id} is being reset; try again in a moment`;

@@ -135,6 +135,22 @@ export class Transport {
     for (const socket of this.agent.freeSockets[name] ?? []) socket.destroy();
   }
 
+  /**
+   * Closes every connection to every peer, idle or carrying a request (that request fails as
+   * `peer_down`, as a reset connection would), so each next request connects afresh. Answers how
+   * many were closed.
+   */
+  reconnect(): number {
+    let closed = 0;
+    for (const pool of [this.agent.freeSockets, this.agent.sockets])
+      for (const sockets of Object.values(pool))
+        for (const socket of sockets ?? []) {
+          socket.destroy();
+          closed++;
+        }
+    return closed;
+  }
+
   close(): void {
     this.agent.destroy();
   }

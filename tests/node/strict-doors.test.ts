@@ -89,6 +89,7 @@ const DOORS: Door[] = [
   { name: 'POST /admin/speed', schema: SpeedSchema, valid: { factor: 0.5 } },
   { name: 'POST /admin/noop', schema: NoopSchema, valid: { enabled: false } },
   { name: 'POST /admin/heal', schema: NoFieldsSchema, valid: {} },
+  { name: 'POST /admin/reconnect', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/pause', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/resume', schema: NoFieldsSchema, valid: {} },
   { name: 'POST /admin/hold', schema: HoldSchema, valid: { held: true } },

@@ -13,20 +13,37 @@ afterEach(async () => {
   server = null;
 });
 
+/** A peer whose connections can be made to hang (as if its address had changed); answers its port. */
+async function peerWithStaleConnections(open: Set<Socket>, stale: Set<Socket>): Promise<number> {
+  server = http.createServer((req, res) => {
+    if (stale.has(req.socket)) return; // never answered, like a connection to an old address
+    res.setHeader('content-type', 'application/json');
+    res.end('{"term":1,"success":true}');
+  });
+  server.on('connection', (s: Socket) => open.add(s));
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
 describe('outgoing RPCs', () => {
+  it('after reconnect (/admin/reconnect) no old connection is used: the first call connects afresh', async () => {
+    const open = new Set<Socket>();
+    const stale = new Set<Socket>();
+    const port = await peerWithStaleConnections(open, stale);
+    transport = new Transport('1', [{ id: '2', url: `http://127.0.0.1:${port}` }], 5000);
+    await Promise.all([1, 2, 3].map((i) => transport!.call('2', 'append_entries', {}, `warm-${i}`)));
+    for (const s of open) stale.add(s);
+    expect(transport.reconnect()).toBe(3);
+    // With a stale socket reused, this would wait the whole 5 s timeout and fail.
+    await expect(transport.call('2', 'append_entries', {}, 'a')).resolves.toEqual({ term: 1, success: true });
+  });
+
   it('after a timeout the other idle connections to that peer are not reused: the next call connects afresh', async () => {
     // A peer that moved (a container on a new network): its old kept-alive connections hang,
     // a new connection is answered.
     const open = new Set<Socket>();
     const stale = new Set<Socket>();
-    server = http.createServer((req, res) => {
-      if (stale.has(req.socket)) return; // never answered, like a connection to an old address
-      res.setHeader('content-type', 'application/json');
-      res.end('{"term":1,"success":true}');
-    });
-    server.on('connection', (s: Socket) => open.add(s));
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
+    const port = await peerWithStaleConnections(open, stale);
     transport = new Transport('1', [{ id: '2', url: `http://127.0.0.1:${port}` }], 300);
     await Promise.all([1, 2, 3, 4].map((i) => transport!.call('2', 'append_entries', {}, `warm-${i}`)));
     expect(open.size).toBe(4); // four kept-alive connections in the pool

@@ -74,6 +74,8 @@ export class DockerBackend implements ClusterBackend {
   private readonly raftSwitches = new RaftSwitchesState();
   private stopped = false;
   readonly network: NetworkControl;
+  /** Nodes that were frozen while containers changed networks (see regroup). */
+  private readonly reconnectOnResume = new Set<string>();
 
   private constructor(
     private readonly docker: Docker,
@@ -152,8 +154,7 @@ export class DockerBackend implements ClusterBackend {
         else if (!s.up) await this.docker.getContainer(m.containerId).start();
       }
       // A lab that died mid-lesson may have left a partition behind; a new session starts whole.
-      await applyGroups(this.docker, this.d, [this.d.members], this.networks);
-      await this.refresh();
+      await this.regroup([this.d.members]);
       this.timer ??= setInterval(() => void this.refresh().catch(() => {}), POLL_MS);
       this.timer.unref?.();
       await this.waitReady(this.d.members);
@@ -172,7 +173,7 @@ export class DockerBackend implements ClusterBackend {
       for (const m of this.d.members) {
         if (this.live(m).paused) await ignoreNotPaused(this.docker.getContainer(m.containerId).unpause());
       }
-      await applyGroups(this.docker, this.d, [this.d.members], this.networks);
+      await this.regroup([this.d.members]);
     });
   }
 
@@ -194,14 +195,19 @@ export class DockerBackend implements ClusterBackend {
       const m = this.member(id);
       const c = this.docker.getContainer(m.containerId);
       const s = await this.inspectState(m);
-      if (s.paused) await c.unpause();
-      else if (!s.up) {
+      if (s.paused) {
+        await c.unpause();
+        if (this.reconnectOnResume.delete(m.id)) await this.network.reconnectNode(m.id);
+      } else if (!s.up) {
+        this.reconnectOnResume.delete(m.id);
         await c.start();
         // A started container may get a new address: no kept-alive connection to the old one.
         dropPooledConnections();
       }
       await this.refresh();
       await this.waitReady([m]);
+      // Its peers' connections to its old address hang until their RPC timeout.
+      if (!s.paused && !s.up && this.d.adminToken) await this.network.reconnect();
       // A fresh process starts at normal speed; keep the classroom's slow motion.
       if (this.speedFactor !== 1) await this.postSpeed(m, this.speedFactor);
       if (!this.noopEnabled) await this.postNoop(m, false);
@@ -227,6 +233,7 @@ export class DockerBackend implements ClusterBackend {
       const s = await this.inspectState(m);
       if (s.paused) await this.docker.getContainer(m.containerId).unpause();
       await this.refresh();
+      if (this.reconnectOnResume.delete(m.id)) await this.network.reconnectNode(m.id);
     });
   }
 
@@ -243,20 +250,13 @@ export class DockerBackend implements ClusterBackend {
       );
       // Nodes in no group are cut off from all: each is a group of its own.
       for (const m of this.d.members) if (!seen.has(m.id)) resolved.push([m]);
-      await applyGroups(
-        this.docker,
-        this.d,
-        resolved.filter((g) => g.length > 0),
-        this.networks,
-      );
-      await this.refresh();
+      await this.regroup(resolved.filter((g) => g.length > 0));
     });
   }
 
   heal(): Promise<void> {
     return this.serial(async () => {
-      await applyGroups(this.docker, this.d, [this.d.members], this.networks);
-      await this.refresh();
+      await this.regroup([this.d.members]);
       // The nodes' own message-level faults (hold, links, timers) live behind their /admin API.
       // Only when some were set: healing the Docker networks alone asks the nodes nothing.
       if (this.d.adminToken && this.network.changed) await this.network.heal();
@@ -323,8 +323,7 @@ export class DockerBackend implements ClusterBackend {
           if (this.live(m).paused) await ignoreNotPaused(this.docker.getContainer(m.containerId).unpause());
         }),
       );
-      await applyGroups(this.docker, this.d, [this.d.members], this.networks);
-      await this.refresh();
+      await this.regroup([this.d.members]);
       const token = this.d.adminToken;
       const running = this.d.members.filter((m) => this.live(m).up);
       const inPlace = token ? await resetInPlace(running, token) : null;
@@ -362,6 +361,21 @@ export class DockerBackend implements ClusterBackend {
   }
 
   // ---- internals
+
+  /**
+   * Puts the members in these network groups (applyGroups). When a container changed networks,
+   * every node that can answer drops its connections to peers: a connection to a peer's old
+   * address hangs for a whole RPC timeout (1 s), longer than a leadership transfer may take
+   * (dissertation §3.10: an election timeout), and each pooled one would hang in turn.
+   */
+  private async regroup(groups: Member[][]): Promise<void> {
+    const moved = await applyGroups(this.docker, this.d, groups, this.networks);
+    await this.refresh();
+    if (!moved || !this.d.adminToken) return;
+    await this.network.reconnect();
+    // A frozen node cannot answer now: it drops its connections when it is resumed.
+    for (const m of this.d.members) if (this.live(m).paused) this.reconnectOnResume.add(m.id);
+  }
 
   /** One engine action at a time: a partition half-applied while a kill runs would be a mess to explain. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {

@@ -107,6 +107,20 @@ export class NetworkControl {
     this.forget();
   }
 
+  /**
+   * Every reachable node closes its connections to peers (POST /admin/reconnect), after
+   * containers changed networks and so addresses. Best effort: a node that does not answer
+   * falls back on its own RPC timeout, which also closes the stale connections.
+   */
+  async reconnect(): Promise<void> {
+    await Promise.allSettled(this.target.reachable().map((id) => this.reconnectNode(id)));
+  }
+
+  /** One node closes its connections to peers (best effort, as `reconnect`). */
+  async reconnectNode(id: string): Promise<void> {
+    await this.post(id, 'reconnect').catch(() => undefined);
+  }
+
   /** Forgets what was set (after reset: every node is a fresh process). */
   forget(): void {
     this.holding = false;

@@ -21,13 +21,14 @@ export interface NetworkView {
  * aliases (a container that changes networks changes address, and connections to its old
  * address hang until they time out). The lab's own container joins every network so
  * that it keeps seeing the whole cluster.
+ * Answers whether any container changed networks (and so address).
  */
 export async function applyGroups(
   docker: Docker,
   d: Discovery,
   groups: Member[][],
   view: NetworkView,
-): Promise<void> {
+): Promise<boolean> {
   await view.refresh();
   // The group that stays keeps its addresses and so its open connections: the leader's group
   // (its leader goes on leading, as in a real partition), else the largest (fewest moves).
@@ -92,6 +93,7 @@ export async function applyGroups(
   await leave(toCluster);
   await removeUnusedPartitionNetworks(docker, d, new Set(needed));
   if (moved) dropPooledConnections();
+  return moved;
 }
 
 async function ensurePartitionNetwork(docker: Docker, d: Discovery, name: string): Promise<void> {
