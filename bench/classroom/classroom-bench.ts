@@ -73,35 +73,48 @@ async function main(): Promise<void> {
       .lessons()
       .slice(0, K)
       .map((l) => l.id);
+    async function oneLearner(name: string, t0: number) {
+      const learner = await SimulatedLearner.join(lab.url, name, 'BENCH');
+      // Opening the notebook starts the cluster; the learner waits until it has a leader.
+      let leaderMs = Number.NaN;
+      for (;;) {
+        const info = await learner.call<{ snapshot?: { leaderId: string | null } }>('GET', '/api/cluster');
+        if (info.status !== 200) throw new Error(`${name}: ${JSON.stringify(info.body)}`);
+        if (info.body.snapshot?.leaderId) {
+          leaderMs = Date.now() - t0;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const outcomes = [];
+      for (const [n, id] of lessonIds.entries()) outcomes.push(await learner.runLesson(id, { reset: n > 0 }));
+      return { name, leaderMs, outcomes, error: null };
+    }
     const results = await Promise.all(
       Array.from({ length: N }, async (_, i) => {
         const t0 = Date.now();
-        const learner = await SimulatedLearner.join(lab.url, `Learner ${i + 1}`, 'BENCH');
-        // Opening the notebook starts the cluster; the learner waits until it has a leader.
-        let leaderMs = Number.NaN;
-        for (;;) {
-          const info = await learner.call<{ snapshot?: { leaderId: string | null } }>('GET', '/api/cluster');
-          if (info.status !== 200) throw new Error(`learner ${i + 1}: ${JSON.stringify(info.body)}`);
-          if (info.body.snapshot?.leaderId) {
-            leaderMs = Date.now() - t0;
-            break;
-          }
-          await new Promise((r) => setTimeout(r, 100));
+        const name = `Learner ${i + 1}`;
+        // One learner's failure (a refused join, a dropped connection) is a result, not the end of the run.
+        try {
+          return await oneLearner(name, t0);
+        } catch (e) {
+          return { name, leaderMs: Number.NaN, outcomes: [], error: (e as Error).message };
         }
-        const outcomes = [];
-        for (const [n, id] of lessonIds.entries())
-          outcomes.push(await learner.runLesson(id, { reset: n > 0 }));
-        return { learner, leaderMs, outcomes };
       }),
     );
     const activeS = (Date.now() - started) / 1000;
-    const allPassed = results.filter((r) =>
-      r.outcomes.every((o) => o.failures.length === 0 && o.passed === o.checks),
+    const allPassed = results.filter(
+      (r) =>
+        r.error === null &&
+        r.outcomes.length === K &&
+        r.outcomes.every((o) => o.failures.length === 0 && o.passed === o.checks),
     );
-    const leader = results.map((r) => r.leaderMs);
-    for (const r of results)
+    const leader = results.map((r) => r.leaderMs).filter((ms) => !Number.isNaN(ms));
+    for (const r of results) {
+      if (r.error !== null) console.log(`  ${r.name}: ${r.error}`);
       for (const o of r.outcomes)
-        if (o.failures.length) console.log(`  ${r.learner.name}, ${o.lessonId}: ${o.failures.join(' | ')}`);
+        if (o.failures.length) console.log(`  ${r.name}, ${o.lessonId}: ${o.failures.join(' | ')}`);
+    }
 
     // Idle: nobody sends anything; the clusters keep their heartbeats (the cost of an idle class).
     const pids = [...backends.values()].map((b) => b.pids().filter((p): p is number => p !== null));

@@ -30,6 +30,9 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxConnections: 1000,
 };
 
+/** How long an idle kept-alive connection stays open, in ms (what load balancers commonly use). */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** An http.Server for `listener` with `limits` applied (not listening yet). */
 export function createLimitedServer(listener: RequestListener, limits: ServerLimits): Server {
   const server = createServer(
@@ -40,6 +43,11 @@ export function createLimitedServer(listener: RequestListener, limits: ServerLim
       // How often expired requests are looked for (Node's default, 30 s, would let a slow
       // client hold its socket up to half a minute past its deadline).
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
+      // An idle kept-alive connection is closed after this. Node's 5 s raced clients on a loaded
+      // machine: a client reused a connection (its own idle limit, told by the Keep-Alive
+      // header, is a second shorter) just as the server closed it, and its request failed with
+      // ECONNRESET (seen with 20 learners on one lab). Long idle gaps are rarer, so the race is too.
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     },
     listener,
   );
