@@ -59,6 +59,16 @@ export async function engineStatus(): Promise<{ ok: true; version: string } | { 
   }
 }
 
+/**
+ * engineStatus; when no engine answers, a banner names the skipped `test` (e.g. "the swarm test
+ * (tests/containers/swarm.test.ts)"), why, and `untested`: what went untested, so a skip is seen.
+ */
+export async function engineStatusOrShout(test: string, untested: string) {
+  const engine = await engineStatus();
+  if (!engine.ok) shout([`SKIPPED: ${test}`, `reason: ${engine.reason}`, untested]);
+  return engine;
+}
+
 /** `docker compose` (v2, or the v1 shim) when it answers, else Debian's `docker-compose` v1. */
 export async function composeCommand(): Promise<string[]> {
   try {
