@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LessonError } from '../../server/lessons/lesson-error.ts';
-import { parseHttpCell } from '../../server/lessons/parse-http-cell.ts';
+import { HTTP_OPTIONS, parseHttpCell } from '../../server/lessons/parse-http-cell.ts';
 
 function problems(source: string) {
   try {
@@ -160,6 +160,21 @@ describe('parseHttpCell', () => {
       expect.stringMatching(/^13: retry must be a whole number/),
       expect.stringMatching(/^14: unknown option `follow`/),
       expect.stringMatching(/^15: location must be true or false/),
+    ]);
+  });
+
+  it('reads every option the lab lists (HTTP_OPTIONS) and no other', () => {
+    const value = { location: 'true', 'retry-interval': '1s', delay: '1s', timeout: '1s' } as Record<
+      string,
+      string
+    >;
+    for (const name of HTTP_OPTIONS) {
+      expect(() =>
+        parseHttpCell(`GET {{node1}}/status\n[Options]\n${name}: ${value[name] ?? '1'}`),
+      ).not.toThrow();
+    }
+    expect(problems('GET {{node1}}/status\n[Options]\nconstructor: 1')).toEqual([
+      expect.stringMatching(/^12: unknown option `constructor`/),
     ]);
   });
 });
