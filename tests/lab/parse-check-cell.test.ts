@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LessonError } from '../../server/lessons/lesson-error.ts';
 import { parseCheckCell } from '../../server/lessons/parse-check-cell.ts';
+import { lessonErrorOf } from './lesson-error-of.ts';
 
 // The trees check lines parse to, written short (lesson-types.ts's CheckAssertion).
 const literal = (value: string | number) => ({ kind: 'value', value: { kind: 'literal', value } });
@@ -61,19 +61,12 @@ describe('parseCheckCell', () => {
   });
 
   it('names the line of every problem', () => {
-    let error: unknown;
-    try {
+    const { problems } = lessonErrorOf(() =>
       parseCheckCell(
         'timeout: soon\nhint: zero\nleaders = 1\nnode3 is sleeping\nleaders == 1\nhint: one\nhint: two\nfollowers == 4\nlogs match',
-        {
-          file: 'lessons/l.md',
-          firstLine: 30,
-        },
-      );
-    } catch (e) {
-      error = e;
-    }
-    const problems = (error as LessonError).problems;
+        { file: 'lessons/l.md', firstLine: 30 },
+      ),
+    );
     expect(problems.map((p) => p.line)).toEqual([30, 31, 32, 33, 36, 37]);
     expect(problems[0]!.message).toContain('is not a timeout');
     expect(problems[1]!.message).toContain('`hint:` must follow');

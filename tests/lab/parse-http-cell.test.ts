@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LessonError } from '../../server/lessons/lesson-error.ts';
 import { HTTP_OPTIONS, parseHttpCell } from '../../server/lessons/parse-http-cell.ts';
+import { lessonErrorOf } from './lesson-error-of.ts';
 
-function problems(source: string) {
-  try {
-    parseHttpCell(source, { file: 'lessons/l.md', firstLine: 10 });
-  } catch (e) {
-    if (e instanceof LessonError) return e.problems.map((p) => `${p.line}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected a parse error');
-}
+const problems = (source: string) =>
+  lessonErrorOf(() => parseHttpCell(source, { file: 'lessons/l.md', firstLine: 10 })).problems.map(
+    (p) => `${p.line}: ${p.message}`,
+  );
 
 describe('parseHttpCell', () => {
   it('reads the request line with variables, headers and a JSON body', () => {
