@@ -18,25 +18,43 @@ const logContains = (committed: boolean, command: string) => ({
 
 describe('parseCheckCell', () => {
   it('reads every assertion form of the lesson format, with per-line and cell hints', () => {
-    const cell = parseCheckCell(
+    // Each line of the cell, and the assertion it reads as (null: a timeout or a hint).
+    const source: [string, object | null][] = [
+      ['timeout: 20s', null],
+      ['leaders == 1', compare({ kind: 'leaders' }, '==', literal(1))],
+      ['hint: Wait for an election.', null],
+      ['leader.term > {{term_before}}', compare(nodePath('leader', 'term'), '>', variable('term_before'))],
+      ['node3.state == "follower"', compare(nodePath({ id: '3' }, 'state'), '==', literal('follower'))],
       [
-        'timeout: 20s',
-        'leaders == 1',
-        'hint: Wait for an election.',
-        'leader.term > {{term_before}}',
-        'node3.state == "follower"',
         'every node: kv.x == "42"',
+        { kind: 'quantified', quantifier: 'every', fact: pathFact(['kv', 'x'], '==', literal('42')) },
+      ],
+      [
         'every up node: committed log contains "set x=42"',
+        { kind: 'quantified', quantifier: 'every-up', fact: logContains(true, 'set x=42') },
+      ],
+      [
         'some node: is leader',
+        { kind: 'quantified', quantifier: 'some', fact: { kind: 'is', what: 'leader' } },
+      ],
+      [
         'no node: state == "candidate"',
-        'node1 is down',
+        { kind: 'quantified', quantifier: 'no', fact: pathFact(['state'], '==', literal('candidate')) },
+      ],
+      ['node1 is down', { kind: 'node-fact', node: { id: '1' }, fact: { kind: 'is', what: 'down' } }],
+      [
         'node2 log contains "set y=1"',
+        { kind: 'node-fact', node: { id: '2' }, fact: logContains(false, 'set y=1') },
+      ],
+      [
         'node4.commit_index == leader.commit_index',
-        'terms == 1',
-        'logs match',
-        'hint: Run the cell above that kills the leader, then wait a moment.',
-      ].join('\n'),
-    );
+        compare(nodePath({ id: '4' }, 'commit_index'), '==', subject(nodePath('leader', 'commit_index'))),
+      ],
+      ['terms == 1', compare({ kind: 'terms' }, '==', literal(1))],
+      ['logs match', { kind: 'logs-match' }],
+      ['hint: Run the cell above that kills the leader, then wait a moment.', null],
+    ];
+    const cell = parseCheckCell(source.map(([line]) => line).join('\n'));
     expect(cell.timeoutMs).toBe(20_000);
     expect(cell.hints.any).toBe('Run the cell above that kills the leader, then wait a moment.');
     expect(cell.lines[0]).toMatchObject({
@@ -44,20 +62,7 @@ describe('parseCheckCell', () => {
       hints: { any: 'Wait for an election.' },
       lineIndex: 1,
     });
-    expect(cell.lines.map((l) => l.assertion)).toEqual([
-      compare({ kind: 'leaders' }, '==', literal(1)),
-      compare(nodePath('leader', 'term'), '>', variable('term_before')),
-      compare(nodePath({ id: '3' }, 'state'), '==', literal('follower')),
-      { kind: 'quantified', quantifier: 'every', fact: pathFact(['kv', 'x'], '==', literal('42')) },
-      { kind: 'quantified', quantifier: 'every-up', fact: logContains(true, 'set x=42') },
-      { kind: 'quantified', quantifier: 'some', fact: { kind: 'is', what: 'leader' } },
-      { kind: 'quantified', quantifier: 'no', fact: pathFact(['state'], '==', literal('candidate')) },
-      { kind: 'node-fact', node: { id: '1' }, fact: { kind: 'is', what: 'down' } },
-      { kind: 'node-fact', node: { id: '2' }, fact: logContains(false, 'set y=1') },
-      compare(nodePath({ id: '4' }, 'commit_index'), '==', subject(nodePath('leader', 'commit_index'))),
-      compare({ kind: 'terms' }, '==', literal(1)),
-      { kind: 'logs-match' },
-    ]);
+    expect(cell.lines.map((l) => l.assertion)).toEqual(source.flatMap(([, assertion]) => assertion ?? []));
   });
 
   it('names the line of every problem', () => {
