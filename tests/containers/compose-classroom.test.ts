@@ -26,12 +26,12 @@ import {
   untilApplied,
   untilLeader,
 } from './classroom-learners.ts';
-import { docker, engineStatusOrShout } from './docker-cli.ts';
+import { docker, engineStatusOrShout, pidPortBlock } from './docker-cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const IMAGE = await nodeImage(root);
 const CLASS_ID = `c${process.pid}`;
-const BASE_PORT = 20000 + (process.pid % 40) * 20;
+const BASE_PORT = pidPortBlock(20000);
 const LESSON = '01-fixture-status';
 
 const engine = await engineStatusOrShout(

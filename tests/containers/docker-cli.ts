@@ -42,6 +42,12 @@ export function run(
 
 export const docker = (args: string[], opts?: Parameters<typeof run>[2]) => run('docker', args, opts);
 
+/**
+ * The first of 20 host ports for this test run: `from` plus a block chosen by pid, so that two
+ * runs on one machine do not collide (blocks up to from + 799).
+ */
+export const pidPortBlock = (from: number): number => from + (process.pid % 40) * 20;
+
 /** Whether a Docker engine answers, and if not, why (for the loud skip). */
 export async function engineStatus(): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
   try {

@@ -9,14 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerBackend } from '../../server/lab/cluster/docker-backend.ts';
 import { clientCommand, nodeStatus, oneLeader, waitForCluster as waitFor } from './cluster-probes.ts';
-import { composeCommand, docker, engineStatusOrShout, run } from './docker-cli.ts';
+import { composeCommand, docker, engineStatusOrShout, pidPortBlock, run } from './docker-cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const IMAGE = process.env.RAFT_TEST_IMAGE ?? 'raft-node';
 /** Every container and network the `docker run` part makes carries the test run's pid, so a later run can clean up after a crashed one. */
 const PID_LABEL = 'raft-lab.test-pid';
-// Ports from 18100-18899, chosen by pid so that two test runs on one machine do not collide.
-const base = 18100 + (process.pid % 40) * 20;
+// Ports from 18100-18899.
+const base = pidPortBlock(18100);
 const RUN_PORTS = [base + 1, base + 2, base + 3];
 const LAB_PORT = base + 10;
 const NODE_PORTS = [base + 11, base + 12, base + 13, base + 14, base + 15];

@@ -14,12 +14,12 @@ import { CLASS_LABEL, removeStack } from '../../server/lab/cluster/swarm/remove-
 import { swarmBackendFactory } from '../../server/lab/cluster/swarm/swarm-backend-factory.ts';
 import type { TestClassroom } from '../lab/start-test-classroom.ts';
 import { clusterAction, startClassroomOn, twoLearnersPass, untilApplied } from './classroom-learners.ts';
-import { docker, engineStatusOrShout } from './docker-cli.ts';
+import { docker, engineStatusOrShout, pidPortBlock } from './docker-cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const IMAGE = process.env.RAFT_TEST_SWARM_IMAGE ?? (await nodeImage(root));
 const CLASS_ID = `t${process.pid}`;
-const BASE_PORT = 19100 + (process.pid % 40) * 20;
+const BASE_PORT = pidPortBlock(19100);
 const LESSON = '01-fixture-status';
 
 const engine = await engineStatusOrShout(
