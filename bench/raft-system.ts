@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { LocalCluster } from '../server/cluster/local-cluster.ts';
 import { fetchStatus } from '../server/cluster/node-status.ts';
+import type { NodeMetrics } from '../server/contract/node-status.ts';
 import { startFailoverControl } from './failover-control.ts';
 import { msToFirstLeader } from './poll.ts';
 import type { BenchSystem, FailoverHooks, Timers } from './system.ts';
@@ -22,6 +23,16 @@ export interface RaftSystemOptions {
   /** Extra environment for every node (e.g. RAFT_TRACE_DIR). */
   env?: Record<string, string>;
 }
+
+/** The leader's /status `metrics` counters a benchmark compares before and after its writes. */
+const LEADER_COUNTERS = [
+  'fsyncs',
+  'entries_persisted',
+  'append_entries_sent',
+  'proposal_batches',
+  'proposals',
+  'rpc_failures',
+] as const satisfies readonly (keyof NodeMetrics)[];
 
 export class RaftSystem implements BenchSystem {
   readonly name = 'raft';
@@ -113,15 +124,8 @@ export class RaftSystem implements BenchSystem {
     if (!url) return null;
     const r = await fetchStatus(url, 2000);
     if (!('status' in r)) return null;
-    const m = (r.status.metrics ?? {}) as Record<string, number>;
-    return {
-      fsyncs: m.fsyncs ?? 0,
-      entries_persisted: m.entries_persisted ?? 0,
-      append_entries_sent: m.append_entries_sent ?? 0,
-      proposal_batches: m.proposal_batches ?? 0,
-      proposals: m.proposals ?? 0,
-      rpc_failures: m.rpc_failures ?? 0,
-    };
+    const m: Partial<NodeMetrics> = r.status.metrics ?? {};
+    return Object.fromEntries(LEADER_COUNTERS.map((name) => [name, m[name] ?? 0]));
   }
 
   private need(): LocalCluster {

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession, ElementHandle, Page } from 'playwright-core';
 import { launchChromium } from '../tests/e2e/chromium.ts';
 import { startLab } from '../tests/e2e/lab-process.ts';
 
@@ -156,62 +156,68 @@ async function mainThreadMetrics(page: Page): Promise<Metrics> {
   return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
 }
 
+/** What the cluster ring exposes for measuring (web/src/components/cluster-ring.ts). */
+interface RingProbe {
+  /** When each of its own redraws happened (ms, performance.now()). */
+  frameTimes: number[];
+  paints: number;
+}
+
+/** The cluster view's ring (Playwright's CSS selectors pierce the open shadow roots), or null. */
+async function clusterRing(page: Page): Promise<ElementHandle<RingProbe> | null> {
+  return (await page.$('cluster-panel cluster-ring')) as ElementHandle<RingProbe> | null;
+}
+
 async function liveLoad(page: Page, seconds: number, drive: () => Promise<void>) {
   const m0 = await mainThreadMetrics(page);
-  await page.evaluate(() => {
-    const w = window as unknown as {
-      __longTasks: unknown[];
-      __counts?: Record<string, number>;
-      raftLab: { live: EventTarget & { store: { events: unknown[] } } };
-    };
-    w.__longTasks = [];
-    (window as unknown as { __frames: number[] }).__frames = [];
-    // The cluster view's own redraws (it may draw less often than the page's frames).
-    const ring = document
-      .querySelector('cluster-panel')
-      ?.shadowRoot?.querySelector('cluster-ring') as unknown as {
-      frameTimes: number[];
-      paints: number;
-    } | null;
-    if (ring) {
-      ring.frameTimes.length = 0;
-      ring.paints = 0;
-    }
-    if (!w.__counts) {
-      const counts = { snapshot: 0, events: 0 };
-      w.__counts = counts;
-      w.raftLab.live.addEventListener('snapshot', () => counts.snapshot++);
-      w.raftLab.live.addEventListener('events', () => counts.events++);
-    }
-    w.__counts.snapshot = 0;
-    w.__counts.events = 0;
-    w.__counts.stored = w.raftLab.live.store.events.length;
-  });
+  await page.evaluate(
+    (ring) => {
+      const w = window as unknown as {
+        __longTasks: unknown[];
+        __counts?: Record<string, number>;
+        raftLab: { live: EventTarget & { store: { events: unknown[] } } };
+      };
+      w.__longTasks = [];
+      (window as unknown as { __frames: number[] }).__frames = [];
+      // The cluster view's own redraws (it may draw less often than the page's frames).
+      if (ring) {
+        ring.frameTimes.length = 0;
+        ring.paints = 0;
+      }
+      if (!w.__counts) {
+        const counts = { snapshot: 0, events: 0 };
+        w.__counts = counts;
+        w.raftLab.live.addEventListener('snapshot', () => counts.snapshot++);
+        w.raftLab.live.addEventListener('events', () => counts.events++);
+      }
+      w.__counts.snapshot = 0;
+      w.__counts.events = 0;
+      w.__counts.stored = w.raftLab.live.store.events.length;
+    },
+    await clusterRing(page),
+  );
   await drive();
   const m1 = await mainThreadMetrics(page);
   const perS = (name: string) => ((m1[name] - m0[name]) * 1000) / seconds;
-  const r = (await page.evaluate(() => {
-    const w = window as unknown as {
-      __longTasks: { duration: number }[];
-      __counts: Record<string, number>;
-      __frames: number[];
-      raftLab: { live: { store: { events: unknown[] } } };
-    };
-    const nodeEvents = w.raftLab.live.store.events.length - (w.__counts.stored ?? 0);
-    const ring = document
-      .querySelector('cluster-panel')
-      ?.shadowRoot?.querySelector('cluster-ring') as unknown as {
-      frameTimes: number[];
-      paints: number;
-    } | null;
-    return {
-      paints: ring?.paints ?? 0,
-      tasks: w.__longTasks,
-      counts: { ...w.__counts, nodeEvents },
-      frames: [...w.__frames],
-      ringFrames: [...(ring?.frameTimes ?? [])],
-    };
-  })) as {
+  const r = (await page.evaluate(
+    (ring) => {
+      const w = window as unknown as {
+        __longTasks: { duration: number }[];
+        __counts: Record<string, number>;
+        __frames: number[];
+        raftLab: { live: { store: { events: unknown[] } } };
+      };
+      const nodeEvents = w.raftLab.live.store.events.length - (w.__counts.stored ?? 0);
+      return {
+        paints: ring?.paints ?? 0,
+        tasks: w.__longTasks,
+        counts: { ...w.__counts, nodeEvents },
+        frames: [...w.__frames],
+        ringFrames: [...(ring?.frameTimes ?? [])],
+      };
+    },
+    await clusterRing(page),
+  )) as {
     tasks: { duration: number }[];
     counts: Record<string, number>;
     frames: number[];

@@ -37,6 +37,9 @@ export interface SourcePlace {
   firstLine: number;
 }
 
+/** The place of a cell not read from a lesson file (run from the notebook, or a test): its own line 1. */
+export const CELL_PLACE: Readonly<SourcePlace> = Object.freeze({ file: 'cell', firstLine: 1 });
+
 /** Used while a cell is parsed: collects problems with file lines. */
 export class ProblemList {
   readonly problems: LessonProblem[] = [];

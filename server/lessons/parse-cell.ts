@@ -23,20 +23,17 @@ export type ParsedCell =
   | { type: 'choose'; choose: ChooseCell }
   | { type: 'act'; act: ActCell };
 
+/** Each cell type's parser; each throws a LessonError naming the line of every problem. */
+const PARSERS: { [T in CellType]: (source: string, place?: SourcePlace) => ParsedCell } = {
+  http: (source, place) => ({ type: 'http', http: parseHttpCell(source, place) }),
+  cluster: (source, place) => ({ type: 'cluster', actions: parseClusterCell(source, place) }),
+  check: (source, place) => ({ type: 'check', check: parseCheckCell(source, place) }),
+  predict: (source, place) => ({ type: 'predict', predict: parsePredictCell(source, place) }),
+  choose: (source, place) => ({ type: 'choose', choose: parseChooseCell(source, place) }),
+  act: (source, place) => ({ type: 'act', act: parseActCell(source, place) }),
+};
+
 /** Throws a LessonError naming the line of every problem. */
 export function parseCell(type: CellType, source: string, place?: SourcePlace): ParsedCell {
-  switch (type) {
-    case 'http':
-      return { type, http: parseHttpCell(source, place) };
-    case 'cluster':
-      return { type, actions: parseClusterCell(source, place) };
-    case 'check':
-      return { type, check: parseCheckCell(source, place) };
-    case 'predict':
-      return { type, predict: parsePredictCell(source, place) };
-    case 'choose':
-      return { type, choose: parseChooseCell(source, place) };
-    case 'act':
-      return { type, act: parseActCell(source, place) };
-  }
+  return PARSERS[type](source, place);
 }

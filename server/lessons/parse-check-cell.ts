@@ -1,6 +1,6 @@
 // A `check` cell: assertions about the whole cluster, one a line, with optional hints and timeout.
 // The grammar is in docs/lesson-format.md.
-import { ProblemList, type SourcePlace } from './lesson-error.ts';
+import { CELL_PLACE, ProblemList, type SourcePlace } from './lesson-error.ts';
 import {
   CHECK_FAILURE_CAUSES,
   type CheckAssertion,
@@ -222,10 +222,7 @@ export function addHint(
   return null;
 }
 
-export function parseCheckCell(
-  source: string,
-  place: SourcePlace = { file: 'cell', firstLine: 1 },
-): CheckCell {
+export function parseCheckCell(source: string, place: SourcePlace = CELL_PLACE): CheckCell {
   const problems = new ProblemList(place);
   const cell: CheckCell = { timeoutMs: DEFAULT_CHECK_TIMEOUT_MS, lines: [], hints: { any: null } };
   const lines = source.split('\n');

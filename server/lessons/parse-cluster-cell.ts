@@ -2,7 +2,7 @@
 
 import { FAULT_WORDS } from '../contract/fault-words.ts';
 import { READ_MODES } from '../contract/read-modes.ts';
-import { ProblemList, type SourcePlace } from './lesson-error.ts';
+import { CELL_PLACE, ProblemList, type SourcePlace } from './lesson-error.ts';
 import type { ClusterAction, ClusterActionLine, NodeRef } from './lesson-types.ts';
 import { parseDuration } from './parse-duration.ts';
 import {
@@ -219,10 +219,7 @@ export function parseClusterAction(text: string): ClusterAction {
   }
 }
 
-export function parseClusterCell(
-  source: string,
-  place: SourcePlace = { file: 'cell', firstLine: 1 },
-): ClusterActionLine[] {
+export function parseClusterCell(source: string, place: SourcePlace = CELL_PLACE): ClusterActionLine[] {
   const problems = new ProblemList(place);
   const actions: ClusterActionLine[] = [];
   source.split('\n').forEach((raw, i) => {

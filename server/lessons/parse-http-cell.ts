@@ -1,6 +1,6 @@
 // An `http` cell in Hurl's syntax: one or more requests, each with optional `HTTP <status>`,
 // `[Captures]`, `[Asserts]` and `[Options]` sections. https://hurl.dev/docs/hurl-file.html
-import { ProblemList, type SourcePlace } from './lesson-error.ts';
+import { CELL_PLACE, ProblemList, type SourcePlace } from './lesson-error.ts';
 import type {
   Filter,
   HttpAssert,
@@ -85,7 +85,7 @@ const isRequestLine = (line: string) => {
   return m !== null && METHODS.includes(m[1]!);
 };
 
-export function parseHttpCell(source: string, place: SourcePlace = { file: 'cell', firstLine: 1 }): HttpCell {
+export function parseHttpCell(source: string, place: SourcePlace = CELL_PLACE): HttpCell {
   const problems = new ProblemList(place);
   const lines = source.split('\n').map((l) => l.replace(/\r$/, ''));
   const requests: HttpRequestSpec[] = [];
@@ -341,6 +341,21 @@ function parseAssert(text: string, i: number, request: HttpRequestSpec, problems
   request.asserts.push(assert);
 }
 
+/**
+ * The `[Options]` that take a number: the HttpOptions field each sets, whether it reads a whole
+ * number (`retry: 10`) or a duration (`delay: 250ms`), and its largest value (a count, or ms).
+ */
+const NUMBER_OPTIONS = new Map<
+  string,
+  { field: Exclude<keyof HttpOptions, 'location'>; reads: 'count' | 'duration'; max: number }
+>([
+  ['retry', { field: 'retry', reads: 'count', max: 100 }],
+  ['retry-interval', { field: 'retryIntervalMs', reads: 'duration', max: 60_000 }],
+  ['max-redirs', { field: 'maxRedirs', reads: 'count', max: 50 }],
+  ['delay', { field: 'delayMs', reads: 'duration', max: 60_000 }],
+  ['timeout', { field: 'timeoutMs', reads: 'duration', max: 120_000 }],
+]);
+
 function parseOption(text: string, i: number, request: HttpRequestSpec, problems: ProblemList): void {
   const m = /^([a-z-]+)\s*:\s*(.*)$/.exec(text);
   const known = HTTP_OPTIONS.join(', ');
@@ -368,28 +383,16 @@ function parseOption(text: string, i: number, request: HttpRequestSpec, problems
     }
     return ms;
   };
-  switch (name) {
-    case 'retry':
-      o.retry = count(100) ?? o.retry;
-      break;
-    case 'retry-interval':
-      o.retryIntervalMs = duration(60_000) ?? o.retryIntervalMs;
-      break;
-    case 'location':
-      if (raw !== 'true' && raw !== 'false')
-        problems.add(i, `location must be true or false, found \`${raw}\``);
-      else o.location = raw === 'true';
-      break;
-    case 'max-redirs':
-      o.maxRedirs = count(50) ?? o.maxRedirs;
-      break;
-    case 'delay':
-      o.delayMs = duration(60_000) ?? o.delayMs;
-      break;
-    case 'timeout':
-      o.timeoutMs = duration(120_000) ?? o.timeoutMs;
-      break;
-    default:
-      problems.add(i, `unknown option \`${name}\`: the lab knows ${known}`);
+  if (name === 'location') {
+    if (raw !== 'true' && raw !== 'false')
+      problems.add(i, `location must be true or false, found \`${raw}\``);
+    else o.location = raw === 'true';
+    return;
   }
+  const spec = NUMBER_OPTIONS.get(name);
+  if (!spec) {
+    problems.add(i, `unknown option \`${name}\`: the lab knows ${known}`);
+    return;
+  }
+  o[spec.field] = (spec.reads === 'count' ? count(spec.max) : duration(spec.max)) ?? o[spec.field];
 }

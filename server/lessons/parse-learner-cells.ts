@@ -7,7 +7,7 @@
 // All three share one layout: Markdown text first (the question or instruction), then
 // `- key: text` options with indented `if:`/`set:` lines, then `word: value` fields. Each
 // names a `default:` (or `do:`) so Run all and lessons:check can run them unattended.
-import { ProblemList, type SourcePlace } from './lesson-error.ts';
+import { CELL_PLACE, ProblemList, type SourcePlace } from './lesson-error.ts';
 import type {
   ActCell,
   CheckLine,
@@ -179,14 +179,17 @@ function attachHints(step: RawStep, lines: CheckLine[], problems: ProblemList): 
   }
 }
 
-export function parsePredictCell(
-  source: string,
-  place: SourcePlace = { file: 'cell', firstLine: 1 },
-): PredictCell {
+/** A predict or choose cell's step: it starts with its question, and its options have keys. */
+function readQuestion(source: string, kind: 'predict' | 'choose', problems: ProblemList): RawStep {
+  const step = readStep(source, kind, problems);
+  if (step.text === '') problems.add(0, `a ${kind} cell starts with its question`);
+  optionKeys(step, kind, problems, 0);
+  return step;
+}
+
+export function parsePredictCell(source: string, place: SourcePlace = CELL_PLACE): PredictCell {
   const problems = new ProblemList(place);
-  const step = readStep(source, 'predict', problems);
-  if (step.text === '') problems.add(0, 'a predict cell starts with its question');
-  optionKeys(step, 'predict', problems, 0);
+  const step = readQuestion(source, 'predict', problems);
   const options = step.options.map((o) => ({
     key: o.key,
     text: o.text,
@@ -225,14 +228,9 @@ export function parsePredictCell(
   return cell;
 }
 
-export function parseChooseCell(
-  source: string,
-  place: SourcePlace = { file: 'cell', firstLine: 1 },
-): ChooseCell {
+export function parseChooseCell(source: string, place: SourcePlace = CELL_PLACE): ChooseCell {
   const problems = new ProblemList(place);
-  const step = readStep(source, 'choose', problems);
-  if (step.text === '') problems.add(0, 'a choose cell starts with its question');
-  optionKeys(step, 'choose', problems, 0);
+  const step = readQuestion(source, 'choose', problems);
   const options = step.options.map((o): ChooseCell['options'][number] => {
     const sets = o.sub.flatMap((s) => {
       const m = /^([A-Za-z_][\w-]*)\s*=\s*(.*)$/.exec(s.value);
@@ -264,7 +262,7 @@ export function parseChooseCell(
   return cell;
 }
 
-export function parseActCell(source: string, place: SourcePlace = { file: 'cell', firstLine: 1 }): ActCell {
+export function parseActCell(source: string, place: SourcePlace = CELL_PLACE): ActCell {
   const problems = new ProblemList(place);
   const step = readStep(source, 'act', problems);
   if (step.text === '') problems.add(0, 'an act cell starts with what the learner should do');

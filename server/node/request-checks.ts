@@ -27,7 +27,7 @@ import {
   TimeoutNowSchema,
   termLeadError,
 } from '../contract/raft-rpc.ts';
-import { type Checked, parseWire } from '../contract/wire-check.ts';
+import { type Checked, parseWire, type Rule } from '../contract/wire-check.ts';
 import type { Proposal } from '../raft/types.ts';
 import { parseCommand } from '../statemachine/command.ts';
 
@@ -37,40 +37,35 @@ function commandError(text: string): string | null {
   return 'error' in c ? c.error : null;
 }
 
+/**
+ * What every Raft RPC must say of its sender, checked the same way at each door: `field`
+ * (candidate_id or leader_id) names a member of `m` other than this node, and the body's term
+ * exceeds this node's `currentTerm` by at most MAX_TERM_LEAD.
+ */
+function fromPeer<
+  F extends 'candidate_id' | 'leader_id',
+  B extends { term: number } & Record<F, string | number>,
+>(m: Membership, field: F, currentTerm: number): Rule<B>[] {
+  return [(b) => notAPeer(m, field, b[field]), (b) => termLeadError(b.term, currentTerm)];
+}
+
 /** `currentTerm`: this node's, which a request may exceed by at most MAX_TERM_LEAD. */
 export function checkRequestVote(
   body: unknown,
   m: Membership,
   currentTerm: number,
 ): Checked<RequestVoteBody> {
-  return parseWire(
-    RequestVoteSchema,
-    body,
-    requestVoteRules,
-    (b) => notAPeer(m, 'candidate_id', b.candidate_id),
-    (b) => termLeadError(b.term, currentTerm),
-  );
+  return parseWire(RequestVoteSchema, body, requestVoteRules, ...fromPeer(m, 'candidate_id', currentTerm));
 }
 
 /** Dissertation §9.6: a pre-vote carries the term the candidate would take; same bound as a vote. */
 export function checkPreVote(body: unknown, m: Membership, currentTerm: number): Checked<PreVoteBody> {
-  return parseWire(
-    PreVoteSchema,
-    body,
-    requestVoteRules,
-    (b) => notAPeer(m, 'candidate_id', b.candidate_id),
-    (b) => termLeadError(b.term, currentTerm),
-  );
+  return parseWire(PreVoteSchema, body, requestVoteRules, ...fromPeer(m, 'candidate_id', currentTerm));
 }
 
 /** Dissertation §3.10: TimeoutNow from the leader handing over. */
 export function checkTimeoutNow(body: unknown, m: Membership, currentTerm: number): Checked<TimeoutNowBody> {
-  return parseWire(
-    TimeoutNowSchema,
-    body,
-    (b) => notAPeer(m, 'leader_id', b.leader_id),
-    (b) => termLeadError(b.term, currentTerm),
-  );
+  return parseWire(TimeoutNowSchema, body, ...fromPeer(m, 'leader_id', currentTerm));
 }
 
 /** `currentTerm`: this node's, which a request may exceed by at most MAX_TERM_LEAD. */
@@ -83,8 +78,7 @@ export function checkAppendEntries(
     AppendEntriesSchema,
     body,
     appendEntriesRules,
-    (b) => notAPeer(m, 'leader_id', b.leader_id),
-    (b) => termLeadError(b.term, currentTerm),
+    ...fromPeer(m, 'leader_id', currentTerm),
     (b) => {
       for (let i = 0; i < b.entries.length; i++) {
         const text = b.entries[i]!.command;
@@ -109,8 +103,7 @@ export function checkInstallSnapshot(
     InstallSnapshotSchema,
     body,
     installSnapshotRules,
-    (b) => notAPeer(m, 'leader_id', b.leader_id),
-    (b) => termLeadError(b.term, currentTerm),
+    ...fromPeer(m, 'leader_id', currentTerm),
   );
 }
 

@@ -57,6 +57,16 @@ export function encodeRequest(
   return body;
 }
 
+/**
+ * AppendEntries reply fields that are there only when set (a rejection's conflict hint, §5.3;
+ * the ReadIndex round it answers, dissertation §6.4): the core's name and the wire's.
+ */
+const OPTIONAL_REPLY_FIELDS = [
+  ['conflictIndex', 'conflict_index'],
+  ['conflictTerm', 'conflict_term'],
+  ['readRound', 'read_round'],
+] as const;
+
 /** The HTTP answer to a request this node received. Every RPC response carries node_id. */
 export function encodeResponse(
   msg: RequestVoteResponse | PreVoteResponse | AppendEntriesResponse,
@@ -71,9 +81,9 @@ export function encodeResponse(
     success: msg.success,
     match_index: msg.matchIndex,
   };
-  if (msg.conflictIndex !== undefined) body.conflict_index = msg.conflictIndex;
-  if (msg.conflictTerm !== undefined) body.conflict_term = msg.conflictTerm;
-  if (msg.readRound !== undefined) body.read_round = msg.readRound;
+  for (const [core, wire] of OPTIONAL_REPLY_FIELDS) {
+    if (msg[core] !== undefined) body[wire] = msg[core];
+  }
   return body;
 }
 
@@ -150,8 +160,8 @@ export function decodeReply(
     success: r.success,
     matchIndex: r.match_index,
   };
-  if (r.conflict_index !== undefined) msg.conflictIndex = r.conflict_index;
-  if (r.conflict_term !== undefined) msg.conflictTerm = r.conflict_term;
-  if (r.read_round !== undefined) msg.readRound = r.read_round;
+  for (const [core, wire] of OPTIONAL_REPLY_FIELDS) {
+    if (r[wire] !== undefined) msg[core] = r[wire];
+  }
   return msg;
 }

@@ -13,6 +13,7 @@
 //    final map must match it.
 // 6. No node stopped itself: a node that finds it cannot go on safely says so in its log and
 //    exits (server/node/main.ts); only the nemesis may stop a node.
+// checkRun runs them all over one run's evidence (run-chaos.ts gathers it).
 
 import type { LogEntry } from '../../server/contract/raft-rpc.ts';
 import { parseCommand } from '../../server/statemachine/command.ts';
@@ -304,4 +305,58 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** What a fault-test run gathered for the checks (run-chaos.ts). */
+export interface RunEvidence {
+  history: HistoryOp[];
+  /** Who said it was leader, by term, as sampled from /status. */
+  leaders: Map<number, Set<string>>;
+  /** The nodes' log files' text, by file name. */
+  nodeLogs: Map<string, string>;
+  /** Each node's committed entries as the recorder read them, by node id. */
+  logs: Map<string, CommittedEntry[]>;
+  /** The union of the nodes' committed logs, and the indexes no node still held when read. */
+  committed: { log: CommittedEntry[]; missing: string[] };
+  /** What the log recorder itself found wrong (a node whose committed entry changed between reads). */
+  recorderAnomalies: string[];
+  /** Each node's final key-value map, by node id. */
+  finalKv: Map<string, Record<string, string>>;
+  resultsPerClient: number;
+  /** When the linearizability checker must give up (ms since the epoch). */
+  deadline: number;
+}
+
+/**
+ * Every check of this file over one run: the anomalies found (the run is invalid if any), what
+ * could not be decided (the run is then unknown, not wrong), and the log replay (null when part
+ * of the committed log was gone).
+ */
+export function checkRun(e: RunEvidence): {
+  anomalies: string[];
+  undecided: string[];
+  replay: ReplayReport | null;
+} {
+  const lin = checkKeys(e.history, e.deadline);
+  const { log, missing } = e.committed;
+  // Without the whole committed log the replay cannot explain the answers: undecided, not wrong.
+  const replay =
+    missing.length === 0 ? replayCommittedLog(log, e.history, e.finalKv, e.resultsPerClient) : null;
+  const undecided = [...lin.undecided];
+  if (replay === null) {
+    undecided.push(
+      `the committed log at ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ' …' : ''}: every node dropped ` +
+        'it into a snapshot before the recorder read it, so the log replay was skipped',
+    );
+  }
+  const anomalies = [
+    ...lin.anomalies,
+    ...checkAcknowledgedWrites(e.history),
+    ...checkLeadersPerTerm(e.leaders),
+    ...checkNoNodeStoppedItself(e.nodeLogs),
+    ...e.recorderAnomalies,
+    ...checkCommittedPrefixes(e.logs),
+    ...(replay?.anomalies ?? []),
+  ];
+  return { anomalies, undecided, replay };
 }

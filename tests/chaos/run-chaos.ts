@@ -11,15 +11,7 @@ import { LocalCluster } from '../../server/cluster/local-cluster.ts';
 import { fetchStatus } from '../../server/cluster/node-status.ts';
 import { Prng } from '../../server/raft/simulation/prng.ts';
 import { RESULTS_PER_CLIENT } from '../../server/statemachine/sessions.ts';
-import {
-  type CommittedEntry,
-  checkAcknowledgedWrites,
-  checkCommittedPrefixes,
-  checkKeys,
-  checkLeadersPerTerm,
-  checkNoNodeStoppedItself,
-  replayCommittedLog,
-} from './checks.ts';
+import { type CommittedEntry, checkRun } from './checks.ts';
 import { ChaosClient } from './client.ts';
 import type { FaultKind, HistoryOp } from './history.ts';
 import { CommittedLogRecorder } from './log-recorder.ts';
@@ -174,29 +166,23 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const logs = recorder.logs();
 
     const checkStarted = Date.now();
-    const lin = checkKeys(history, checkStarted + o.checkerBudgetMs);
-    const { log: committed, missing } = recorder.union();
-    // Without the whole committed log the replay cannot explain the answers: undecided, not wrong.
-    const replay =
-      missing.length === 0 ? replayCommittedLog(committed, history, finalKv, RESULTS_PER_CLIENT) : null;
-    const undecided = [...lin.undecided];
-    if (replay === null) {
-      undecided.push(
-        `the committed log at ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ' …' : ''}: every node dropped ` +
-          'it into a snapshot before the recorder read it, so the log replay was skipped',
-      );
-    }
-    const anomalies = [
-      ...nemesis.problems,
-      ...settleProblems,
-      ...lin.anomalies,
-      ...checkAcknowledgedWrites(history),
-      ...checkLeadersPerTerm(leaders),
-      ...checkNoNodeStoppedItself(await readLogs(logDir)),
-      ...recorder.anomalies,
-      ...checkCommittedPrefixes(logs),
-      ...(replay?.anomalies ?? []),
-    ];
+    const committed = recorder.union();
+    const {
+      anomalies: found,
+      undecided,
+      replay,
+    } = checkRun({
+      history,
+      leaders,
+      nodeLogs: await readLogs(logDir),
+      logs,
+      committed,
+      recorderAnomalies: recorder.anomalies,
+      finalKv,
+      resultsPerClient: RESULTS_PER_CLIENT,
+      deadline: checkStarted + o.checkerBudgetMs,
+    });
+    const anomalies = [...nemesis.problems, ...settleProblems, ...found];
     const checkerMs = Date.now() - checkStarted;
     const verdict = anomalies.length > 0 ? 'invalid' : undecided.length > 0 ? 'unknown' : 'valid';
     const count = (x: HistoryOp['outcome']) => history.filter((h) => h.outcome === x).length;
@@ -214,7 +200,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       anomalies,
       undecided,
       checkerMs,
-      committedEntries: committed.length,
+      committedEntries: committed.log.length,
       retriedInLog: replay?.retriedInLog ?? 0,
       leaderTerms: leaders.size,
       problems: clients.flatMap((c) => c.problems),

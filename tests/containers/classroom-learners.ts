@@ -1,11 +1,37 @@
-// What the container tests of classroom mode (swarm, compose projects) do with learners: two
-// join at once, each waits for a leader in their own cluster, then both run a lesson; and a
-// restarted node applying a value again.
+// What the container tests of classroom mode (swarm, compose projects) do: start a classroom on
+// the backend under test; two learners join at once, each waits for a leader in their own
+// cluster, then both run a lesson; a learner acts on their cluster; and a restarted node applying
+// a value again.
+import type Docker from 'dockerode';
+import { expect } from 'vitest';
 import { SimulatedLearner } from '../../bench/classroom/simulated-learner.ts';
 import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
 import type { NodeStatus } from '../../server/contract/node-status.ts';
-import { JOIN_CODE } from '../lab/start-test-classroom.ts';
+import type { BackendFactory } from '../../server/lab/classroom/classroom.ts';
+import { JOIN_CODE, startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
 import { waitFor } from '../support/wait-for.ts';
+
+/** What both container backends' factories take (compose-backend-factory.ts, swarm-backend-factory.ts). */
+interface BackendOptions {
+  image: string;
+  basePort: number;
+  classId: string;
+  docker: Docker;
+  readyTimeoutMs: number;
+}
+
+/**
+ * Starts a test classroom at `o.basePort` whose clusters `makeFactory` makes from `o`. Generous
+ * 180 s for a cluster's nodes to answer: on this shared machine a container's node took about a
+ * minute (load 60).
+ */
+export async function startClassroomOn(
+  makeFactory: (o: BackendOptions) => Promise<BackendFactory>,
+  o: Omit<BackendOptions, 'readyTimeoutMs'>,
+): Promise<TestClassroom> {
+  const factory = await makeFactory({ ...o, readyTimeoutMs: 180_000 });
+  return startTestClassroom(o.basePort, {}, undefined, factory);
+}
 
 /** Waits until the lab sees a leader in the learner's cluster (90 s); the error names each node's state. */
 export async function untilLeader(learner: SimulatedLearner): Promise<void> {
@@ -28,7 +54,7 @@ export async function untilLeader(learner: SimulatedLearner): Promise<void> {
 }
 
 /** Ada and Bob join the class at once, each gets a cluster with a leader, and both run `lesson`. */
-export async function twoLearnersRun(labUrl: string, lesson: string) {
+async function twoLearnersRun(labUrl: string, lesson: string) {
   const [ada, bob] = await Promise.all([
     SimulatedLearner.join(labUrl, 'Ada', JOIN_CODE),
     SimulatedLearner.join(labUrl, 'Bob', JOIN_CODE),
@@ -39,6 +65,22 @@ export async function twoLearnersRun(labUrl: string, lesson: string) {
     bob.runLesson(lesson, { reset: false }),
   ]);
   return { ada, bob, a, b };
+}
+
+/** As twoLearnersRun; both learners must pass every check of `lesson`. */
+export async function twoLearnersPass(labUrl: string, lesson: string) {
+  const run = await twoLearnersRun(labUrl, lesson);
+  for (const result of [run.a, run.b]) {
+    expect(result.failures).toEqual([]);
+    expect(result.passed).toBe(result.checks);
+  }
+  return run;
+}
+
+/** `learner` runs a cluster action (e.g. "kill node1") through the lab, which must accept it. */
+export async function clusterAction(learner: SimulatedLearner, action: string): Promise<void> {
+  const answer = await learner.call<{ ok: boolean }>('POST', '/api/cluster/actions', { action });
+  expect(answer.body.ok).toBe(true);
 }
 
 /**

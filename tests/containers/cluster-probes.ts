@@ -1,5 +1,6 @@
 // What the container and Deno tests ask a cluster they do not run themselves: a node's /status,
-// whether exactly one leader is agreed on, and how long to wait for slow containers.
+// whether exactly one leader is agreed on, a client command, and how long to wait for slow
+// containers.
 import { fetchStatus, type NodeStatus } from '../../server/cluster/node-status.ts';
 import { type WaitOptions, waitFor } from '../support/wait-for.ts';
 
@@ -27,4 +28,14 @@ export async function oneLeader(urls: string[]): Promise<NodeStatus | null> {
   const leader = leaders[0]!;
   const agree = all.every((s) => s === null || s.leader_id === leader.node_id || s.term < leader.term);
   return agree ? leader : null;
+}
+
+/** POSTs `command` (e.g. "set x=1") to a node's /client_command; the answer as it came (15 s at most). */
+export function clientCommand(baseUrl: string, command: string): Promise<Response> {
+  return fetch(`${baseUrl}/client_command`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ command }),
+    signal: AbortSignal.timeout(15_000),
+  });
 }

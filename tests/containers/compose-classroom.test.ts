@@ -7,7 +7,6 @@
 // chosen by pid), projects named raftlab-c<pid>-…, and removes them after each test, also when a step fails.
 // With RAFT_TEST_IMAGE_PREBUILT=1 an existing raft-node:<version> is used as it is; otherwise
 // the image is built (from cache when the code did not change).
-import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
@@ -17,29 +16,33 @@ import {
   removeComposeProjects,
 } from '../../server/lab/cluster/docker/compose-project.ts';
 import { PROJECT_LABEL } from '../../server/lab/cluster/docker/discovery.ts';
+import { nodeImage } from '../../server/lab/cluster/node-image.ts';
 import { CLASS_LABEL } from '../../server/lab/cluster/swarm/remove-stack.ts';
-import { startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
-import { twoLearnersRun, untilApplied, untilLeader } from './classroom-learners.ts';
-import { docker, engineStatus, shout } from './docker-cli.ts';
+import type { TestClassroom } from '../lab/start-test-classroom.ts';
+import {
+  clusterAction,
+  startClassroomOn,
+  twoLearnersPass,
+  untilApplied,
+  untilLeader,
+} from './classroom-learners.ts';
+import { docker, engineStatusOrShout, pidPortBlock } from './docker-cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const VERSION = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
-const IMAGE = `raft-node:${VERSION}`;
+const IMAGE = await nodeImage(root);
 const CLASS_ID = `c${process.pid}`;
-const BASE_PORT = 20000 + (process.pid % 40) * 20;
+const BASE_PORT = pidPortBlock(20000);
 const LESSON = '01-fixture-status';
 
-const engine = await engineStatus();
-if (!engine.ok) {
-  shout([
-    'SKIPPED: the compose-project classroom test (tests/containers/compose-classroom.test.ts)',
-    `reason: ${engine.reason}`,
-    'Nothing about the docker backend of classroom mode was tested.',
-  ]);
-}
+const engine = await engineStatusOrShout(
+  'the compose-project classroom test (tests/containers/compose-classroom.test.ts)',
+  'Nothing about the docker backend of classroom mode was tested.',
+);
 
 let t: TestClassroom | null = null;
 const api = new Docker();
+/** The class the test's backend makes clusters for. */
+const BACKEND = { image: IMAGE, basePort: BASE_PORT, classId: CLASS_ID, docker: api };
 
 async function leftovers(): Promise<string[]> {
   const filters = { label: [`${CLASS_LABEL}=${CLASS_ID}`] };
@@ -72,19 +75,8 @@ describe.skipIf(!engine.ok)('classroom with a compose project per learner', { ti
   }, 300_000);
 
   it('gives two learners a project each; the lesson passes on both; kill and restart go through the engine; nothing is left', async () => {
-    const factory = await composeBackendFactory({
-      image: IMAGE,
-      basePort: BASE_PORT,
-      classId: CLASS_ID,
-      docker: api,
-      readyTimeoutMs: 180_000,
-    });
-    t = await startTestClassroom(BASE_PORT, {}, undefined, factory);
-    const { ada, bob, a, b } = await twoLearnersRun(t.lab.url, LESSON);
-    expect(a.failures).toEqual([]);
-    expect(b.failures).toEqual([]);
-    expect(a.passed).toBe(a.checks);
-    expect(b.passed).toBe(b.checks);
+    t = await startClassroomOn(composeBackendFactory, BACKEND);
+    const { ada, bob } = await twoLearnersPass(t.lab.url, LESSON);
 
     // Each learner's nodes are one compose project of their own: five containers, one per service.
     const containers = await api.listContainers({ filters: { label: [`${CLASS_LABEL}=${CLASS_ID}`] } });
@@ -110,14 +102,10 @@ describe.skipIf(!engine.ok)('classroom with a compose project per learner', { ti
     expect(info.body.nodes[0]!.url).toBe(`http://127.0.0.1:${HostPort}`);
 
     // A crash through the engine: the container gets SIGKILL, and comes back on its volume.
-    const kill = await ada.call<{ ok: boolean }>('POST', '/api/cluster/actions', { action: 'kill node1' });
-    expect(kill.body.ok).toBe(true);
+    await clusterAction(ada, 'kill node1');
     const killed = await api.getContainer(node1).inspect();
     expect(`${killed.State.Status} ${killed.State.ExitCode}`).toBe('exited 137');
-    const restart = await ada.call<{ ok: boolean }>('POST', '/api/cluster/actions', {
-      action: 'restart node1',
-    });
-    expect(restart.body.ok).toBe(true);
+    await clusterAction(ada, 'restart node1');
     expect((await api.getContainer(node1).inspect()).State.Status).toBe('running');
     // Its log came back from its volume.
     await untilApplied(info.body.nodes[0]!.url, 'x', '42');

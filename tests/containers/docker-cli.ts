@@ -42,6 +42,12 @@ export function run(
 
 export const docker = (args: string[], opts?: Parameters<typeof run>[2]) => run('docker', args, opts);
 
+/**
+ * The first of 20 host ports for this test run: `from` plus a block chosen by pid, so that two
+ * runs on one machine do not collide (blocks up to from + 799).
+ */
+export const pidPortBlock = (from: number): number => from + (process.pid % 40) * 20;
+
 /** Whether a Docker engine answers, and if not, why (for the loud skip). */
 export async function engineStatus(): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
   try {
@@ -57,6 +63,16 @@ export async function engineStatus(): Promise<{ ok: true; version: string } | { 
       reason: `${reason} (start one with \`bash ../shared/tools/container-engine.sh\` from the project root)`,
     };
   }
+}
+
+/**
+ * engineStatus; when no engine answers, a banner names the skipped `test` (e.g. "the swarm test
+ * (tests/containers/swarm.test.ts)"), why, and `untested`: what went untested, so a skip is seen.
+ */
+export async function engineStatusOrShout(test: string, untested: string) {
+  const engine = await engineStatus();
+  if (!engine.ok) shout([`SKIPPED: ${test}`, `reason: ${engine.reason}`, untested]);
+  return engine;
 }
 
 /** `docker compose` (v2, or the v1 shim) when it answers, else Debian's `docker-compose` v1. */

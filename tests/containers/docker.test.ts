@@ -8,34 +8,30 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerBackend } from '../../server/lab/cluster/docker-backend.ts';
-import { nodeStatus, oneLeader, waitForCluster as waitFor } from './cluster-probes.ts';
-import { composeCommand, docker, engineStatus, run, shout } from './docker-cli.ts';
+import { clientCommand, nodeStatus, oneLeader, waitForCluster as waitFor } from './cluster-probes.ts';
+import { composeCommand, docker, engineStatusOrShout, pidPortBlock, run } from './docker-cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const IMAGE = process.env.RAFT_TEST_IMAGE ?? 'raft-node';
 /** Every container and network the `docker run` part makes carries the test run's pid, so a later run can clean up after a crashed one. */
 const PID_LABEL = 'raft-lab.test-pid';
-// Ports from 18100-18899, chosen by pid so that two test runs on one machine do not collide.
-const base = 18100 + (process.pid % 40) * 20;
+// Ports from 18100-18899.
+const base = pidPortBlock(18100);
 const RUN_PORTS = [base + 1, base + 2, base + 3];
 const LAB_PORT = base + 10;
 const NODE_PORTS = [base + 11, base + 12, base + 13, base + 14, base + 15];
 const project = `rltest${process.pid}`;
 
-const engine = await engineStatus();
+const engine = await engineStatusOrShout(
+  'the container tests (tests/containers/docker.test.ts)',
+  'Nothing about the Dockerfile, docker-compose.yml or the docker backend was tested.',
+);
 /** The later tests would otherwise run an older image and pass or fail for the wrong reason. */
 // RAFT_TEST_IMAGE_PREBUILT=1 (with -t to pick tests) reuses an image built earlier, for quick reruns.
 let imageBuilt = process.env.RAFT_TEST_IMAGE_PREBUILT === '1';
 const needImage = () => {
   if (!imageBuilt) throw new Error(`the image ${IMAGE} did not build (see the first test); nothing to run`);
 };
-if (!engine.ok) {
-  shout([
-    'SKIPPED: the container tests (tests/containers/docker.test.ts)',
-    `reason: ${engine.reason}`,
-    'Nothing about the Dockerfile, docker-compose.yml or the docker backend was tested.',
-  ]);
-}
 
 const composeEnv: Record<string, string> = {
   RAFT_IMAGE: IMAGE,
@@ -341,19 +337,9 @@ describe.skipIf(!engine.ok)(
         const buddyView = await nodeStatus(url(buddy));
         expect(buddyView).toMatchObject({ state: 'follower', leader_id: second.node_id, term: second.term });
         // …and the old leader can no longer commit anything.
-        const stale = await fetch(`${url(second.node_id)}/client_command`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ command: 'set lost=1' }),
-          signal: AbortSignal.timeout(15_000),
-        });
+        const stale = await clientCommand(url(second.node_id), 'set lost=1');
         expect(stale.status).toBe(503);
-        const ok = await fetch(`${url(third.node_id)}/client_command`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ command: 'set z=2' }),
-          signal: AbortSignal.timeout(15_000),
-        });
+        const ok = await clientCommand(url(third.node_id), 'set z=2');
         expect(ok.status).toBe(200);
 
         // heal: everyone converges on the majority's log; the minority's uncommitted entry is gone.

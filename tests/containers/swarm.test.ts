@@ -6,35 +6,32 @@
 // pid), objects named raftlab-t<pid>-…, and removes them also when a step fails. If the engine
 // was not in a swarm, the test makes one (`docker swarm init`) and leaves it again at the end.
 // The image it builds (raft-node:<version>, what the classroom deploys) is kept as build cache.
-import { readFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterInfo } from '../../server/contract/cluster-view.ts';
+import { nodeImage } from '../../server/lab/cluster/node-image.ts';
 import { CLASS_LABEL, removeStack } from '../../server/lab/cluster/swarm/remove-stack.ts';
 import { swarmBackendFactory } from '../../server/lab/cluster/swarm/swarm-backend-factory.ts';
-import { startTestClassroom, type TestClassroom } from '../lab/start-test-classroom.ts';
-import { twoLearnersRun, untilApplied } from './classroom-learners.ts';
-import { docker, engineStatus, shout } from './docker-cli.ts';
+import type { TestClassroom } from '../lab/start-test-classroom.ts';
+import { clusterAction, startClassroomOn, twoLearnersPass, untilApplied } from './classroom-learners.ts';
+import { docker, engineStatusOrShout, pidPortBlock } from './docker-cli.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const VERSION = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version;
-const IMAGE = process.env.RAFT_TEST_SWARM_IMAGE ?? `raft-node:${VERSION}`;
+const IMAGE = process.env.RAFT_TEST_SWARM_IMAGE ?? (await nodeImage(root));
 const CLASS_ID = `t${process.pid}`;
-const BASE_PORT = 19100 + (process.pid % 40) * 20;
+const BASE_PORT = pidPortBlock(19100);
 const LESSON = '01-fixture-status';
 
-const engine = await engineStatus();
-if (!engine.ok) {
-  shout([
-    'SKIPPED: the swarm test (tests/containers/swarm.test.ts)',
-    `reason: ${engine.reason}`,
-    'Nothing about the swarm backend of classroom mode was tested.',
-  ]);
-}
+const engine = await engineStatusOrShout(
+  'the swarm test (tests/containers/swarm.test.ts)',
+  'Nothing about the swarm backend of classroom mode was tested.',
+);
 
 let madeSwarm = false;
 let t: TestClassroom | null = null;
 const api = new Docker();
+/** The class the test's backend makes clusters for. */
+const BACKEND = { image: IMAGE, basePort: BASE_PORT, classId: CLASS_ID, docker: api };
 
 async function leftovers(): Promise<string[]> {
   const filters = { label: [`${CLASS_LABEL}=${CLASS_ID}`] };
@@ -66,22 +63,11 @@ describe.skipIf(!engine.ok)('classroom on a Docker Swarm', { timeout: 600_000 },
   }, 300_000);
 
   it('gives two learners a stack each; the lesson passes on both; kill and restart go through the engine; nothing is left', async () => {
-    // Generous: on this shared machine a container's node took about a minute to answer (load 60).
-    const factory = await swarmBackendFactory({
-      image: IMAGE,
-      basePort: BASE_PORT,
-      classId: CLASS_ID,
-      docker: api,
-      readyTimeoutMs: 180_000,
-    });
-    t = await startTestClassroom(BASE_PORT, {}, undefined, factory);
+    t = await startClassroomOn(swarmBackendFactory, BACKEND);
     // Every node answers the lab (start() waited for that): the nodes reach each other by their
     // names on the overlay network, so each stack elects a leader within seconds (about 4 s here
     // once its nodes answered). No leader means they cannot (issue 14: a VIP without IPVS).
-    const { ada, bob, a, b } = await twoLearnersRun(t.lab.url, LESSON);
-    expect(a.failures).toEqual([]);
-    expect(b.failures).toEqual([]);
-    expect(a.passed).toBe(a.checks);
+    const { ada, bob } = await twoLearnersPass(t.lab.url, LESSON);
     const services = (await api.listServices({ filters: { label: [`${CLASS_LABEL}=${CLASS_ID}`] } })).map(
       (s) => s.Spec?.Name,
     );
@@ -92,16 +78,12 @@ describe.skipIf(!engine.ok)('classroom on a Docker Swarm', { timeout: 600_000 },
     expect(info.body.backend).toBe('swarm');
 
     // A crash through the engine: the service scales to 0 (SIGKILL), and comes back on its volume.
-    const kill = await ada.call<{ ok: boolean }>('POST', '/api/cluster/actions', { action: 'kill node1' });
-    expect(kill.body.ok).toBe(true);
+    await clusterAction(ada, 'kill node1');
     const tasks = await api.listContainers({
       filters: { label: [`com.docker.swarm.service.name=raftlab-${CLASS_ID}-${ada.id}_node1`] },
     });
     expect(tasks.map((c) => `${c.Names[0]} ${c.State}`)).toEqual([]);
-    const restart = await ada.call<{ ok: boolean }>('POST', '/api/cluster/actions', {
-      action: 'restart node1',
-    });
-    expect(restart.body.ok).toBe(true);
+    await clusterAction(ada, 'restart node1');
     // At its new task address, which its service name now resolves to.
     await untilApplied(info.body.nodes[0]!.url, 'x', '42');
 

@@ -114,16 +114,13 @@ describe('evaluating check cells', () => {
   });
 
   it('shows the value a {{variable}} had, with the node it names (the placeholder stays in `text`)', () => {
-    const [a, b] = judge('leader.node_id == {{leader_id}}\n{{old}}.state == "follower"', healthy(), {
-      leader_id: '1',
-      old: 'http://127.0.0.1:16002',
-    });
-    expect(a).toMatchObject({
-      ok: true,
-      text: 'leader.node_id == {{leader_id}}',
-      shown: 'leader.node_id == "1"',
-    });
-    expect(b).toMatchObject({ ok: true, shown: 'node2.state == "follower"' });
+    const captured = { leader_id: '1', old: 'http://127.0.0.1:16002' };
+    expect(
+      judge('leader.node_id == {{leader_id}}\n{{old}}.state == "follower"', healthy(), captured),
+    ).toMatchObject([
+      { ok: true, text: 'leader.node_id == {{leader_id}}', shown: 'leader.node_id == "1"' },
+      { ok: true, shown: 'node2.state == "follower"' },
+    ]);
   });
 
   it('gives the hint written for the cause of the failure, and the general one otherwise', () => {
@@ -195,16 +192,14 @@ describe('evaluating check cells', () => {
   });
 
   it('uses the cell hint for failures without their own, and names a variable nothing captured', () => {
-    const [a, b] = judge(
+    const [unset, missing] = judge(
       'leader.term > {{term_before}}\nnode9.term == 1\nhint: run the cells above first',
       healthy(),
     );
-    expect(a).toMatchObject({
-      ok: false,
-      seen: '{{term_before}} has no value: run the cell that captures it first',
-      hint: 'run the cells above first',
-    });
-    expect(b).toMatchObject({ ok: false, seen: 'there is no node9' });
+    // The cell hint stands in for the line's own.
+    expect(unset).toMatchObject({ ok: false, hint: 'run the cells above first' });
+    expect(unset!.seen).toBe('{{term_before}} has no value: run the cell that captures it first');
+    expect(missing).toMatchObject({ ok: false, seen: 'there is no node9' });
   });
 
   it('takes a captured node — name, id or URL — as the subject of a check', () => {

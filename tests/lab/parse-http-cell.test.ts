@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LessonError } from '../../server/lessons/lesson-error.ts';
-import { parseHttpCell } from '../../server/lessons/parse-http-cell.ts';
+import { HTTP_OPTIONS, parseHttpCell } from '../../server/lessons/parse-http-cell.ts';
+import { lessonErrorOf } from './lesson-error-of.ts';
 
-function problems(source: string) {
-  try {
-    parseHttpCell(source, { file: 'lessons/l.md', firstLine: 10 });
-  } catch (e) {
-    if (e instanceof LessonError) return e.problems.map((p) => `${p.line}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected a parse error');
-}
+const problems = (source: string) =>
+  lessonErrorOf(() => parseHttpCell(source, { file: 'lessons/l.md', firstLine: 10 })).problems.map(
+    (p) => `${p.line}: ${p.message}`,
+  );
 
 describe('parseHttpCell', () => {
   it('reads the request line with variables, headers and a JSON body', () => {
@@ -160,6 +155,21 @@ describe('parseHttpCell', () => {
       expect.stringMatching(/^13: retry must be a whole number/),
       expect.stringMatching(/^14: unknown option `follow`/),
       expect.stringMatching(/^15: location must be true or false/),
+    ]);
+  });
+
+  it('reads every option the lab lists (HTTP_OPTIONS) and no other', () => {
+    const value = { location: 'true', 'retry-interval': '1s', delay: '1s', timeout: '1s' } as Record<
+      string,
+      string
+    >;
+    for (const name of HTTP_OPTIONS) {
+      expect(() =>
+        parseHttpCell(`GET {{node1}}/status\n[Options]\n${name}: ${value[name] ?? '1'}`),
+      ).not.toThrow();
+    }
+    expect(problems('GET {{node1}}/status\n[Options]\nconstructor: 1')).toEqual([
+      expect.stringMatching(/^12: unknown option `constructor`/),
     ]);
   });
 });

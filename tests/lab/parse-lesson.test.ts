@@ -1,19 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LessonError } from '../../server/lessons/lesson-error.ts';
 import { parseLesson } from '../../server/lessons/parse-lesson.ts';
+import { lessonErrorOf } from './lesson-error-of.ts';
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
 
-function problemsOf(text: string, file = 'lessons/x.md') {
-  try {
-    parseLesson(text, file);
-  } catch (e) {
-    if (e instanceof LessonError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected the lesson to be rejected');
-}
+const problemsOf = (text: string, file = 'lessons/x.md') =>
+  lessonErrorOf(() => parseLesson(text, file)).problems;
 
 describe('parseLesson', () => {
   it('reads front matter, prose and cells with their fence lines and ids', () => {

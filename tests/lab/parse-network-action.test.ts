@@ -1,18 +1,11 @@
 // The `cluster`-cell words for messages, links, timers and the picture (docs/lesson-format.md).
 import { describe, expect, it } from 'vitest';
-import type { LessonError } from '../../server/lessons/lesson-error.ts';
 import { CLUSTER_ACTION_WORDS, parseClusterCell } from '../../server/lessons/parse-cluster-cell.ts';
 import { parseLesson } from '../../server/lessons/parse-lesson.ts';
+import { lessonErrorOf } from './lesson-error-of.ts';
 
 const actions = (text: string) => parseClusterCell(text).map((l) => l.action);
-const problem = (text: string) => {
-  try {
-    parseClusterCell(text);
-  } catch (e) {
-    return (e as LessonError).problems[0]!.message;
-  }
-  throw new Error(`\`${text}\` parsed`);
-};
+const problem = (text: string) => lessonErrorOf(() => parseClusterCell(text)).problems[0]!.message;
 const node = (id: string) => ({ kind: 'node', id });
 
 describe('message-level cluster actions', () => {

@@ -11,58 +11,51 @@ const t = sessionForSuite({ basePort: BASE_PORT, lessonId: lesson, firstCell: 'w
 const run = (type: CellType, source: string, lessonId = lesson) => t.run(type, source, { lessonId });
 
 async function leaderId(): Promise<string> {
-  const r = await run('cluster', 'wait leader 20s');
-  expect(r.ok, JSON.stringify(r.cluster?.actions)).toBe(true);
+  await t.expectOk('cluster', 'wait leader 20s');
   return settledLeader(await t.session.snapshot())!.id;
 }
 
 describe('http cells against real nodes', () => {
   it('fills in {{node1}}, checks status and asserts, and stores captures for later cells', async () => {
-    const r = await run(
+    const r = await t.expectOk(
       'http',
       'GET {{node1}}/status\n\nHTTP 200\n[Captures]\nterm_before: jsonpath "$.term"\n[Asserts]\njsonpath "$.node_id" == "1"\njsonpath "$.term" isInteger\njsonpath "$.log" exists',
     );
-    expect(r.ok, JSON.stringify(r.http)).toBe(true);
     const entry = r.http!.entries[0]!;
     expect(entry.request!.url).toBe(`http://127.0.0.1:${BASE_PORT}/status`);
     expect(entry.response!.status).toBe(200);
     expect(entry.asserts.map((a) => a.ok)).toEqual([true, true, true, true]);
     expect(typeof r.variables.term_before).toBe('number');
     // A later cell of the same lesson can use the capture.
-    const later = await run(
+    await t.expectOk(
       'http',
       'GET {{leader}}/status\nHTTP 200\n[Asserts]\njsonpath "$.term" >= {{term_before}}',
     );
-    expect(later.ok, JSON.stringify(later.http)).toBe(true);
   });
 
   it('sends a command to {{leader}} and a check sees it on every node', async () => {
-    const r = await run(
+    const r = await t.expectOk(
       'http',
       'POST {{leader}}/client_command\n{"command": "set x=42"}\n\nHTTP 200\n[Asserts]\njsonpath "$.success" == true',
     );
-    expect(r.ok, JSON.stringify(r.http)).toBe(true);
     expect(r.http!.entries[0]!.request!.headers['Content-Type']).toBe('application/json');
-    const check = await run(
+    await t.expectOk(
       'check',
       'every node: kv.x == "42"\nevery up node: committed log contains "set x=42"\nlogs match\nleaders == 1',
     );
-    expect(check.ok, JSON.stringify(check.check)).toBe(true);
   });
 
   it('shows a follower redirect as a 307, and follows it hop by hop only when asked', async () => {
-    const plain = await run(
+    const plain = await t.expectOk(
       'http',
       'POST {{follower}}/client_command\n{"command": "get x"}\n\nHTTP 307\n[Asserts]\nheader "Location" contains "/client_command"',
     );
-    expect(plain.ok, JSON.stringify(plain.http)).toBe(true);
     expect(plain.http!.entries[0]!.hops).toEqual([]);
 
-    const followed = await run(
+    const followed = await t.expectOk(
       'http',
       'POST {{follower}}/client_command\n{"command": "get x"}\n\nHTTP 200\n[Options]\nlocation: true\n[Asserts]\njsonpath "$.result" == "42"',
     );
-    expect(followed.ok, JSON.stringify(followed.http)).toBe(true);
     const entry = followed.http!.entries[0]!;
     expect(entry.hops).toHaveLength(1);
     expect(entry.hops[0]).toMatchObject({ method: 'POST', status: 307 });
@@ -126,45 +119,37 @@ describe('cluster cells and checks against real nodes', () => {
   it('kills the leader, waits for a new one in a higher term, restarts the old one and waits until it caught up', async () => {
     const before = await t.session.snapshot();
     const old = settledLeader(before)!;
-    const killed = await run('cluster', 'kill {{leader}}\nwait leader 20s');
-    expect(killed.ok, JSON.stringify(killed.cluster?.actions)).toBe(true);
+    const killed = await t.expectOk('cluster', 'kill {{leader}}\nwait leader 20s');
     expect(killed.cluster!.actions[0]!.detail).toBe(`${old.name} killed`);
     const now = settledLeader(await t.session.snapshot())!;
     expect(now.id).not.toBe(old.id);
     expect(now.status!.term).toBeGreaterThan(old.status!.term);
-    const down = await run('check', `${old.name} is down\nleaders == 1`);
-    expect(down.ok, JSON.stringify(down.check)).toBe(true);
+    await t.expectOk('check', `${old.name} is down\nleaders == 1`);
 
-    const back = await run('cluster', `restart ${old.name}\nwait ${old.name} caught up 20s`);
-    expect(back.ok, JSON.stringify(back.cluster?.actions)).toBe(true);
-    const check = await run('check', `${old.name} is up\n${old.name}.kv.x == "42"\nlogs match`);
-    expect(check.ok, JSON.stringify(check.check)).toBe(true);
+    await t.expectOk('cluster', `restart ${old.name}\nwait ${old.name} caught up 20s`);
+    await t.expectOk('check', `${old.name} is up\n${old.name}.kv.x == "42"\nlogs match`);
   });
 
   it('partitions the leader away: the majority elects another; heal brings one leader back', async () => {
     const old = await leaderId();
     const others = ['1', '2', '3', '4', '5'].filter((id) => id !== old).map((id) => `node${id}`);
-    const r = await run('cluster', `partition node${old} | ${others.join(',')}\nwait leader 20s`);
-    expect(r.ok, JSON.stringify(r.cluster?.actions)).toBe(true);
+    const r = await t.expectOk('cluster', `partition node${old} | ${others.join(',')}\nwait leader 20s`);
     const during = settledLeader(await t.session.snapshot())!;
     expect(during.id).not.toBe(old);
     expect(r.cluster!.snapshot.nodes.find((n) => n.id === old)!.partitionedFrom).toHaveLength(4);
     const healed = await run('cluster', 'heal\nwait leader 20s');
     expect(healed.ok).toBe(true);
-    const check = await run('check', 'leaders == 1\nterms == 1\nlogs match');
-    expect(check.ok, JSON.stringify(check.check)).toBe(true);
+    await t.expectOk('check', 'leaders == 1\nterms == 1\nlogs match');
   });
 
   it('pauses a node (it stops answering) and resumes it', async () => {
     const r = await run('cluster', 'pause node5');
     expect(r.ok).toBe(true);
-    const check = await run('check', 'node5 is paused');
-    expect(check.ok, JSON.stringify(check.check)).toBe(true);
+    await t.expectOk('check', 'node5 is paused');
     const ask = await run('http', 'GET {{node5}}/status\n[Options]\ntimeout: 300ms');
     expect(ask.ok).toBe(false);
     expect(ask.error!.message).toContain('node5 did not answer');
-    const resumed = await run('cluster', 'resume node5\nwait node5 caught up 20s');
-    expect(resumed.ok, JSON.stringify(resumed.cluster?.actions)).toBe(true);
+    await t.expectOk('cluster', 'resume node5\nwait node5 caught up 20s');
   });
 
   it('retries a failing check until its timeout, then explains what was expected, what was seen, and the hint', async () => {
@@ -193,10 +178,8 @@ describe('cluster cells and checks against real nodes', () => {
   });
 
   it('resets to a fresh cluster: data wiped, a leader elected', async () => {
-    const r = await run('cluster', 'reset');
-    expect(r.ok, JSON.stringify(r.cluster?.actions)).toBe(true);
+    const r = await t.expectOk('cluster', 'reset');
     expect(r.cluster!.actions[0]!.detail).toMatch(/fresh cluster.*is leader in term/);
-    const check = await run('check', 'no node: kv.x == "42"\nleaders == 1');
-    expect(check.ok, JSON.stringify(check.check)).toBe(true);
+    await t.expectOk('check', 'no node: kv.x == "42"\nleaders == 1');
   });
 });

@@ -100,8 +100,7 @@ describe('a write cell on a real cluster', () => {
   ].join('\n');
 
   it('run twice adds exactly two entries to the log, and its failing assert is reported once', async () => {
-    const first = await run('http', cell);
-    expect(first.ok, JSON.stringify(first.http)).toBe(true);
+    await t.expectOk('http', cell);
     const second = await run('http', cell);
     expect(second.ok).toBe(false);
     const entry = second.http!.entries[0]!;
@@ -119,30 +118,27 @@ describe('a write cell on a real cluster', () => {
   });
 
   it('is sent once to a follower with location: true: the 307 is followed, nothing is repeated', async () => {
-    const r = await run(
+    const r = await t.expectOk(
       'http',
       'POST {{follower}}/client_command\n[Options]\nlocation: true\nretry: 3\n\n{"command": "set hop=1"}\n\nHTTP 200',
     );
-    expect(r.ok, JSON.stringify(r.http)).toBe(true);
     expect(r.http!.entries[0]!.hops.map((h) => h.status)).toEqual([307]);
     expect(await entriesOf('set hop=1')).toBe(1);
   });
 
   it("opens the learner's own session with register (lesson 7) and keeps its client_id and request_id", async () => {
-    const opened = await run(
+    const opened = await t.expectOk(
       'http',
       'POST {{leader}}/client_command\n[Options]\nretry: 5\nretry-interval: 500ms\n\n{"command": "register"}\n\nHTTP 200\n[Captures]\nmine: jsonpath "$.client_id"\n[Asserts]\njsonpath "$.client_id" isInteger',
     );
-    expect(opened.ok, JSON.stringify(opened.http)).toBe(true);
     // The lab adds no ids of its own to a register (a node refuses them).
     expect(opened.http!.entries[0]!.session ?? null).toBeNull();
     expect(JSON.parse(opened.http!.entries[0]!.request!.body!)).toEqual({ command: 'register' });
     const clientId = opened.http!.entries[0]!.captures.find((c) => c.name === 'mine')!.value as number;
-    const r = await run(
+    const r = await t.expectOk(
       'http',
       `POST {{leader}}/client_command\n[Options]\nretry: 2\n\n{"command": "set own=1", "client_id": ${clientId}, "request_id": 1}\n\nHTTP 200`,
     );
-    expect(r.ok, JSON.stringify(r.http)).toBe(true);
     expect(r.http!.entries[0]!.session).toMatchObject({ by: 'learner', clientId, requestId: 1 });
   });
 

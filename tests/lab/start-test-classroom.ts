@@ -1,7 +1,7 @@
 // Starts classroom mode in this process for a test file: a roster and class folder in a temp
 // directory, local clusters on ports from `basePort` (5 per member), the fixture lessons, and
 // takes every cluster and the folder down again afterwards.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BackendFactory, Classroom } from '../../server/lab/classroom/classroom.ts';
@@ -10,6 +10,7 @@ import type { PoolOptions } from '../../server/lab/classroom/cluster-pool.ts';
 import { Roster } from '../../server/lab/classroom/roster.ts';
 import { LocalBackend } from '../../server/lab/cluster/local-backend.ts';
 import type { LabServer } from '../../server/lab/http/lab-server.ts';
+import { startOrTakeDown } from '../support/start-or-take-down.ts';
 import { FIXTURE_LESSONS } from './start-test-lab.ts';
 
 export const INSTRUCTOR_TOKEN = 'test-instructor-token';
@@ -47,29 +48,27 @@ export async function startTestClassroom(
         })),
     pool: { maxClusters: 10, policy: 'queue', idleMs: 600_000, queueWaitMs: 1000, ...pool },
   });
-  let lab: LabServer;
-  try {
-    await classroom.startShared();
-    lab = await startClassroomServer(classroom, {
-      host: '127.0.0.1',
-      port: 0,
-      root: resolve(import.meta.dirname, '../..'),
-      dev: false,
-    });
-  } catch (e) {
-    await classroom.stop();
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
+  const { started: lab, stop } = await startOrTakeDown(
+    dir,
+    async () => {
+      await classroom.startShared();
+      return startClassroomServer(classroom, {
+        host: '127.0.0.1',
+        port: 0,
+        root: resolve(import.meta.dirname, '../..'),
+        dev: false,
+      });
+    },
+    async (server) => {
+      await server?.close();
+      await classroom.stop();
+    },
+  );
   return {
     classroom,
     lab,
     dir,
     instructor: { authorization: `Bearer ${INSTRUCTOR_TOKEN}` },
-    stop: async () => {
-      await lab.close();
-      await classroom.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }

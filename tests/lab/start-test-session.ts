@@ -1,6 +1,6 @@
 // Starts a real local cluster (LocalCluster processes) in a session for a test file, on ports in
 // the lab's test range, and takes it all down again afterwards.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -11,6 +11,7 @@ import {
   ClusterSession,
   type SessionOptions,
 } from '../../server/lab/session/cluster-session.ts';
+import { startOrTakeDown } from '../support/start-or-take-down.ts';
 
 export interface TestSession {
   session: ClusterSession;
@@ -22,21 +23,12 @@ export async function startTestSession(basePort: number, options: SessionOptions
   const dataRoot = mkdtempSync(join(tmpdir(), 'raft-lab-test-'));
   const backend = new LocalBackend({ size: 5, basePort, dataRoot });
   const session = new ClusterSession(backend, { pollIntervalMs: 0, followEvents: false, ...options });
-  try {
-    await session.start();
-  } catch (e) {
-    await session.stop();
-    rmSync(dataRoot, { recursive: true, force: true });
-    throw e;
-  }
-  return {
-    session,
-    backend,
-    stop: async () => {
-      await session.stop();
-      rmSync(dataRoot, { recursive: true, force: true });
-    },
-  };
+  const { stop } = await startOrTakeDown(
+    dataRoot,
+    () => session.start(),
+    () => session.stop(),
+  );
+  return { session, backend, stop };
 }
 
 export interface SuiteSession {

@@ -3,37 +3,35 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULTS, loadConfig, parsePeers } from '../../server/node/config.ts';
 
+/** The peers parsePeers should return, written `id=url`. */
+const peers = (...entries: string[]) =>
+  entries.map((e) => ({ id: e.slice(0, e.indexOf('=')), url: e.slice(e.indexOf('=') + 1) }));
+
 describe('PEERS', () => {
   it('takes ids from id=host:port entries', () => {
-    expect(parsePeers('2=node2:5000, 3=10.0.0.3:5000', '1', 5000)).toEqual([
-      { id: '2', url: 'http://node2:5000' },
-      { id: '3', url: 'http://10.0.0.3:5000' },
-    ]);
+    expect(parsePeers('2=node2:5000, 3=10.0.0.3:5000', '1', 5000)).toEqual(
+      peers('2=http://node2:5000', '3=http://10.0.0.3:5000'),
+    );
   });
 
   it('reads the id N from a host named nodeN (the seed style) and drops this node itself', () => {
-    expect(parsePeers('node1:5000,node2:5000,node3:5000', '2', 5000)).toEqual([
-      { id: '1', url: 'http://node1:5000' },
-      { id: '3', url: 'http://node3:5000' },
-    ]);
+    expect(parsePeers('node1:5000,node2:5000,node3:5000', '2', 5000)).toEqual(
+      peers('1=http://node1:5000', '3=http://node3:5000'),
+    );
   });
 
   it('numbers plain host:port entries 1..N in listed order, skipping NODE_ID', () => {
     // The seed's README example for node 1.
-    expect(parsePeers('localhost:5002,localhost:5003', '1', 5001)).toEqual([
-      { id: '2', url: 'http://localhost:5002' },
-      { id: '3', url: 'http://localhost:5003' },
-    ]);
-    expect(parsePeers('localhost:5001,localhost:5003', '2', 5002)).toEqual([
-      { id: '1', url: 'http://localhost:5001' },
-      { id: '3', url: 'http://localhost:5003' },
-    ]);
+    expect(parsePeers('localhost:5002,localhost:5003', '1', 5001)).toEqual(
+      peers('2=http://localhost:5002', '3=http://localhost:5003'),
+    );
+    expect(parsePeers('localhost:5001,localhost:5003', '2', 5002)).toEqual(
+      peers('1=http://localhost:5001', '3=http://localhost:5003'),
+    );
   });
 
   it("drops a loopback entry with this node's own port", () => {
-    expect(parsePeers('127.0.0.1:5001,127.0.0.1:5002', '1', 5001)).toEqual([
-      { id: '2', url: 'http://127.0.0.1:5002' },
-    ]);
+    expect(parsePeers('127.0.0.1:5001,127.0.0.1:5002', '1', 5001)).toEqual(peers('2=http://127.0.0.1:5002'));
   });
 
   it('rejects entries without a port and duplicate ids, naming the entry', () => {

@@ -58,6 +58,11 @@ const heldToOthers = (id: string, rpc: string) =>
     },
     { timeoutMs: 10_000 },
   );
+/** Matches a node event of `type` (rpc, rpc_lost, …) whose fields equal `fields` (e.g. `{ dir: 'recv', id }`). */
+const where =
+  (type: string, fields: Ev = {}) =>
+  (e: Ev): boolean =>
+    e.type === type && Object.entries(fields).every(([k, v]) => e[k] === v);
 const seen = (events: Ev[], what: string, pred: (e: Ev) => boolean, timeoutMs = 10_000) =>
   waitFor(what, () => events.find(pred), { timeoutMs });
 
@@ -115,7 +120,7 @@ describe.sequential('message-level control', () => {
       },
       { timeoutMs: 10_000 },
     );
-    expect(events.some((e) => e.type === 'rpc_held' && e.id === held[0]!.id)).toBe(true);
+    expect(events.some(where('rpc_held', { id: held[0]!.id }))).toBe(true);
     // Nothing left the leader: no follower has the entry, and the leader cannot commit it.
     for (const id of ids().filter((x) => x !== leader.node_id)) {
       expect((await status(id)).log.some((e) => e.command === 'set held=1')).toBe(false);
@@ -130,14 +135,14 @@ describe.sequential('message-level control', () => {
     const recv = await seen(
       events,
       'the follower to receive it',
-      (e) => e.type === 'rpc' && e.dir === 'recv' && e.id === first.id,
+      where('rpc', { dir: 'recv', id: first.id }),
     );
     expect(recv.node_id).toBe(first.to);
     // The reply travels back on the request's connection: it is never held.
     await seen(
       events,
       'its reply to reach the leader',
-      (e) => e.type === 'rpc' && e.kind === 'response' && e.dir === 'recv' && e.id === first.id,
+      where('rpc', { kind: 'response', dir: 'recv', id: first.id }),
     );
     const answer = await pending;
     expect(answer.status).toBe(200);
@@ -162,7 +167,7 @@ describe.sequential('message-level control', () => {
     );
     const r = await admin(leader.node_id, 'drop', { ids: [victim.id] });
     expect(r.status).toBe(200);
-    const lost = await seen(events, 'the loss event', (e) => e.type === 'rpc_lost' && e.id === victim.id);
+    const lost = await seen(events, 'the loss event', where('rpc_lost', { id: victim.id }));
     expect(lost).toMatchObject({
       node_id: leader.node_id,
       from: leader.node_id,
@@ -170,7 +175,7 @@ describe.sequential('message-level control', () => {
       reason: 'dropped',
     });
     expect((await outbox(leader.node_id)).messages.some((m) => m.id === victim.id)).toBe(false);
-    expect(events.some((e) => e.type === 'rpc' && e.dir === 'recv' && e.id === victim.id)).toBe(false);
+    expect(events.some(where('rpc', { dir: 'recv', id: victim.id }))).toBe(false);
   });
 
   it('releasing the hold sends every held request, oldest first', async () => {
@@ -204,13 +209,9 @@ describe.sequential('message-level control', () => {
     expect(r.body.faults).toMatchObject({ held: false, held_count: 0, timer_paused: false, links: {} });
     expect(r.body.detail).toContain('dropped');
     for (const h of held) {
-      await seen(
-        events,
-        `${h.id} dropped by heal`,
-        (e) => e.type === 'rpc_lost' && e.id === h.id && e.reason === 'dropped',
-      );
+      await seen(events, `${h.id} dropped by heal`, where('rpc_lost', { id: h.id, reason: 'dropped' }));
     }
-    expect(events.some((e) => e.type === 'rpc' && e.dir === 'send' && e.id === held[0]!.id)).toBe(false);
+    expect(events.some(where('rpc', { dir: 'send', id: held[0]!.id }))).toBe(false);
   });
 
   it('a delayed link sends later and says by how much; replies are delayed on the way back', async () => {
@@ -220,10 +221,7 @@ describe.sequential('message-level control', () => {
       events,
       'a delayed send',
       (e) =>
-        e.type === 'rpc' &&
-        e.dir === 'send' &&
-        e.to === follower &&
-        e.node_id === leader.node_id &&
+        where('rpc', { dir: 'send', to: follower, node_id: leader.node_id })(e) &&
         typeof e.delay_ms === 'number',
     );
     expect(send.delay_ms as number).toBeGreaterThanOrEqual(150);
@@ -231,7 +229,7 @@ describe.sequential('message-level control', () => {
     const recv = await seen(
       events,
       'its arrival',
-      (e) => e.type === 'rpc' && e.dir === 'recv' && e.id === send.id && e.kind === 'request',
+      where('rpc', { dir: 'recv', id: send.id, kind: 'request' }),
     );
     // Never before its delay: the message waited on the link (a lower bound, not a speed).
     expect((recv.at as number) - (send.at as number)).toBeGreaterThanOrEqual((send.delay_ms as number) - 5);
@@ -248,12 +246,7 @@ describe.sequential('message-level control', () => {
     const reply = await seen(
       events,
       'a delayed reply',
-      (e) =>
-        e.type === 'rpc' &&
-        e.kind === 'response' &&
-        e.dir === 'send' &&
-        e.node_id === follower &&
-        e.delay_ms === 120,
+      where('rpc', { kind: 'response', dir: 'send', node_id: follower, delay_ms: 120 }),
     );
     expect(reply.to).toBe(leader.node_id);
   });
@@ -261,13 +254,9 @@ describe.sequential('message-level control', () => {
   it('a lossy link loses requests (reason "link_loss") to their real destination', async () => {
     const { leader, follower, events } = await leaderFollowerListening();
     await admin(leader.node_id, 'link', { peers: [follower], loss: 1 });
-    const lost = await seen(
-      events,
-      'a lost request',
-      (e) => e.type === 'rpc_lost' && e.reason === 'link_loss',
-    );
+    const lost = await seen(events, 'a lost request', where('rpc_lost', { reason: 'link_loss' }));
     expect(lost).toMatchObject({ from: leader.node_id, to: follower, kind: 'request' });
-    expect(events.some((e) => e.type === 'rpc' && e.dir === 'recv' && e.id === lost.id)).toBe(false);
+    expect(events.some(where('rpc', { dir: 'recv', id: lost.id }))).toBe(false);
   });
 
   it('duplication sends a request twice; reordering lets the next request overtake', async () => {
@@ -279,11 +268,7 @@ describe.sequential('message-level control', () => {
       (e) => e.type === 'rpc' && e.dir === 'recv' && String(e.id).endsWith('-dup'),
     );
     const original = String(dup.id).replace(/-dup$/, '');
-    await seen(
-      events,
-      'the original arriving too',
-      (e) => e.type === 'rpc' && e.dir === 'recv' && e.id === original,
-    );
+    await seen(events, 'the original arriving too', where('rpc', { dir: 'recv', id: original }));
 
     await admin(leader.node_id, 'link', { peers: [follower], reorder: 1 });
     const mark = events.length;
@@ -291,9 +276,7 @@ describe.sequential('message-level control', () => {
     const sends = await waitFor('four sends on the reordered link', () => {
       const s = events
         .slice(mark)
-        .filter(
-          (e) => e.type === 'rpc' && e.dir === 'send' && e.node_id === leader.node_id && e.to === follower,
-        );
+        .filter(where('rpc', { dir: 'send', node_id: leader.node_id, to: follower }));
       return s.length >= 4 ? s : null;
     });
     const seqs = sends.map((e) => Number(String(e.id).split('.')[1]));
@@ -305,11 +288,7 @@ describe.sequential('message-level control', () => {
     const [a, b] = ids().filter((id) => id !== leader.node_id) as [string, string];
     const events = await listen();
     await admin(leader.node_id, 'partition', { peers: [a], direction: 'outbound' });
-    const cut = await seen(
-      events,
-      'a request lost at the cut',
-      (e) => e.type === 'rpc_lost' && e.reason === 'partitioned',
-    );
+    const cut = await seen(events, 'a request lost at the cut', where('rpc_lost', { reason: 'partitioned' }));
     expect(cut).toMatchObject({ from: leader.node_id, to: a });
     await admin(leader.node_id, 'heal');
     await cluster.kill(b);
@@ -317,7 +296,7 @@ describe.sequential('message-level control', () => {
       const down = await seen(
         events,
         'a request to the killed node',
-        (e) => e.type === 'rpc_lost' && e.to === b && e.from === leader.node_id,
+        where('rpc_lost', { to: b, from: leader.node_id }),
       );
       expect(['peer_down', 'timed_out']).toContain(down.reason);
     } finally {
@@ -338,16 +317,12 @@ describe.sequential('message-level control', () => {
       // ELECTION_TIMEOUT_MIN_MS..MAX_MS = 300..600 ms, twice as long at speed 0.5 (§5.2's random range).
       expect(reset.timeout_ms as number).toBeLessThanOrEqual(1200);
       expect(reset.remaining_ms as number).toBeLessThanOrEqual(reset.timeout_ms as number);
-      const hb = await seen(
-        events,
-        'a heartbeat at half speed',
-        (e) => e.type === 'heartbeat' && e.interval_ms === 100,
-      );
+      const hb = await seen(events, 'a heartbeat at half speed', where('heartbeat', { interval_ms: 100 }));
       expect(hb.node_id).toBe(leader.node_id);
       const stopped = await seen(
         events,
         "the leader's stopped timer",
-        (e) => e.type === 'election_timer' && e.node_id === leader.node_id,
+        where('election_timer', { node_id: leader.node_id }),
       );
       expect(stopped.state).toBe('stopped');
     } finally {
@@ -360,11 +335,7 @@ describe.sequential('message-level control', () => {
     const [stay, go] = ids().filter((id) => id !== leader.node_id) as [string, string];
     const events = await listen();
     await admin(stay, 'timer', { paused: true });
-    await seen(
-      events,
-      'the paused timer event',
-      (e) => e.type === 'election_timer' && e.node_id === stay && e.state === 'paused',
-    );
+    await seen(events, 'the paused timer event', where('election_timer', { node_id: stay, state: 'paused' }));
     await everyNode('hold', { held: true });
     // Nothing arrives anywhere now: the running timer runs out, the paused one does not.
     await waitFor(

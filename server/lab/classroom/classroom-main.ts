@@ -2,11 +2,11 @@
 // gets their own cluster, started on demand and stopped when idle; the instructor gets a
 // dashboard and a projector view. Ctrl-C (or SIGTERM) stops the lab and every cluster.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { intFlag, UsageError } from '../cli-options.ts';
 import { LocalBackend } from '../cluster/local-backend.ts';
+import { nodeImage } from '../cluster/node-image.ts';
 import { installShutdown } from '../lab-shutdown.ts';
 import { classroomBanner } from '../start-banner.ts';
 import type { BackendFactory } from './classroom.ts';
@@ -96,7 +96,7 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
           });
         }
       : await (async () => {
-          const image = values.image ?? values['swarm-image'] ?? `raft-node:${await projectVersion(root)}`;
+          const image = values.image ?? values['swarm-image'] ?? (await nodeImage(root));
           const classId = createHash('sha256').update(dir).digest('hex').slice(0, 8);
           if (kind === 'docker') {
             const { composeBackendFactory } = await import('../cluster/docker/compose-backend-factory.ts');
@@ -143,9 +143,4 @@ export async function classroomMain(root: string, argv: string[]): Promise<void>
       dir,
     }),
   );
-}
-
-/** package.json's version: the tag of the image that matches this code (docs/docker.md). */
-async function projectVersion(root: string): Promise<string> {
-  return (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -174,7 +174,7 @@ async function perform(action: ClusterAction, ctx: RunContext, look: Look): Prom
     return { detail: await performNetworkAction(action, ctx, helpers) };
   }
   const onNode = async (
-    fault: 'kill' | 'restart' | 'pause' | 'resume',
+    fault: 'kill' | 'restart' | 'pause' | 'resume' | 'wipe' | 'promote' | 'remove',
     ref: NodeRef,
     what: string,
     done: string,
@@ -182,7 +182,7 @@ async function perform(action: ClusterAction, ctx: RunContext, look: Look): Prom
     requireFault(ctx, fault, what);
     const node = await resolveNode(ref, ctx, look);
     await look(); // the node's role before the action, for `you killed a follower`
-    await b[fault](node.id);
+    await (fault === 'remove' ? b.removeNode(node.id) : b[fault](node.id));
     return { detail: `${node.name} ${done}`, nodes: [node], shown: `${fault} ${node.name}` };
   };
   switch (action.kind) {
@@ -290,17 +290,13 @@ async function perform(action: ClusterAction, ctx: RunContext, look: Look): Prom
         detail: `${action.count} commands committed (set w1=1 … set w${action.count}=${action.count}); the last at index ${last}`,
       };
     }
-    case 'wipe': {
-      requireFault(ctx, 'wipe', 'wipe a node');
-      const node = await resolveNode(action.node, ctx, look);
-      await look();
-      await b.wipe(node.id);
-      return {
-        detail: `${node.name} killed and its data directory deleted (a lost disk)`,
-        nodes: [node],
-        shown: `wipe ${node.name}`,
-      };
-    }
+    case 'wipe':
+      return onNode(
+        'wipe',
+        action.node,
+        'wipe a node',
+        'killed and its data directory deleted (a lost disk)',
+      );
     case 'add': {
       requireFault(ctx, 'add', 'add a node');
       const id = newNodeId(action.node, ctx);
@@ -310,24 +306,15 @@ async function perform(action: ClusterAction, ctx: RunContext, look: Look): Prom
         shown: `add node${id}`,
       };
     }
-    case 'promote': {
-      requireFault(ctx, 'promote', 'promote a node');
-      const node = await resolveNode(action.node, ctx, look);
-      await look();
-      await b.promote(node.id);
-      return { detail: `${node.name} is a voter now (§4.2.1)`, nodes: [node], shown: `promote ${node.name}` };
-    }
-    case 'remove': {
-      requireFault(ctx, 'remove', 'remove a node');
-      const node = await resolveNode(action.node, ctx, look);
-      await look();
-      await b.removeNode(node.id);
-      return {
-        detail: `${node.name} removed from the configuration and shut down (§4.1)`,
-        nodes: [node],
-        shown: `remove ${node.name}`,
-      };
-    }
+    case 'promote':
+      return onNode('promote', action.node, 'promote a node', 'is a voter now (§4.2.1)');
+    case 'remove':
+      return onNode(
+        'remove',
+        action.node,
+        'remove a node',
+        'removed from the configuration and shut down (§4.1)',
+      );
     case 'reset': {
       requireFault(ctx, 'reset', 'reset the cluster');
       await b.reset();

@@ -19,6 +19,13 @@ async function mount(value: unknown, openDepth = 1): Promise<JsonTree> {
 /** The button that opens and closes the `log` key. */
 const logToggle = (el: JsonTree) =>
   [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.getAttribute('aria-label')?.includes('log'))!;
+/** Clicks the `log` key's toggle, which must say it is `expanded` ('true'/'false') before the click. */
+async function clickLogToggle(el: JsonTree, expanded: 'true' | 'false'): Promise<void> {
+  const toggle = logToggle(el);
+  expect(toggle.getAttribute('aria-expanded')).toBe(expanded);
+  toggle.click();
+  await el.updateComplete;
+}
 const text = (el: JsonTree) => el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
 
 describe('json-tree', () => {
@@ -41,17 +48,11 @@ describe('json-tree', () => {
     });
     expect(text(el)).toContain('… 2 items');
     expect(text(el)).not.toContain('"index"');
-    const toggle = logToggle(el);
-    expect(toggle.getAttribute('aria-expanded')).toBe('false');
-    toggle.click();
-    await el.updateComplete;
+    await clickLogToggle(el, 'false');
     // Opening the log shows its entries, each still closed.
     expect(text(el)).toContain('{ … 2 keys }');
     expect(text(el)).not.toContain('… 2 items');
-    const again = logToggle(el);
-    expect(again.getAttribute('aria-expanded')).toBe('true');
-    again.click();
-    await el.updateComplete;
+    await clickLogToggle(el, 'true');
     expect(text(el)).toContain('… 2 items');
     expect(text(el)).not.toContain('2 keys');
   });

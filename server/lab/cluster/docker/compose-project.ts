@@ -6,8 +6,9 @@
 // running `docker compose` per learner: no CLI process per learner, no generated compose file,
 // and the engine's answers (errors included) come back to the lab directly.
 import type Docker from 'dockerode';
-import { CLASS_LABEL, removeUntilGone } from '../swarm/remove-stack.ts';
+import { CLASS_LABEL } from '../swarm/remove-stack.ts';
 import { PARTITION_LABEL, PROJECT_LABEL, ROLE_LABEL } from './discovery.ts';
+import { removeLabelledNetworks, removeLabelledVolumes, removeUntilGone } from './remove-labelled.ts';
 
 const SERVICE_LABEL = 'com.docker.compose.service';
 const NETWORK_LABEL = 'com.docker.compose.network';
@@ -110,22 +111,14 @@ export async function removeComposeProjects(
     async () => (await docker.listContainers({ all: true, filters })).map((c) => c.Id),
     (id) => docker.getContainer(id).remove({ force: true, v: true }),
   );
-  await removeUntilGone(
-    'volume',
-    async () => ((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => v.Name),
-    (name) => docker.getVolume(name).remove(),
-  );
-  await removeUntilGone(
-    'network',
-    async () => {
-      const own = await docker.listNetworks({ filters });
-      // A partition network carries only its project (partition-networks.ts), not the class.
-      const partitions = await docker.listNetworks({ filters: { label: [PARTITION_LABEL] } });
-      return [
-        ...own.map((n) => n.Name),
-        ...partitions.filter((n) => projects.has(n.Labels?.[PARTITION_LABEL] ?? '')).map((n) => n.Name),
-      ];
-    },
-    (name) => docker.getNetwork(name).remove(),
-  );
+  await removeLabelledVolumes(docker, filters);
+  await removeLabelledNetworks(docker, filters, async () => {
+    const own = await docker.listNetworks({ filters });
+    // A partition network carries only its project (partition-networks.ts), not the class.
+    const partitions = await docker.listNetworks({ filters: { label: [PARTITION_LABEL] } });
+    return [
+      ...own.map((n) => n.Name),
+      ...partitions.filter((n) => projects.has(n.Labels?.[PARTITION_LABEL] ?? '')).map((n) => n.Name),
+    ];
+  });
 }

@@ -3,15 +3,17 @@
 // containers, and lets go of a network, a while after it accepted the request) and says what is
 // left when it gives up, instead of leaving it behind silently.
 import type Docker from 'dockerode';
+import {
+  POLL_MS,
+  removeLabelledNetworks,
+  removeLabelledVolumes,
+  STEP_TIMEOUT_MS,
+} from '../docker/remove-labelled.ts';
 
 /** Every object the backend makes carries it (value: the class id), so a later run can find leftovers. */
 export const CLASS_LABEL = 'raft-lab.class';
 /** Docker's own stack label: `docker stack ls` and `docker stack rm` see our stacks. */
 export const STACK_LABEL = 'com.docker.stack.namespace';
-
-/** How long one removal step may take (ms); the engine is slow on a busy machine. */
-const STEP_TIMEOUT_MS = 60_000;
-const POLL_MS = 250;
 
 /**
  * Waits until no container of the service `service` exists on the engine the lab talks to
@@ -52,47 +54,6 @@ export async function removeStack(docker: Docker, stack: string | null, classId?
     ),
   );
   for (const s of services) await untilNoContainers(docker, s.Spec!.Name!);
-  await removeUntilGone(
-    'volume',
-    async () => ((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => v.Name),
-    (name) => docker.getVolume(name).remove(),
-  );
-  await removeUntilGone(
-    'network',
-    async () => (await docker.listNetworks({ filters })).map((n) => n.Name),
-    (name) => docker.getNetwork(name).remove(),
-  );
-}
-
-/**
- * Removes every object `list` names until it names none; throws with the last refusal after 60 s
- * (also used for compose projects: docker/compose-project.ts).
- */
-export async function removeUntilGone(
-  kind: 'container' | 'volume' | 'network',
-  list: () => Promise<string[]>,
-  remove: (name: string) => Promise<unknown>,
-): Promise<void> {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  for (;;) {
-    const left = await list();
-    if (left.length === 0) return;
-    const refusals = await Promise.all(
-      left.map((name) =>
-        remove(name).then(
-          () => null,
-          // 404: removed meanwhile (a list may still name it for a moment).
-          (err: { statusCode?: number; message?: string }) =>
-            err?.statusCode === 404 ? null : `${name}: ${err?.message ?? String(err)}`,
-        ),
-      ),
-    );
-    const refused = refusals.filter((r) => r !== null);
-    if (refused.length === 0) continue;
-    if (Date.now() >= deadline)
-      throw new Error(
-        `could not remove ${refused.join('; ')}. Once nothing uses it, \`docker ${kind} rm <name>\` removes it`,
-      );
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+  await removeLabelledVolumes(docker, filters);
+  await removeLabelledNetworks(docker, filters);
 }
