@@ -98,7 +98,9 @@ async function main(): Promise<void> {
         try {
           return await oneLearner(name, t0);
         } catch (e) {
-          return { name, leaderMs: Number.NaN, outcomes: [], error: (e as Error).message };
+          const cause = (e as Error & { cause?: Error }).cause;
+          const why = `${(e as Error).message}${cause ? ` (${cause.message})` : ''}`;
+          return { name, leaderMs: Number.NaN, outcomes: [], error: why };
         }
       }),
     );
