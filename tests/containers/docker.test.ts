@@ -404,10 +404,12 @@ describe.skipIf(!engine.ok)(
             '--junit',
             '/tmp/lessons.xml',
             // Seventeen lessons over Docker networking on a shared 2-core machine: a lesson may
-            // miss a deadline once; it must pass on a fresh cluster the second time, and every
-            // retry is printed (the summary line below).
+            // miss a deadline; it must pass on a reset cluster within two more tries, and every
+            // retry is printed (the summary line below). Known: lesson 16's first transfer fails
+            // over Docker after lessons 09-13 ran on the same containers (not after any one of
+            // them alone, never on local processes); see docs/docker.md.
             '--retries',
-            '1',
+            '2',
           ],
           900_000,
         ).catch((err: Error & { stdout?: string }) => {
