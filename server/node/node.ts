@@ -787,16 +787,17 @@ export class RaftNode {
     return this.outbound.outbox.dropAll();
   }
 
+  /** POST /admin/reconnect: closes every connection to a peer; answers how many (Transport.reconnect). */
+  reconnect(): number {
+    return this.transport.reconnect();
+  }
+
   /**
    * The election timer fires now (RaftScope's "time out"; not the TimeoutNow RPC of §3.10): a
    * follower or candidate starts an election (§5.2), with PreVote first when it is on (§9.6).
    * Returns why it cannot: a leader has no election timer; a stopped, paused or resetting node
    * does nothing.
    */
-  reconnect(): number {
-    return this.transport.reconnect();
-  }
-
   expireElectionTimer(): string | null {
     if (this.stopped) return `node ${this.id} is stopping`;
     if (this.resetting) return `node ${this.id} is being reset; try again in a moment`;
