@@ -6,7 +6,7 @@ import { parseCell } from '../../lessons/parse-cell.ts';
 import { trimLogs } from '../cluster/snapshot.ts';
 import { waitForLines } from './run-check-cell.ts';
 import { runClusterCell } from './run-cluster-cell.ts';
-import { type RunContext, RunStopped } from './run-context.ts';
+import { type RunContext, RunStopped, type StopReason } from './run-context.ts';
 import { CellRunError } from './run-error.ts';
 import { runHttpCell } from './run-http-cell.ts';
 import { runActCell, runChooseCell, runPredictCell } from './run-learner-cells.ts';
@@ -43,6 +43,11 @@ export const SHUTDOWN_ERROR = {
   hint: `${ALREADY_DONE} Start the lab again and run the cell again.`,
   line: null,
 };
+
+/** What a stopped run says, by why it stopped (RunStopped.reason). */
+export function stoppedError(reason: StopReason): typeof STOPPED_ERROR {
+  return reason === 'shutdown' ? SHUTDOWN_ERROR : STOPPED_ERROR;
+}
 
 /** Never throws for anything the cell or the cluster did: that goes into `error`. */
 export async function runCell(cell: CellToRun, ctx: RunContext): Promise<RunResult> {
@@ -87,7 +92,7 @@ export async function runCell(cell: CellToRun, ctx: RunContext): Promise<RunResu
     }
   } catch (e) {
     if (e instanceof RunStopped) {
-      result.error = e.reason === 'shutdown' ? SHUTDOWN_ERROR : STOPPED_ERROR;
+      result.error = stoppedError(e.reason);
       result.stopped = true;
     } else if (e instanceof LessonError) {
       const first = e.problems[0]!;
